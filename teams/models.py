@@ -1,0 +1,56 @@
+"""The identity plane's org chart: people, the teams that follow their reporting lines.
+
+A person with direct reports leads a team made of those reports. A team's parent is the team its
+manager belongs to. A manager is therefore a member of their own manager's team, not of the team
+they lead; the top person, who has no manager, counts in the root team they lead.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class Person(models.Model):
+    employee_id = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=200)
+    active = models.BooleanField(default=True)
+    manager = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="direct_reports",
+    )
+    # Managers and HR log in as Django users; employees never need one (they answer by link).
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.employee_id})"
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+    manager = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="led_team")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

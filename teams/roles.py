@@ -1,0 +1,32 @@
+"""Roles: HR admin (a group, or a superuser), manager (leads a team), employee (everyone else).
+
+HR permissions are granted in code, not by a migration, so a model added later is covered the
+next time `ensure_hr_group` runs (seed_demo and make_hr call it).
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+
+from teams.models import Team
+
+HR_GROUP_NAME = "HR admins"
+# HR edits the org chart and the surveys; nobody edits the anonymous plane by hand.
+HR_APP_LABELS = ("teams", "surveys")
+
+
+def ensure_hr_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=HR_GROUP_NAME)
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=HR_APP_LABELS))
+    return group
+
+
+def is_hr(user: AbstractBaseUser | AnonymousUser) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name=HR_GROUP_NAME).exists()
+
+
+def led_team(user: AbstractBaseUser | AnonymousUser) -> Team | None:
+    """The team this user leads, if they are a manager."""
+    if not user.is_authenticated:
+        return None
+    return Team.objects.filter(manager__user=user, manager__active=True).first()

@@ -1,0 +1,52 @@
+"""Reads of the org chart: membership, eligible counts, subtrees."""
+
+from collections import Counter, defaultdict
+
+from teams.models import Person, Team
+
+
+def member_team_ids() -> dict[int, int]:
+    """Map each active person's id to the id of the team they belong to.
+
+    A person belongs to the team their manager leads; the top person (no manager) belongs to the
+    root team they lead themselves. People without a team (a lone person) are left out.
+    """
+    team_by_leader = dict(Team.objects.values_list("manager_id", "id"))
+    membership = {}
+    for person_id, manager_id in Person.objects.filter(active=True).values_list("id", "manager_id"):
+        leader = manager_id if manager_id is not None else person_id
+        team_id = team_by_leader.get(leader)
+        if team_id is not None:
+            membership[person_id] = team_id
+    return membership
+
+
+def eligible_counts() -> dict[int, int]:
+    """Active members per team id (teams with no members are absent)."""
+    return dict(Counter(member_team_ids().values()))
+
+
+def team_members(team: Team) -> list[Person]:
+    """The active people who belong to `team`."""
+    members = list(Person.objects.filter(active=True, manager_id=team.manager_id))
+    if team.manager.manager_id is None and team.manager.active:
+        members.append(team.manager)
+    return members
+
+
+def children_by_parent() -> dict[int | None, list[int]]:
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for team_id, parent_id in Team.objects.values_list("id", "parent_id"):
+        children[parent_id].append(team_id)
+    return children
+
+
+def subtree_team_ids(team_id: int) -> list[int]:
+    """`team_id` and every team below it, parents before children."""
+    children = children_by_parent()
+    ordered, frontier = [], [team_id]
+    while frontier:
+        current = frontier.pop()
+        ordered.append(current)
+        frontier.extend(children.get(current, []))
+    return ordered

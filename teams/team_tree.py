@@ -1,0 +1,64 @@
+"""Derive the team tree from reporting lines.
+
+Teams are not edited by hand: they follow from who reports to whom. After people change (an
+import, the admin), `sync_teams` makes the Team rows match the active people in a handful of
+bulk queries, whatever the size of the organisation.
+"""
+
+from django.db import transaction
+
+from teams.models import Person, Team
+
+
+def default_team_name(manager_name: str) -> str:
+    return f"{manager_name}'s team"
+
+
+@transaction.atomic
+def sync_teams(*, team_names: dict[str, str] | None = None) -> None:
+    """Create, rename, re-parent and remove teams so they follow the active reporting lines.
+
+    `team_names` maps a leader's employee_id to the name their team should carry; leaders not in
+    it keep their team's current name, or get a default one.
+    """
+    team_names = team_names or {}
+    people = {
+        person_id: (manager_id, name, employee_id)
+        for person_id, manager_id, name, employee_id in Person.objects.filter(
+            active=True
+        ).values_list("id", "manager_id", "name", "employee_id")
+    }
+    leaders = {
+        manager_id
+        for person_id, (manager_id, _, _) in people.items()
+        if manager_id in people and manager_id != person_id
+    }
+    teams_by_leader = {team.manager_id: team for team in Team.objects.all()}
+
+    Team.objects.exclude(manager_id__in=leaders).delete()
+    new_teams = []
+    renamed = []
+    for leader_id in leaders:
+        _, leader_name, employee_id = people[leader_id]
+        wanted_name = team_names.get(employee_id)
+        team = teams_by_leader.get(leader_id)
+        if team is None:
+            new_teams.append(
+                Team(manager_id=leader_id, name=wanted_name or default_team_name(leader_name))
+            )
+        elif wanted_name and team.name != wanted_name:
+            team.name = wanted_name
+            renamed.append(team)
+    Team.objects.bulk_create(new_teams, batch_size=2000)
+    Team.objects.bulk_update(renamed, ["name"], batch_size=2000)
+
+    # Parents last: every leader now has a team, so each lookup below succeeds.
+    team_ids = dict(Team.objects.values_list("manager_id", "id"))
+    reparented = []
+    for team in Team.objects.only("id", "manager_id", "parent_id"):
+        manager_of_leader = people[team.manager_id][0]
+        parent_id = team_ids.get(manager_of_leader) if manager_of_leader else None
+        if team.parent_id != parent_id:
+            team.parent_id = parent_id
+            reparented.append(team)
+    Team.objects.bulk_update(reparented, ["parent"], batch_size=2000)
