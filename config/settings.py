@@ -112,8 +112,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web, worker and beat share one SQLite file: wait for locks instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Web, worker and beat share one SQLite file: wait for locks instead of failing at once,
+    # and take the write lock when a transaction begins, so two transactions never deadlock
+    # upgrading a read lock (and checks made inside a transaction hold until it commits).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20, transaction_mode="IMMEDIATE"
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -172,7 +176,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Beat only says "it is time to look": every tick derives what is due from the database, so a
+# missed, repeated or doubled tick is harmless. Expiry keeps ticks from piling up in a queue.
+CELERY_BEAT_SCHEDULE = {
+    "surveys-tick": {"task": "surveys.tick", "schedule": 60.0, "options": {"expires": 55}},
+}
+
+# --- Surveys -----------------------------------------------------------------------------
+# Emails per batch: one SMTP connection each, and the most a killed worker can leave claimed.
+PULSE_EMAIL_BATCH_SIZE = int(os.environ.get("PULSE_EMAIL_BATCH_SIZE", "100"))
+# A claimed batch not finished after this long is taken to be dead and is claimed again.
+PULSE_SEND_CLAIM_SECONDS = int(os.environ.get("PULSE_SEND_CLAIM_SECONDS", "900"))
+# Sender tasks each tick starts per open cycle that still owes emails.
+PULSE_SENDERS_PER_CYCLE = int(os.environ.get("PULSE_SENDERS_PER_CYCLE", "2"))
+# How long one sender task keeps claiming batches before it hands over to the next tick's.
+PULSE_SENDER_TIME_BUDGET_SECONDS = int(os.environ.get("PULSE_SENDER_TIME_BUDGET_SECONDS", "240"))
 
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,5 +1,9 @@
 """Server-rendered pages (answer page, dashboards), mounted at the site root."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from pulse import answer_views
+
+urlpatterns = [
+    path("a/<str:token>/", answer_views.answer_page, name="answer"),
+]

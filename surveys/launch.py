@@ -1,0 +1,207 @@
+"""Creating and launching cycles: freeze items, thresholds and the org snapshot; invite people.
+
+A cycle row is created once per cadence and period (a unique constraint makes a second tick or a
+second beat harmless), in state `scheduled`. Launching claims it with a conditional update and
+does everything else in the same transaction: if anything fails, the cycle stays `scheduled`
+and the next tick tries again.
+"""
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+
+from surveys.instrument import ItemSpec, coverage_problems, select_items
+from surveys.models import Cadence, Cycle, CycleItem, CycleState, CycleTeam, Invitation, Item
+from surveys.reporting_units import PopulationTooSmall, SnapshotTeam, assign_reporting_units
+from surveys.schedule import Period, ScheduleRule, period_containing
+from teams.models import Team
+from teams.selectors import member_team_ids, subtree_team_ids
+
+logger = logging.getLogger(__name__)
+BULK_BATCH = 2000
+
+
+class LaunchError(Exception):
+    """The cycle cannot launch; the message says why in words HR can act on."""
+
+
+def schedule_rule(cadence: Cadence) -> ScheduleRule:
+    return ScheduleRule(
+        kind=cadence.kind,
+        schedule_kind=cadence.schedule_kind,
+        day_of_month=cadence.day_of_month,
+        week_of_month=cadence.week_of_month,
+        weekday=cadence.weekday,
+        send_hour=cadence.send_hour,
+        time_zone=cadence.time_zone,
+        window_days=cadence.window_days,
+    )
+
+
+def create_cycle(*, cadence: Cadence, period: Period) -> Cycle | None:
+    """The cycle for `period`, created in state scheduled; None if one already exists."""
+    try:
+        with transaction.atomic():
+            return Cycle.objects.create(
+                cadence=cadence,
+                period=period.label,
+                kind=cadence.kind,
+                opens_at=period.opens_at,
+                closes_at=period.closes_at,
+                k=cadence.k,
+                k_comment=cadence.k_comment,
+                reminder_offsets=list(cadence.reminder_offsets),
+            )
+    except IntegrityError:
+        return None
+
+
+def launch_now(*, cadence: Cadence, now: datetime) -> Cycle:
+    """HR's "launch now": this period's cycle, opening immediately for the usual window."""
+    period = period_containing(schedule_rule(cadence), now)
+    if Cycle.objects.filter(cadence=cadence, period=period.label).exists():
+        raise LaunchError(f"{cadence.name} already has a cycle for {period.label}.")
+    immediate = Period(
+        label=period.label, opens_at=now, closes_at=now + timedelta(days=cadence.window_days)
+    )
+    cycle = create_cycle(cadence=cadence, period=immediate)
+    if cycle is None:
+        raise LaunchError(f"{cadence.name} already has a cycle for {period.label}.")
+    launch_cycle(cycle_id=cycle.pk)
+    cycle.refresh_from_db()
+    if cycle.state != CycleState.OPEN:
+        raise LaunchError(cycle.launch_error or "The cycle could not launch.")
+    return cycle
+
+
+def launch_cycle(*, cycle_id: int) -> bool:
+    """Launch a scheduled cycle. True if this call launched it."""
+    try:
+        with transaction.atomic():
+            claimed = Cycle.objects.filter(pk=cycle_id, state=CycleState.SCHEDULED).update(
+                state=CycleState.OPEN, launch_error=""
+            )
+            if not claimed:
+                return False
+            cycle = Cycle.objects.select_related("cadence").get(pk=cycle_id)
+            freeze_items(cycle)
+            invited = freeze_snapshot_and_invite(cycle)
+            Cycle.objects.filter(pk=cycle_id).update(invited_count=invited)
+    except LaunchError as error:
+        Cycle.objects.filter(pk=cycle_id, state=CycleState.SCHEDULED).update(
+            launch_error=str(error)[:300]
+        )
+        logger.warning("Cycle %s could not launch: %s", cycle_id, error)
+        return False
+    logger.info("Cycle %s launched with %s invitations", cycle_id, invited)
+    return True
+
+
+def freeze_items(cycle: Cycle) -> None:
+    catalogue = {item.key: item for item in Item.objects.filter(active=True)}
+    specs = [ItemSpec(item.key, item.domain, item.rotation_group) for item in catalogue.values()]
+    problems = coverage_problems(specs)
+    if problems:
+        raise LaunchError("The item catalogue cannot make a valid survey: " + " ".join(problems))
+    month = cycle.opens_at.astimezone(ZoneInfo(cycle.cadence.time_zone)).month
+    chosen = select_items(specs, kind=cycle.kind, month=month)
+    CycleItem.objects.bulk_create(
+        CycleItem(
+            cycle=cycle,
+            position=position,
+            item=catalogue[spec.key],
+            key=spec.key,
+            item_version=catalogue[spec.key].version,
+            domain=spec.domain,
+            text=catalogue[spec.key].text,
+            reverse_scored=catalogue[spec.key].reverse_scored,
+        )
+        for position, spec in enumerate(chosen, start=1)
+    )
+
+
+@dataclass(frozen=True)
+class Population:
+    team_ids: list[int]
+    members_by_team: dict[int, list[int]]
+
+
+def population_of(cadence: Cadence) -> Population:
+    if cadence.population_is_team:
+        if cadence.population_team_id is None:
+            raise LaunchError(
+                f"The team that {cadence.name} surveys no longer exists; choose another "
+                "population for the cadence."
+            )
+        team_ids = subtree_team_ids(cadence.population_team_id)
+    else:
+        team_ids = list(Team.objects.values_list("id", flat=True))
+    wanted = set(team_ids)
+    members_by_team: dict[int, list[int]] = defaultdict(list)
+    for person_id, team_id in member_team_ids().items():
+        if team_id in wanted:
+            members_by_team[team_id].append(person_id)
+    return Population(team_ids=team_ids, members_by_team=members_by_team)
+
+
+def freeze_snapshot_and_invite(cycle: Cycle) -> int:
+    """Copy the population's teams into the cycle, map reporting units, create invitations."""
+    population = population_of(cycle.cadence)
+    teams = {
+        team.id: team
+        for team in Team.objects.filter(id__in=population.team_ids).select_related("manager")
+    }
+    snapshot = [
+        SnapshotTeam(
+            id=team.id,
+            parent_id=team.parent_id if team.parent_id in teams else None,
+            eligible=len(population.members_by_team.get(team.id, [])),
+        )
+        for team in teams.values()
+    ]
+    try:
+        units = assign_reporting_units(snapshot, k=cycle.k)
+    except PopulationTooSmall as error:
+        raise LaunchError(str(error)) from error
+
+    cycle_teams = {
+        team.id: CycleTeam(
+            cycle=cycle,
+            team=team,
+            name=team.name,
+            manager=team.manager,
+            manager_name=team.manager.name,
+            eligible_count=len(population.members_by_team.get(team.id, [])),
+        )
+        for team in teams.values()
+    }
+    CycleTeam.objects.bulk_create(cycle_teams.values(), batch_size=BULK_BATCH)
+    unit_sizes: Counter[int] = Counter()
+    for team_id, unit_id in units.items():
+        unit_sizes[unit_id] += cycle_teams[team_id].eligible_count
+    for team in snapshot:
+        cycle_team = cycle_teams[team.id]
+        cycle_team.parent = cycle_teams[team.parent_id] if team.parent_id else None
+        cycle_team.reporting_unit = cycle_teams[units[team.id]]
+        cycle_team.unit_eligible_count = unit_sizes.get(team.id, 0)
+    CycleTeam.objects.bulk_update(
+        cycle_teams.values(),
+        ["parent", "reporting_unit", "unit_eligible_count"],
+        batch_size=BULK_BATCH,
+    )
+
+    invitations = (
+        Invitation(
+            cycle=cycle,
+            person_id=person_id,
+            reporting_unit=cycle_teams[team_id].reporting_unit,
+        )
+        for team_id, people in population.members_by_team.items()
+        for person_id in people
+    )
+    created = Invitation.objects.bulk_create(invitations, batch_size=BULK_BATCH)
+    return len(created)

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from surveys.closing import close_cycle
+from surveys.models import Cycle
+
+
+class Command(BaseCommand):
+    help = "Close a cycle now, before its window ends."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("cycle_id", type=int)
+
+    def handle(self, *args: object, cycle_id: int, **options: object) -> None:
+        cycle = Cycle.objects.filter(pk=cycle_id).first()
+        if cycle is None:
+            raise CommandError(f"There is no cycle with id {cycle_id}.")
+        if not close_cycle(cycle_id=cycle_id):
+            raise CommandError(f"Cycle {cycle_id} ({cycle}) is already closed.")
+        self.stdout.write(f"Closed cycle {cycle_id} ({cycle}).")

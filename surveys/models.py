@@ -1,0 +1,236 @@
+"""Surveys: the item catalogue, cadences, cycles with their frozen snapshot, and invitations.
+
+This is the identity plane: an Invitation knows the person. It never learns what they answered;
+the answers go to the `pulse` app through `surveys.redemption`, the one door between the planes.
+"""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from surveys.cadence_rules import cadence_problems
+from surveys.instrument import Domain, SurveyKind
+from surveys.schedule import LAST_WEEK, ScheduleKind
+from teams.models import Person, Team
+
+MIN_K = 3
+
+
+def default_reminder_offsets() -> list[int]:
+    return [3, 5]
+
+
+class Item(models.Model):
+    """One statement of the catalogue. Editing its text bumps `version`; cycles keep a copy."""
+
+    key = models.SlugField(max_length=40, unique=True)
+    domain = models.CharField(max_length=20, choices=Domain.choices)
+    text = models.CharField(max_length=300)
+    reverse_scored = models.BooleanField(
+        default=False, help_text="Negatively worded: scored as 8 minus the answer."
+    )
+    rotation_group = models.PositiveSmallIntegerField(
+        choices=[(1, "Month 1 of the quarter"), (2, "Month 2"), (3, "Month 3")],
+        help_text="The month of each quarter in which the monthly pulse asks this item.",
+    )
+    active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["domain", "rotation_group", "key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.text}"
+
+
+class Cadence(models.Model):
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=SurveyKind.choices)
+    population_team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Survey this team and everything below it. Empty: the whole organisation.",
+    )
+    # Distinguishes "whole organisation" from "the chosen team has since disappeared", which
+    # must stop launches rather than silently widen the population.
+    population_is_team = models.BooleanField(default=False, editable=False)
+    schedule_kind = models.CharField(
+        max_length=20, choices=ScheduleKind.choices, default=ScheduleKind.DAY_OF_MONTH
+    )
+    day_of_month = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    week_of_month = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(LAST_WEEK)],
+        help_text="1 to 4, or 5 for the last such weekday of the month.",
+    )
+    weekday = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(6)],
+        help_text="0 = Monday … 6 = Sunday.",
+    )
+    send_hour = models.PositiveSmallIntegerField(default=9, validators=[MaxValueValidator(23)])
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    window_days = models.PositiveSmallIntegerField(default=7, validators=[MinValueValidator(1)])
+    reminder_offsets = models.JSONField(
+        default=default_reminder_offsets,
+        blank=True,
+        help_text="Days after opening on which non-respondents get a reminder (at most 3).",
+    )
+    k = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(MIN_K)])
+    k_comment = models.PositiveSmallIntegerField(default=10, validators=[MinValueValidator(MIN_K)])
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def choose_population(self, team: Team | None) -> None:
+        """Survey `team`'s subtree, or the whole organisation when None."""
+        self.population_team = team
+        self.population_is_team = team is not None
+
+    def clean(self) -> None:
+        problems = cadence_problems(
+            kind=self.kind,
+            schedule_kind=self.schedule_kind,
+            day_of_month=self.day_of_month,
+            week_of_month=self.week_of_month,
+            weekday=self.weekday,
+            send_hour=self.send_hour,
+            time_zone=self.time_zone,
+            window_days=self.window_days,
+            reminder_offsets=self.reminder_offsets,
+            k=self.k,
+            k_comment=self.k_comment,
+        )
+        if problems:
+            raise ValidationError(problems)
+
+
+class CycleState(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    OPEN = "open", "Open"
+    CLOSING = "closing", "Closing"
+    CLOSED = "closed", "Closed"
+
+
+class Cycle(models.Model):
+    """One survey of a cadence for one period. Everything a result depends on is frozen here."""
+
+    cadence = models.ForeignKey(Cadence, on_delete=models.PROTECT, related_name="cycles")
+    period = models.CharField(max_length=10)
+    kind = models.CharField(max_length=20, choices=SurveyKind.choices)
+    state = models.CharField(
+        max_length=10, choices=CycleState.choices, default=CycleState.SCHEDULED
+    )
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    k = models.PositiveSmallIntegerField()
+    k_comment = models.PositiveSmallIntegerField()
+    reminder_offsets = models.JSONField(default=list)
+    # How many reminder waves have come due; each invitation is owed 1 + this many emails.
+    reminder_waves_due = models.PositiveSmallIntegerField(default=0)
+    invited_count = models.PositiveIntegerField(default=0)
+    launch_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-opens_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cadence", "period"], name="one_cycle_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadence.name} {self.period}"
+
+
+class CycleItem(models.Model):
+    """An item exactly as a cycle asked it, whatever happens to the catalogue later."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    item = models.ForeignKey(Item, null=True, on_delete=models.SET_NULL, related_name="+")
+    key = models.SlugField(max_length=40)
+    item_version = models.PositiveIntegerField()
+    domain = models.CharField(max_length=20, choices=Domain.choices)
+    text = models.CharField(max_length=300)
+    reverse_scored = models.BooleanField()
+
+    class Meta:
+        ordering = ["cycle", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "position"], name="one_item_per_position"),
+            models.UniqueConstraint(fields=["cycle", "key"], name="one_copy_of_item_per_cycle"),
+        ]
+
+
+class CycleTeam(models.Model):
+    """A team as it was when the cycle launched, and the reporting unit its answers count in."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="teams")
+    team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+")
+    parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE, related_name="children")
+    name = models.CharField(max_length=200)
+    manager = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    manager_name = models.CharField(max_length=200)
+    eligible_count = models.PositiveIntegerField()
+    # Itself when its pool reaches k, else the ancestor it merged into (DESIGN §4.2).
+    reporting_unit = models.ForeignKey(
+        "self", null=True, on_delete=models.CASCADE, related_name="merged_teams"
+    )
+    # Participation, kept per reporting unit only, written when the cycle closes.
+    unit_eligible_count = models.PositiveIntegerField(default=0)
+    unit_respondent_count = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_reporting_unit(self) -> bool:
+        return self.reporting_unit_id == self.pk
+
+
+class Invitation(models.Model):
+    """One person's invitation to one cycle. Wiped of everything answer-related at close."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitations")
+    reporting_unit = models.ForeignKey(CycleTeam, on_delete=models.CASCADE, related_name="+")
+    # None once the cycle closes: from then on nobody can tell who answered.
+    answered = models.BooleanField(null=True, default=False)
+    # Emails delivered so far: 1 for the invitation, +1 per reminder wave. Wiped at close too,
+    # since "got fewer reminders" would otherwise mean "answered early".
+    emails_sent = models.PositiveSmallIntegerField(null=True, default=0)
+    # Sending claims: a batch owns its rows until it finishes or its claim goes stale.
+    send_batch = models.UUIDField(null=True, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    delivery_failed = models.BooleanField(default=False)
+    delivery_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "person"], name="one_invitation_per_person"),
+        ]
+        indexes = [models.Index(fields=["cycle", "emails_sent"])]
+
+
+class InvitationToken(models.Model):
+    """The keyed digest of one emailed link. Each email carries a fresh token; any one works,
+    once. Deleted when the cycle closes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="tokens")
+    digest = models.BinaryField(max_length=32, unique=True)

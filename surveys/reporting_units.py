@@ -1,0 +1,94 @@
+"""Map every team of a snapshot to its reporting unit (DESIGN §4.2, move-up).
+
+Working bottom-up, a team's pool is its own eligible members plus the pools of the child teams
+that merged into it; a team whose pool is smaller than k merges into its parent. A team keeps
+itself as unit when its pool reaches k; otherwise its unit is the ancestor it merged into.
+
+The root has no parent to merge into. When its pool stays below k while some of its children are
+units of their own, it absorbs the smallest of those children until its pool reaches k, so the
+root's own members are never stored as a unit of fewer than k people. When even the whole
+population is below k, there is no valid mapping and the cycle cannot launch.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+
+class PopulationTooSmall(Exception):
+    def __init__(self, population: int, k: int) -> None:
+        super().__init__(
+            f"The population has {population} eligible people, fewer than the minimum group "
+            f"size of {k}: no result could ever be shown, so the survey cannot launch."
+        )
+        self.population = population
+        self.k = k
+
+
+@dataclass(frozen=True)
+class SnapshotTeam:
+    id: int
+    parent_id: int | None
+    eligible: int
+
+
+def assign_reporting_units(teams: list[SnapshotTeam], *, k: int) -> dict[int, int]:
+    """team id → reporting unit team id. Roots are teams whose parent is not in `teams`."""
+    by_id = {team.id: team for team in teams}
+    children: dict[int | None, list[int]] = defaultdict(list)
+    roots = []
+    for team in teams:
+        if team.parent_id in by_id:
+            children[team.parent_id].append(team.id)
+        else:
+            roots.append(team.id)
+
+    pool: dict[int, int] = {}
+    merged_into_parent: set[int] = set()
+    for team_id in bottom_up_order(roots, children):
+        pool[team_id] = by_id[team_id].eligible + sum(
+            pool[child] for child in children[team_id] if child in merged_into_parent
+        )
+        if pool[team_id] < k and team_id not in roots:
+            merged_into_parent.add(team_id)
+
+    for root in roots:
+        absorb_children_until_root_is_big_enough(root, children, pool, merged_into_parent, k)
+
+    units: dict[int, int] = {}
+    for root in roots:
+        frontier = [(root, root)]
+        while frontier:
+            team_id, unit_of_parent = frontier.pop()
+            unit = unit_of_parent if team_id in merged_into_parent else team_id
+            units[team_id] = unit
+            frontier.extend((child, unit) for child in children[team_id])
+    return units
+
+
+def bottom_up_order(roots: list[int], children: dict[int | None, list[int]]) -> list[int]:
+    """Every team after all of its descendants."""
+    order, frontier = [], list(roots)
+    while frontier:
+        team_id = frontier.pop()
+        order.append(team_id)
+        frontier.extend(children[team_id])
+    order.reverse()
+    return order
+
+
+def absorb_children_until_root_is_big_enough(
+    root: int,
+    children: dict[int | None, list[int]],
+    pool: dict[int, int],
+    merged_into_parent: set[int],
+    k: int,
+) -> None:
+    child_units = sorted(
+        (pool[child], child) for child in children[root] if child not in merged_into_parent
+    )
+    while pool[root] < k and child_units:
+        child_pool, child = child_units.pop(0)
+        merged_into_parent.add(child)
+        pool[root] += child_pool
+    if pool[root] < k:
+        raise PopulationTooSmall(pool[root], k)

@@ -1,0 +1,99 @@
+"""One scheduler pass for the surveys app, derived entirely from database state.
+
+`manage.py tick` runs it in-process and sends inline; the Celery beat entry runs the same pass
+and fans sending out to workers. Any number of passes, two beats, or a restart after a crash
+converge on the same result: cycles are unique per cadence and period, launches and closes are
+conditional updates, and emails are claimed in batches.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from surveys.closing import close_cycle
+from surveys.launch import create_cycle, launch_cycle, schedule_rule
+from surveys.models import Cadence, Cycle, CycleState
+from surveys.schedule import due_period
+from surveys.sending import cycles_owing_email, send_owed
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    launched: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    reminder_waves: list[int] = field(default_factory=list)
+    emails_sent: int = 0
+    emails_failed: int = 0
+    senders_dispatched: int = 0
+
+
+def run_tick(
+    *, now: datetime | None = None, dispatch_sender: Callable[[int], None] | None = None
+) -> TickReport:
+    """Open, remind, close, send. With `dispatch_sender`, sending is handed to it per cycle."""
+    now = now or timezone.now()
+    report = TickReport()
+    create_due_cycles(now)
+    report.closed = [
+        cycle_id for cycle_id in expired_cycle_ids(now) if close_cycle(cycle_id=cycle_id, now=now)
+    ]
+    report.launched = [
+        cycle_id
+        for cycle_id in launchable_cycles(now).values_list("pk", flat=True)
+        if launch_cycle(cycle_id=cycle_id)
+    ]
+    report.reminder_waves = advance_reminder_waves(now)
+    for cycle_id in cycles_owing_email():
+        if dispatch_sender:
+            for _ in range(settings.PULSE_SENDERS_PER_CYCLE):
+                dispatch_sender(cycle_id)
+                report.senders_dispatched += 1
+        else:
+            result = send_owed(cycle_id=cycle_id)
+            report.emails_sent += result.sent
+            report.emails_failed += result.failed
+    return report
+
+
+def create_due_cycles(now: datetime) -> None:
+    for cadence in Cadence.objects.filter(active=True):
+        period = due_period(schedule_rule(cadence), now)
+        # A period that opened before the cadence existed is not launched retroactively;
+        # HR can still launch it by hand.
+        if period and period.opens_at >= cadence.created_at:
+            create_cycle(cadence=cadence, period=period)
+
+
+def launchable_cycles(now: datetime) -> QuerySet[Cycle]:
+    return Cycle.objects.filter(state=CycleState.SCHEDULED, opens_at__lte=now, closes_at__gt=now)
+
+
+def expired_cycle_ids(now: datetime) -> list[int]:
+    return list(
+        Cycle.objects.filter(
+            state__in=[CycleState.OPEN, CycleState.SCHEDULED], closes_at__lte=now
+        ).values_list("pk", flat=True)
+    )
+
+
+def advance_reminder_waves(now: datetime) -> list[int]:
+    """Mark reminder waves due. A wave missed while the system was down is not sent twice:
+    the invitation is owed 1 + waves emails, however many waves came due at once."""
+    advanced = []
+    for cycle in Cycle.objects.filter(state=CycleState.OPEN):
+        due = sum(
+            1 for days in cycle.reminder_offsets if cycle.opens_at + timedelta(days=days) <= now
+        )
+        if due > cycle.reminder_waves_due and Cycle.objects.filter(
+            pk=cycle.pk, reminder_waves_due__lt=due
+        ).update(reminder_waves_due=due):
+            logger.info("Cycle %s: reminder wave %s is due", cycle.pk, due)
+            advanced.append(cycle.pk)
+    return advanced

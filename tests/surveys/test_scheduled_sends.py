@@ -1,0 +1,80 @@
+"""A monthly pulse opens on the 1st at 09:00 London time, invites everyone once, reminds the
+people who have not answered, and closes after its window."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+
+from surveys.models import Cycle, CycleState, Invitation, InvitationToken
+from surveys.redemption import redeem_token
+from surveys.scheduler import run_tick
+from tests.surveys.conftest import NOV_1_2026_0900_LONDON
+
+pytestmark = pytest.mark.django_db
+
+
+def link_token(message) -> str:
+    line = next(line for line in message.body.splitlines() if "/a/" in line)
+    return line.strip().rstrip("/").rsplit("/", 1)[1]
+
+
+def answer(message) -> None:
+    from django.db import transaction
+
+    with transaction.atomic():
+        redeem_token(link_token(message))
+
+
+def test_nothing_opens_before_the_send_hour(org, monthly) -> None:
+    report = run_tick(now=NOV_1_2026_0900_LONDON - timedelta(minutes=1))
+    assert report.launched == []
+    assert not Cycle.objects.exists()
+    assert mail.outbox == []
+
+
+def test_the_pulse_opens_at_the_send_hour_and_everyone_gets_one_email(org, monthly) -> None:
+    with time_machine.travel(NOV_1_2026_0900_LONDON, tick=False):
+        report = run_tick()
+        again = run_tick()
+    cycle = Cycle.objects.get()
+    assert report.launched == [cycle.pk] and again.launched == []
+    assert cycle.state == CycleState.OPEN and cycle.period == "2026-11"
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in org.everyone)
+    assert all(m.alternatives[0][1] == "text/html" for m in mail.outbox)
+    assert cycle.items.count() == 4  # one per domain in a monthly pulse
+
+
+def test_reminders_reach_only_people_who_have_not_answered(org, monthly) -> None:
+    with time_machine.travel(NOV_1_2026_0900_LONDON, tick=False):
+        run_tick()
+    answered = {m.to[0] for m in mail.outbox[:5]}
+    for message in mail.outbox[:5]:
+        answer(message)
+    mail.outbox.clear()
+    with time_machine.travel(NOV_1_2026_0900_LONDON + timedelta(days=3), tick=False):
+        run_tick()
+        run_tick()
+    reminded = [m.to[0] for m in mail.outbox]
+    assert sorted(reminded) == sorted({p.email for p in org.everyone} - answered)
+    assert all("Reminder" in m.subject for m in mail.outbox)
+
+
+def test_at_close_nobody_can_tell_who_answered(org, monthly) -> None:
+    with time_machine.travel(NOV_1_2026_0900_LONDON, tick=False):
+        run_tick()
+    for message in mail.outbox[:6]:
+        answer(message)
+    with time_machine.travel(NOV_1_2026_0900_LONDON + timedelta(days=7), tick=False):
+        report = run_tick()
+    cycle = Cycle.objects.get()
+    assert report.closed == [cycle.pk]
+    assert cycle.state == CycleState.CLOSED
+    assert not InvitationToken.objects.exists()
+    assert set(Invitation.objects.values_list("answered", "emails_sent")) == {(None, None)}
+    counts = {
+        t.name: t.unit_respondent_count
+        for t in cycle.teams.filter(unit_respondent_count__isnull=False)
+    }
+    assert sum(counts.values()) == 6
