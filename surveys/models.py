@@ -173,6 +173,9 @@ class CycleItem(models.Model):
             models.UniqueConstraint(fields=["cycle", "key"], name="one_copy_of_item_per_cycle"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text}"
+
 
 class CycleTeam(models.Model):
     """A team as it was when the cycle launched, and the reporting unit its answers count in."""
@@ -226,11 +229,20 @@ class Invitation(models.Model):
         ]
         indexes = [models.Index(fields=["cycle", "emails_sent"])]
 
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} to {self.cycle_id}"
+
 
 class InvitationToken(models.Model):
-    """The keyed digest of one emailed link. Each email carries a fresh token; any one works,
-    once. Deleted when the cycle closes."""
+    """The keyed digest of one emailed link. Deleted when the cycle closes.
+
+    Each email carries a fresh token (the raw token is never stored, so a reminder cannot
+    resend the first one); any of an invitation's tokens works, once for the invitation.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="tokens")
     digest = models.BinaryField(max_length=32, unique=True)
+
+    def __str__(self) -> str:
+        return "Answer-link digest"
