@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -15,3 +16,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("pulse.page_urls")),
 ]
+
+if settings.DEBUG:
+    from surveys.outbox import outbox_page
+
+    urlpatterns.append(path("dev/outbox/", outbox_page, name="dev-outbox"))

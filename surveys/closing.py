@@ -40,10 +40,13 @@ def close_cycle(*, cycle_id: int, now: datetime | None = None) -> bool:
         for unit in units:
             unit.unit_respondent_count = respondents[unit.pk]
         CycleTeam.objects.bulk_update(units, ["unit_respondent_count"], batch_size=2000)
+        delivered = Invitation.objects.filter(cycle=cycle, emails_sent__gte=1).count()
         InvitationToken.objects.filter(invitation__cycle=cycle).delete()
         Invitation.objects.filter(cycle=cycle).update(
             answered=None, emails_sent=None, send_batch=None, claimed_at=None
         )
-        Cycle.objects.filter(pk=cycle.pk).update(state=CycleState.CLOSED, closed_at=now)
+        Cycle.objects.filter(pk=cycle.pk).update(
+            state=CycleState.CLOSED, closed_at=now, delivered_count=delivered
+        )
     logger.info("Cycle %s closed", cycle_id)
     return True

@@ -142,6 +142,8 @@ class Cycle(models.Model):
     # How many reminder waves have come due; each invitation is owed 1 + this many emails.
     reminder_waves_due = models.PositiveSmallIntegerField(default=0)
     invited_count = models.PositiveIntegerField(default=0)
+    # Kept at close, when the per-invitation send counters are wiped.
+    delivered_count = models.PositiveIntegerField(null=True, blank=True)
     launch_error = models.CharField(max_length=300, blank=True)
 
     class Meta:

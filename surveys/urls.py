@@ -1,5 +1,11 @@
-"""API routes of this app, mounted under /api/v1/."""
+"""Surveys API routes, mounted under /api/v1/."""
 
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from surveys.api import CadenceViewSet, CycleViewSet
+
+router = SimpleRouter(trailing_slash="/?")
+router.register("cadences", CadenceViewSet, basename="cadence")
+router.register("cycles", CycleViewSet, basename="cycle")
+
+urlpatterns = router.urls

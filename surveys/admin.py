@@ -1,0 +1,139 @@
+"""HR's admin for the item catalogue, cadences and cycles."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, F, Q, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils import timezone
+
+from surveys.closing import close_cycle
+from surveys.launch import LaunchError, launch_now, schedule_rule
+from surveys.models import Cadence, Cycle, CycleItem, CycleState, Item
+from surveys.schedule import period_containing
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["key", "domain", "rotation_group", "reverse_scored", "active", "version"]
+    list_filter = ["domain", "rotation_group", "reverse_scored", "active"]
+    search_fields = ["key", "text"]
+    readonly_fields = ["version"]
+
+    def save_model(self, request: HttpRequest, obj: Item, form: ModelForm, change: bool) -> None:
+        # Past cycles keep their own copy of the wording; the version tells copies apart.
+        if change and "text" in form.changed_data:
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db(fields=["version"])
+
+
+@admin.register(Cadence)
+class CadenceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "population", "schedule", "window_days", "k", "active"]
+    list_filter = ["kind", "active"]
+    actions = ["launch_now"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "population_team", "active"]}),
+        (
+            "Schedule",
+            {
+                "fields": [
+                    "schedule_kind",
+                    "day_of_month",
+                    ("week_of_month", "weekday"),
+                    "send_hour",
+                    "time_zone",
+                    "window_days",
+                    "reminder_offsets",
+                ]
+            },
+        ),
+        ("Minimum group sizes", {"fields": ["k", "k_comment"]}),
+    ]
+
+    @admin.display(description="Population")
+    def population(self, cadence: Cadence) -> str:
+        if cadence.population_is_team and cadence.population_team is None:
+            return "The chosen team no longer exists: choose another"
+        return str(cadence.population_team) if cadence.population_team else "Whole organisation"
+
+    @admin.display(description="This period opens")
+    def schedule(self, cadence: Cadence) -> str:
+        period = period_containing(schedule_rule(cadence), timezone.now())
+        return f"{period.label}: {timezone.localtime(period.opens_at):%Y-%m-%d %H:%M %Z}"
+
+    def save_model(self, request: HttpRequest, obj: Cadence, form: ModelForm, change: bool) -> None:
+        obj.choose_population(form.cleaned_data.get("population_team"))
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Launch this period's cycle now")
+    def launch_now(self, request: HttpRequest, queryset: QuerySet[Cadence]) -> None:
+        for cadence in queryset:
+            try:
+                cycle = launch_now(cadence=cadence, now=timezone.now())
+            except LaunchError as error:
+                self.message_user(request, f"{cadence}: {error}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"Launched {cycle} with {cycle.invited_count} invitations."
+                )
+
+
+class CycleItemInline(admin.TabularInline):
+    model = CycleItem
+    fields = ["position", "domain", "text", "reverse_scored", "item_version"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Cycle | None = None) -> bool:
+        return False
+
+
+@admin.register(Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "state",
+        "opens_at",
+        "closes_at",
+        "invited_count",
+        "delivered",
+        "delivery_failures",
+        "launch_error",
+    ]
+    list_filter = ["state", "kind", "cadence"]
+    actions = ["close_now"]
+    inlines = [CycleItemInline]
+    exclude = ["reminder_waves_due"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Cycle | None = None) -> list[str]:
+        return [field.name for field in Cycle._meta.fields if field.name != "id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # cycles come from cadences: the schedule, or "Launch now"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Cycle]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("cadence")
+            .annotate(
+                failures=Count("invitations", filter=Q(invitations__delivery_failed=True)),
+                sent_so_far=Count("invitations", filter=Q(invitations__emails_sent__gte=1)),
+            )
+        )
+
+    @admin.display(description="Emails delivered")
+    def delivered(self, cycle: Cycle) -> int:
+        return cycle.delivered_count if cycle.delivered_count is not None else cycle.sent_so_far
+
+    @admin.display(description="Delivery failures", ordering="failures")
+    def delivery_failures(self, cycle: Cycle) -> int:
+        return cycle.failures
+
+    @admin.action(description="Close now")
+    def close_now(self, request: HttpRequest, queryset: QuerySet[Cycle]) -> None:
+        for cycle in queryset.exclude(state=CycleState.CLOSED):
+            if close_cycle(cycle_id=cycle.pk):
+                self.message_user(request, f"Closed {cycle}.")

@@ -1,0 +1,84 @@
+"""HR's API for cadences and cycles."""
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from surveys.closing import close_cycle
+from surveys.launch import LaunchError, launch_now
+from surveys.models import Cadence, Cycle, CycleState
+from surveys.serializers import CadenceSerializer, CycleSerializer
+from teams.permissions import IsHRAdmin
+
+
+def cycles_with_delivery() -> QuerySet[Cycle]:
+    return Cycle.objects.select_related("cadence").annotate(
+        delivery_failures=Count("invitations", filter=Q(invitations__delivery_failed=True))
+    )
+
+
+class CadenceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Survey cadences. Deactivate a cadence instead of deleting it: its cycles keep results."""
+
+    queryset = Cadence.objects.all()
+    serializer_class = CadenceSerializer
+    permission_classes = [IsHRAdmin]
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: CycleSerializer,
+            409: OpenApiResponse(
+                description="This period already has a cycle, or it cannot launch."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def launch(self, request: Request, pk: str) -> Response:
+        """Launch this period's cycle now; emails go out on the next scheduler pass."""
+        cadence = self.get_object()
+        try:
+            cycle = launch_now(cadence=cadence, now=timezone.now())
+        except LaunchError as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        return Response(
+            CycleSerializer(cycles_with_delivery().get(pk=cycle.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CycleViewSet(viewsets.ReadOnlyModelViewSet):
+    """Cycles with their status and delivery counts."""
+
+    serializer_class = CycleSerializer
+    permission_classes = [IsHRAdmin]
+
+    def get_queryset(self) -> QuerySet[Cycle]:
+        return cycles_with_delivery()
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: CycleSerializer,
+            409: OpenApiResponse(description="The cycle is already closed."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        """Close the cycle now, before its window ends."""
+        cycle = self.get_object()
+        if cycle.state == CycleState.CLOSED or not close_cycle(cycle_id=cycle.pk):
+            return Response(
+                {"detail": f"Cycle {cycle} is already closed."}, status=status.HTTP_409_CONFLICT
+            )
+        return Response(CycleSerializer(self.get_queryset().get(pk=cycle.pk)).data)

@@ -1,0 +1,98 @@
+"""Input and output shapes of the surveys API."""
+
+from rest_framework import serializers
+
+from surveys.cadence_rules import cadence_problems
+from surveys.models import Cadence, Cycle
+from teams.models import Team
+
+CADENCE_SETTINGS = [
+    "kind",
+    "schedule_kind",
+    "day_of_month",
+    "week_of_month",
+    "weekday",
+    "send_hour",
+    "time_zone",
+    "window_days",
+    "reminder_offsets",
+    "k",
+    "k_comment",
+]
+
+
+class CadenceSerializer(serializers.ModelSerializer):
+    population_team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Survey this team and everything below it; null for the whole organisation.",
+    )
+    population_missing = serializers.SerializerMethodField(
+        help_text="True when the chosen team no longer exists: the cadence cannot launch."
+    )
+
+    class Meta:
+        model = Cadence
+        fields = [
+            "id",
+            "name",
+            *CADENCE_SETTINGS,
+            "population_team",
+            "population_missing",
+            "active",
+        ]
+
+    def get_population_missing(self, cadence: Cadence) -> bool:
+        return cadence.population_is_team and cadence.population_team_id is None
+
+    def validate(self, attrs: dict) -> dict:
+        def current(name: str) -> object:
+            if name in attrs:
+                return attrs[name]
+            if self.instance is not None:
+                return getattr(self.instance, name)
+            return Cadence._meta.get_field(name).get_default()
+
+        problems = cadence_problems(**{name: current(name) for name in CADENCE_SETTINGS})
+        if problems:
+            raise serializers.ValidationError(problems)
+        return attrs
+
+    def create(self, validated_data: dict) -> Cadence:
+        team = validated_data.pop("population_team", None)
+        cadence = Cadence(**validated_data)
+        cadence.choose_population(team)
+        cadence.save()
+        return cadence
+
+    def update(self, instance: Cadence, validated_data: dict) -> Cadence:
+        if "population_team" in validated_data:
+            instance.choose_population(validated_data.pop("population_team"))
+        return super().update(instance, validated_data)
+
+
+class CycleSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+    delivery_failures = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Cycle
+        fields = [
+            "id",
+            "name",
+            "cadence",
+            "period",
+            "kind",
+            "state",
+            "opens_at",
+            "closes_at",
+            "closed_at",
+            "k",
+            "k_comment",
+            "invited_count",
+            "delivered_count",
+            "delivery_failures",
+            "launch_error",
+        ]
+        read_only_fields = fields
