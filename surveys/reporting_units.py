@@ -4,9 +4,9 @@ Working bottom-up, a team's pool is its own eligible members plus the pools of t
 that merged into it; a team whose pool is smaller than k merges into its parent. A team keeps
 itself as unit when its pool reaches k; otherwise its unit is the ancestor it merged into.
 
-The root has no parent to merge into. When its pool stays below k while some of its children are
-units of their own, it absorbs the smallest of those children until its pool reaches k, so the
-root's own members are never stored as a unit of fewer than k people. When even the whole
+The root has no parent to merge into. When its pool stays between 1 and k-1 while units exist
+below it, it absorbs the smallest of the units bordering its region until its pool reaches k, so
+the root's own members are never stored as a unit of fewer than k people. When even the whole
 population is below k, there is no valid mapping and the cycle cannot launch.
 """
 
@@ -83,12 +83,28 @@ def absorb_children_until_root_is_big_enough(
     merged_into_parent: set[int],
     k: int,
 ) -> None:
-    child_units = sorted(
-        (pool[child], child) for child in children[root] if child not in merged_into_parent
-    )
-    while pool[root] < k and child_units:
-        child_pool, child = child_units.pop(0)
+    """Grow a root whose pool is between 1 and k-1 by merging in the smallest bordering units.
+
+    A bordering unit is a unit reached from the root through merged teams only; once merged,
+    its own bordering units become candidates too. A root with nobody in it needs nothing.
+    """
+    bordering: list[tuple[int, int]] = []
+
+    def walk_region_from(team_id: int) -> None:
+        frontier = [team_id]
+        while frontier:
+            for child in children[frontier.pop()]:
+                if child in merged_into_parent:
+                    frontier.append(child)
+                else:
+                    bordering.append((pool[child], child))
+
+    walk_region_from(root)
+    while 0 < pool[root] < k and bordering:
+        bordering.sort()
+        child_pool, child = bordering.pop(0)
         merged_into_parent.add(child)
         pool[root] += child_pool
-    if pool[root] < k:
+        walk_region_from(child)
+    if 0 < pool[root] < k:
         raise PopulationTooSmall(pool[root], k)
