@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveys.models import Cadence, Cycle
-from surveys.scheduler import run_tick
 from surveys.schedule import LAST_WEEK, ScheduleRule, due_period
+from surveys.scheduler import run_tick
 
 ZONES = [
     "Europe/London",
