@@ -75,7 +75,11 @@ class Cadence(models.Model):
         validators=[MaxValueValidator(6)],
         help_text="0 = Monday … 6 = Sunday.",
     )
-    send_hour = models.PositiveSmallIntegerField(default=9, validators=[MaxValueValidator(23)])
+    send_hour = models.PositiveSmallIntegerField(
+        default=9,
+        validators=[MaxValueValidator(23, "The send hour must be between 0 and 23.")],
+        help_text="Local hour, 0-23, in the time zone below.",
+    )
     time_zone = models.CharField(max_length=64, default="Europe/London")
     window_days = models.PositiveSmallIntegerField(default=7, validators=[MinValueValidator(1)])
     reminder_offsets = models.JSONField(
@@ -83,8 +87,18 @@ class Cadence(models.Model):
         blank=True,
         help_text="Days after opening on which non-respondents get a reminder (at most 3).",
     )
-    k = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(MIN_K)])
-    k_comment = models.PositiveSmallIntegerField(default=10, validators=[MinValueValidator(MIN_K)])
+    k = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[
+            MinValueValidator(MIN_K, f"The minimum group size k must be at least {MIN_K}.")
+        ],
+        help_text="No score is shown for fewer respondents than this.",
+    )
+    k_comment = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(MIN_K, f"The comment threshold must be at least {MIN_K}.")],
+        help_text="No comment is shown for a group with fewer respondents than this.",
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

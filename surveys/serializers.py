@@ -42,6 +42,16 @@ class CadenceSerializer(serializers.ModelSerializer):
             "population_missing",
             "active",
         ]
+        # One voice for every rule: the messages of surveys.cadence_rules.
+        extra_kwargs = {
+            "k": {"error_messages": {"min_value": "The minimum group size k must be at least 3."}},
+            "k_comment": {
+                "error_messages": {"min_value": "The comment threshold must be at least 3."}
+            },
+            "send_hour": {
+                "error_messages": {"max_value": "The send hour must be between 0 and 23."}
+            },
+        }
 
     def get_population_missing(self, cadence: Cadence) -> bool:
         return cadence.population_is_team and cadence.population_team_id is None

@@ -4,7 +4,9 @@ from rest_framework.routers import SimpleRouter
 
 from surveys.api import CadenceViewSet, CycleViewSet
 
-router = SimpleRouter(trailing_slash="/?")
+router = SimpleRouter()
+# DESIGN's interfaces name routes without a trailing slash; accept both spellings.
+router.trailing_slash = "/?"
 router.register("cadences", CadenceViewSet, basename="cadence")
 router.register("cycles", CycleViewSet, basename="cycle")
 
