@@ -1,5 +1,6 @@
 """Shared fixtures: a real Redis and a real Celery worker process for the tests that need them."""
 
+import importlib
 import os
 import subprocess
 import sys
@@ -116,3 +117,13 @@ def celery_worker_process(tmp_path: Path, redis_client: redis.Redis) -> Iterator
     worker = WorkerProcess(tmp_path / "worker.log").start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def item_catalogue(transactional_db: None) -> None:
+    """The shipped item catalogue, for tests that run with real transactions: their database is
+    flushed between tests, data migrations included."""
+    from django.apps import apps
+
+    catalogue = importlib.import_module("surveys.migrations.0002_item_catalogue")
+    catalogue.add_items(apps, None)
