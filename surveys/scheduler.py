@@ -19,7 +19,7 @@ from surveys.closing import close_cycle
 from surveys.launch import create_cycle, launch_cycle, schedule_rule
 from surveys.models import Cadence, Cycle, CycleState
 from surveys.schedule import due_period
-from surveys.sending import cycles_owing_email, send_owed
+from surveys.sending import TransientSendError, cycles_owing_email, send_owed
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,12 @@ def run_tick(
                 dispatch_sender(cycle_id)
                 report.senders_dispatched += 1
         else:
-            result = send_owed(cycle_id=cycle_id)
+            try:
+                result = send_owed(cycle_id=cycle_id)
+            except TransientSendError as error:
+                # The unsent rest of the batch was handed back; the next pass tries again.
+                logger.warning("Cycle %s: mail server unavailable, will retry: %s", cycle_id, error)
+                continue
             report.emails_sent += result.sent
             report.emails_failed += result.failed
     return report

@@ -78,3 +78,30 @@ def test_at_close_nobody_can_tell_who_answered(org, monthly) -> None:
         for t in cycle.teams.filter(unit_respondent_count__isnull=False)
     }
     assert sum(counts.values()) == 6
+
+
+def test_someone_who_never_answers_gets_the_invitation_and_exactly_the_configured_reminders(
+    org, monthly
+) -> None:
+    start = NOV_1_2026_0900_LONDON
+    moment = start
+    while moment < start + timedelta(days=8):  # a tick every three hours, through the close
+        with time_machine.travel(moment, tick=False):
+            run_tick()
+        moment += timedelta(hours=3)
+    to_grace = [m for m in mail.outbox if m.to == [org.grace.email]]
+    assert len(to_grace) == 1 + len(monthly.reminder_offsets)
+    assert [("Reminder" in m.subject) for m in to_grace] == [False, True, True]
+
+
+def test_reminder_waves_missed_while_the_system_was_down_send_one_reminder_not_two(
+    org, monthly
+) -> None:
+    with time_machine.travel(NOV_1_2026_0900_LONDON, tick=False):
+        run_tick()
+    # Down from day 1 to day 6: both reminder days (3 and 5) passed unseen.
+    with time_machine.travel(NOV_1_2026_0900_LONDON + timedelta(days=6), tick=False):
+        run_tick()
+        run_tick()
+    to_grace = [m for m in mail.outbox if m.to == [org.grace.email]]
+    assert len(to_grace) == 2
