@@ -1,7 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from surveys.outbox import outbox_page
 
 api_v1 = [
     path("", include("teams.urls")),
@@ -15,9 +16,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("pulse.page_urls")),
+    # Development only: the view answers 404 unless DEBUG is on.
+    path("dev/outbox/", outbox_page, name="dev-outbox"),
 ]
-
-if settings.DEBUG:
-    from surveys.outbox import outbox_page
-
-    urlpatterns.append(path("dev/outbox/", outbox_page, name="dev-outbox"))

@@ -1,7 +1,8 @@
 """The development outbox: the emails the file backend wrote, with clickable links.
 
-Only routed when DEBUG is on (see config/urls.py). Django's file backend writes one file per
-connection, i.e. per sending batch, with messages separated by a line of 79 dashes.
+It answers 404 unless DEBUG is on: in production the outbox would hold live answer links.
+Django's file backend writes one file per connection, i.e. per sending batch, with messages
+separated by a line of 79 dashes.
 """
 
 import email
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 SEPARATOR = "-" * 79
@@ -49,6 +50,8 @@ def read_outbox(folder: Path, limit: int = MAX_SHOWN) -> list[OutboxMessage]:
 
 
 def outbox_page(request: HttpRequest) -> HttpResponse:
+    if not settings.DEBUG:
+        raise Http404("The outbox exists in development only.")
     folder = Path(settings.EMAIL_FILE_PATH)
     messages = read_outbox(folder) if folder.is_dir() else []
     return render(
