@@ -1,0 +1,93 @@
+"""Suppression that survives subtraction, checked by the independent auditor in auditor.py.
+
+Grace's Platform department has 6 respondents, 5 of them in its Backend team: publishing both
+would tell everyone what the sixth person said. The region rule hides Backend instead."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pulse.disclosure import Suppression, UnitCounts, decide_publication
+from tests.pulse.auditor import small_derivable_groups
+
+
+def published_units(decision: dict) -> set[int]:
+    return {unit for unit, reason in decision.items() if reason is None}
+
+
+def audit(units: list[UnitCounts], published: set[int], k: int) -> list:
+    parents = {unit.unit_id: unit.parent_id for unit in units}
+    respondents = {unit.unit_id: unit.own_respondents for unit in units}
+    return small_derivable_groups(parents, respondents, published, k)
+
+
+PLATFORM_AND_BACKEND = [
+    UnitCounts(unit_id=1, parent_id=None, own_eligible=8, own_respondents=1),
+    UnitCounts(unit_id=2, parent_id=1, own_eligible=7, own_respondents=5),
+]
+
+
+def test_the_auditor_catches_a_threshold_only_release() -> None:
+    naive = {u.unit_id for u in PLATFORM_AND_BACKEND}  # both have at least 5 respondents
+    assert audit(PLATFORM_AND_BACKEND, naive, k=5) == [(1,)]
+
+
+def test_the_region_rule_hides_the_smaller_published_descendant() -> None:
+    decision = decide_publication(PLATFORM_AND_BACKEND, k=5)
+    assert decision == {1: None, 2: Suppression.PROTECTS_SMALLER_GROUP}
+    assert audit(PLATFORM_AND_BACKEND, published_units(decision), k=5) == []
+
+
+def test_units_below_the_thresholds_say_which_threshold() -> None:
+    units = [
+        UnitCounts(1, None, 20, 12),
+        UnitCounts(2, 1, 4, 4),  # too few people to ever publish
+        UnitCounts(3, 1, 9, 3),  # enough people, too few answered
+        UnitCounts(4, 1, 9, 9),
+    ]
+    decision = decide_publication(units, k=5)
+    assert decision[2] == Suppression.TOO_FEW_ELIGIBLE
+    assert decision[3] == Suppression.TOO_FEW_RESPONSES
+    assert decision[4] is None and decision[1] is None  # region of 1: 12 + 4 + 3 = 19
+
+
+@st.composite
+def unit_trees(draw: st.DrawFn) -> list[UnitCounts]:
+    size = draw(st.integers(min_value=1, max_value=9))
+    units = []
+    for unit_id in range(size):
+        parent = draw(st.integers(0, unit_id - 1)) if unit_id else None
+        eligible = draw(st.integers(0, 14))
+        respondents = draw(st.integers(0, eligible))
+        units.append(UnitCounts(unit_id, parent, eligible, respondents))
+    return units
+
+
+@settings(max_examples=400, deadline=None)
+@given(units=unit_trees(), k=st.integers(min_value=3, max_value=7))
+def test_no_sum_or_difference_of_published_counts_isolates_fewer_than_k(units, k) -> None:
+    decision = decide_publication(units, k=k)
+    assert audit(units, published_units(decision), k) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(units=unit_trees(), k=st.integers(min_value=3, max_value=7))
+def test_only_units_meeting_the_primary_rule_are_published(units, k) -> None:
+    decision = decide_publication(units, k=k)
+    children: dict = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+
+    def total(unit: UnitCounts, field: str) -> int:
+        return getattr(unit, field) + sum(total(c, field) for c in children.get(unit.unit_id, []))
+
+    for unit in units:
+        if decision[unit.unit_id] is None:
+            assert total(unit, "own_eligible") >= k
+            assert total(unit, "own_respondents") >= k
+
+
+@pytest.mark.parametrize("k", [3, 5])
+def test_nothing_at_all_is_published_when_the_whole_cycle_has_fewer_than_k(k) -> None:
+    units = [UnitCounts(1, None, 10, k - 1)]
+    assert published_units(decide_publication(units, k=k)) == set()
