@@ -1,0 +1,148 @@
+"""Scoring (DESIGN §2): pure functions from ballots to the figures a release publishes.
+
+A ballot's item value is taken after reverse-keying (8 - answer for negatively worded items).
+A respondent's domain value is the mean of the domain's items they answered; a unit's domain
+score is the mean of its respondents' domain values, rescaled to 0-100 by (mean - 1) / 6 * 100.
+"Favorable" is the share of item answers at 5-7 after reverse-keying. The psychological-safety
+index is the mean of the four domain scores. eNPS is % promoters (9-10) - % detractors (0-6).
+A change between two cycles carries a 95% confidence interval (Welch, normal approximation), so
+a manager can tell a real shift from noise.
+"""
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from statistics import fmean, stdev
+
+SCALE_MIN, SCALE_MAX = 1, 7
+FAVORABLE_FROM = 5
+Z_95 = 1.96
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    domain: str
+    reverse_scored: bool
+
+
+@dataclass(frozen=True)
+class Ballot:
+    answers: Mapping[str, int]  # item key → answer as given, 1..7; skipped items are absent
+    enps: int | None
+
+
+@dataclass(frozen=True)
+class DomainFigure:
+    score: float  # 0-100
+    favorable: float  # 0-100, share of favorable item answers
+    respondents: int
+    spread: float  # standard deviation of respondents' domain values on the 0-100 scale
+
+
+@dataclass(frozen=True)
+class QuestionFigure:
+    respondents: int
+    mean: float  # 1-7, after reverse-keying
+    favorable: float
+    distribution: tuple[int, ...]  # counts of answers 1..7 as given
+
+
+@dataclass(frozen=True)
+class Figures:
+    respondents: int
+    domains: dict[str, DomainFigure] = field(default_factory=dict)
+    questions: dict[str, QuestionFigure] = field(default_factory=dict)
+    index: float | None = None
+    enps: float | None = None
+    enps_respondents: int = 0
+
+
+def rescale(value: float) -> float:
+    return (value - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * 100
+
+
+def keyed(question: Question, answer: int) -> int:
+    return SCALE_MIN + SCALE_MAX - answer if question.reverse_scored else answer
+
+
+def score(ballots: Iterable[Ballot], questions: list[Question]) -> Figures:
+    ballots = list(ballots)
+    by_key = {question.key: question for question in questions}
+    domain_values: dict[str, list[float]] = {}
+    domain_answers: dict[str, list[int]] = {}
+    question_answers: dict[str, list[int]] = {q.key: [] for q in questions}
+    for ballot in ballots:
+        per_domain: dict[str, list[int]] = {}
+        for key, answer in ballot.answers.items():
+            question = by_key.get(key)
+            if question is None:
+                continue
+            question_answers[key].append(answer)
+            per_domain.setdefault(question.domain, []).append(keyed(question, answer))
+        for domain, values in per_domain.items():
+            domain_values.setdefault(domain, []).append(rescale(fmean(values)))
+            domain_answers.setdefault(domain, []).extend(values)
+
+    domains = {
+        domain: DomainFigure(
+            score=fmean(values),
+            favorable=favorable_share(domain_answers[domain]),
+            respondents=len(values),
+            spread=stdev(values) if len(values) > 1 else 0.0,
+        )
+        for domain, values in domain_values.items()
+    }
+    questions_out = {
+        key: QuestionFigure(
+            respondents=len(answers),
+            mean=fmean(keyed(by_key[key], a) for a in answers),
+            favorable=favorable_share([keyed(by_key[key], a) for a in answers]),
+            distribution=tuple(answers.count(value) for value in range(SCALE_MIN, SCALE_MAX + 1)),
+        )
+        for key, answers in question_answers.items()
+        if answers
+    }
+    enps_answers = [b.enps for b in ballots if b.enps is not None]
+    return Figures(
+        respondents=len(ballots),
+        domains=domains,
+        questions=questions_out,
+        index=fmean(d.score for d in domains.values()) if domains else None,
+        enps=net_promoter_score(enps_answers),
+        enps_respondents=len(enps_answers),
+    )
+
+
+def favorable_share(keyed_answers: list[int]) -> float:
+    if not keyed_answers:
+        return 0.0
+    return 100 * sum(1 for a in keyed_answers if a >= FAVORABLE_FROM) / len(keyed_answers)
+
+
+def net_promoter_score(answers: list[int]) -> float | None:
+    if not answers:
+        return None
+    promoters = sum(1 for a in answers if a >= 9)
+    detractors = sum(1 for a in answers if a <= 6)
+    return 100 * (promoters - detractors) / len(answers)
+
+
+@dataclass(frozen=True)
+class Change:
+    delta: float
+    low: float
+    high: float
+
+    @property
+    def is_clear(self) -> bool:
+        """The interval excludes zero: likely a real change, not noise."""
+        return self.low > 0 or self.high < 0
+
+
+def change_between(before: DomainFigure, after: DomainFigure) -> Change:
+    error = math.sqrt(
+        before.spread**2 / max(before.respondents, 1) + after.spread**2 / max(after.respondents, 1)
+    )
+    delta = after.score - before.score
+    return Change(delta=delta, low=delta - Z_95 * error, high=delta + Z_95 * error)
