@@ -56,6 +56,39 @@ if not DEBUG:
             "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
         )
 
+# --- Transport and browser security ------------------------------------------------------
+# Production assumes HTTPS (directly or behind a proxy that sets X-Forwarded-Proto).
+SECURE_SSL_REDIRECT = env_flag("PULSE_SSL_REDIRECT", not DEBUG)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_flag("PULSE_BEHIND_PROXY", not DEBUG) else None
+)
+SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("PULSE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+# The preload flag only makes the site eligible for browsers' HSTS preload list; an operator
+# whose parent domain must keep plain HTTP somewhere can turn it off.
+SECURE_HSTS_PRELOAD = env_flag("PULSE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # answer pages tighten this to no-referrer
+X_FRAME_OPTIONS = "DENY"
+# Everything Pulse serves comes from its own origin: no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Absolute base of the links in emails (the answer link). No trailing slash.
@@ -71,6 +104,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "teams",
     "surveys",
     "pulse",
@@ -85,6 +119,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
