@@ -1,26 +1,70 @@
 """Sending survives a worker killed mid-batch and a broker that lost its queue: the database
 knows what is owed, so the next passes finish the job, with at most one repeated email per
-killed worker."""
+killed worker. Each test runs on Redis, and on RabbitMQ where one is listening."""
 
+import os
+import socket
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import redis
 from django.utils import timezone
 
+from config.celery_app import app as celery_app
 from surveys.launch import launch_now
 from surveys.models import Cadence, Invitation
 from surveys.outbox import read_outbox
 from surveys.scheduler import run_tick
-from surveys.tasks import dispatch_sender
+from surveys.tasks import SENDER_EXPIRES_SECONDS, send_owed_emails
 from teams.models import Person
 from teams.team_tree import sync_teams
 from tests.conftest import WorkerProcess
 
 PEOPLE = 40
+RABBITMQ_URL = os.environ.get("PULSE_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+@dataclass
+class Broker:
+    url: str
+    result_backend: str
+    redis_client: redis.Redis
+
+    def dispatch(self, cycle_id: int) -> None:
+        """What surveys.tasks.dispatch_sender does, on this broker."""
+        with celery_app.connection_for_write(self.url) as connection:
+            send_owed_emails.apply_async(
+                args=[cycle_id], expires=SENDER_EXPIRES_SECONDS, connection=connection
+            )
+
+    def lose_everything(self) -> None:
+        if self.url.startswith("redis"):
+            self.redis_client.flushdb()
+            assert self.redis_client.dbsize() == 0
+        else:
+            with celery_app.connection_for_write(self.url) as connection:
+                connection.default_channel.queue_purge("celery")
+
+
+def rabbitmq_listening() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5672), timeout=1).close()
+    except OSError:
+        return "PULSE_TEST_RABBITMQ_URL" in os.environ
+    return True
+
+
+@pytest.fixture(params=["redis", "rabbitmq"])
+def broker(request, redis_client: redis.Redis, settings) -> Broker:
+    if request.param == "redis":
+        return Broker(settings.CELERY_BROKER_URL, settings.CELERY_RESULT_BACKEND, redis_client)
+    if not rabbitmq_listening():
+        pytest.skip("no RabbitMQ on 127.0.0.1:5672 (set PULSE_TEST_RABBITMQ_URL to use one)")
+    return Broker(RABBITMQ_URL, "rpc://", redis_client)
 
 
 @pytest.fixture
@@ -37,9 +81,11 @@ def launched_cycle(settings, redis_client: redis.Redis, item_catalogue: None) ->
     return launch_now(cadence=cadence, now=timezone.now()).pk
 
 
-def slow_worker(tmp_path: Path, name: str) -> WorkerProcess:
+def slow_worker(tmp_path: Path, name: str, broker: Broker) -> WorkerProcess:
     return WorkerProcess(
         tmp_path / f"{name}.log",
+        CELERY_BROKER_URL=broker.url,
+        CELERY_RESULT_BACKEND=broker.result_backend,
         PULSE_TEST_EMAIL_BACKEND="tests.support.slow_email.SlowFileBackend",
         EMAIL_FILE_PATH=str(tmp_path / "outbox"),
         PULSE_EMAIL_BATCH_SIZE="10",
@@ -60,9 +106,9 @@ def wait_for(condition, timeout: float, every: float = 0.05) -> bool:
     return False
 
 
-def finish_with_ticks(cycle_id: int, timeout: float = 90) -> None:
+def finish_with_ticks(cycle_id: int, broker: Broker, timeout: float = 90) -> None:
     def all_sent() -> bool:
-        run_tick(dispatch_sender=dispatch_sender)
+        run_tick(dispatch_sender=broker.dispatch)
         return sent_count(cycle_id) == PEOPLE
 
     assert wait_for(all_sent, timeout=timeout, every=1.0), f"only {sent_count(cycle_id)} sent"
@@ -72,21 +118,21 @@ def emails_per_recipient(tmp_path: Path) -> Counter:
     return Counter(message.to for message in read_outbox(tmp_path / "outbox", limit=10_000))
 
 
-def kill_mid_batch(tmp_path: Path, cycle_id: int) -> None:
-    worker = slow_worker(tmp_path, "first")
-    dispatch_sender(cycle_id)
+def kill_mid_batch(tmp_path: Path, cycle_id: int, broker: Broker) -> None:
+    worker = slow_worker(tmp_path, "first", broker)
+    broker.dispatch(cycle_id)
     assert wait_for(lambda: sent_count(cycle_id) >= 5, timeout=60)
     worker.kill()
     assert sent_count(cycle_id) < PEOPLE, "the kill came too late to test anything"
 
 
 def test_a_worker_killed_mid_batch_is_recovered_with_at_most_one_repeat(
-    tmp_path, launched_cycle
+    tmp_path, launched_cycle, broker
 ) -> None:
-    kill_mid_batch(tmp_path, launched_cycle)
-    second = slow_worker(tmp_path, "second")
+    kill_mid_batch(tmp_path, launched_cycle, broker)
+    second = slow_worker(tmp_path, "second", broker)
     try:
-        finish_with_ticks(launched_cycle)
+        finish_with_ticks(launched_cycle, broker)
     finally:
         second.stop()
     received = emails_per_recipient(tmp_path)
@@ -95,15 +141,14 @@ def test_a_worker_killed_mid_batch_is_recovered_with_at_most_one_repeat(
 
 
 def test_a_flushed_broker_loses_nothing_because_the_database_knows_what_is_owed(
-    tmp_path, launched_cycle, redis_client
+    tmp_path, launched_cycle, broker
 ) -> None:
-    kill_mid_batch(tmp_path, launched_cycle)
-    dispatch_sender(launched_cycle)  # queued with no worker running…
-    redis_client.flushdb()  # …and lost, together with the killed worker's unacked message
-    assert redis_client.dbsize() == 0
-    second = slow_worker(tmp_path, "second")
+    kill_mid_batch(tmp_path, launched_cycle, broker)
+    broker.dispatch(launched_cycle)  # queued with no worker running…
+    broker.lose_everything()  # …and lost, together with the killed worker's unacked message
+    second = slow_worker(tmp_path, "second", broker)
     try:
-        finish_with_ticks(launched_cycle)
+        finish_with_ticks(launched_cycle, broker)
     finally:
         second.stop()
     received = emails_per_recipient(tmp_path)
