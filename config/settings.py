@@ -215,6 +215,17 @@ CELERY_BEAT_SCHEDULE = {
     "surveys-tick": {"task": "surveys.tick", "schedule": 60.0, "options": {"expires": 55}},
 }
 
+# --- Cache --------------------------------------------------------------------------------
+# Rate-limit counters live here, with expiry: never in the database or the logs.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("CACHE_URL") or REDIS_URL,
+        "KEY_PREFIX": "pulse",
+        "TIMEOUT": 300,
+    }
+}
+
 # --- Surveys -----------------------------------------------------------------------------
 # Emails per batch: one SMTP connection each, and the most a killed worker can leave claimed.
 PULSE_EMAIL_BATCH_SIZE = int(os.environ.get("PULSE_EMAIL_BATCH_SIZE", "100"))
@@ -233,6 +244,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Authenticated clients (scripts, integrations) get a generous but finite budget.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("PULSE_API_USER_RATE", "600/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pulse API",

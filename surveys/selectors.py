@@ -1,0 +1,33 @@
+"""Reads of the surveys plane that other apps may use. None of them says who answered."""
+
+from collections import defaultdict
+
+from surveys.models import CycleTeam, Invitation
+
+
+def unit_members(cycle_id: int) -> dict[int, set[int]]:
+    """Reporting unit id → ids of the people invited under it (not its descendants)."""
+    members: dict[int, set[int]] = defaultdict(set)
+    for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id).values_list(
+        "reporting_unit_id", "person_id"
+    ):
+        members[unit_id].add(person_id)
+    return members
+
+
+def reporting_units(cycle_id: int) -> list[CycleTeam]:
+    """The cycle's reporting units, each with `parent_unit_id`: its nearest ancestor unit."""
+    teams = {
+        team.pk: team
+        for team in CycleTeam.objects.filter(cycle_id=cycle_id).only(
+            "id", "parent_id", "reporting_unit_id", "name", "team_id", "unit_eligible_count"
+        )
+    }
+    units = []
+    for team in teams.values():
+        if team.reporting_unit_id != team.pk:
+            continue
+        parent = teams.get(team.parent_id)
+        team.parent_unit_id = parent.reporting_unit_id if parent else None
+        units.append(team)
+    return units
