@@ -118,12 +118,20 @@ class PersonAdmin(admin.ModelAdmin):
             )
         )
 
+    # Choosing a login means searching users, which HR is not given: HR sees the login as text
+    # (make_hr and seed_demo link logins), admins who may view users can pick one.
+    def get_exclude(self, request: HttpRequest, obj: Person | None = None) -> list[str]:
+        return [] if request.user.has_perm("auth.view_user") else ["user"]
+
     def get_readonly_fields(self, request: HttpRequest, obj: Person | None = None) -> list[str]:
         readonly = ["member_of_team", "leads_team"]
-        # Choosing a login means searching users, which HR is not given: only admins link them.
         if not request.user.has_perm("auth.view_user"):
-            readonly.append("user")
+            readonly.append("login")
         return readonly
+
+    @admin.display(description="login")
+    def login(self, person: Person) -> str | None:
+        return person.user.get_username() if person.user_id else None
 
     @admin.display(description="team", ordering="member_of_team_name")
     def member_of_team(self, person: Person) -> str | None:
@@ -136,6 +144,13 @@ class PersonAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Person, form: forms.Form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         sync_teams()
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A leader's team goes with them (and sync_teams re-derives the rest). Teams are never
+        # deleted by hand, but that must not stop HR from deleting the person who leads one.
+        perms_needed.discard(Team._meta.verbose_name)
+        return deleted, model_count, perms_needed, protected
 
     def delete_model(self, request: HttpRequest, obj: Person) -> None:
         super().delete_model(request, obj)
@@ -213,7 +228,7 @@ class TeamAdmin(admin.ModelAdmin):
         depth = place.depth if place else 0
         return format_html(
             '<span style="padding-left: {}em">{}{}</span>',
-            depth * 1.5,
+            f"{depth * 1.5:g}",
             "↳ " if depth else "",
             team.name,
         )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from teams.models import Team
 
-PATH_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
+PATH_SEPARATOR = " › "
 
 
 @dataclass(frozen=True)
