@@ -9,6 +9,3 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so a Celery worker started by a test sees the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
-# Tests never run collectstatic: let whitenoise look files up per request instead of warning
-# at start-up that STATIC_ROOT does not exist.
-WHITENOISE_AUTOREFRESH = True

@@ -2,9 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-admin.site.site_header = "Pulse administration"
-admin.site.site_title = "Pulse administration"
-
 api_v1 = [
     path("", include("teams.urls")),
     path("", include("surveys.urls")),

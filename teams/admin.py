@@ -20,6 +20,10 @@ from teams.selectors import eligible_counts, team_members
 from teams.team_tree import sync_teams
 from teams.tree_outline import TeamPlace, team_outline
 
+# The admin is where HR works; every app's pages appear under this one title.
+admin.site.site_header = "Pulse administration"
+admin.site.site_title = "Pulse administration"
+
 # --- People ------------------------------------------------------------------------------
 
 
