@@ -1,0 +1,71 @@
+"""Logins for the people who need one: HR admins and managers. Employees never log in.
+
+A login is a Django user whose username is the work email, linked to the Person with that email
+when there is one, so a manager's user leads to their team and an HR admin's to their record.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.db import transaction
+
+from teams.models import Person
+from teams.roles import ensure_hr_group
+
+
+@dataclass(frozen=True)
+class Login:
+    user: AbstractUser
+    person: Person | None
+    created: bool
+
+
+def normalise_email(email: str) -> str:
+    # Addresses are compared case-insensitively everywhere; store one spelling as the username.
+    return email.strip().lower()
+
+
+@transaction.atomic
+def ensure_login(*, email: str, password: str | None = None, hr: bool = False) -> Login:
+    """Create or update the user who logs in as `email`.
+
+    The user already linked to that person wins over one merely named like the email, so running
+    this again (or after an import) updates the same user. `password=None` keeps the current
+    password; a new user without one cannot log in until a password is set. `hr=True` makes the
+    user staff (the admin needs it) and a member of the HR group; `hr=False` never takes those
+    away, so giving a manager a login cannot demote an HR admin.
+    """
+    user_model = get_user_model()
+    email = normalise_email(email)
+    person = Person.objects.select_related("user").filter(email__iexact=email).first()
+    user = person.user if person is not None and person.user is not None else None
+    if user is None:
+        user = user_model.objects.filter(username__iexact=email).first()
+    created = user is None
+    if user is None:
+        user = user_model(username=email)
+
+    user.email = email
+    user.is_active = True
+    if person is not None:
+        first_name, _, last_name = person.name.partition(" ")
+        user.first_name, user.last_name = first_name, last_name
+    if hr:
+        user.is_staff = True
+    if password is not None:
+        # Re-hash only on a real change, so re-running a seed leaves the row as it was.
+        if not user.has_usable_password() or not user.check_password(password):
+            user.set_password(password)
+    elif created:
+        user.set_unusable_password()
+    user.save()
+
+    if hr:
+        user.groups.add(ensure_hr_group())
+    if person is not None and person.user_id != user.pk:
+        # One user per person: a user linked to someone else with an old address moves over.
+        Person.objects.filter(user=user).exclude(pk=person.pk).update(user=None)
+        person.user = user
+        person.save(update_fields=["user"])
+    return Login(user=user, person=person, created=created)
