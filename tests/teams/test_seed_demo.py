@@ -45,7 +45,7 @@ def test_the_demo_company_has_about_sixty_people_in_about_ten_teams_over_three_l
     assert "Company › Engineering › Platform" in {place.path_label for place in outline.values()}
     assert Team.objects.get(parent=None).manager.name == "Amara Okafor"
     assert 4 <= Team.objects.filter(parent__parent=None, parent__isnull=False).count() <= 5
-    assert "Demo organisation: 60 people in 11 teams." in output
+    assert "Demo organisation: 60 people in 11 teams;" in output
 
 
 def test_some_demo_teams_are_smaller_than_the_minimum_group_size_of_five() -> None:
@@ -116,3 +116,11 @@ def test_seeding_only_if_empty_prints_the_logins_on_every_later_run() -> None:
     assert snapshot() == before
     assert "nadia.petrova@example.com" in output
     assert "Demo organisation" not in output
+
+
+def test_the_demo_comes_with_a_monthly_and_a_quarterly_cadence_once() -> None:
+    from surveys.models import Cadence
+
+    seed()
+    seed()
+    assert sorted(Cadence.objects.values_list("kind", flat=True)) == ["monthly", "quarterly"]

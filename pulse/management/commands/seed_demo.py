@@ -1,4 +1,6 @@
-"""seed_demo [--if-empty]: load the demo organisation and print its logins."""
+"""seed_demo [--if-empty]: load the demo organisation and survey settings, print the logins.
+
+It lives in pulse, the top of the dependency chain, because the demo spans every app."""
 
 from typing import Any
 
@@ -6,14 +8,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 
+from surveys.demo import seed_demo_cadences
 from teams.demo import DemoLogin, existing_demo_logins, seed_demo_org
 from teams.models import Person
 
 
 class Command(BaseCommand):
     help = (
-        "Create (or bring back) a demo organisation of 60 people in 11 teams, an HR admin and "
-        "two manager logins. Running it again changes nothing."
+        "Create (or bring back) a demo organisation of 60 people in 11 teams, an HR admin, "
+        "two manager logins, and a monthly and a quarterly cadence. Running it again changes "
+        "nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,10 +37,12 @@ class Command(BaseCommand):
                 return
         else:
             org = seed_demo_org()
+            cadences = seed_demo_cadences()
             logins = org.logins
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Demo organisation: {len(org.people)} people in {len(org.teams)} teams."
+                    f"Demo organisation: {len(org.people)} people in {len(org.teams)} teams; "
+                    f"cadences: {', '.join(cadence.name for cadence in cadences)}."
                 )
             )
         self.print_logins(logins)
