@@ -1,5 +1,9 @@
-"""API routes of this app, mounted under /api/v1/."""
+"""Teams API routes, mounted under /api/v1/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import re_path
 
-urlpatterns: list = []
+from teams.api import OrgImportView
+
+urlpatterns = [
+    re_path(r"^org/import/?$", OrgImportView.as_view(), name="org-import"),
+]

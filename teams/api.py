@@ -1,0 +1,118 @@
+"""HR's org import over the API: CSV (upload or body) or JSON, same rules as the command."""
+
+from django.http import QueryDict
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import BaseParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from teams.org_csv import OrgFileInvalid, RowError, parse_csv, parse_records
+from teams.permissions import IsHRAdmin
+from teams.services import import_org
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
+
+
+class CSVParser(BaseParser):
+    """A raw text/csv body, handed over as bytes so encoding errors are ours to report."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream, media_type=None, parser_context=None) -> bytes:
+        return stream.read()
+
+
+class RowErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    column = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ImportSummarySerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    deactivated = serializers.IntegerField()
+    teams = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+
+
+def flag(request: Request, name: str, body: object) -> bool:
+    if isinstance(body, dict) and name in body:
+        return bool(body[name]) and str(body[name]).lower() not in {"0", "false", "no", "off"}
+    value = request.query_params.get(name)
+    if value is None and isinstance(body, QueryDict):
+        value = body.get(name)
+    return str(value).lower() in TRUE_VALUES
+
+
+class OrgImportView(APIView):
+    permission_classes = [IsHRAdmin]
+    parser_classes = [JSONParser, MultiPartParser, CSVParser]
+
+    @extend_schema(
+        summary="Import the org chart",
+        description=(
+            "Send the whole organisation as a CSV upload (multipart field `file`), a `text/csv` "
+            'body, or JSON (a list of people, or {"people": [...], "deactivate_missing": '
+            "true}). Columns: employee_id, email, name, manager_id (empty for the top person), "
+            "optional team. Everything is checked first; any problem means nothing is applied. "
+            "`?deactivate_missing=true` deactivates people missing from the file; "
+            "`?dry_run=true` checks and counts without changing anything."
+        ),
+        request={
+            "multipart/form-data": inline_serializer(
+                "OrgImportUpload", {"file": serializers.FileField()}
+            ),
+            "text/csv": {"type": "string"},
+            "application/json": {"type": "array", "items": {"type": "object"}},
+        },
+        responses={
+            200: ImportSummarySerializer,
+            400: OpenApiResponse(
+                inline_serializer("OrgImportErrors", {"errors": RowErrorSerializer(many=True)}),
+                description="Every problem found; nothing was applied.",
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        body = request.data
+        try:
+            rows = self.rows_from(request, body)
+            summary = import_org(
+                rows=rows,
+                deactivate_missing=flag(request, "deactivate_missing", body),
+                dry_run=flag(request, "dry_run", body),
+            )
+        except OrgFileInvalid as invalid:
+            return self.invalid(invalid.errors)
+        return Response(ImportSummarySerializer(summary.__dict__).data)
+
+    def rows_from(self, request: Request, body: object) -> list:
+        if isinstance(body, bytes):
+            return parse_csv(body)
+        if isinstance(body, list):
+            return parse_records(body)
+        if isinstance(body, dict) and isinstance(body.get("people"), list):
+            return parse_records(body["people"])
+        upload = request.FILES.get("file")
+        if upload is not None:
+            return parse_csv(upload.read())
+        raise OrgFileInvalid(
+            [
+                RowError(
+                    1,
+                    None,
+                    "send a CSV file (multipart field 'file' or a text/csv body) or a JSON "
+                    "list of people",
+                )
+            ]
+        )
+
+    def invalid(self, errors: list[RowError]) -> Response:
+        return Response(
+            {"errors": RowErrorSerializer(errors, many=True).data},
+            status=status.HTTP_400_BAD_REQUEST,
+        )

@@ -1,0 +1,47 @@
+"""import_org FILE.csv [--deactivate-missing] [--dry-run]"""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from teams.org_csv import OrgFileInvalid, parse_csv
+from teams.services import import_org
+
+
+class Command(BaseCommand):
+    help = (
+        "Load or update the org chart from a CSV file with the columns "
+        "employee_id,email,name,manager_id and optionally team. The whole file is checked "
+        "first; if anything is wrong, every problem is listed and nothing is changed."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--deactivate-missing",
+            action="store_true",
+            help="deactivate active people who are not in the file (left alone otherwise)",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check and count, but change nothing"
+        )
+
+    def handle(self, *args: Any, file: Path, **options: Any) -> None:
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}") from error
+        try:
+            summary = import_org(
+                rows=parse_csv(data),
+                deactivate_missing=options["deactivate_missing"],
+                dry_run=options["dry_run"],
+            )
+        except OrgFileInvalid as invalid:
+            for error in invalid.errors:
+                self.stderr.write(f"{file}: {error}")
+            raise CommandError(
+                f"{len(invalid.errors)} problem(s) found; nothing was imported."
+            ) from invalid
+        self.stdout.write(self.style.SUCCESS(str(summary)))

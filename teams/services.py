@@ -1,0 +1,162 @@
+"""Writes to the org chart."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from teams.models import Person, Team
+from teams.org_csv import OrgFileInvalid, OrgRow, RowError
+from teams.team_tree import sync_teams
+
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    created: int
+    updated: int
+    unchanged: int
+    deactivated: int
+    teams: int
+    dry_run: bool = False
+
+    def __str__(self) -> str:
+        verb = "Would import" if self.dry_run else "Imported"
+        return (
+            f"{verb}: {self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.deactivated} deactivated; {self.teams} teams."
+        )
+
+
+class DryRunRollback(Exception):
+    pass
+
+
+def import_org(
+    *, rows: list[OrgRow], deactivate_missing: bool = False, dry_run: bool = False
+) -> ImportSummary:
+    """Sync people to `rows` (already validated by teams.org_csv), all or nothing.
+
+    Creates people, updates them by employee_id, reactivates anyone listed, and deactivates
+    people missing from the file only when asked. Teams then follow the reporting lines.
+    """
+    try:
+        with transaction.atomic():
+            summary = apply_rows(rows, deactivate_missing=deactivate_missing)
+            if dry_run:
+                raise DryRunRollback
+    except DryRunRollback:
+        return ImportSummary(**{**summary.__dict__, "dry_run": True})
+    return summary
+
+
+def apply_rows(rows: list[OrgRow], *, deactivate_missing: bool) -> ImportSummary:
+    existing = {
+        person.employee_id: person
+        for person in Person.objects.only(
+            "id", "employee_id", "email", "name", "manager_id", "active"
+        )
+    }
+    check_emails_free(rows, existing)
+    listed = {row.employee_id for row in rows}
+
+    # People first, managers second: a manager may come later in the file than their reports.
+    new_people = [
+        Person(employee_id=row.employee_id, email=row.email, name=row.name)
+        for row in rows
+        if row.employee_id not in existing
+    ]
+    Person.objects.bulk_create(new_people, batch_size=BATCH)
+    # Everyone, not `employee_id__in=listed`: an IN list of 100k ids exceeds SQLite's limits.
+    ids = dict(Person.objects.values_list("employee_id", "id"))
+
+    changed: dict[str, set[str]] = defaultdict(set)
+    updates: dict[str, Person] = {}
+    email_moves: list[Person] = []
+    for row in rows:
+        person = existing.get(row.employee_id)
+        manager_id = ids[row.manager_id] if row.manager_id else None
+        if person is None:
+            if manager_id is not None:
+                updates[row.employee_id] = Person(id=ids[row.employee_id], manager_id=manager_id)
+                changed[row.employee_id].add("manager")
+            continue
+        wanted = {"email": row.email, "name": row.name, "manager_id": manager_id, "active": True}
+        fields = {field for field, value in wanted.items() if getattr(person, field) != value}
+        if not fields:
+            continue
+        for field in fields:
+            setattr(person, field, wanted[field])
+        if "email" in fields:
+            email_moves.append(person)
+        updates[row.employee_id] = person
+        changed[row.employee_id] |= {"manager" if f == "manager_id" else f for f in fields}
+
+    move_emails(email_moves)
+    for field in ("name", "manager", "active"):
+        batch = [updates[e] for e, fields in changed.items() if field in fields]
+        Person.objects.bulk_update(batch, [field], batch_size=BATCH)
+
+    deactivated = 0
+    if deactivate_missing:
+        deactivated = deactivate_outside(listed)
+    sync_teams(team_names={row.employee_id: row.team for row in rows if row.team})
+    updated = sum(1 for employee in changed if employee in existing)
+    return ImportSummary(
+        created=len(new_people),
+        updated=updated,
+        unchanged=len(rows) - len(new_people) - updated,
+        deactivated=deactivated,
+        teams=Team.objects.count(),
+    )
+
+
+def deactivate_outside(listed: set[str]) -> int:
+    """Deactivate everyone not listed, without an IN list larger than a database accepts."""
+    missing = [
+        person_id
+        for person_id, employee_id in Person.objects.filter(active=True).values_list(
+            "id", "employee_id"
+        )
+        if employee_id not in listed
+    ]
+    for start in range(0, len(missing), BATCH):
+        Person.objects.filter(id__in=missing[start : start + BATCH]).update(active=False)
+    return len(missing)
+
+
+def check_emails_free(rows: list[OrgRow], existing: dict[str, Person]) -> None:
+    """An email may not belong to someone else who stays in the database outside this file."""
+    listed = {row.employee_id for row in rows}
+    owner_outside = {
+        person.email.lower(): person.employee_id
+        for employee_id, person in existing.items()
+        if employee_id not in listed
+    }
+    errors = [
+        RowError(
+            row.line,
+            "email",
+            f'"{row.email}" belongs to employee "{owner_outside[row.email.lower()]}", '
+            "who is not in this file",
+        )
+        for row in rows
+        if row.email.lower() in owner_outside
+    ]
+    if errors:
+        raise OrgFileInvalid(errors)
+
+
+def move_emails(people: list[Person]) -> None:
+    """Change emails in two steps, so two people swapping addresses never collide on the
+    unique constraint halfway through."""
+    if not people:
+        return
+    final = {person.pk: person.email for person in people}
+    for person in people:
+        person.email = f"moving-{person.pk}@pulse.invalid"
+    Person.objects.bulk_update(people, ["email"], batch_size=BATCH)
+    for person in people:
+        person.email = final[person.pk]
+    Person.objects.bulk_update(people, ["email"], batch_size=BATCH)
