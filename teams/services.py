@@ -61,27 +61,19 @@ def apply_rows(rows: list[OrgRow], *, deactivate_missing: bool) -> ImportSummary
     check_emails_free(rows, existing)
     listed = {row.employee_id for row in rows}
 
-    # People first, managers second: a manager may come later in the file than their reports.
-    new_people = [
-        Person(employee_id=row.employee_id, email=row.email, name=row.name)
-        for row in rows
-        if row.employee_id not in existing
-    ]
-    Person.objects.bulk_create(new_people, batch_size=BATCH)
-    # Everyone, not `employee_id__in=listed`: an IN list of 100k ids exceeds SQLite's limits.
-    ids = dict(Person.objects.values_list("employee_id", "id"))
+    ids = {employee_id: person.pk for employee_id, person in existing.items()}
+    new_people = create_top_down(
+        [row for row in rows if row.employee_id not in existing], rows, ids
+    )
 
     changed: dict[str, set[str]] = defaultdict(set)
     updates: dict[str, Person] = {}
     email_moves: list[Person] = []
     for row in rows:
         person = existing.get(row.employee_id)
-        manager_id = ids[row.manager_id] if row.manager_id else None
         if person is None:
-            if manager_id is not None:
-                updates[row.employee_id] = Person(id=ids[row.employee_id], manager_id=manager_id)
-                changed[row.employee_id].add("manager")
-            continue
+            continue  # created with everything in place
+        manager_id = ids[row.manager_id] if row.manager_id else None
         wanted = {"email": row.email, "name": row.name, "manager_id": manager_id, "active": True}
         fields = {field for field, value in wanted.items() if getattr(person, field) != value}
         if not fields:
@@ -110,6 +102,43 @@ def apply_rows(rows: list[OrgRow], *, deactivate_missing: bool) -> ImportSummary
         deactivated=deactivated,
         teams=Team.objects.count(),
     )
+
+
+def create_top_down(new_rows: list[OrgRow], rows: list[OrgRow], ids: dict[str, int]) -> list:
+    """Create people level by level from the top, so each is inserted with their manager's id
+    already known: no second pass of updates over everyone just created."""
+    manager_of = {row.employee_id: row.manager_id for row in rows}
+    depth: dict[str, int] = {}
+
+    def depth_of(employee_id: str) -> int:
+        chain = []
+        while employee_id not in depth and manager_of.get(employee_id):
+            chain.append(employee_id)
+            employee_id = manager_of[employee_id]
+        base = depth.setdefault(employee_id, 0)
+        for offset, member in enumerate(reversed(chain), start=1):
+            depth[member] = base + offset
+        return depth[chain[0]] if chain else base
+
+    levels: dict[int, list[OrgRow]] = defaultdict(list)
+    for row in new_rows:
+        levels[depth_of(row.employee_id)].append(row)
+    created = []
+    for level in sorted(levels):
+        people = [
+            Person(
+                employee_id=row.employee_id,
+                email=row.email,
+                name=row.name,
+                manager_id=ids[row.manager_id] if row.manager_id else None,
+            )
+            for row in levels[level]
+        ]
+        # bulk_create sets primary keys on PostgreSQL and on SQLite 3.35+.
+        Person.objects.bulk_create(people, batch_size=BATCH)
+        ids.update((person.employee_id, person.pk) for person in people)
+        created.extend(people)
+    return created
 
 
 def deactivate_outside(listed: set[str]) -> int:
