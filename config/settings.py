@@ -213,6 +213,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # missed, repeated or doubled tick is harmless. Expiry keeps ticks from piling up in a queue.
 CELERY_BEAT_SCHEDULE = {
     "surveys-tick": {"task": "surveys.tick", "schedule": 60.0, "options": {"expires": 55}},
+    "pulse-tick": {"task": "pulse.tick", "schedule": 60.0, "options": {"expires": 55}},
 }
 
 # --- Cache --------------------------------------------------------------------------------
@@ -235,6 +236,10 @@ PULSE_SEND_CLAIM_SECONDS = int(os.environ.get("PULSE_SEND_CLAIM_SECONDS", "900")
 PULSE_SENDERS_PER_CYCLE = int(os.environ.get("PULSE_SENDERS_PER_CYCLE", "2"))
 # How long one sender task keeps claiming batches before it hands over to the next tick's.
 PULSE_SENDER_TIME_BUDGET_SECONDS = int(os.environ.get("PULSE_SENDER_TIME_BUDGET_SECONDS", "240"))
+
+# Pending ballots move into the response store in batches of at least this many per reporting
+# unit (never fewer than the cycle's k); empty means k.
+PULSE_FLUSH_BATCH = int(os.environ.get("PULSE_FLUSH_BATCH") or 0)
 
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -259,7 +264,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+DEFAULT_EXCEPTION_REPORTER_FILTER = "pulse.log_redaction.AnswerSafeExceptionReporterFilter"
+
 # --- Logging -----------------------------------------------------------------------------
+# Answer links are redacted from every log record as it is created (pulse.log_redaction),
+# whichever handler later writes it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

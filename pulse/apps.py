@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PulseConfig(AppConfig):
     name = "pulse"
     verbose_name = "Anonymous answers and results"
+
+    def ready(self) -> None:
+        from pulse.log_redaction import install_record_factory
+
+        install_record_factory()

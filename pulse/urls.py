@@ -1,5 +1,9 @@
-"""API routes of this app, mounted under /api/v1/."""
+"""Pulse API routes, mounted under /api/v1/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import re_path
 
-urlpatterns: list = []
+from pulse.api import PulseView
+
+urlpatterns = [
+    re_path(r"^pulse/(?P<token>[^/]+)/?$", PulseView.as_view(), name="pulse-answer"),
+]

@@ -1,0 +1,53 @@
+"""The answer form: one optional 7-point question per item, eNPS, and a comment."""
+
+from django import forms
+
+from pulse.ballot_box import COMMENT_MAX_LENGTH
+from surveys.instrument import SCALE_LABELS
+from surveys.models import CycleItem
+
+ENPS_FIELD = "enps"
+COMMENT_FIELD = "comment"
+
+
+def item_field_name(item: CycleItem) -> str:
+    return f"item_{item.key}"
+
+
+class AnswerForm(forms.Form):
+    """Every question may be skipped: a skipped item simply counts for nobody."""
+
+    def __init__(self, *args: object, items: list[CycleItem], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            self.fields[item_field_name(item)] = forms.TypedChoiceField(
+                label=item.text,
+                choices=list(SCALE_LABELS.items()),
+                coerce=int,
+                required=False,
+                empty_value=None,
+                widget=forms.RadioSelect,
+            )
+        self.fields[ENPS_FIELD] = forms.TypedChoiceField(
+            choices=[(value, str(value)) for value in range(11)],
+            coerce=int,
+            required=False,
+            empty_value=None,
+            widget=forms.RadioSelect,
+        )
+        self.fields[COMMENT_FIELD] = forms.CharField(
+            required=False,
+            max_length=COMMENT_MAX_LENGTH,
+            widget=forms.Textarea(attrs={"rows": 4}),
+        )
+
+    def item_rows(self) -> list[tuple[CycleItem, forms.BoundField]]:
+        return [(item, self[item_field_name(item)]) for item in self.items]
+
+    def answers(self) -> dict[str, int]:
+        return {
+            item.key: self.cleaned_data[item_field_name(item)]
+            for item in self.items
+            if self.cleaned_data.get(item_field_name(item)) is not None
+        }

@@ -1,0 +1,125 @@
+"""The answer flow as JSON: GET /api/v1/pulse/{token} lists the questions, POST answers them.
+
+Unauthenticated on purpose: no session or login is read, so nothing ties an answer to one.
+"""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pulse.ballot_box import InvalidAnswers, cast_ballot, validate_answers
+from surveys.instrument import COMMENT_PROMPT, ENPS_QUESTION, SCALE_LABELS
+from surveys.redemption import TokenNotRedeemable, TokenStatus, look_up_token
+
+GONE = {
+    TokenStatus.USED: "This survey link has already been used.",
+    TokenStatus.CLOSED: "This survey has closed.",
+}
+UNKNOWN = "This survey link is not recognised."
+
+
+class QuestionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    text = serializers.CharField()
+
+
+class SurveySerializer(serializers.Serializer):
+    questions = QuestionSerializer(many=True)
+    scale = serializers.DictField(child=serializers.CharField())
+    enps_question = serializers.CharField()
+    comment_prompt = serializers.CharField()
+    k = serializers.IntegerField(help_text="Results are shown only for groups this large.")
+    k_comment = serializers.IntegerField()
+    closes_at = serializers.DateTimeField()
+
+
+class AnswersSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True),
+        required=False,
+        help_text="Question key → 1 (strongly disagree) … 7 (strongly agree); omit to skip.",
+    )
+    enps = serializers.IntegerField(allow_null=True, required=False, min_value=0, max_value=10)
+    comment = serializers.CharField(allow_blank=True, required=False, trim_whitespace=True)
+
+
+MESSAGE = inline_serializer("PulseMessage", {"detail": serializers.CharField()})
+
+
+class PulseView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(
+        summary="The questions behind an answer link (does not use the link up)",
+        responses={200: SurveySerializer, 404: MESSAGE, 410: MESSAGE},
+    )
+    def get(self, request: Request, token: str) -> Response:
+        lookup = look_up_token(token)
+        if lookup.status != TokenStatus.VALID:
+            return refusal(lookup.status)
+        cycle = lookup.cycle
+        return private(
+            Response(
+                SurveySerializer(
+                    {
+                        "questions": [{"key": i.key, "text": i.text} for i in lookup.items],
+                        "scale": {str(value): label for value, label in SCALE_LABELS.items()},
+                        "enps_question": ENPS_QUESTION,
+                        "comment_prompt": COMMENT_PROMPT,
+                        "k": cycle.k,
+                        "k_comment": cycle.k_comment,
+                        "closes_at": cycle.closes_at,
+                    }
+                ).data
+            )
+        )
+
+    @extend_schema(
+        summary="Answer, once",
+        request=AnswersSerializer,
+        responses={
+            201: MESSAGE,
+            400: OpenApiResponse(description="Field errors; nothing was stored."),
+            404: MESSAGE,
+            410: MESSAGE,
+        },
+    )
+    def post(self, request: Request, token: str) -> Response:
+        lookup = look_up_token(token)
+        if lookup.status != TokenStatus.VALID:
+            return refusal(lookup.status)
+        given = AnswersSerializer(data=request.data)
+        if not given.is_valid():
+            return private(Response(given.errors, status=status.HTTP_400_BAD_REQUEST))
+        try:
+            sheet = validate_answers(
+                items=lookup.items,
+                answers=given.validated_data.get("answers", {}),
+                enps=given.validated_data.get("enps"),
+                comment=given.validated_data.get("comment", ""),
+            )
+            cast_ballot(token=token, sheet=sheet)
+        except InvalidAnswers as invalid:
+            return private(Response(invalid.errors, status=status.HTTP_400_BAD_REQUEST))
+        except TokenNotRedeemable as refused:
+            return refusal(refused.status)
+        return private(
+            Response({"detail": "Thank you: your answers are in."}, status=status.HTTP_201_CREATED)
+        )
+
+
+def refusal(token_status: str) -> Response:
+    if token_status == TokenStatus.UNKNOWN:
+        return private(Response({"detail": UNKNOWN}, status=status.HTTP_404_NOT_FOUND))
+    return private(Response({"detail": GONE[token_status]}, status=status.HTTP_410_GONE))
+
+
+def private(response: Response) -> Response:
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response

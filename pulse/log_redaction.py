@@ -1,0 +1,71 @@
+"""Keep answer links out of logs and error reports.
+
+The link's token is a capability: anyone holding it can answer in someone's place until it is
+used, and a log line pairing it with a time is a clue to who answered when. Django logs the path
+of every 4xx and 5xx (django.request) and runserver logs every request (django.server), so the
+record factory installed below rewrites any answer path in every record as it is created,
+before any handler, the project's or a test's or a log shipper's, can see it.
+"""
+
+import logging
+import re
+
+from django.http import HttpRequest
+from django.views.debug import SafeExceptionReporterFilter
+
+ANSWER_PATH = re.compile(r"(/a/|/api/v1/pulse/)[^/\s?\"']+")
+REDACTED = r"\1[redacted]"
+
+
+def redact(text: str) -> str:
+    return ANSWER_PATH.sub(REDACTED, text)
+
+
+# SQL on the anonymous plane's tables carries answers and comments in its parameters.
+ANONYMOUS_TABLES = re.compile(r"pulse_(response|comment|pendingballot|releasedcomment)")
+
+
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    if record.name == "django.db.backends" and ANONYMOUS_TABLES.search(record.getMessage()):
+        record.msg, record.args = "[a statement on the anonymous tables, not logged]", None
+        return record
+    message = record.getMessage()
+    if ANSWER_PATH.search(message):
+        record.msg, record.args = redact(message), None
+    # Attributes passed as `extra` (django.request's request, django.db.backends' sql and
+    # params) are attached after this factory runs and must not be set here: Python refuses to
+    # overwrite them. Handlers that print them (none in this project) must redact them too.
+    return record
+
+
+def install_record_factory() -> None:
+    """Wrap the current log record factory once (PulseConfig.ready calls this)."""
+    current = logging.getLogRecordFactory()
+    if getattr(current, "redacts_answer_links", False):
+        return
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        return redact_record(current(*args, **kwargs))
+
+    factory.redacts_answer_links = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+class AnswerSafeExceptionReporterFilter(SafeExceptionReporterFilter):
+    """Error reports (admins' emails, the debug page) show no answer and no token."""
+
+    def is_answer_request(self, request: HttpRequest | None) -> bool:
+        return request is not None and bool(ANSWER_PATH.search(request.path))
+
+    def get_post_parameters(self, request: HttpRequest | None) -> dict:
+        if self.is_answer_request(request):
+            return {key: self.cleansed_substitute for key in request.POST}
+        return super().get_post_parameters(request)
+
+    def get_traceback_frame_variables(self, request: HttpRequest | None, tb_frame: object) -> list:
+        if self.is_answer_request(request):
+            return [
+                (name, self.cleansed_substitute)
+                for name, _ in super().get_traceback_frame_variables(request, tb_frame)
+            ]
+        return super().get_traceback_frame_variables(request, tb_frame)

@@ -1,0 +1,55 @@
+"""Attack: find one database transaction that wrote both an invitation and a stored response.
+Such a transaction would pair "Bob's link was used" with "this row is Bob's answer"."""
+
+from collections import defaultdict
+
+import pytest
+from django.db import connection
+
+from pulse.sweep import flush_ballots
+from surveys.closing import close_cycle
+from tests.anonymity.conftest import form_answers
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_transaction_writes_both_invitations_and_responses(
+    client, item_catalogue, survey, company
+) -> None:
+    touched: dict[object, set[str]] = defaultdict(set)
+
+    def record(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith(WRITES):
+            # Statements outside any atomic block autocommit one by one: their own transaction.
+            transaction_key = (
+                id(connection.atomic_blocks[0]) if connection.atomic_blocks else object()
+            )
+            for table in (
+                "surveys_invitation",
+                "pulse_response",
+                "pulse_comment",
+                "pulse_pendingballot",
+            ):
+                if f'"{table}"' in sql or f" {table} " in sql:
+                    touched[transaction_key].add(table)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        for engineer in company["platform"][:12]:
+            client.post(
+                f"/a/{survey.token(engineer.email)}/",
+                form_answers(survey, [5, 6, 7, 4], comment="fine"),
+            )
+        flush_ballots()
+        close_cycle(cycle_id=survey.cycle.pk)
+        flush_ballots()
+
+    assert any("pulse_response" in tables for tables in touched.values()), "the sweep was seen"
+    assert any(
+        {"surveys_invitation", "pulse_pendingballot"} <= tables for tables in touched.values()
+    ), "the door (invitation + sealed ballot in one transaction) was seen"
+    for tables in touched.values():
+        assert not (
+            {"surveys_invitation"} & tables and {"pulse_response", "pulse_comment"} & tables
+        ), tables
