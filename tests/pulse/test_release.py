@@ -1,0 +1,117 @@
+"""When the survey closes, results are computed once and stored; a figure appears only where it
+describes at least k people and cannot be subtracted down to fewer."""
+
+import pytest
+
+from pulse.models import ReleasedComment, ReleasedUnit
+from pulse.scheduler import run_pulse_tick
+from surveys.closing import close_cycle
+from tests.anonymity.conftest import form_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def answer(client, survey, people, values=(6, 5, 6, 5), **extra) -> None:
+    for person in people:
+        response = client.post(
+            f"/a/{survey.token(person.email)}/", form_answers(survey, list(values), **extra)
+        )
+        assert response.status_code == 200
+
+
+def release(survey) -> dict[str, ReleasedUnit]:
+    close_cycle(cycle_id=survey.cycle.pk)
+    report = run_pulse_tick()
+    assert report.released == [survey.cycle.pk]
+    return {unit.unit.name: unit for unit in ReleasedUnit.objects.filter(cycle=survey.cycle)}
+
+
+def test_units_with_enough_answers_are_released_with_scores(client, survey, company) -> None:
+    answer(client, survey, company["platform"][:10], values=(7, 7, 7, 7), enps=10)
+    answer(client, survey, company["leads"][:5], values=(1, 1, 1, 1), enps=0)
+    answer(client, survey, company["data"][:3])
+    units = release(survey)
+    platform, company_unit, data = units["Platform"], units["Company"], units["Data"]
+    assert (platform.status, platform.respondents) == ("released", 10)
+    assert platform.figures["enps"] == 100.0
+    assert company_unit.respondents == 18  # the roll-up of everything below
+    assert (data.status, data.reason, data.respondents) == ("suppressed", "too_few_responses", None)
+    assert data.figures == {}
+    items = list(survey.cycle.items.all())
+    reverse_keyed = [item for item in items if item.reverse_scored]
+    # Answering 7 to everything: 100 on positive items, 0 on reverse-keyed ones.
+    for item in items:
+        expected = 1.0 if item.reverse_scored else 7.0
+        assert platform.figures["questions"][item.key]["mean"] == expected
+    assert reverse_keyed, "the monthly pulse asks at least one reverse-keyed item"
+
+
+def test_a_department_is_not_shown_beside_a_team_that_differs_by_one_person(
+    client, survey, company
+) -> None:
+    answer(client, survey, company["platform"][:10])
+    answer(client, survey, company["leads"][:1])
+    units = release(survey)
+    assert units["Company"].status == "released" and units["Company"].respondents == 11
+    assert (units["Platform"].status, units["Platform"].reason) == (
+        "suppressed",
+        "protects_smaller_group",
+    )
+
+
+def test_a_question_too_many_people_skipped_is_hidden_on_its_own(client, survey, company) -> None:
+    answer(client, survey, company["platform"][:6], values=(6, 6, 6, 6))
+    answer(client, survey, company["platform"][6:8], values=(6,))  # these two skip items 2-4
+    units = release(survey)
+    questions = units["Platform"].figures["questions"]
+    keys = [item.key for item in survey.cycle.items.all()]
+    assert questions[keys[0]]["respondents"] == 8
+    assert questions[keys[1]]["respondents"] == 6
+    # Six answered item 2 in Platform, two skipped it; Company adds nobody: still released.
+    answer_sets = {key: questions[key]["status"] for key in keys}
+    assert set(answer_sets.values()) == {"released"}
+
+
+def test_skips_can_push_a_question_below_k(client, survey, company) -> None:
+    answer(client, survey, company["platform"][:4], values=(6, 6, 6, 6))
+    answer(client, survey, company["platform"][4:7], values=(6,))
+    units = release(survey)
+    questions = units["Platform"].figures["questions"]
+    keys = [item.key for item in survey.cycle.items.all()]
+    assert questions[keys[0]]["status"] == "released"
+    assert questions[keys[1]] == {
+        "status": "suppressed",
+        "reason": "too_few_responses",
+        "respondents": None,
+        "mean": None,
+        "favorable": None,
+        "distribution": None,
+    }
+    assert units["Platform"].figures["index"] is None  # a domain is missing, so no index
+
+
+def test_comments_need_ten_respondents_and_cannot_be_subtracted_either(
+    client, survey, company
+) -> None:
+    answer(client, survey, company["platform"][:9], comment="More pairing please")
+    answer(client, survey, company["data"][:10], comment="Standups run long")
+    units = release(survey)
+    assert not units["Platform"].comments_released  # 9 respondents
+    # Data alone has 10, but its comments beside the company's would single out Platform's 9.
+    assert not units["Data"].comments_released
+    assert units["Company"].comments_released
+    texts = list(
+        ReleasedComment.objects.filter(released_unit=units["Company"]).values_list(
+            "text", flat=True
+        )
+    )
+    assert sorted(texts) == ["More pairing please"] * 9 + ["Standups run long"] * 10
+    assert texts != sorted(texts) or len(set(texts)) == 1  # shuffled, not grouped by team
+
+
+def test_a_release_happens_once(client, survey, company) -> None:
+    answer(client, survey, company["platform"][:5])
+    release(survey)
+    before = list(ReleasedUnit.objects.values_list("id", "status", "respondents"))
+    assert run_pulse_tick().released == []
+    assert list(ReleasedUnit.objects.values_list("id", "status", "respondents")) == before
