@@ -227,6 +227,11 @@ CACHES = {
     }
 }
 
+# Unknown answer links one client may try per 10 minutes before it is refused for a while.
+PULSE_UNKNOWN_LINK_LIMIT = int(os.environ.get("PULSE_UNKNOWN_LINK_LIMIT", "20"))
+# Where the client's address is: REMOTE_ADDR, or e.g. HTTP_X_FORWARDED_FOR behind a proxy.
+PULSE_CLIENT_ADDRESS_HEADER = os.environ.get("PULSE_CLIENT_ADDRESS_HEADER", "REMOTE_ADDR")
+
 # --- Surveys -----------------------------------------------------------------------------
 # Emails per batch: one SMTP connection each, and the most a killed worker can leave claimed.
 PULSE_EMAIL_BATCH_SIZE = int(os.environ.get("PULSE_EMAIL_BATCH_SIZE", "100"))

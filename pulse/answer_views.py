@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from pulse.abuse import count_unknown_link, is_throttled
 from pulse.answer_forms import COMMENT_FIELD, ENPS_FIELD, AnswerForm
 from pulse.ballot_box import InvalidAnswers, cast_ballot, validate_answers
 from surveys.redemption import TokenNotRedeemable, TokenStatus, look_up_token
@@ -42,7 +43,11 @@ def private_answer_page(view: Callable[..., HttpResponse]) -> Callable[..., Http
 @require_http_methods(["GET", "POST"])
 @private_answer_page
 def answer_page(request: HttpRequest, token: str) -> HttpResponse:
+    if is_throttled(request):
+        return render(request, "pulse/slow_down.html", status=429)
     lookup = look_up_token(token)
+    if lookup.status == TokenStatus.UNKNOWN:
+        count_unknown_link(request)
     if lookup.status != TokenStatus.VALID:
         return calm_page(request, lookup.status, lookup)
     items = lookup.items

@@ -10,9 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pulse.abuse import count_unknown_link, is_throttled
 from pulse.ballot_box import InvalidAnswers, cast_ballot, validate_answers
 from surveys.instrument import COMMENT_PROMPT, ENPS_QUESTION, SCALE_LABELS
-from surveys.redemption import TokenNotRedeemable, TokenStatus, look_up_token
+from surveys.redemption import TokenLookup, TokenNotRedeemable, TokenStatus, look_up_token
 
 GONE = {
     TokenStatus.USED: "This survey link has already been used.",
@@ -56,12 +57,12 @@ class PulseView(APIView):
 
     @extend_schema(
         summary="The questions behind an answer link (does not use the link up)",
-        responses={200: SurveySerializer, 404: MESSAGE, 410: MESSAGE},
+        responses={200: SurveySerializer, 404: MESSAGE, 410: MESSAGE, 429: MESSAGE},
     )
     def get(self, request: Request, token: str) -> Response:
-        lookup = look_up_token(token)
-        if lookup.status != TokenStatus.VALID:
-            return refusal(lookup.status)
+        lookup, refused = checked_lookup(request, token)
+        if refused:
+            return refused
         cycle = lookup.cycle
         return private(
             Response(
@@ -87,12 +88,13 @@ class PulseView(APIView):
             400: OpenApiResponse(description="Field errors; nothing was stored."),
             404: MESSAGE,
             410: MESSAGE,
+            429: MESSAGE,
         },
     )
     def post(self, request: Request, token: str) -> Response:
-        lookup = look_up_token(token)
-        if lookup.status != TokenStatus.VALID:
-            return refusal(lookup.status)
+        lookup, refused = checked_lookup(request, token)
+        if refused:
+            return refused
         given = AnswersSerializer(data=request.data)
         if not given.is_valid():
             return private(Response(given.errors, status=status.HTTP_400_BAD_REQUEST))
@@ -111,6 +113,18 @@ class PulseView(APIView):
         return private(
             Response({"detail": "Thank you: your answers are in."}, status=status.HTTP_201_CREATED)
         )
+
+
+def checked_lookup(request: Request, token: str) -> tuple[TokenLookup, Response | None]:
+    if is_throttled(request):
+        message = {"detail": "Too many unknown links from here; please try again later."}
+        return TokenLookup(TokenStatus.UNKNOWN), private(Response(message, status=429))
+    lookup = look_up_token(token)
+    if lookup.status == TokenStatus.UNKNOWN:
+        count_unknown_link(request)
+    if lookup.status != TokenStatus.VALID:
+        return lookup, refusal(lookup.status)
+    return lookup, None
 
 
 def refusal(token_status: str) -> Response:

@@ -127,3 +127,13 @@ def item_catalogue(transactional_db: None) -> None:
 
     catalogue = importlib.import_module("surveys.migrations.0002_item_catalogue")
     catalogue.add_items(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> Iterator[None]:
+    """Rate-limit counters live in Redis and outlive a test: start every test with none."""
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    yield
