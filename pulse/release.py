@@ -32,10 +32,11 @@ ENPS = "enps"
 
 
 def releasable_cycle_ids() -> list[int]:
+    # Oldest first: a release links its trends to the releases before it.
     return list(
-        Cycle.objects.filter(state=CycleState.CLOSED, release__isnull=True).values_list(
-            "pk", flat=True
-        )
+        Cycle.objects.filter(state=CycleState.CLOSED, release__isnull=True)
+        .order_by("closes_at")
+        .values_list("pk", flat=True)
     )
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 
+from pulse.demo import seed_demo_results
 from surveys.demo import seed_demo_cadences
 from teams.demo import DemoLogin, existing_demo_logins, seed_demo_org
 from teams.models import Person
@@ -16,8 +17,8 @@ from teams.models import Person
 class Command(BaseCommand):
     help = (
         "Create (or bring back) a demo organisation of 60 people in 11 teams, an HR admin, "
-        "two manager logins, and a monthly and a quarterly cadence. Running it again changes "
-        "nothing."
+        "two manager logins, a monthly and a quarterly cadence, and two released past cycles of "
+        "synthetic answers. Running it again changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,11 +39,13 @@ class Command(BaseCommand):
         else:
             org = seed_demo_org()
             cadences = seed_demo_cadences()
+            results = seed_demo_results(cadence=cadences[0])
             logins = org.logins
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo organisation: {len(org.people)} people in {len(org.teams)} teams; "
-                    f"cadences: {', '.join(cadence.name for cadence in cadences)}."
+                    f"cadences: {', '.join(cadence.name for cadence in cadences)}; "
+                    f"released results of {len(results)} past cycles."
                 )
             )
         self.print_logins(logins)

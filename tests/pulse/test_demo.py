@@ -1,0 +1,29 @@
+"""On first run the dashboards have something to show: two released past cycles."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from pulse.models import Comment, ReleasedUnit
+from surveys.models import Cycle, Invitation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_releases_two_past_cycles_with_differences_between_teams() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    cycles = list(Cycle.objects.filter(release__isnull=False).order_by("closes_at"))
+    assert len(cycles) == 2
+    latest = ReleasedUnit.objects.filter(cycle=cycles[1], status="released")
+    indexes = [unit.figures["index"] for unit in latest if unit.figures.get("index") is not None]
+    assert len(latest) >= 5
+    assert max(indexes) - min(indexes) > 10, "teams differ visibly"
+    assert any(unit.trend_from.exists() for unit in latest)
+    # Answers went through the door: nobody can tell who answered, comments are stored apart.
+    assert set(Invitation.objects.filter(cycle__in=cycles).values_list("answered", flat=True)) == {
+        None
+    }
+    assert Comment.objects.exists()
+    call_command("seed_demo", stdout=StringIO())
+    assert Cycle.objects.filter(release__isnull=False).count() == 2
