@@ -38,6 +38,9 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 PULSE_TOKEN_KEY = os.environ.get("PULSE_TOKEN_KEY") or DEVELOPMENT_TOKEN_KEY
 # Seals pending ballots until the sweep moves them into the response store.
 PULSE_BALLOT_KEY = os.environ.get("PULSE_BALLOT_KEY") or DEVELOPMENT_BALLOT_KEY
+# During a key rotation only: the keys being replaced (docs/deployment.md, "Keys").
+PULSE_TOKEN_KEY_PREVIOUS = os.environ.get("PULSE_TOKEN_KEY_PREVIOUS", "")
+PULSE_BALLOT_KEY_PREVIOUS = os.environ.get("PULSE_BALLOT_KEY_PREVIOUS", "")
 
 if not DEBUG:
     still_development = [

@@ -9,6 +9,7 @@ import json
 import os
 from functools import cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -33,8 +34,26 @@ def seal(payload: dict, *, cycle_id: int) -> bytes:
     )
 
 
-def unseal(sealed: bytes, *, cycle_id: int, secret: str | None = None) -> dict:
+def unseal(sealed: bytes, *, cycle_id: int) -> dict:
+    """Open a ballot sealed under the current key, or under the previous one while a key
+    rotation is under way (PULSE_BALLOT_KEY_PREVIOUS)."""
     data = bytes(sealed)
-    cipher = cipher_for(secret or settings.PULSE_BALLOT_KEY)
-    plaintext = cipher.decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], str(cycle_id).encode())
-    return json.loads(plaintext)
+    keys = [settings.PULSE_BALLOT_KEY]
+    if settings.PULSE_BALLOT_KEY_PREVIOUS:
+        keys.append(settings.PULSE_BALLOT_KEY_PREVIOUS)
+    for secret in keys:
+        try:
+            plaintext = cipher_for(secret).decrypt(
+                data[:NONCE_BYTES], data[NONCE_BYTES:], str(cycle_id).encode()
+            )
+        except InvalidTag:
+            continue
+        return json.loads(plaintext)
+    raise BallotKeyMismatch(
+        "A pending ballot does not open with PULSE_BALLOT_KEY (nor PULSE_BALLOT_KEY_PREVIOUS): "
+        "restore the key it was sealed with; see docs/deployment.md, Keys."
+    )
+
+
+class BallotKeyMismatch(Exception):
+    pass

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from surveys.models import Cycle, CycleItem, CycleState, Invitation, InvitationToken
-from surveys.tokens import looks_like_token, token_digest
+from surveys.tokens import candidate_digests, looks_like_token
 
 
 class TokenStatus:
@@ -48,7 +48,7 @@ def _invitation_for(token: str) -> Invitation | None:
     if not looks_like_token(token):
         return None
     found = (
-        InvitationToken.objects.filter(digest=token_digest(token))
+        InvitationToken.objects.filter(digest__in=candidate_digests(token))
         .select_related("invitation__cycle")
         .first()
     )

@@ -19,9 +19,18 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-def token_digest(token: str) -> bytes:
-    key = settings.PULSE_TOKEN_KEY.encode()
-    return hmac.new(key, token.encode(), hashlib.sha256).digest()
+def token_digest(token: str, key: str | None = None) -> bytes:
+    secret = (key or settings.PULSE_TOKEN_KEY).encode()
+    return hmac.new(secret, token.encode(), hashlib.sha256).digest()
+
+
+def candidate_digests(token: str) -> list[bytes]:
+    """The digest under the current key, and under the previous one during a key rotation, so
+    links emailed before the rotation keep working until their cycle closes."""
+    digests = [token_digest(token)]
+    if settings.PULSE_TOKEN_KEY_PREVIOUS:
+        digests.append(token_digest(token, settings.PULSE_TOKEN_KEY_PREVIOUS))
+    return digests
 
 
 def looks_like_token(token: str) -> bool:

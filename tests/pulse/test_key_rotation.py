@@ -1,0 +1,60 @@
+"""The operator rotates both keys mid-cycle; no accepted answer is lost and no link breaks."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from pulse.models import PendingBallot, Response
+from pulse.sealing import BallotKeyMismatch
+from pulse.sweep import flush_ballots
+from surveys.closing import close_cycle
+from tests.anonymity.conftest import form_answers
+
+pytestmark = pytest.mark.django_db
+OLD, NEW = "old-ballot-key-" + "o" * 40, "new-ballot-key-" + "n" * 40
+
+
+def test_rotating_the_ballot_key_flushes_due_batches_and_reseals_the_rest(
+    client, survey, company, settings
+) -> None:
+    settings.PULSE_BALLOT_KEY = OLD
+    for person in company["platform"][:6] + company["data"][:2]:
+        client.post(f"/a/{survey.token(person.email)}/", form_answers(survey, [4, 4, 4, 4]))
+    settings.PULSE_BALLOT_KEY, settings.PULSE_BALLOT_KEY_PREVIOUS = NEW, OLD
+    out = StringIO()
+    call_command("rotate_ballot_key", stdout=out)
+    assert "Flushed 6 ballots" in out.getvalue() and "sealed 2 waiting" in out.getvalue()
+    settings.PULSE_BALLOT_KEY_PREVIOUS = ""  # the old key is gone for good
+    close_cycle(cycle_id=survey.cycle.pk)
+    flush_ballots()
+    assert Response.objects.count() == 8
+    assert not PendingBallot.objects.exists()
+
+
+def test_without_the_old_key_a_pending_ballot_is_refused_loudly_not_dropped(
+    client, survey, company, settings
+) -> None:
+    settings.PULSE_BALLOT_KEY = OLD
+    client.post(f"/a/{survey.token(company['data'][0].email)}/", form_answers(survey, [4]))
+    settings.PULSE_BALLOT_KEY = NEW
+    close_cycle(cycle_id=survey.cycle.pk)
+    with pytest.raises(BallotKeyMismatch, match="restore the key"):
+        flush_ballots()
+    assert PendingBallot.objects.count() == 1
+
+
+def test_the_command_needs_both_keys(db) -> None:
+    with pytest.raises(CommandError, match="PULSE_BALLOT_KEY_PREVIOUS"):
+        call_command("rotate_ballot_key")
+
+
+def test_links_emailed_before_a_token_key_rotation_keep_working(
+    client, survey, company, settings
+) -> None:
+    old_key = settings.PULSE_TOKEN_KEY
+    token = survey.token(company["platform"][0].email)
+    settings.PULSE_TOKEN_KEY = "rotated-token-key-" + "r" * 40
+    assert client.get(f"/a/{token}/").status_code == 404
+    settings.PULSE_TOKEN_KEY_PREVIOUS = old_key
+    assert client.post(f"/a/{token}/", form_answers(survey, [5])).status_code == 200
