@@ -29,8 +29,8 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_flag("DJANGO_DEBUG", True)
 
 # Development keys: public on purpose, refused below when DEBUG is off.
-DEVELOPMENT_SECRET_KEY = "dev-only-django-secret-key-not-for-production"  # noqa: S105
-DEVELOPMENT_TOKEN_KEY = "dev-only-pulse-token-key-not-for-production"  # noqa: S105
+DEVELOPMENT_SECRET_KEY = "dev-only-django-secret-key-not-for-production"  # noqa: S105  # nosec B105
+DEVELOPMENT_TOKEN_KEY = "dev-only-pulse-token-key-not-for-production"  # noqa: S105  # nosec B105
 DEVELOPMENT_BALLOT_KEY = "dev-only-pulse-ballot-key-not-for-production"
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
@@ -211,6 +211,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILIT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# A dedicated queue for sending (docs/deployment.md): set the same value on every host and run
+# workers with -Q for it; empty keeps everything on Celery's default queue.
+PULSE_EMAIL_QUEUE = os.environ.get("PULSE_EMAIL_QUEUE", "")
+CELERY_TASK_ROUTES = (
+    {"surveys.send_owed_emails": {"queue": PULSE_EMAIL_QUEUE}} if PULSE_EMAIL_QUEUE else {}
+)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat only says "it is time to look": every tick derives what is due from the database, so a
 # missed, repeated or doubled tick is harmless. Expiry keeps ticks from piling up in a queue.

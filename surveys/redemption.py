@@ -89,11 +89,10 @@ def _cycle_is_open_and_held(cycle_id: int) -> bool:
     concurrent close waits for this answer instead of wiping around it. SQLite transactions
     here take the write lock at BEGIN, which serialises them with close already."""
     if connection.vendor == "postgresql":
+        # The only interpolation is the model's own table name; the id is a bound parameter.
+        query = f"SELECT state FROM {Cycle._meta.db_table} WHERE id = %s FOR SHARE"  # noqa: S608  # nosec B608
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT state FROM {Cycle._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
-                [cycle_id],
-            )
+            cursor.execute(query, [cycle_id])
             row = cursor.fetchone()
         return bool(row) and row[0] == CycleState.OPEN
     return Cycle.objects.filter(pk=cycle_id, state=CycleState.OPEN).exists()
