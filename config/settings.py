@@ -289,4 +289,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Drop Django's own console handler: its records reach the root handler, printed once.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
