@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "allauth",
+    "allauth.account",
     "teams",
     "surveys",
     "pulse",
@@ -123,6 +125,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -173,7 +176,27 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-LOGIN_URL = "admin:login"
+# --- Logins (django-allauth): managers and HR, by email with a password or an emailed code ----
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+# Nobody signs up: HR invites managers (teams admin, "Invite to log in").
+ACCOUNT_ADAPTER = "teams.accounts.InviteOnlyAccountAdapter"
+# Failed logins are counted in the cache (Redis) with expiry, per address and per account.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "login": "30/m/ip",
+    "request_login_code": "10/m/ip,3/m/key",
+    "reset_password": "10/m/ip,3/m/key",
+}
 
 # --- Email -------------------------------------------------------------------------------
 # Any Django email backend works: SMTP, anymail's provider backends, or the file outbox used

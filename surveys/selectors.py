@@ -31,3 +31,14 @@ def reporting_units(cycle_id: int) -> list[CycleTeam]:
         team.parent_unit_id = parent.reporting_unit_id if parent else None
         units.append(team)
     return units
+
+
+def answered_counts(cycle_id: int) -> dict[int, int]:
+    """While a cycle is open: answered invitations per reporting unit. Counts only, never who;
+    callers show them coarsely and only for units of at least k people."""
+    counts: dict[int, int] = defaultdict(int)
+    for unit_id in Invitation.objects.filter(cycle_id=cycle_id, answered=True).values_list(
+        "reporting_unit_id", flat=True
+    ):
+        counts[unit_id] += 1
+    return counts

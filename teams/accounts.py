@@ -6,9 +6,11 @@ when there is one, so a manager's user leads to their team and an HR admin's to 
 
 from dataclasses import dataclass
 
+from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
+from django.http import HttpRequest
 
 from teams.models import Person
 from teams.roles import ensure_hr_group
@@ -69,3 +71,10 @@ def ensure_login(*, email: str, password: str | None = None, hr: bool = False) -
         person.user = user
         person.save(update_fields=["user"])
     return Login(user=user, person=person, created=created)
+
+
+class InviteOnlyAccountAdapter(DefaultAccountAdapter):
+    """No self-service sign-up: logins are for managers and HR, who are invited."""
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False

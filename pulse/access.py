@@ -1,0 +1,48 @@
+"""Who may see which released results. Managers see their own subtree; HR sees everything.
+
+Scope is decided on each cycle's frozen snapshot: a manager sees the reporting units inside the
+team they led when that cycle launched, whatever has changed since. Everything outside a
+viewer's scope answers 404, so a page never confirms that something exists.
+"""
+
+from collections import defaultdict
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from surveys.models import CycleTeam
+from teams.roles import is_hr
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def led_cycle_teams(user: User, cycle_id: int) -> list[int]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        CycleTeam.objects.filter(cycle_id=cycle_id, manager__user=user).values_list("id", flat=True)
+    )
+
+
+def visible_unit_ids(user: User, cycle_id: int) -> set[int] | None:
+    """Ids of the CycleTeams this user may see in a cycle; None means everything (HR)."""
+    if is_hr(user):
+        return None
+    roots = led_cycle_teams(user, cycle_id)
+    if not roots:
+        return set()
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for team_id, parent_id in CycleTeam.objects.filter(cycle_id=cycle_id).values_list(
+        "id", "parent_id"
+    ):
+        children[parent_id].append(team_id)
+    visible, frontier = set(), list(roots)
+    while frontier:
+        team_id = frontier.pop()
+        visible.add(team_id)
+        frontier.extend(children[team_id])
+    return visible
+
+
+def may_see(user: User, cycle_id: int, unit_id: int) -> bool:
+    visible = visible_unit_ids(user, cycle_id)
+    return visible is None or unit_id in visible

@@ -1,0 +1,144 @@
+"""Dashboards: the manager's view of their teams, and HR's organisation-wide pages.
+
+Everything shown comes from released results, filtered to the viewer's scope (pulse.access);
+anything outside it answers 404.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from pulse.access import may_see
+from pulse.charts import trend_chart
+from pulse.results import (
+    comments_of,
+    cycle_results,
+    open_cycle_bands,
+    released_cycles_for,
+    trend_points,
+)
+from pulse.scoring import DomainFigure, change_between
+from surveys.instrument import Domain
+from surveys.models import Cycle, CycleState
+from teams.roles import is_hr
+
+
+def page(request: HttpRequest, template: str, context: dict | None = None) -> HttpResponse:
+    return render(request, template, {**(context or {}), "viewer_is_hr": is_hr(request.user)})
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    return redirect("hr-heatmap" if is_hr(request.user) else "dashboard")
+
+
+def chosen_cycle(request: HttpRequest) -> tuple[Cycle | None, list[Cycle]]:
+    cycles = released_cycles_for(request.user)
+    wanted = request.GET.get("cycle")
+    if wanted is None:
+        return (cycles[0] if cycles else None), cycles
+    chosen = next((c for c in cycles if str(c.pk) == wanted), None)
+    if chosen is None:
+        raise Http404("No such results.")
+    return chosen, cycles
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    cycle, cycles = chosen_cycle(request)
+    if cycle is None:
+        return page(request, "pulse/dashboard_empty.html")
+    results = cycle_results(request.user, cycle)
+    if not results.units:
+        return page(request, "pulse/dashboard_empty.html", {"cycle": cycle})
+    wanted = request.GET.get("unit")
+    selected = results.units[0]
+    if wanted is not None:
+        selected = next((u for u in results.units if str(u.released.unit_id) == wanted), None)
+        if selected is None or not may_see(request.user, cycle.pk, selected.released.unit_id):
+            raise Http404("No such team.")
+    children = [u for u in results.units if u.released.parent_unit_id == selected.released.unit_id]
+    points = trend_points(selected.released) if selected.is_released else []
+    return page(
+        request,
+        "pulse/dashboard.html",
+        {
+            "cycle": cycle,
+            "cycles": cycles,
+            "units": results.units,
+            "selected": selected,
+            "children": children,
+            "benchmark": results.benchmark,
+            "chart": trend_chart(points),
+            "change": describe_change(selected.released),
+            "comments": comments_of(selected.released),
+        },
+    )
+
+
+def describe_change(released: object) -> list[tuple[str, str]]:
+    """Per domain, the change since the latest earlier release a trend may use, in words."""
+    earlier = sorted(released.trend_from.all(), key=lambda r: r.cycle.closes_at)
+    if not earlier or released.status != "released":
+        return []
+    before, after = earlier[-1].figures.get("domains", {}), released.figures.get("domains", {})
+    sentences = []
+    for domain in Domain:
+        if domain.value not in before or domain.value not in after:
+            continue
+        change = change_between(
+            DomainFigure(**before[domain.value]), DomainFigure(**after[domain.value])
+        )
+        direction = "up" if change.delta >= 0 else "down"
+        verdict = "likely a real change" if change.is_clear else "within the noise"
+        sentences.append((domain.label, f"{direction} {abs(change.delta):.0f} points: {verdict}"))
+    return sentences
+
+
+def hr_only(request: HttpRequest) -> None:
+    if not is_hr(request.user):
+        raise Http404("No such page.")
+
+
+@login_required
+def heatmap(request: HttpRequest) -> HttpResponse:
+    hr_only(request)
+    cycle, cycles = chosen_cycle(request)
+    results = cycle_results(request.user, cycle) if cycle else None
+    return page(
+        request,
+        "pulse/heatmap.html",
+        {"cycle": cycle, "cycles": cycles, "results": results, "domains": list(Domain)},
+    )
+
+
+@login_required
+def participation(request: HttpRequest) -> HttpResponse:
+    hr_only(request)
+    cycle, cycles = chosen_cycle(request)
+    open_cycles = Cycle.objects.filter(state=CycleState.OPEN).select_related("cadence")
+    return page(
+        request,
+        "pulse/participation.html",
+        {
+            "cycle": cycle,
+            "cycles": cycles,
+            "results": cycle_results(request.user, cycle) if cycle else None,
+            "open_cycles": [
+                (open_cycle, open_cycle_bands(open_cycle)) for open_cycle in open_cycles
+            ],
+        },
+    )
+
+
+@login_required
+def cycles(request: HttpRequest) -> HttpResponse:
+    hr_only(request)
+    rows = (
+        Cycle.objects.select_related("cadence", "release")
+        .annotate(failures=Count("invitations", filter=Q(invitations__delivery_failed=True)))
+        .order_by("-opens_at")
+    )
+    return page(request, "pulse/cycles.html", {"rows": rows})
