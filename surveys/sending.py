@@ -9,6 +9,10 @@ claim is older than PULSE_SEND_CLAIM_SECONDS.
 
 A fresh token is made for every email and only its digest is stored: the token lives in memory
 for the duration of the batch and nowhere else (not in a task argument, not in a log line).
+
+Per email, the hot path is kept to the mail server's exchange and one small UPDATE: the emails
+of a batch are rendered once per variant (`surveys.email_batch`), and the "sent" marks commit
+without waiting for the disk (see `commits_without_waiting_for_disk`).
 """
 
 import logging
@@ -102,6 +106,7 @@ def send_batch(*, batch: uuid.UUID) -> BatchResult:
     )
     mark_sent = SentMarker(batch=batch, emails_sent=1 + cycle.reminder_waves_due)
     tokens = {invitation.pk: new_token() for invitation in invitations}
+    # Committed durably, before any link leaves: an emailed link must always work.
     InvitationToken.objects.bulk_create(
         InvitationToken(invitation_id=pk, digest=token_digest(token))
         for pk, token in tokens.items()
