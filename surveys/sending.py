@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
@@ -86,12 +87,17 @@ def claim_batch(*, cycle_id: int, now: datetime | None = None) -> uuid.UUID | No
 def send_batch(*, batch: uuid.UUID) -> BatchResult:
     """Send every email of a claimed batch over one connection."""
     result = BatchResult()
-    invitations = list(
-        Invitation.objects.filter(send_batch=batch).select_related("person", "cycle__cadence")
+    # Plain values, not model instances: building an Invitation, Person, Cycle and Cadence for
+    # every row cost more than a tenth of sending the email on PostgreSQL.
+    rows = list(
+        Invitation.objects.filter(send_batch=batch).values_list(
+            "cycle_id", "pk", "person__email", "person__name", "emails_sent"
+        )
     )
-    if not invitations:
+    if not rows:
         return result
-    cycle = invitations[0].cycle
+    invitations = [Recipient(*row[1:]) for row in rows]
+    cycle = Cycle.objects.select_related("cadence").get(pk=rows[0][0])
     if cycle.state != CycleState.OPEN:
         Invitation.objects.filter(send_batch=batch).update(send_batch=None, claimed_at=None)
         result.skipped = len(invitations)
@@ -138,8 +144,15 @@ def send_batch(*, batch: uuid.UUID) -> BatchResult:
     return result
 
 
+class Recipient(NamedTuple):
+    pk: int
+    email: str
+    name: str
+    emails_sent: int | None
+
+
 def send_one(
-    invitation: Invitation,
+    invitation: Recipient,
     token: str,
     emails: BatchEmails,
     deliver: "Deliverer",
@@ -148,8 +161,8 @@ def send_one(
     result: BatchResult,
 ) -> None:
     email = emails.prepare(
-        to=invitation.person.email,
-        name=invitation.person.name,
+        to=invitation.email,
+        name=invitation.name,
         token=token,
         is_reminder=(invitation.emails_sent or 0) >= 1,
     )
@@ -173,7 +186,7 @@ def send_one(
     result.sent += 1
 
 
-def mark_failed(invitation: Invitation, batch: uuid.UUID, error: Exception) -> None:
+def mark_failed(invitation: Recipient, batch: uuid.UUID, error: Exception) -> None:
     Invitation.objects.filter(pk=invitation.pk, send_batch=batch).update(
         delivery_failed=True, delivery_error=describe(error), send_batch=None, claimed_at=None
     )
