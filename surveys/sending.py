@@ -16,6 +16,7 @@ without waiting for the disk (see `commits_without_waiting_for_disk`).
 """
 
 import logging
+import secrets
 import smtplib
 import time
 import uuid
@@ -30,6 +31,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPEmailBackend
+from django.db import DatabaseError
 from django.db import connection as database
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -121,7 +123,7 @@ def send_batch(*, batch: uuid.UUID) -> BatchResult:
     try:
         connection.open()
         deliver = Deliverer(connection, emails.envelope_from)
-        with commits_without_waiting_for_disk():
+        with commits_without_waiting_for_disk(), mark_sent:
             for invitation in invitations:
                 send_one(
                     invitation, tokens[invitation.pk], emails, deliver, mark_sent, batch, result
@@ -218,9 +220,11 @@ class Deliverer:
 class SentMarker:
     """Records one email of a batch as sent: the UPDATE that follows every email that leaves.
 
-    The statement is built once per batch. Building it through the ORM for every email cost
-    about a third of what handing the email to the mail server did. Only the answered flag can
-    have changed since the claim, and that does not matter here: the email left.
+    The statement is built once per batch, and on PostgreSQL prepared once per batch too:
+    building it through the ORM for every email cost about a third of what handing the email
+    to the mail server did, and planning it each time a fifth of what running it did. Only the
+    answered flag can have changed since the claim, and that does not matter here: the email
+    left. Use it as a context manager around the batch.
     """
 
     def __init__(self, *, batch: uuid.UUID, emails_sent: int) -> None:
@@ -237,10 +241,31 @@ class SentMarker:
         )
         self.emails_sent = emails_sent
         self.batch = meta.get_field("send_batch").get_db_prep_value(batch, database)
+        self.prepared = ""
+
+    def __enter__(self) -> "SentMarker":
+        self.cursor = database.cursor()
+        self.statement = self.sql
+        # Not inside a transaction: a failed statement there would leave nothing to clean up with.
+        if database.vendor == "postgresql" and not database.in_atomic_block:
+            self.prepared = f"pulse_mark_sent_{secrets.token_hex(4)}"
+            self.cursor.execute(f"PREPARE {self.prepared} AS {self.sql % ('$1', '$2', '$3')}")
+            self.statement = f"EXECUTE {self.prepared}(%s, %s, %s)"
+        return self
 
     def __call__(self, invitation_id: int) -> None:
-        with database.cursor() as cursor:
-            cursor.execute(self.sql, [self.emails_sent, invitation_id, self.batch])
+        self.cursor.execute(self.statement, [self.emails_sent, invitation_id, self.batch])
+
+    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
+        try:
+            if self.prepared:
+                self.cursor.execute(f"DEALLOCATE {self.prepared}")
+        except DatabaseError:
+            if error_type is None:
+                raise
+        finally:
+            self.prepared = ""
+            self.cursor.close()
 
 
 @contextmanager

@@ -150,9 +150,31 @@ def durability_setting() -> str:
         return str(cursor.fetchone()[0])
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_only_the_senders_own_commits_skip_waiting_for_the_disk() -> None:
     before = durability_setting()
     with commits_without_waiting_for_disk():
         assert durability_setting() in {"off", "1"}  # synchronous_commit, or SQLite's NORMAL
     assert durability_setting() == before
+
+
+def prepared_statements() -> int:
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_sender_outside_a_transaction_leaves_its_connection_as_it_found_it(
+    org: Org, monthly, inbox
+) -> None:
+    cycle = open_cycle(monthly)
+    before = (durability_setting(), prepared_statements())
+
+    result = send_owed(cycle_id=cycle.pk)
+
+    assert result.sent == len(org.everyone) == len(inbox.received)
+    assert set(Invitation.objects.filter(cycle=cycle).values_list("emails_sent", flat=True)) == {1}
+    assert (durability_setting(), prepared_statements()) == before
