@@ -1,8 +1,8 @@
 """The emails of one sending batch: rendered once per variant, filled in for each person.
 
 Within a batch the emails differ only in address, first name and link, and in whether they
-remind. Rendering both templates and serialising the MIME message for every email cost more
-CPU than the mail server's whole exchange for it, so each variant (invitation, reminder) is
+remind. Rendering both templates and serialising the MIME message for every email took about
+as much CPU as the mail server's whole exchange for it, so each variant (invitation, reminder) is
 rendered once with random placeholders, and every email replaces them with its own values,
 HTML-escaped in the HTML body as autoescaping would:
 

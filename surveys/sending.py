@@ -246,7 +246,8 @@ class SentMarker:
     def __enter__(self) -> "SentMarker":
         self.cursor = database.cursor()
         self.statement = self.sql
-        # Not inside a transaction: a failed statement there would leave nothing to clean up with.
+        # Outside transactions only: inside one, an error would abort it, and with it any
+        # chance to deallocate the statement.
         if database.vendor == "postgresql" and not database.in_atomic_block:
             self.prepared = f"pulse_mark_sent_{secrets.token_hex(4)}"
             self.cursor.execute(f"PREPARE {self.prepared} AS {self.sql % ('$1', '$2', '$3')}")
