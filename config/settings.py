@@ -156,7 +156,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one SQLite file: wait for locks instead of failing at once,
     # and take the write lock when a transaction begins, so two transactions never deadlock
     # upgrading a read lock (and checks made inside a transaction hold until it commits).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
+    # The write-ahead log lets readers go on while one writer commits, and makes a commit one
+    # append instead of a journal file created, synced and deleted.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL"
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -9,6 +9,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+TEXT_TEMPLATE = "surveys/email/survey.txt"
+HTML_TEMPLATE = "surveys/email/survey.html"
+
 
 @dataclass(frozen=True)
 class SurveyFacts:
@@ -29,26 +32,45 @@ def answer_url(token: str) -> str:
     return settings.PULSE_BASE_URL + reverse("answer", kwargs={"token": token})
 
 
-def build_email(
-    *, to: str, name: str, token: str, facts: SurveyFacts, is_reminder: bool
-) -> EmailMultiAlternatives:
-    context = {
-        "first_name": name.split()[0] if name.strip() else "there",
-        "link": answer_url(token),
+def first_name_of(name: str) -> str:
+    return name.split()[0] if name.strip() else "there"
+
+
+def email_context(
+    *, first_name: str, link: str, facts: SurveyFacts, is_reminder: bool
+) -> dict[str, object]:
+    return {
+        "first_name": first_name,
+        "link": link,
         "facts": facts,
         "is_reminder": is_reminder,
         # Items plus the eNPS question; the comment is optional and not counted.
         "minutes": 1 if facts.question_count <= 8 else 3,
     }
-    subject = (
-        f"Reminder: the team pulse closes {facts.closes_on}"
-        if is_reminder
-        else "Your team pulse: a minute, and anonymous"
-    )
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("surveys/email/survey.txt", context),
-        to=[to],
-    )
-    message.attach_alternative(render_to_string("surveys/email/survey.html", context), "text/html")
+
+
+def subject_of(facts: SurveyFacts, *, is_reminder: bool) -> str:
+    if is_reminder:
+        return f"Reminder: the team pulse closes {facts.closes_on}"
+    return "Your team pulse: a minute, and anonymous"
+
+
+def survey_email(*, to: str, subject: str, text: str, html: str) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
     return message
+
+
+def build_email(
+    *, to: str, name: str, token: str, facts: SurveyFacts, is_reminder: bool
+) -> EmailMultiAlternatives:
+    """One email, rendered in full from the templates."""
+    context = email_context(
+        first_name=first_name_of(name), link=answer_url(token), facts=facts, is_reminder=is_reminder
+    )
+    return survey_email(
+        to=to,
+        subject=subject_of(facts, is_reminder=is_reminder),
+        text=render_to_string(TEXT_TEMPLATE, context),
+        html=render_to_string(HTML_TEMPLATE, context),
+    )
