@@ -150,7 +150,7 @@ def durability_setting() -> str:
         return str(cursor.fetchone()[0])
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_only_the_senders_own_commits_skip_waiting_for_the_disk() -> None:
     before = durability_setting()
     with commits_without_waiting_for_disk():
@@ -166,9 +166,9 @@ def prepared_statements() -> int:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_sender_outside_a_transaction_leaves_its_connection_as_it_found_it(
-    org: Org, monthly, inbox
+    item_catalogue, org: Org, monthly, inbox
 ) -> None:
     cycle = open_cycle(monthly)
     before = (durability_setting(), prepared_statements())
