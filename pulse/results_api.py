@@ -1,0 +1,86 @@
+"""Results API: released figures, scoped to the caller; 404 outside the caller's scope."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pulse.access import may_see, visible_unit_ids
+from pulse.release_models import ReleasedUnit
+from pulse.results import reason_text, trend_points
+from surveys.models import Cycle
+
+
+class UnitResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The unit's id in this cycle's snapshot.")
+    parent = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=["released", "suppressed"])
+    reason = serializers.CharField(allow_blank=True)
+    respondents = serializers.IntegerField(allow_null=True)
+    domains = serializers.DictField(child=serializers.FloatField())
+    index = serializers.FloatField(allow_null=True)
+    enps = serializers.FloatField(allow_null=True)
+
+
+def unit_payload(released: ReleasedUnit, k: int) -> dict:
+    figures = released.figures
+    return {
+        "id": released.unit_id,
+        "parent": released.parent_unit_id,
+        "name": released.unit.name,
+        "status": released.status,
+        "reason": reason_text(released.reason, k),
+        "respondents": released.respondents,
+        "domains": {d: v["score"] for d, v in figures.get("domains", {}).items()},
+        "index": figures.get("index"),
+        "enps": figures.get("enps"),
+    }
+
+
+class ResultsView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("cycle", int, required=True, description="Cycle id")],
+        responses={200: UnitResultSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        raw = request.query_params.get("cycle", "")
+        if not raw.isdigit():
+            raise ValidationError({"cycle": "Give the id of a released cycle, e.g. ?cycle=3."})
+        cycle = Cycle.objects.filter(pk=int(raw), release__isnull=False).first()
+        visible = visible_unit_ids(request.user, cycle.pk) if cycle else set()
+        if cycle is None or visible == set():
+            raise NotFound("No released results for this cycle.")
+        units = (
+            ReleasedUnit.objects.filter(cycle=cycle).select_related("unit").order_by("unit__name")
+        )
+        return Response(
+            [unit_payload(u, cycle.k) for u in units if visible is None or u.unit_id in visible]
+        )
+
+
+class TrendView(APIView):
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Trend",
+                {
+                    "unit": serializers.IntegerField(),
+                    "points": serializers.ListField(child=serializers.DictField()),
+                },
+            )
+        }
+    )
+    def get(self, request: Request, unit: str) -> Response:
+        unit_id = int(unit)  # the route only matches digits
+        released = (
+            ReleasedUnit.objects.filter(unit_id=unit_id).select_related("unit", "cycle").first()
+        )
+        if released is None or not may_see(request.user, released.cycle_id, unit_id):
+            raise NotFound("No such unit.")
+        points = trend_points(released) if released.status == "released" else []
+        return Response(
+            {"unit": unit_id, "points": [{"period": p, "index": value} for p, value in points]}
+        )

@@ -1,0 +1,136 @@
+"""Who sees what, on every results route: Nadia (HR), Daniel (leads Engineering), Kenji (leads
+Platform, inside Engineering), Olga (an employee with a login but no team) and a stranger."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+from django.utils.html import escape
+
+from pulse.models import ReleasedUnit
+from surveys.models import Cycle
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo() -> dict:
+    call_command("seed_demo", stdout=StringIO())
+    cycle = Cycle.objects.filter(release__isnull=False).order_by("-closes_at").first()
+    units = {
+        r.unit.name: r for r in ReleasedUnit.objects.filter(cycle=cycle).select_related("unit")
+    }
+    olga = User.objects.create_user("olga.ivanova@example.com", "olga.ivanova@example.com", "pw")
+    clients = {"anonymous": Client()}
+    for name, user in (
+        ("nadia", User.objects.get(username="nadia.petrova@example.com")),
+        ("daniel", User.objects.get(username="daniel.novak@example.com")),
+        ("kenji", User.objects.get(username="kenji.tanaka@example.com")),
+        ("olga", olga),
+    ):
+        clients[name] = Client()
+        clients[name].force_login(user)
+    return {"cycle": cycle, "units": units, "clients": clients}
+
+
+def test_every_results_route_answers_each_viewer_as_expected(demo) -> None:
+    cycle, units, clients = demo["cycle"], demo["units"], demo["clients"]
+    engineering, sales = units["Engineering"].unit_id, units["Sales"].unit_id
+    routes = {
+        "engineering page": f"/dashboard/?cycle={cycle.pk}&unit={engineering}",
+        "sales page": f"/dashboard/?cycle={cycle.pk}&unit={sales}",
+        "heatmap": f"/hr/heatmap/?cycle={cycle.pk}",
+        "participation": "/hr/participation/",
+        "cycles": "/hr/cycles/",
+        "api list": f"/api/v1/results/?cycle={cycle.pk}",
+        "engineering trend": f"/api/v1/results/{engineering}/trend",
+        "sales trend": f"/api/v1/results/{sales}/trend",
+    }
+    expected = {
+        #                    nadia daniel kenji olga anonymous
+        "engineering page": (200, 200, 404, 404, 302),
+        "sales page": (200, 404, 404, 404, 302),
+        "heatmap": (200, 404, 404, 404, 302),
+        "participation": (200, 404, 404, 404, 302),
+        "cycles": (200, 404, 404, 404, 302),
+        "api list": (200, 200, 200, 404, 403),
+        "engineering trend": (200, 200, 404, 404, 403),
+        "sales trend": (200, 404, 404, 404, 403),
+    }
+    viewers = ("nadia", "daniel", "kenji", "olga", "anonymous")
+    seen = {
+        route: tuple(clients[viewer].get(path).status_code for viewer in viewers)
+        for route, path in routes.items()
+    }
+    assert seen == expected
+
+
+def test_a_manager_lists_exactly_their_own_subtree(demo) -> None:
+    cycle, clients = demo["cycle"], demo["clients"]
+    kenji = clients["kenji"].get(f"/api/v1/results/?cycle={cycle.pk}").json()
+    assert [unit["name"] for unit in kenji] == ["Platform"]
+    daniel = {
+        unit["name"] for unit in clients["daniel"].get(f"/api/v1/results/?cycle={cycle.pk}").json()
+    }
+    assert {"Engineering", "Platform"} <= daniel and "Sales" not in daniel
+    everyone = clients["nadia"].get(f"/api/v1/results/?cycle={cycle.pk}").json()
+    assert len(everyone) == ReleasedUnit.objects.filter(cycle=cycle).count()
+
+
+def test_a_suppressed_unit_shows_the_reason_and_never_a_count(demo) -> None:
+    cycle, clients = demo["cycle"], demo["clients"]
+    suppressed = (
+        ReleasedUnit.objects.filter(cycle=cycle, status="suppressed").select_related("unit").first()
+    )
+    assert suppressed is not None, "the demo has a unit below the thresholds"
+    page = (
+        clients["nadia"]
+        .get(f"/dashboard/?cycle={cycle.pk}&unit={suppressed.unit_id}")
+        .content.decode()
+    )
+    assert "Not shown:" in page and "Fewer than 5" in page
+    assert "answered" not in page.split("Not shown:")[1]
+    api = clients["nadia"].get(f"/api/v1/results/?cycle={cycle.pk}").json()
+    row = next(unit for unit in api if unit["id"] == suppressed.unit_id)
+    assert (
+        row["respondents"] is None
+        and row["domains"] == {}
+        and row["reason"].startswith("Fewer than")
+    )
+
+
+def test_the_dashboard_highlights_the_weakest_domain_with_a_guide(demo) -> None:
+    cycle, clients = demo["cycle"], demo["clients"]
+    engineering = demo["units"]["Engineering"]
+    domains = engineering.figures["domains"]
+    weakest = min(domains, key=lambda d: domains[d]["score"])
+    page = (
+        clients["daniel"]
+        .get(f"/dashboard/?cycle={cycle.pk}&unit={engineering.unit_id}")
+        .content.decode()
+    )
+    labels = {
+        "risk": "Risk and failure",
+        "conversation": "Open conversation",
+        "help": "Willingness to help",
+        "inclusivity": "Inclusivity",
+    }
+    assert f"Focus: {escape(labels[weakest])}" in page
+    assert "One practice to try" in page
+    assert "<script" not in page and "style=" not in page
+
+
+def test_the_dashboard_costs_the_same_number_of_queries_for_any_number_of_units(
+    demo, django_assert_max_num_queries
+) -> None:
+    cycle, clients = demo["cycle"], demo["clients"]
+    with django_assert_max_num_queries(20):
+        assert clients["nadia"].get(f"/dashboard/?cycle={cycle.pk}").status_code == 200
+
+
+def test_a_missing_cycle_parameter_is_a_clear_400(demo) -> None:
+    response = demo["clients"]["nadia"].get("/api/v1/results/")
+    assert response.status_code == 400
+    assert "cycle" in response.json()
