@@ -1,0 +1,113 @@
+"""End to end in a real browser (Debian's chromium driven by Playwright): engineers open their
+emailed links and answer, the cycle closes, and Grace logs in to see her team's scores."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.utils import timezone
+
+from pulse.scheduler import run_pulse_tick
+from surveys.closing import close_cycle
+from surveys.launch import launch_now
+from surveys.models import Cadence
+from surveys.scheduler import run_tick
+from teams.models import Person
+from teams.team_tree import sync_teams
+from tests.anonymity.conftest import emailed_links
+
+CHROMIUM = os.environ.get("PULSE_CHROMIUM", "/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not shutil.which(CHROMIUM),
+        reason="Debian's chromium is not installed (scripts/test installs it)",
+    ),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; the test's own ORM
+    # calls are still plain synchronous code, which Django must be told.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def test_answer_by_link_then_the_manager_sees_the_released_scores(
+    item_catalogue, live_server, browser, settings, tmp_path: Path
+) -> None:
+    settings.PULSE_BASE_URL = live_server.url
+    ada = Person.objects.create(employee_id="ada", email="ada@example.com", name="Ada Lovelace")
+    grace = Person.objects.create(
+        employee_id="grace", email="grace@example.com", name="Grace Hopper", manager=ada
+    )
+    engineers = [
+        Person.objects.create(
+            employee_id=f"e{i}",
+            email=f"engineer{i}@example.com",
+            name=f"Engineer {i}",
+            manager=grace,
+        )
+        for i in range(6)
+    ]
+    for i in range(4):  # the company's own group is at least k too, so Platform stays a unit
+        Person.objects.create(
+            employee_id=f"s{i}", email=f"staff{i}@example.com", name=f"Staff {i}", manager=ada
+        )
+    sync_teams(team_names={"ada": "Company", "grace": "Platform"})
+    grace.user = User.objects.create_user(
+        "grace@example.com", "grace@example.com", "a-long-demo-password"
+    )
+    grace.save()
+    cycle = launch_now(
+        cadence=Cadence.objects.create(name="Monthly pulse", kind="monthly"), now=timezone.now()
+    )
+    run_tick()
+    links = emailed_links()
+    assert len(mail.outbox) == 12
+
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    for number, engineer in enumerate(engineers[:5]):
+        phone.goto(f"{live_server.url}/a/{links[engineer.email]}/")
+        for fieldset in phone.locator("fieldset.question").all()[:-1]:
+            fieldset.locator("label.choice").nth(5 - number % 3).click()  # answers 6, 5, 4
+        phone.locator(".scale.enps label.choice").nth(9).click()
+        if number == 0:
+            phone.screenshot(path=str(tmp_path / "answer-page.png"), full_page=True)
+        phone.get_by_role("button", name="Send my answers").click()
+        assert phone.get_by_role("heading", name="Thank you").is_visible()
+    phone.goto(f"{live_server.url}/a/{links[engineers[0].email]}/")
+    assert phone.get_by_role("heading", name="This survey has already been answered").is_visible()
+
+    close_cycle(cycle_id=cycle.pk)
+    assert run_pulse_tick().released == [cycle.pk]
+
+    laptop = browser.new_page(viewport={"width": 1280, "height": 900})
+    laptop.goto(f"{live_server.url}/accounts/login/")
+    laptop.fill("input[name=login]", "grace@example.com")
+    laptop.fill("input[name=password]", "a-long-demo-password")
+    laptop.locator("form button[type=submit]").first.click()
+    laptop.wait_for_url(f"{live_server.url}/dashboard/")
+    assert laptop.get_by_role("heading", name="Platform", exact=True).is_visible()
+    assert "5 / 6" in laptop.inner_text("main")
+    domains = laptop.locator("table.domains").first.inner_text()
+    assert "Open conversation" in domains and "Inclusivity" in domains
+    laptop.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    print(f"screenshots in {tmp_path}")
