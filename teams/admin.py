@@ -15,6 +15,7 @@ from django.db.models import Case, CharField, F, IntegerField, QuerySet, Value, 
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from teams.invitations import invite_to_log_in
 from teams.models import Person, Team
 from teams.selectors import eligible_counts, team_members
 from teams.team_tree import sync_teams
@@ -105,6 +106,16 @@ class PersonAdmin(admin.ModelAdmin):
     autocomplete_fields = ("manager", "user")
     list_select_related = ("manager",)
     list_per_page = 100
+    actions = ["invite_to_log_in"]
+
+    @admin.action(description="Invite to log in (managers and HR; employees never need to)")
+    def invite_to_log_in(self, request: HttpRequest, queryset: QuerySet) -> None:
+        people = list(queryset.filter(active=True))
+        for person in people:
+            invite_to_log_in(request=request, person=person)
+        self.message_user(
+            request, f"Sent {len(people)} invitation(s) to set a password and log in."
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # Team names come in the same query as the people: no query per row.
