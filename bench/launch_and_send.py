@@ -6,9 +6,9 @@ Usage:
 
 The script sets Django up itself, with production-like settings (DEBUG off, so no query log),
 in a fresh database: a scratch SQLite file in a temporary folder, or the PostgreSQL database
-`pulse_bench_launch` on 127.0.0.1:5432 (dropped and created again; PULSE_BENCH_POSTGRES_URL
-points elsewhere). It builds an organisation with realistic reporting lines, runs `sync_teams()`
-and measures:
+`pulse_bench_launch` on 127.0.0.1:5432 (dropped and created again;
+PULSE_BENCH_POSTGRES_SERVER points at another server). It builds an organisation with realistic
+reporting lines, runs `sync_teams()` and measures:
 
 1. `launch_now()`: freezing items, the org snapshot with reporting units, and every invitation,
    in wall time and in SQL statements.
@@ -23,9 +23,7 @@ per database and people count, rows of other runs kept.
 """
 
 import argparse
-import os
 import random
-import secrets
 import smtplib
 import socket
 import sys
@@ -41,7 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from launch_and_send_docs import Figures, database_label, write_docs  # noqa: E402
 
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/pulse_bench_launch"
+from bench.common import configure_django  # noqa: E402
+
+POSTGRES_DATABASE = "pulse_bench_launch"
 
 # Org shape: spans of 5-10 with a share of small teams below k=5; some reports are individual
 # contributors, so the tree is ragged: six levels of teams at 100,000 people.
@@ -49,43 +49,6 @@ SMALL_TEAM_SHARE = 0.08
 INDIVIDUAL_CONTRIBUTOR_SHARE = 0.03
 FIRST_NAMES = ["Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Edsger", "Frances"]
 LAST_NAMES = ["Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Allen"]
-
-
-def configure(database: str, scratch: Path) -> str:
-    """Point Django at a fresh database and production-like settings; return the URL."""
-    if database == "postgres":
-        url = os.environ.get("PULSE_BENCH_POSTGRES_URL", POSTGRES_URL)
-        recreate_postgres_database(url)
-    else:
-        url = f"sqlite:///{scratch / 'bench.sqlite3'}"
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DATABASE_URL=url,
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
-        PULSE_TOKEN_KEY=secrets.token_urlsafe(48),
-        PULSE_BALLOT_KEY=secrets.token_urlsafe(48),
-        PULSE_VAR_DIR=str(scratch),
-        LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return url
-
-
-def recreate_postgres_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    if not name.startswith("pulse_bench_"):
-        raise SystemExit(f"Refusing to drop {name!r}: benchmark databases start with pulse_bench_")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 @dataclass(frozen=True)
@@ -308,7 +271,7 @@ def sample_message(cycle: Any) -> bytes:
 
 def run(people: int, database: str, send: int, rounds: int) -> Figures:
     scratch = Path(tempfile.mkdtemp(prefix="pulse-bench-"))
-    configure(database, scratch)
+    configure_django(database, scratch, POSTGRES_DATABASE)
     from django.conf import settings
     from django.db import connection
     from django.utils import timezone
