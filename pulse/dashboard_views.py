@@ -9,7 +9,6 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from pulse.access import may_see
 from pulse.charts import trend_chart
 from pulse.results import (
     comments_of,
@@ -17,6 +16,7 @@ from pulse.results import (
     open_cycle_bands,
     released_cycles_for,
     trend_points,
+    unit_page,
 )
 from pulse.scoring import DomainFigure, change_between
 from surveys.instrument import Domain
@@ -50,16 +50,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     cycle, cycles = chosen_cycle(request)
     if cycle is None:
         return page(request, "pulse/dashboard_empty.html")
-    results = cycle_results(request.user, cycle)
-    if not results.units:
-        return page(request, "pulse/dashboard_empty.html", {"cycle": cycle})
     wanted = request.GET.get("unit")
-    selected = results.units[0]
-    if wanted is not None:
-        selected = next((u for u in results.units if str(u.released.unit_id) == wanted), None)
-        if selected is None or not may_see(request.user, cycle.pk, selected.released.unit_id):
+    if wanted is not None and not wanted.isdigit():
+        raise Http404("No such team.")
+    result = unit_page(request.user, cycle, int(wanted) if wanted else None)
+    if result is None:
+        if wanted is not None:
             raise Http404("No such team.")
-    children = [u for u in results.units if u.released.parent_unit_id == selected.released.unit_id]
+        return page(request, "pulse/dashboard_empty.html", {"cycle": cycle})
+    selected = result.selected
     points = trend_points(selected.released) if selected.is_released else []
     return page(
         request,
@@ -67,10 +66,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "cycle": cycle,
             "cycles": cycles,
-            "units": results.units,
+            "page": result,
             "selected": selected,
-            "children": children,
-            "benchmark": results.benchmark,
+            "children": result.children,
             "chart": trend_chart(points),
             "change": describe_change(selected.released),
             "comments": comments_of(selected.released),

@@ -4,12 +4,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from pulse.access import User, visible_unit_ids
+from pulse.access import User, led_cycle_teams, visible_unit_ids
 from pulse.guides import GUIDES, Guide
 from pulse.release_models import ReleasedComment, ReleasedUnit, SuppressionReason
 from surveys.instrument import Domain
 from surveys.models import Cycle, CycleState, CycleTeam
 from surveys.selectors import answered_counts
+from teams.roles import is_hr
 
 BANDS = ((0.75, "75% or more"), (0.5, "50 to 75%"), (0.25, "25 to 50%"), (0.0, "under 25%"))
 
@@ -78,10 +79,76 @@ def unit_result(
 
 
 def released_cycles_for(user: User) -> list[Cycle]:
-    cycles = list(
-        Cycle.objects.filter(release__isnull=False).select_related("cadence").order_by("-closes_at")
+    """Released cycles with something for this viewer: all for HR, else those in which the
+    viewer led a team."""
+    cycles = Cycle.objects.filter(release__isnull=False).select_related("cadence")
+    if not is_hr(user):
+        led = CycleTeam.objects.filter(manager__user_id=user.pk).values("cycle_id")
+        cycles = cycles.filter(pk__in=led)
+    return list(cycles.order_by("-closes_at"))
+
+
+@dataclass
+class UnitPage:
+    """One unit's results page: the unit, the units right below it, the organisation's figures."""
+
+    cycle: Cycle
+    selected: UnitResult
+    children: list[UnitResult]
+    benchmark: ReleasedUnit | None
+    parent_id: int | None  # the unit above, when the viewer may see it
+
+
+def unit_page(user: User, cycle: Cycle, unit_id: int | None) -> UnitPage | None:
+    """A constant number of queries, whatever the size of the organisation."""
+    parents = dict(CycleTeam.objects.filter(cycle=cycle).values_list("id", "parent_id"))
+    roots = set(led_cycle_teams(user, cycle.pk)) if not is_hr(user) else set()
+    top = next((team for team, parent in parents.items() if parent is None), None)
+
+    def in_scope(team_id: int) -> bool:
+        if is_hr(user):
+            return True
+        current: int | None = team_id
+        while current is not None:
+            if current in roots:
+                return True
+            current = parents.get(current)
+        return False
+
+    if unit_id is None:
+        candidates = sorted(roots) if roots else ([top] if is_hr(user) and top else [])
+        units = ReleasedUnit.objects.filter(cycle=cycle, unit_id__in=candidates)
+        released = units.select_related("unit").order_by("unit__name").first()
+    else:
+        released = (
+            ReleasedUnit.objects.filter(cycle=cycle, unit_id=unit_id).select_related("unit").first()
+            if in_scope(unit_id)
+            else None
+        )
+    if released is None:
+        return None
+    released = (
+        ReleasedUnit.objects.filter(pk=released.pk)
+        .select_related("unit", "cycle")
+        .prefetch_related(
+            Prefetch("trend_from", queryset=ReleasedUnit.objects.select_related("cycle"))
+        )
+        .get()
     )
-    return [cycle for cycle in cycles if visible_unit_ids(user, cycle.pk) != set()]
+    benchmark = ReleasedUnit.objects.filter(
+        cycle=cycle, parent_unit__isnull=True, status="released"
+    ).first()
+    children = ReleasedUnit.objects.filter(
+        cycle=cycle, parent_unit=released.unit_id
+    ).select_related("unit")
+    parent_id = released.parent_unit_id
+    return UnitPage(
+        cycle=cycle,
+        selected=unit_result(released, cycle.k, benchmark),
+        children=[unit_result(child, cycle.k) for child in children.order_by("unit__name")],
+        benchmark=benchmark,
+        parent_id=parent_id if parent_id is not None and in_scope(parent_id) else None,
+    )
 
 
 @dataclass

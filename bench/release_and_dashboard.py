@@ -1,0 +1,197 @@
+"""Release a large closed cycle, then time the manager dashboard over its results.
+
+Usage:
+    .venv/bin/python bench/release_and_dashboard.py [--people 100000] [--database sqlite|postgres]
+
+Sets Django up itself in a fresh database (a scratch SQLite file, or `pulse_bench_release` on
+127.0.0.1:5432, dropped and created again), builds the same synthetic organisation as
+bench/launch_and_send.py, launches a monthly cycle, fills the response store directly with
+synthetic answers from 75% of the people (bulk inserts: this measures the release, not the
+answer path, which bench/answer_throughput.py would cover), closes the cycle and measures:
+
+- **release**: `release_cycle()` (read every response, disclosure control for every measure,
+  roll-ups, scores, comments, trend links), against a baseline in the same process: reading
+  every response of the cycle once (`values_list`), which any release must do at least;
+- **dashboard**: GET /dashboard/ for a department head's unit and for HR's top unit, 60 times
+  each through Django's test client (full middleware stack, DEBUG off), p50/p95 and the SQL
+  statements per request, against a baseline page in the same run (GET /anonymity/).
+
+Writes the figures to docs/benchmarks.md, section "Release and dashboard".
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench.common import configure_django, machine, replace_table_rows  # noqa: E402
+
+SECTION = "## Release and dashboard"
+POSTGRES_DATABASE = "pulse_bench_release"
+REQUESTS = 60
+
+
+def fill_responses(cycle, rng: random.Random) -> int:
+    from pulse.models import Comment, Response
+    from surveys.models import Invitation
+
+    keys = list(cycle.items.values_list("key", flat=True))
+    responses, comments = [], []
+    for unit_id in Invitation.objects.filter(cycle=cycle).values_list(
+        "reporting_unit_id", flat=True
+    ):
+        if rng.random() > 0.75:
+            continue
+        climate = 3 + (unit_id % 7) / 2
+        answers = {key: min(7, max(1, round(rng.gauss(climate, 1.2)))) for key in keys}
+        responses.append(
+            Response(
+                cycle=cycle, reporting_unit_id=unit_id, answers=answers, enps=rng.randint(0, 10)
+            )
+        )
+        if rng.random() < 0.2:
+            comments.append(
+                Comment(cycle=cycle, reporting_unit_id=unit_id, text="More focus time.")
+            )
+    Response.objects.bulk_create(responses, batch_size=2000)
+    Comment.objects.bulk_create(comments, batch_size=2000)
+    return len(responses)
+
+
+def timed_requests(client, path: str) -> tuple[float, float, int]:
+    from django.db import connection
+    from launch_and_send import QueryCounter
+
+    durations, queries = [], []
+    for _ in range(REQUESTS):
+        counter = QueryCounter()
+        started = time.perf_counter()
+        with connection.execute_wrapper(counter):
+            response = client.get(path, secure=True)
+        durations.append(time.perf_counter() - started)
+        queries.append(counter.total)
+        assert response.status_code == 200, (path, response.status_code)
+    durations.sort()
+    p95 = durations[int(len(durations) * 0.95) - 1]
+    return statistics.median(durations) * 1000, p95 * 1000, max(queries)
+
+
+def run(people: int) -> dict:
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.db.models import F
+    from django.test import Client
+    from django.utils import timezone
+    from launch_and_send import QueryCounter, create_people, org_shape
+
+    from pulse.models import Response
+    from pulse.release import release_cycle
+    from surveys.closing import close_cycle
+    from surveys.launch import launch_now
+    from surveys.models import Cadence, CycleTeam
+    from teams.models import Person
+    from teams.roles import ensure_hr_group
+    from teams.team_tree import sync_teams
+
+    shape = org_shape(people, seed=3)
+    create_people(shape)
+    sync_teams()
+    cycle = launch_now(
+        cadence=Cadence.objects.create(name="Monthly", kind="monthly"), now=timezone.now()
+    )
+    respondents = fill_responses(cycle, random.Random(5))
+    close_cycle(cycle_id=cycle.pk)
+
+    started = time.perf_counter()
+    rows = list(
+        Response.objects.filter(cycle=cycle).values_list("reporting_unit_id", "answers", "enps")
+    )
+    baseline = time.perf_counter() - started
+    assert len(rows) == respondents
+    counter = QueryCounter()
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        assert release_cycle(cycle_id=cycle.pk)
+    release_seconds = time.perf_counter() - started
+
+    top = CycleTeam.objects.get(cycle=cycle, parent__isnull=True)
+    department = CycleTeam.objects.filter(
+        cycle=cycle, parent=top, reporting_unit_id=F("id")
+    ).first()
+    head = department.manager
+    head.user = User.objects.create_user("head@example.com", "head@example.com", "x")
+    head.save()
+    hr = User.objects.create_user("hr@example.com", "hr@example.com", "x")
+    hr.groups.add(ensure_hr_group())
+    manager_client, hr_client, anyone = Client(), Client(), Client()
+    manager_client.force_login(head.user)
+    hr_client.force_login(hr)
+    base_p50, base_p95, base_queries = timed_requests(anyone, "/anonymity/")
+    manager = timed_requests(manager_client, f"/dashboard/?cycle={cycle.pk}&unit={department.pk}")
+    everyone = timed_requests(hr_client, f"/dashboard/?cycle={cycle.pk}&unit={top.pk}")
+    return {
+        "people": Person.objects.count(),
+        "units": CycleTeam.objects.filter(cycle=cycle).count(),
+        "respondents": respondents,
+        "baseline": baseline,
+        "release": release_seconds,
+        "release_queries": counter.total,
+        "base": (base_p50, base_p95, base_queries),
+        "manager": manager,
+        "hr": everyone,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args()
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    with tempfile.TemporaryDirectory(prefix="pulse-bench-") as scratch:
+        configure_django(args.database, Path(scratch), POSTGRES_DATABASE)
+        figures = run(args.people)
+    command = (
+        ".venv/bin/python bench/release_and_dashboard.py "
+        f"--people {args.people} --database {args.database}"
+    )
+    manager, hr, base = figures["manager"], figures["hr"], figures["base"]
+    row = (
+        f"| {args.database} | {figures['people']:,} | {figures['units']:,} "
+        f"| {figures['respondents']:,} | {figures['release']:.1f} s "
+        f"({figures['release'] / figures['baseline']:.1f}x reading the responses; "
+        f"{figures['release_queries']} queries) "
+        f"| {manager[0]:.0f} / {manager[1]:.0f} ms, {manager[2]} queries "
+        f"| {hr[0]:.0f} / {hr[1]:.0f} ms, {hr[2]} queries "
+        f"| {base[0]:.0f} / {base[1]:.0f} ms | `{command}` |"
+    )
+    intro = (
+        "`release_cycle()` on a closed cycle whose response store was filled directly with "
+        "synthetic answers from 75% of a synthetic organisation (the shape of "
+        "bench/launch_and_send.py), against reading every response once in the same process. "
+        f"Then GET /dashboard/ {REQUESTS} times through Django's test client with DEBUG off "
+        "(median / p95, and SQL statements per request), for a department head's unit and for "
+        "HR's top unit, against a static page (/anonymity/) in the same run. Goals: release "
+        "within 30 s at 100,000 people; dashboard p95 under 300 ms; a query count that does not "
+        f"grow with the organisation. Machine: {machine()}."
+    )
+    header = (
+        "| database | people | snapshot teams | respondents | release | manager dashboard "
+        "| HR top unit | baseline page | command |"
+    )
+    replace_table_rows(
+        SECTION, intro, header, row, key=f"| {args.database} | {figures['people']:,} "
+    )
+    print(row)
+
+
+if __name__ == "__main__":
+    main()
