@@ -54,7 +54,7 @@ HEADER_LINE_LIMIT = 78  # a longer header line may be folded
 BODY_LINE_LIMIT = 998  # a longer body line makes Django switch to quoted-printable
 SAMPLE_NAME = "O'Hara&<Zoe> Smith"  # the first name has every character HTML escapes
 SAMPLE_ADDRESS = "zoe.o-hara+pulse@example.com"
-SAMPLE_TOKEN = "sample-token-never-sent-0123456789abcdefghij"  # noqa: S105 (not a secret)
+SAMPLE_TOKEN = "sample-token-never-sent-0123456789abcdefghij"  # noqa: S105  # nosec B105
 
 
 @dataclass(frozen=True)

@@ -236,7 +236,7 @@ class SentMarker:
         )
         # Identifiers come from the model's own metadata; every value is a parameter.
         self.sql = (
-            f"UPDATE {table} SET {sent} = %s, {claim} = NULL, {claimed_at} = NULL "  # noqa: S608
+            f"UPDATE {table} SET {sent} = %s, {claim} = NULL, {claimed_at} = NULL "  # noqa: S608  # nosec B608
             f"WHERE {pk} = %s AND {claim} = %s"
         )
         self.emails_sent = emails_sent

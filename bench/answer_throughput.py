@@ -1,0 +1,261 @@
+"""Answers per second through the real submit path, against a bare view that inserts one row.
+
+Usage:
+    .venv/bin/python bench/answer_throughput.py [--answers 3000] [--clients 16]
+
+Needs PostgreSQL on 127.0.0.1:5432 (database `pulse_bench_answers`, dropped and created again)
+and Redis (REDIS_URL, default 127.0.0.1:6379/14: link-guessing counters). It launches a cycle
+for a synthetic organisation, mints one answer link per invitation (stored as digests, as
+sending would), starts gunicorn with config/gunicorn.conf.py (2 workers x 4 threads on this
+2-core machine) and, from loopback clients in this process:
+
+1. **Saturation**: `--clients` keep-alive connections POST answers as fast as they can, once to
+   the real JSON answer endpoint (`POST /api/v1/pulse/{token}`: look-up, validation, the door,
+   a sealed ballot) and once to a bare Django view that inserts one row with one INSERT, both
+   served by the same gunicorn. Throughput and p50/p99 latency for each; the ratio is Pulse's
+   throughput over the bare view's.
+2. **Fixed rate**: answers offered at 200 per second for 10 seconds; p50/p99 latency.
+
+Every request is bounded in number and time, and only ever goes to 127.0.0.1. Writes the
+figures to docs/benchmarks.md, section "Answer throughput".
+"""
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench.common import configure_django, machine, replace_table_rows  # noqa: E402
+
+SECTION = "## Answer throughput"
+POSTGRES_DATABASE = "pulse_bench_answers"
+FIXED_RATE, FIXED_SECONDS = 200, 10
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def prepare(people: int) -> tuple[list[str], list[str]]:
+    """A launched cycle; returns minted answer links and the keys of its questions."""
+    from django.db import connection
+    from django.utils import timezone
+    from launch_and_send import create_people, org_shape
+
+    from surveys.launch import launch_now
+    from surveys.models import Cadence, Invitation, InvitationToken
+    from surveys.tokens import new_token, token_digest
+    from teams.team_tree import sync_teams
+
+    create_people(org_shape(people, seed=9))
+    sync_teams()
+    cycle = launch_now(
+        cadence=Cadence.objects.create(name="Monthly", kind="monthly"), now=timezone.now()
+    )
+    tokens, rows = [], []
+    for invitation_id in Invitation.objects.filter(cycle=cycle).values_list("pk", flat=True):
+        token = new_token()
+        tokens.append(token)
+        rows.append(InvitationToken(invitation_id=invitation_id, digest=token_digest(token)))
+    InvitationToken.objects.bulk_create(rows, batch_size=2000)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_bare (id uuid PRIMARY KEY, body text)")
+        if connection.vendor == "postgresql":
+            cursor.execute("VACUUM ANALYZE")  # autovacuum may be off on a shared server
+    return tokens, list(cycle.items.values_list("key", flat=True))
+
+
+def start_gunicorn(port: int, env: dict) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "config/gunicorn.conf.py",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--access-logfile",
+            "/dev/null",
+            "bench.bare_view_wsgi:application",
+        ],
+        cwd=ROOT,
+        env={**env, "PORT": str(port), "DJANGO_SETTINGS_MODULE": "config.settings"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def post(connection: http.client.HTTPConnection, path: str, body: bytes) -> tuple[int, float]:
+    started = time.perf_counter()
+    connection.request(
+        "POST",
+        path,
+        body=body,
+        headers={"Content-Type": "application/json", "X-Forwarded-Proto": "https"},
+    )
+    response = connection.getresponse()
+    response.read()
+    return response.status, time.perf_counter() - started
+
+
+def saturate(port: int, jobs: list[tuple[str, bytes]], clients: int) -> dict:
+    work: queue.Queue = queue.Queue()
+    for job in jobs:
+        work.put(job)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            try:
+                path, body = work.get_nowait()
+            except queue.Empty:
+                break
+            status, seconds = post(connection, path, body)
+            with lock:
+                latencies.append(seconds)
+                statuses[status] = statuses.get(status, 0) + 1
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return summary(latencies, statuses, time.perf_counter() - started)
+
+
+def fixed_rate(port: int, jobs: list[tuple[str, bytes]], clients: int) -> dict:
+    """Offer requests on a schedule of FIXED_RATE per second; latency counts from the slot."""
+    slots: queue.Queue = queue.Queue()
+    start = time.perf_counter() + 0.5
+    for index, job in enumerate(jobs[: FIXED_RATE * FIXED_SECONDS]):
+        slots.put((start + index / FIXED_RATE, job))
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            try:
+                due, (path, body) = slots.get_nowait()
+            except queue.Empty:
+                break
+            time.sleep(max(0.0, due - time.perf_counter()))
+            status, _ = post(connection, path, body)
+            with lock:
+                latencies.append(time.perf_counter() - due)
+                statuses[status] = statuses.get(status, 0) + 1
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients * 4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return summary(latencies, statuses, FIXED_SECONDS)
+
+
+def summary(latencies: list[float], statuses: dict[int, int], seconds: float) -> dict:
+    ordered = sorted(latencies)
+    return {
+        "rate": len(ordered) / seconds,
+        "p50": ordered[len(ordered) // 2] * 1000,
+        "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000,
+        "statuses": statuses,
+    }
+
+
+def answer_jobs(tokens: list[str], keys: list[str]) -> list[tuple[str, bytes]]:
+    body = json.dumps({"answers": {key: 5 for key in keys}, "enps": 8}).encode()
+    return [(f"/api/v1/pulse/{token}", body) for token in tokens]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--answers", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
+    os.environ["PULSE_SSL_REDIRECT"] = "0"
+    # Every bench request comes from 127.0.0.1; all links are valid, so nothing is throttled.
+    with tempfile.TemporaryDirectory(prefix="pulse-bench-") as scratch:
+        url = configure_django("postgres", Path(scratch), POSTGRES_DATABASE)
+        needed = args.answers + FIXED_RATE * FIXED_SECONDS
+        tokens, keys = prepare(int(needed * 1.05) + 100)
+        jobs = answer_jobs(tokens, keys)
+        bare = [("/bench/bare", b'{"x": 1}')] * args.answers
+        port = free_port()
+        server = start_gunicorn(port, {**os.environ, "DATABASE_URL": url})
+        try:
+            saturate(port, bare[:200], args.clients)  # warm up both paths
+            bare_figures = saturate(port, bare, args.clients)
+            pulse_figures = saturate(port, jobs[: args.answers], args.clients)
+            fixed = fixed_rate(port, jobs[args.answers :], args.clients)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    assert set(pulse_figures["statuses"]) == {201}, pulse_figures["statuses"]
+    assert set(fixed["statuses"]) == {201}, fixed["statuses"]
+    command = (
+        f".venv/bin/python bench/answer_throughput.py --answers {args.answers} "
+        f"--clients {args.clients}"
+    )
+    ratio = pulse_figures["rate"] / bare_figures["rate"]
+    row = (
+        f"| PostgreSQL | {args.clients} | {bare_figures['rate']:.0f}/s, "
+        f"p50 {bare_figures['p50']:.0f} ms, p99 {bare_figures['p99']:.0f} ms | {pulse_figures['rate']:.0f}/s, p50 "
+        f"{pulse_figures['p50']:.0f} ms, p99 {pulse_figures['p99']:.0f} ms | {ratio:.0%} "
+        f"| p50 {fixed['p50']:.0f} ms, p99 {fixed['p99']:.0f} ms | `{command}` |"
+    )
+    intro = (
+        "The real answer path (`POST /api/v1/pulse/{token}`: look-up by digest, validation, "
+        "the conditional update of the invitation and the sealed ballot in one transaction) "
+        "against a bare Django view that inserts one row, both served by the same gunicorn "
+        "(config/gunicorn.conf.py, 2 workers x 4 threads) on PostgreSQL, with keep-alive "
+        "clients on loopback in the same run; then answers offered at 200 per second for 10 s, "
+        "latency counted from each request's scheduled time. Goals: at least 50% of the bare "
+        f"view's throughput; p99 under 250 ms at 200 per second. Machine: {machine()} "
+        "(clients, gunicorn and PostgreSQL share its 2 cores)."
+    )
+    header = (
+        "| database | clients | bare view (one INSERT) | answer path | answer / bare "
+        "| at 200 answers/s | command |"
+    )
+    replace_table_rows(SECTION, intro, header, row, key=f"| PostgreSQL | {args.clients} ")
+    print(row)
+
+
+if __name__ == "__main__":
+    main()
