@@ -196,6 +196,10 @@ def summary(latencies: list[float], statuses: dict[int, int], seconds: float) ->
     }
 
 
+def described(figures: dict) -> str:
+    return f"{figures['rate']:.0f}/s, p50 {figures['p50']:.0f} ms, p99 {figures['p99']:.0f} ms"
+
+
 def answer_jobs(tokens: list[str], keys: list[str]) -> list[tuple[str, bytes]]:
     body = json.dumps({"answers": {key: 5 for key in keys}, "enps": 8}).encode()
     return [(f"/api/v1/pulse/{token}", body) for token in tokens]
@@ -234,10 +238,8 @@ def main() -> None:
     )
     ratio = pulse_figures["rate"] / bare_figures["rate"]
     row = (
-        f"| PostgreSQL | {args.clients} | {bare_figures['rate']:.0f}/s, "
-        f"p50 {bare_figures['p50']:.0f} ms, p99 {bare_figures['p99']:.0f} ms | {pulse_figures['rate']:.0f}/s, p50 "
-        f"{pulse_figures['p50']:.0f} ms, p99 {pulse_figures['p99']:.0f} ms | {ratio:.0%} "
-        f"| p50 {fixed['p50']:.0f} ms, p99 {fixed['p99']:.0f} ms | `{command}` |"
+        f"| PostgreSQL | {args.clients} | {described(bare_figures)} | {described(pulse_figures)} "
+        f"| {ratio:.0%} | p50 {fixed['p50']:.0f} ms, p99 {fixed['p99']:.0f} ms | `{command}` |"
     )
     intro = (
         "The real answer path (`POST /api/v1/pulse/{token}`: look-up by digest, validation, "
