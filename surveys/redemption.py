@@ -6,6 +6,7 @@ travels further.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import connection, transaction
 
@@ -35,7 +36,17 @@ class TokenLookup:
 
     @property
     def items(self) -> list[CycleItem]:
-        return list(self.cycle.items.all()) if self.cycle else []
+        return items_of_cycle(self.cycle.pk) if self.cycle else []
+
+
+@lru_cache(maxsize=64)
+def _frozen_items(cycle_id: int) -> tuple[CycleItem, ...]:
+    return tuple(CycleItem.objects.filter(cycle_id=cycle_id).order_by("position"))
+
+
+def items_of_cycle(cycle_id: int) -> list[CycleItem]:
+    """A launched cycle's items never change, so each process reads them once."""
+    return list(_frozen_items(cycle_id))
 
 
 class TokenNotRedeemable(Exception):
@@ -47,10 +58,15 @@ class TokenNotRedeemable(Exception):
 def _invitation_for(token: str) -> Invitation | None:
     if not looks_like_token(token):
         return None
-    found = (
-        InvitationToken.objects.filter(digest__in=candidate_digests(token))
-        .select_related("invitation__cycle")
-        .first()
+    # A slice, not .first(): first() adds ORDER BY id, and the planner may then walk the
+    # primary key instead of the digest's unique index.
+    found = next(
+        iter(
+            InvitationToken.objects.filter(digest__in=candidate_digests(token)).select_related(
+                "invitation__cycle"
+            )[:1]
+        ),
+        None,
     )
     return found.invitation if found else None
 
