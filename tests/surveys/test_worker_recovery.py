@@ -126,18 +126,23 @@ def kill_mid_batch(tmp_path: Path, cycle_id: int, broker: Broker) -> None:
     assert sent_count(cycle_id) < PEOPLE, "the kill came too late to test anything"
 
 
+def finish_with_a_new_worker(tmp_path: Path, cycle_id: int, broker: Broker) -> None:
+    """Restart a worker, let the ticks finish, and check what everyone received."""
+    second = slow_worker(tmp_path, "second", broker)
+    try:
+        finish_with_ticks(cycle_id, broker)
+    finally:
+        second.stop()
+    received = emails_per_recipient(tmp_path)
+    assert len(received) == PEOPLE, "everyone got their invitation"
+    assert sum(received.values()) - PEOPLE <= 1, "at most one repeat for the one killed worker"
+
+
 def test_a_worker_killed_mid_batch_is_recovered_with_at_most_one_repeat(
     tmp_path, launched_cycle, broker
 ) -> None:
     kill_mid_batch(tmp_path, launched_cycle, broker)
-    second = slow_worker(tmp_path, "second", broker)
-    try:
-        finish_with_ticks(launched_cycle, broker)
-    finally:
-        second.stop()
-    received = emails_per_recipient(tmp_path)
-    assert len(received) == PEOPLE
-    assert sum(received.values()) - PEOPLE <= 1
+    finish_with_a_new_worker(tmp_path, launched_cycle, broker)
 
 
 def test_a_flushed_broker_loses_nothing_because_the_database_knows_what_is_owed(
@@ -146,11 +151,4 @@ def test_a_flushed_broker_loses_nothing_because_the_database_knows_what_is_owed(
     kill_mid_batch(tmp_path, launched_cycle, broker)
     broker.dispatch(launched_cycle)  # queued with no worker running…
     broker.lose_everything()  # …and lost, together with the killed worker's unacked message
-    second = slow_worker(tmp_path, "second", broker)
-    try:
-        finish_with_ticks(launched_cycle, broker)
-    finally:
-        second.stop()
-    received = emails_per_recipient(tmp_path)
-    assert len(received) == PEOPLE
-    assert sum(received.values()) - PEOPLE <= 1
+    finish_with_a_new_worker(tmp_path, launched_cycle, broker)
