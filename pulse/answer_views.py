@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from pulse.abuse import count_unknown_link, is_throttled
 from pulse.answer_forms import COMMENT_FIELD, ENPS_FIELD, AnswerForm
-from pulse.ballot_box import InvalidAnswers, cast_ballot, validate_answers
+from pulse.ballot_box import InvalidAnswers, cast_answers
 from surveys.redemption import TokenNotRedeemable, TokenStatus, look_up_token
 
 CALM_PAGES = {
@@ -58,13 +58,12 @@ def answer_page(request: HttpRequest, token: str) -> HttpResponse:
         form = AnswerForm(request.POST, items=items)
         if form.is_valid():
             try:
-                sheet = validate_answers(
-                    items=items,
+                cast_answers(
+                    token=token,
                     answers=form.answers(),
                     enps=form.cleaned_data[ENPS_FIELD],
                     comment=form.cleaned_data[COMMENT_FIELD],
                 )
-                cast_ballot(token=token, sheet=sheet)
             except InvalidAnswers as invalid:
                 for field, message in invalid.errors.items():
                     form.add_error(None, f"{field}: {message}")

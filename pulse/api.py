@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pulse.abuse import count_unknown_link, is_throttled
-from pulse.ballot_box import InvalidAnswers, cast_ballot, validate_answers
+from pulse.ballot_box import InvalidAnswers, cast_answers
 from surveys.instrument import COMMENT_PROMPT, ENPS_QUESTION, SCALE_LABELS
 from surveys.redemption import TokenLookup, TokenNotRedeemable, TokenStatus, look_up_token
 
@@ -92,23 +92,27 @@ class PulseView(APIView):
         },
     )
     def post(self, request: Request, token: str) -> Response:
-        lookup, refused = checked_lookup(request, token)
-        if refused:
-            return refused
-        given = AnswersSerializer(data=request.data)
-        if not given.is_valid():
-            return private(Response(given.errors, status=status.HTTP_400_BAD_REQUEST))
+        if is_throttled(request):
+            return too_many_unknown_links()
+        body = request.data
+        if not isinstance(body, dict):
+            # Says nothing about the link: a malformed body is refused before it is looked up.
+            message = {"non_field_errors": "send a JSON object: answers, enps, comment"}
+            return private(Response(message, status=status.HTTP_400_BAD_REQUEST))
+        # No look-up first: cast_answers redeems the link in one statement, then checks the
+        # answers against its cycle's questions (invalid answers leave the link unused).
         try:
-            sheet = validate_answers(
-                items=lookup.items,
-                answers=given.validated_data.get("answers", {}),
-                enps=given.validated_data.get("enps"),
-                comment=given.validated_data.get("comment", ""),
+            cast_answers(
+                token=token,
+                answers=body.get("answers", {}),
+                enps=body.get("enps"),
+                comment=body.get("comment", ""),
             )
-            cast_ballot(token=token, sheet=sheet)
         except InvalidAnswers as invalid:
             return private(Response(invalid.errors, status=status.HTTP_400_BAD_REQUEST))
         except TokenNotRedeemable as refused:
+            if refused.status == TokenStatus.UNKNOWN:
+                count_unknown_link(request)
             return refusal(refused.status)
         return private(
             Response({"detail": "Thank you: your answers are in."}, status=status.HTTP_201_CREATED)
@@ -117,14 +121,18 @@ class PulseView(APIView):
 
 def checked_lookup(request: Request, token: str) -> tuple[TokenLookup, Response | None]:
     if is_throttled(request):
-        message = {"detail": "Too many unknown links from here; please try again later."}
-        return TokenLookup(TokenStatus.UNKNOWN), private(Response(message, status=429))
+        return TokenLookup(TokenStatus.UNKNOWN), too_many_unknown_links()
     lookup = look_up_token(token)
     if lookup.status == TokenStatus.UNKNOWN:
         count_unknown_link(request)
     if lookup.status != TokenStatus.VALID:
         return lookup, refusal(lookup.status)
     return lookup, None
+
+
+def too_many_unknown_links() -> Response:
+    message = {"detail": "Too many unknown links from here; please try again later."}
+    return private(Response(message, status=status.HTTP_429_TOO_MANY_REQUESTS))
 
 
 def refusal(token_status: str) -> Response:

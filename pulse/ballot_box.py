@@ -1,4 +1,4 @@
-"""Casting an answer: validate it, redeem the link, seal the ballot, in one transaction.
+"""Casting an answer: redeem the link, validate the answers, seal the ballot, in one transaction.
 
 The transaction is the door (DESIGN §3): surveys marks the invitation answered and hands back
 only the cycle and the reporting unit; the sealed ballot is written beside it, so an accepted
@@ -12,7 +12,7 @@ from django.db import transaction
 from pulse.models import PendingBallot
 from pulse.sealing import seal
 from surveys.models import CycleItem
-from surveys.redemption import redeem_token
+from surveys.redemption import items_of_cycle, redeem_token
 
 SCALE = range(1, 8)
 ENPS_SCALE = range(0, 11)
@@ -81,15 +81,23 @@ def as_int(value: object) -> int | None:
     return None
 
 
-@transaction.atomic
-def cast_ballot(*, token: str, sheet: AnswerSheet) -> None:
-    """Consume the link and store the sealed ballot; raises TokenNotRedeemable if it cannot."""
-    redemption = redeem_token(token)
-    PendingBallot.objects.create(
-        cycle_id=redemption.cycle_id,
-        reporting_unit_id=redemption.reporting_unit_id,
-        sealed=seal(
-            {"answers": sheet.answers, "enps": sheet.enps, "comment": sheet.comment},
+def cast_answers(*, token: str, answers: object, enps: object, comment: object) -> None:
+    """Consume the link and store the sealed answers, or do neither.
+
+    The link is redeemed first, in one statement, because only then is its cycle known, and so
+    the questions the answers must match; answers that do not fit raise InvalidAnswers, which
+    rolls the redemption back and leaves the link usable. A link that cannot be used raises
+    TokenNotRedeemable."""
+    with transaction.atomic():
+        redemption = redeem_token(token)
+        sheet = validate_answers(
+            items=items_of_cycle(redemption.cycle_id), answers=answers, enps=enps, comment=comment
+        )
+        PendingBallot.objects.create(
             cycle_id=redemption.cycle_id,
-        ),
-    )
+            reporting_unit_id=redemption.reporting_unit_id,
+            sealed=seal(
+                {"answers": sheet.answers, "enps": sheet.enps, "comment": sheet.comment},
+                cycle_id=redemption.cycle_id,
+            ),
+        )

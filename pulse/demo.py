@@ -1,7 +1,7 @@
 """Demo results: two closed, released cycles of synthetic answers, cast through the real door.
 
 Every synthetic answer goes through the same path as a real one: a link digest is minted for
-the invitation, `cast_ballot` redeems it and seals the ballot, the cycle closes, and pulse's
+the invitation, `cast_answers` redeems it and seals the ballot, the cycle closes, and pulse's
 tick sweeps and releases. Teams get a "climate" of their own, so the dashboards have real
 differences to show, and most teams improve a little from one cycle to the next.
 """
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from pulse.ballot_box import AnswerSheet, cast_ballot
+from pulse.ballot_box import cast_answers
 from pulse.scheduler import run_pulse_tick
 from surveys.closing import close_cycle
 from surveys.launch import create_cycle, launch_cycle
@@ -77,7 +77,7 @@ def answer_cycle(cycle: Cycle, rng: random.Random, improvement: float) -> None:
             answers[item.key] = 8 - keyed if item.reverse_scored else keyed
         enps = min(10, max(0, round(rng.gauss(climate * 1.45, 2.0))))
         comment = rng.choice(COMMENTS) if rng.random() < 0.3 else ""
-        cast_ballot(token=token, sheet=AnswerSheet(answers=answers, enps=enps, comment=comment))
+        cast_answers(token=token, answers=answers, enps=enps, comment=comment)
 
 
 def team_climate(name: str) -> float:

@@ -84,31 +84,50 @@ def look_up_token(token: str) -> TokenLookup:
 
 
 def redeem_token(token: str) -> Redemption:
-    """Consume `token` exactly once. Must run inside the caller's transaction."""
+    """Consume `token` exactly once. Must run inside the caller's transaction.
+
+    One statement finds the link, checks that its cycle is open, and marks the invitation
+    answered: this is the hot path of every answer, so it makes one round trip, and only a
+    refused link pays for a second look to say why."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("redeem_token must run inside the transaction that stores the answers")
-    invitation = _invitation_for(token)
-    if invitation is None:
-        raise TokenNotRedeemable(TokenStatus.UNKNOWN)
-    if not _cycle_is_open_and_held(invitation.cycle_id):
-        raise TokenNotRedeemable(TokenStatus.CLOSED)
-    # The conditional update is the whole guarantee against double submits: of two concurrent
-    # requests, exactly one changes the row.
-    consumed = Invitation.objects.filter(pk=invitation.pk, answered=False).update(answered=True)
-    if not consumed:
-        raise TokenNotRedeemable(TokenStatus.USED)
-    return Redemption(cycle_id=invitation.cycle_id, reporting_unit_id=invitation.reporting_unit_id)
-
-
-def _cycle_is_open_and_held(cycle_id: int) -> bool:
-    """Is the cycle open? On PostgreSQL, also hold it open (FOR SHARE) until we commit, so a
-    concurrent close waits for this answer instead of wiping around it. SQLite transactions
-    here take the write lock at BEGIN, which serialises them with close already."""
-    if connection.vendor == "postgresql":
-        # The only interpolation is the model's own table name; the id is a bound parameter.
-        query = f"SELECT state FROM {Cycle._meta.db_table} WHERE id = %s FOR SHARE"  # noqa: S608  # nosec B608
+    if looks_like_token(token):
+        digests = candidate_digests(token)
         with connection.cursor() as cursor:
-            cursor.execute(query, [cycle_id])
+            cursor.execute(
+                _redeem_statement(connection.vendor, len(digests)), [*digests, CycleState.OPEN]
+            )
             row = cursor.fetchone()
-        return bool(row) and row[0] == CycleState.OPEN
-    return Cycle.objects.filter(pk=cycle_id, state=CycleState.OPEN).exists()
+        if row:
+            return Redemption(cycle_id=row[0], reporting_unit_id=row[1])
+    raise TokenNotRedeemable(look_up_token(token).status)
+
+
+@lru_cache(maxsize=4)
+def _redeem_statement(vendor: str, digest_count: int) -> str:
+    """UPDATE ... RETURNING the cycle and unit of an open, unanswered invitation.
+
+    `answered = FALSE` in the UPDATE's own condition is the whole guarantee against double
+    submits: of two concurrent requests, the second waits for the first's row lock, re-checks
+    the condition against the committed row and changes nothing. On PostgreSQL the cycle row is
+    also held FOR SHARE until commit, so a concurrent close (SELECT ... FOR UPDATE) waits for
+    this answer instead of wiping around it; SQLite transactions here take the write lock at
+    BEGIN, which serialises them with close already."""
+    invitation = Invitation._meta.db_table
+    hold_cycle = "FOR SHARE OF c" if vendor == "postgresql" else ""
+    placeholders = ", ".join(["%s"] * digest_count)
+    # Only the models' own table names are interpolated; everything else is a bound parameter.
+    return f"""
+        WITH held AS (
+            SELECT i.id
+            FROM {InvitationToken._meta.db_table} t
+            JOIN {invitation} i ON i.id = t.invitation_id
+            JOIN {Cycle._meta.db_table} c ON c.id = i.cycle_id
+            WHERE t.digest IN ({placeholders}) AND c.state = %s
+            {hold_cycle}
+        )
+        UPDATE {invitation} SET answered = TRUE
+        FROM held
+        WHERE {invitation}.id = held.id AND {invitation}.answered = FALSE
+        RETURNING {invitation}.cycle_id, {invitation}.reporting_unit_id
+    """  # noqa: S608  # nosec B608

@@ -1,6 +1,7 @@
 """Attack: find one database transaction that wrote both an invitation and a stored response.
 Such a transaction would pair "Bob's link was used" with "this row is Bob's answer"."""
 
+import re
 from collections import defaultdict
 
 import pytest
@@ -10,7 +11,8 @@ from pulse.sweep import flush_ballots
 from surveys.closing import close_cycle
 from tests.anonymity.conftest import form_answers
 
-WRITES = ("INSERT", "UPDATE", "DELETE")
+# Anywhere in the statement, not just at its start: WITH ... UPDATE writes too.
+WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -20,7 +22,7 @@ def test_no_transaction_writes_both_invitations_and_responses(
     touched: dict[object, set[str]] = defaultdict(set)
 
     def record(execute, sql, params, many, context):
-        if sql.lstrip().upper().startswith(WRITES):
+        if WRITES.search(sql):
             # Statements outside any atomic block autocommit one by one: their own transaction.
             transaction_key = (
                 id(connection.atomic_blocks[0]) if connection.atomic_blocks else object()

@@ -95,8 +95,16 @@ def test_the_json_flow_lists_questions_answers_once_and_explains_refusals(
     )
     assert bad.status_code == 400
     errors = bad.json()
-    assert "enps" in errors
+    assert set(errors) == {first_key, "nope", "enps"}
     assert not PendingBallot.objects.exists()
+    not_an_object = client.post(f"/api/v1/pulse/{token}", [7], content_type="application/json")
+    assert not_an_object.status_code == 400 and "JSON object" in str(not_an_object.json())
+    unknown_link_and_bad_answers = client.post(
+        "/api/v1/pulse/unknown-link-of-plausible-length-xx",
+        {"answers": {first_key: 9}},
+        content_type="application/json",
+    )
+    assert unknown_link_and_bad_answers.status_code == 404
 
     ok = client.post(
         f"/api/v1/pulse/{token}",
