@@ -17,8 +17,12 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = 30
 graceful_timeout = 30
+# Workers are recycled now and then (a guard against slow leaks). The app is loaded once in the
+# master, so a fresh worker is a fork, ready at once, not a second-long Django start-up during
+# which the other workers carry all the load.
 max_requests = 2000
 max_requests_jitter = 200
+preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # No client address (%h) and no user agent: the access log needs neither to be useful.

@@ -3,8 +3,12 @@
 Unauthenticated on purpose: no session or login is read, so nothing ties an answer to one.
 """
 
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -51,6 +55,7 @@ MESSAGE = inline_serializer("PulseMessage", {"detail": serializers.CharField()})
 
 
 class PulseView(APIView):
+    parser_classes = [JSONParser]
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes: list = []
@@ -80,6 +85,14 @@ class PulseView(APIView):
             )
         )
 
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        # Every respondent's answer is a POST: it is served without DRF's request and response
+        # wrapping, content negotiation and rendering, which cost as much as the rest of the
+        # answer path together (docs/benchmarks.md). GET and OPTIONS go through DRF.
+        if request.method == "POST":
+            return answer(request, str(kwargs["token"]))
+        return super().dispatch(request, *args, **kwargs)
+
     @extend_schema(
         summary="Answer, once",
         request=AnswersSerializer,
@@ -88,38 +101,46 @@ class PulseView(APIView):
             400: OpenApiResponse(description="Field errors; nothing was stored."),
             404: MESSAGE,
             410: MESSAGE,
+            415: MESSAGE,
             429: MESSAGE,
         },
     )
-    def post(self, request: Request, token: str) -> Response:
-        if is_throttled(request):
-            return too_many_unknown_links()
-        body = request.data
-        if not isinstance(body, dict):
-            # Says nothing about the link: a malformed body is refused before it is looked up.
-            message = {"non_field_errors": "send a JSON object: answers, enps, comment"}
-            return private(Response(message, status=status.HTTP_400_BAD_REQUEST))
-        # No look-up first: cast_answers redeems the link in one statement, then checks the
-        # answers against its cycle's questions (invalid answers leave the link unused).
-        try:
-            cast_answers(
-                token=token,
-                answers=body.get("answers", {}),
-                enps=body.get("enps"),
-                comment=body.get("comment", ""),
-            )
-        except InvalidAnswers as invalid:
-            return private(Response(invalid.errors, status=status.HTTP_400_BAD_REQUEST))
-        except TokenNotRedeemable as refused:
-            if refused.status == TokenStatus.UNKNOWN:
-                count_unknown_link(request)
-            return refusal(refused.status)
-        return private(
-            Response({"detail": "Thank you: your answers are in."}, status=status.HTTP_201_CREATED)
+    def post(self, request: Request, token: str) -> HttpResponse:
+        """Describes the operation for the schema; dispatch() serves it with answer()."""
+        return answer(request._request, token)
+
+
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    if is_throttled(request):
+        return too_many_unknown_links()
+    if request.content_type != "application/json":
+        return message("Send the answers as application/json.", 415)
+    try:
+        body = json.loads(request.body)
+    except ValueError as error:
+        return message(f"The body is not valid JSON: {error}.", 400)
+    if not isinstance(body, dict):
+        # Says nothing about the link: a malformed body is refused before it is looked up.
+        return message("Send a JSON object with answers, enps and comment.", 400)
+    # No look-up first: cast_answers redeems the link in one statement, then checks the answers
+    # against its cycle's questions (invalid answers roll that back and leave the link unused).
+    try:
+        cast_answers(
+            token=token,
+            answers=body.get("answers", {}),
+            enps=body.get("enps"),
+            comment=body.get("comment", ""),
         )
+    except InvalidAnswers as invalid:
+        return private(JsonResponse(invalid.errors, status=400))
+    except TokenNotRedeemable as refused:
+        if refused.status == TokenStatus.UNKNOWN:
+            count_unknown_link(request)
+        return refusal(refused.status)
+    return message("Thank you: your answers are in.", 201)
 
 
-def checked_lookup(request: Request, token: str) -> tuple[TokenLookup, Response | None]:
+def checked_lookup(request: Request, token: str) -> tuple[TokenLookup, HttpResponse | None]:
     if is_throttled(request):
         return TokenLookup(TokenStatus.UNKNOWN), too_many_unknown_links()
     lookup = look_up_token(token)
@@ -130,18 +151,21 @@ def checked_lookup(request: Request, token: str) -> tuple[TokenLookup, Response 
     return lookup, None
 
 
-def too_many_unknown_links() -> Response:
-    message = {"detail": "Too many unknown links from here; please try again later."}
-    return private(Response(message, status=status.HTTP_429_TOO_MANY_REQUESTS))
+def too_many_unknown_links() -> HttpResponse:
+    return message("Too many unknown links from here; please try again later.", 429)
 
 
-def refusal(token_status: str) -> Response:
+def refusal(token_status: str) -> HttpResponse:
     if token_status == TokenStatus.UNKNOWN:
-        return private(Response({"detail": UNKNOWN}, status=status.HTTP_404_NOT_FOUND))
-    return private(Response({"detail": GONE[token_status]}, status=status.HTTP_410_GONE))
+        return message(UNKNOWN, 404)
+    return message(GONE[token_status], 410)
 
 
-def private(response: Response) -> Response:
+def message(detail: str, status: int) -> HttpResponse:
+    return private(JsonResponse({"detail": detail}, status=status))
+
+
+def private(response: HttpResponse) -> HttpResponse:
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "no-store"
     return response

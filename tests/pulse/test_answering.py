@@ -98,7 +98,11 @@ def test_the_json_flow_lists_questions_answers_once_and_explains_refusals(
     assert set(errors) == {first_key, "nope", "enps"}
     assert not PendingBallot.objects.exists()
     not_an_object = client.post(f"/api/v1/pulse/{token}", [7], content_type="application/json")
-    assert not_an_object.status_code == 400 and "JSON object" in str(not_an_object.json())
+    assert not_an_object.status_code == 400 and "JSON object" in not_an_object.json()["detail"]
+    broken = client.post(f"/api/v1/pulse/{token}", "{answers", content_type="application/json")
+    assert broken.status_code == 400 and "not valid JSON" in broken.json()["detail"]
+    as_a_form = client.post(f"/api/v1/pulse/{token}", {"enps": "7"})
+    assert as_a_form.status_code == 415 and "application/json" in as_a_form.json()["detail"]
     unknown_link_and_bad_answers = client.post(
         "/api/v1/pulse/unknown-link-of-plausible-length-xx",
         {"answers": {first_key: 9}},
