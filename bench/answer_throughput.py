@@ -1,20 +1,26 @@
 """Answers per second through the real submit path, against a bare view that inserts one row.
 
 Usage:
-    .venv/bin/python bench/answer_throughput.py [--answers 3000] [--clients 16]
+    .venv/bin/python bench/answer_throughput.py [--answers 3000] [--clients 16] [--rounds 3]
+        [--workers W --threads T]
 
 Needs PostgreSQL on 127.0.0.1:5432 (database `pulse_bench_answers`, dropped and created again)
 and Redis (REDIS_URL, default 127.0.0.1:6379/14: link-guessing counters). It launches a cycle
 for a synthetic organisation, mints one answer link per invitation (stored as digests, as
-sending would), starts gunicorn with config/gunicorn.conf.py (2 workers x 4 threads on this
-2-core machine) and, from loopback clients in this process:
+sending would), starts gunicorn with config/gunicorn.conf.py as shipped (its worker and thread
+counts unless --workers/--threads are given) and, from loopback clients in this process:
 
-1. **Saturation**: `--clients` keep-alive connections POST answers as fast as they can, once to
-   the real JSON answer endpoint (`POST /api/v1/pulse/{token}`: look-up, validation, the door,
-   a sealed ballot) and once to a bare Django view that inserts one row with one INSERT, both
-   served by the same gunicorn. Throughput and p50/p99 latency for each; the ratio is Pulse's
-   throughput over the bare view's.
+1. **Saturation**: `--clients` keep-alive connections POST answers as fast as they can, to the
+   real JSON answer endpoint (`POST /api/v1/pulse/{token}`: throttle check, the door, a sealed
+   ballot) and to a bare Django view that inserts one row with one INSERT, both served by the
+   same gunicorn. The two alternate in `--rounds` rounds, so a machine that speeds up or slows
+   down during the run (a shared host does) weighs on both alike. Throughput and p50/p99
+   latency for each; the ratio is Pulse's throughput over the bare view's.
 2. **Fixed rate**: answers offered at 200 per second for 10 seconds; p50/p99 latency.
+
+Worker recycling (max_requests) is off for the run: with a handful of long-lived keep-alive
+connections, a recycled worker's clients all reconnect to whichever worker is free and stay
+there, so the run would measure that imbalance instead of either path.
 
 Every request is bounded in number and time, and only ever goes to 127.0.0.1. Writes the
 figures to docs/benchmarks.md, section "Answer throughput".
@@ -25,12 +31,14 @@ import http.client
 import json
 import os
 import queue
+import runpy
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +87,14 @@ def prepare(people: int) -> tuple[list[str], list[str]]:
     return tokens, list(cycle.items.values_list("key", flat=True))
 
 
-def start_gunicorn(port: int, env: dict) -> subprocess.Popen:
+def start_gunicorn(
+    port: int, env: dict, workers: int | None, threads: int | None
+) -> subprocess.Popen:
+    sizing = []
+    if workers:
+        sizing += ["--workers", str(workers)]
+    if threads:
+        sizing += ["--threads", str(threads)]
     server = subprocess.Popen(
         [
             sys.executable,
@@ -87,10 +102,9 @@ def start_gunicorn(port: int, env: dict) -> subprocess.Popen:
             "gunicorn",
             "-c",
             "config/gunicorn.conf.py",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
+            *sizing,
+            "--max-requests",
+            "0",
             "--access-logfile",
             "/dev/null",
             "bench.bare_view_wsgi:application",
@@ -124,7 +138,14 @@ def post(connection: http.client.HTTPConnection, path: str, body: bytes) -> tupl
     return response.status, time.perf_counter() - started
 
 
-def saturate(port: int, jobs: list[tuple[str, bytes]], clients: int) -> dict:
+@dataclass
+class Run:
+    latencies: list[float]
+    statuses: dict[int, int]
+    seconds: float
+
+
+def saturate(port: int, jobs: list[tuple[str, bytes]], clients: int) -> Run:
     work: queue.Queue = queue.Queue()
     for job in jobs:
         work.put(job)
@@ -151,7 +172,7 @@ def saturate(port: int, jobs: list[tuple[str, bytes]], clients: int) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    return summary(latencies, statuses, time.perf_counter() - started)
+    return Run(latencies, statuses, time.perf_counter() - started)
 
 
 def fixed_rate(port: int, jobs: list[tuple[str, bytes]], clients: int) -> dict:
@@ -183,13 +204,17 @@ def fixed_rate(port: int, jobs: list[tuple[str, bytes]], clients: int) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    return summary(latencies, statuses, FIXED_SECONDS)
+    return summary([Run(latencies, statuses, FIXED_SECONDS)])
 
 
-def summary(latencies: list[float], statuses: dict[int, int], seconds: float) -> dict:
-    ordered = sorted(latencies)
+def summary(runs: list[Run]) -> dict:
+    ordered = sorted(latency for run in runs for latency in run.latencies)
+    statuses: dict[int, int] = {}
+    for run in runs:
+        for code, count in run.statuses.items():
+            statuses[code] = statuses.get(code, 0) + count
     return {
-        "rate": len(ordered) / seconds,
+        "rate": len(ordered) / sum(run.seconds for run in runs),
         "p50": ordered[len(ordered) // 2] * 1000,
         "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000,
         "statuses": statuses,
@@ -205,10 +230,18 @@ def answer_jobs(tokens: list[str], keys: list[str]) -> list[tuple[str, bytes]]:
     return [(f"/api/v1/pulse/{token}", body) for token in tokens]
 
 
+def gunicorn_sizing(workers: int | None, threads: int | None) -> str:
+    shipped = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
+    return f"{workers or shipped['workers']} workers x {threads or shipped['threads']} threads"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, help="default: config/gunicorn.conf.py's")
+    parser.add_argument("--threads", type=int, help="default: config/gunicorn.conf.py's")
     args = parser.parse_args()
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
@@ -218,44 +251,56 @@ def main() -> None:
         url = configure_django("postgres", Path(scratch), POSTGRES_DATABASE)
         needed = args.answers + FIXED_RATE * FIXED_SECONDS
         tokens, keys = prepare(int(needed * 1.05) + 100)
-        jobs = answer_jobs(tokens, keys)
-        bare = [("/bench/bare", b'{"x": 1}')] * args.answers
+        answers = answer_jobs(tokens, keys)
+        per_round = args.answers // args.rounds
+        bare = [("/bench/bare", b'{"x": 1}')] * per_round
         port = free_port()
-        server = start_gunicorn(port, {**os.environ, "DATABASE_URL": url})
+        environment = {**os.environ, "DATABASE_URL": url}
+        server = start_gunicorn(port, environment, args.workers, args.threads)
+        bare_runs, answer_runs = [], []
         try:
             saturate(port, bare[:200], args.clients)  # warm up both paths
-            bare_figures = saturate(port, bare, args.clients)
-            pulse_figures = saturate(port, jobs[: args.answers], args.clients)
-            fixed = fixed_rate(port, jobs[args.answers :], args.clients)
+            for number in range(args.rounds):
+                bare_runs.append(saturate(port, bare, args.clients))
+                batch = answers[number * per_round : (number + 1) * per_round]
+                answer_runs.append(saturate(port, batch, args.clients))
+            fixed = fixed_rate(port, answers[args.rounds * per_round :], args.clients)
         finally:
             server.terminate()
             server.wait(timeout=30)
+    bare_figures, pulse_figures = summary(bare_runs), summary(answer_runs)
     assert set(pulse_figures["statuses"]) == {201}, pulse_figures["statuses"]
     assert set(fixed["statuses"]) == {201}, fixed["statuses"]
+    sizing = gunicorn_sizing(args.workers, args.threads)
     command = (
         f".venv/bin/python bench/answer_throughput.py --answers {args.answers} "
-        f"--clients {args.clients}"
+        f"--clients {args.clients} --rounds {args.rounds}"
     )
+    if args.workers or args.threads:
+        command += f" --workers {args.workers} --threads {args.threads}"
     ratio = pulse_figures["rate"] / bare_figures["rate"]
     row = (
-        f"| PostgreSQL | {args.clients} | {described(bare_figures)} | {described(pulse_figures)} "
-        f"| {ratio:.0%} | p50 {fixed['p50']:.0f} ms, p99 {fixed['p99']:.0f} ms | `{command}` |"
+        f"| PostgreSQL | {sizing} | {args.clients} | {described(bare_figures)} "
+        f"| {described(pulse_figures)} | {ratio:.0%} "
+        f"| p50 {fixed['p50']:.0f} ms, p99 {fixed['p99']:.0f} ms | `{command}` |"
     )
     intro = (
-        "The real answer path (`POST /api/v1/pulse/{token}`: look-up by digest, validation, "
-        "the conditional update of the invitation and the sealed ballot in one transaction) "
-        "against a bare Django view that inserts one row, both served by the same gunicorn "
-        "(config/gunicorn.conf.py, 2 workers x 4 threads) on PostgreSQL, with keep-alive "
-        "clients on loopback in the same run; then answers offered at 200 per second for 10 s, "
-        "latency counted from each request's scheduled time. Goals: at least 50% of the bare "
-        f"view's throughput; p99 under 250 ms at 200 per second. Machine: {machine()} "
-        "(clients, gunicorn and PostgreSQL share its 2 cores)."
+        "The real answer path (`POST /api/v1/pulse/{token}`: the link-guessing check in "
+        "Redis, then in one transaction the redemption of the link (one prepared statement), "
+        "validation against the cycle's questions and the sealed ballot's INSERT) against a "
+        "bare Django view that inserts one row, both served by the same gunicorn "
+        "(config/gunicorn.conf.py, worker recycling off for the run) on PostgreSQL, with "
+        f"keep-alive clients on loopback, alternating in {args.rounds} rounds of the same run; "
+        "then answers offered at 200 per second for 10 s, latency counted from each request's "
+        "scheduled time. Goals: at least 50% of the bare view's throughput; p99 under 250 ms "
+        f"at 200 per second. Machine: {machine()} (clients, gunicorn and PostgreSQL share its "
+        "cores)."
     )
     header = (
-        "| database | clients | bare view (one INSERT) | answer path | answer / bare "
+        "| database | gunicorn | clients | bare view (one INSERT) | answer path | answer / bare "
         "| at 200 answers/s | command |"
     )
-    replace_table_rows(SECTION, intro, header, row, key=f"| PostgreSQL | {args.clients} ")
+    replace_table_rows(SECTION, intro, header, row, key=f"| PostgreSQL | {sizing} | ")
     print(row)
 
 
