@@ -1,9 +1,9 @@
 """Throttling link guessing: too many unknown links from one client, and it is refused a while.
 
 Counters live in Redis (the cache's server) with an expiry, keyed by a keyed hash of the client
-address, so neither the database, the logs nor Redis hold an address. A valid link never counts against
-anyone; only unknown ones do. Links carry 256 random bits, so guessing is hopeless anyway: this
-keeps a guessing loop from costing the database anything.
+address, so neither the database, the logs nor Redis hold an address. A valid link never counts
+against anyone; only unknown ones do. Links carry 256 random bits, so guessing is hopeless
+anyway: this keeps a guessing loop from costing the database anything.
 """
 
 import hashlib
