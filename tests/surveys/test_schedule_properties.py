@@ -49,7 +49,9 @@ def expected_local_hours(rule: ScheduleRule, opens_at: datetime) -> set[int]:
 def test_stepping_through_a_year_hour_by_hour_finds_one_opening_per_period(rule, year) -> None:
     openings: dict[str, set[datetime]] = {}
     moment = datetime(year, 1, 1, tzinfo=UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    # One day past the UTC new year: west of UTC, a December survey can open after UTC midnight
+    # (the 31st at 19:00 in New York is already the next year in UTC).
+    end = datetime(year + 1, 1, 2, tzinfo=UTC)
     while moment < end:
         period = due_period(rule, moment)
         if period:
