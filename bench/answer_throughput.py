@@ -11,11 +11,12 @@ sending would), starts gunicorn with config/gunicorn.conf.py as shipped (its wor
 counts unless --workers/--threads are given) and, from loopback clients in this process:
 
 1. **Saturation**: `--clients` keep-alive connections POST answers as fast as they can, to the
-   real JSON answer endpoint (`POST /api/v1/pulse/{token}`: throttle check, the door, a sealed
-   ballot) and to a bare Django view that inserts one row with one INSERT, both served by the
-   same gunicorn. The two alternate in `--rounds` rounds, so a machine that speeds up or slows
-   down during the run (a shared host does) weighs on both alike. Throughput and p50/p99
-   latency for each; the ratio is Pulse's throughput over the bare view's.
+   real JSON answer endpoint (`POST /api/v1/pulse/{token}`: throttle check, validation,
+   sealing, the door and the sealed ballot) and to a bare Django view that inserts one row
+   with one INSERT, both served by the same gunicorn. The two alternate in `--rounds` rounds,
+   so a machine that speeds up or slows down during the run (a shared host does) weighs on
+   both alike. Throughput and p50/p99 latency for each; the ratio is Pulse's throughput over
+   the bare view's.
 2. **Fixed rate**: answers offered at 200 per second for 10 seconds; p50/p99 latency.
 
 Worker recycling (max_requests) is off for the run: with a handful of long-lived keep-alive
@@ -286,8 +287,8 @@ def main() -> None:
     )
     intro = (
         "The real answer path (`POST /api/v1/pulse/{token}`: the link-guessing check in "
-        "Redis, then in one transaction the redemption of the link (one prepared statement), "
-        "validation against the cycle's questions and the sealed ballot's INSERT) against a "
+        "Redis, the answers checked and sealed for the open cycles they fit, then one prepared "
+        "statement that redeems the link and stores the ballot sealed for its cycle) against a "
         "bare Django view that inserts one row, both served by the same gunicorn "
         "(config/gunicorn.conf.py, worker recycling off for the run) on PostgreSQL, with "
         f"keep-alive clients on loopback, alternating in {args.rounds} rounds of the same run; "

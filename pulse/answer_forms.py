@@ -2,7 +2,7 @@
 
 from django import forms
 
-from pulse.ballot_box import COMMENT_MAX_LENGTH
+from pulse.answer_sheet import COMMENT_MAX_LENGTH
 from surveys.instrument import SCALE_LABELS
 from surveys.models import CycleItem
 

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from pulse.abuse import count_unknown_link, is_throttled
 from pulse.answer_forms import COMMENT_FIELD, ENPS_FIELD, AnswerForm
-from pulse.ballot_box import InvalidAnswers, cast_answers
+from pulse.answer_sheet import InvalidAnswers
+from pulse.ballot_box import cast_answers
 from surveys.redemption import TokenNotRedeemable, TokenStatus, look_up_token
 
 CALM_PAGES = {

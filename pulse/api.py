@@ -15,7 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pulse.abuse import count_unknown_link, is_throttled
-from pulse.ballot_box import InvalidAnswers, cast_answers
+from pulse.answer_sheet import InvalidAnswers
+from pulse.ballot_box import cast_answers
 from surveys.instrument import COMMENT_PROMPT, ENPS_QUESTION, SCALE_LABELS
 from surveys.redemption import TokenLookup, TokenNotRedeemable, TokenStatus, look_up_token
 

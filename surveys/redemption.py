@@ -5,12 +5,11 @@ invitation answered and returns only the cycle and the reporting unit: nothing a
 travels further.
 """
 
-import weakref
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
 
 from surveys.models import Cycle, CycleItem, CycleState, Invitation, InvitationToken
 from surveys.tokens import candidate_digests, looks_like_token
@@ -89,67 +88,94 @@ def redeem_token(token: str) -> Redemption:
     """Consume `token` exactly once. Must run inside the caller's transaction.
 
     One statement finds the link, checks that its cycle is open, and marks the invitation
-    answered: this is the hot path of every answer, so it makes one round trip, and only a
-    refused link pays for a second look to say why."""
+    answered; only a refused link pays for a second look to say why."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("redeem_token must run inside the transaction that stores the answers")
     if looks_like_token(token):
         digests = candidate_digests(token)
         with connection.cursor() as cursor:
-            cursor.execute(_redemption(cursor, len(digests)), [*digests, CycleState.OPEN])
+            cursor.execute(_redeem_statement(connection.vendor, len(digests)), [*digests, OPEN])
             row = cursor.fetchone()
         if row:
             return Redemption(cycle_id=row[0], reporting_unit_id=row[1])
     raise TokenNotRedeemable(look_up_token(token).status)
 
 
-# PostgreSQL connections on which the redemption statement is prepared, with its names there.
-_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Only the models' own table names are interpolated into the statements below; the digests,
+# the state and the cycle ids are bound parameters.
+INVITATION = Invitation._meta.db_table
+MARK_ANSWERED = (
+    f"UPDATE {INVITATION} SET answered = TRUE FROM held "  # noqa: S608  # nosec B608
+    f"WHERE {INVITATION}.id = held.id AND {INVITATION}.answered = FALSE "
+    f"RETURNING {INVITATION}.cycle_id, {INVITATION}.reporting_unit_id"
+)
+OPEN = CycleState.OPEN.value
 
 
-def _redemption(cursor: CursorWrapper, digest_count: int) -> str:
-    """The redemption statement to execute; on PostgreSQL, a prepared one.
+def _held(vendor: str, digest_count: int, cycle_condition: str = "") -> str:
+    """`held`: the invitation behind the link, if its cycle is open.
 
-    Planning its three-table join took longer than running it, so each PostgreSQL connection
-    prepares it once (prepared statements belong to the session, and outlive transactions and
-    rollbacks) and then only executes it. SQLite runs the statement as it is."""
-    statement = _redeem_statement(connection.vendor, digest_count)
-    if connection.vendor != "postgresql":
-        return statement
-    name = f"pulse_redeem_{digest_count}"
-    parameters = [f"${number}" for number in range(1, digest_count + 2)]
-    names = _prepared.setdefault(connection.connection, set())
-    if name not in names:
-        cursor.execute(f"PREPARE {name} AS {statement % tuple(parameters)}")
-        names.add(name)
-    return f"EXECUTE {name}({', '.join(['%s'] * len(parameters))})"
+    On PostgreSQL the cycle row is held FOR SHARE until commit, so a concurrent close (SELECT
+    ... FOR UPDATE) waits for this answer instead of wiping around it; SQLite transactions here
+    take the write lock at BEGIN, which serialises them with close already. The UPDATE that
+    follows repeats `answered = FALSE` in its own condition: that is the whole guarantee against
+    double submits, because of two concurrent requests the second waits for the first's row
+    lock, re-checks the condition against the committed row, and changes nothing."""
+    placeholders = ", ".join(["%s"] * digest_count)
+    return f"""held AS (
+        SELECT i.id
+        FROM {InvitationToken._meta.db_table} t
+        JOIN {INVITATION} i ON i.id = t.invitation_id
+        JOIN {Cycle._meta.db_table} c ON c.id = i.cycle_id
+        WHERE t.digest IN ({placeholders}) AND c.state = %s {cycle_condition}
+        {"FOR SHARE OF c" if vendor == "postgresql" else ""}
+    )"""  # noqa: S608  # nosec B608
 
 
 @lru_cache(maxsize=4)
 def _redeem_statement(vendor: str, digest_count: int) -> str:
-    """UPDATE ... RETURNING the cycle and unit of an open, unanswered invitation.
+    """Parameters: the digests, the open state. Returns the cycle and the reporting unit."""
+    return f"WITH {_held(vendor, digest_count)} {MARK_ANSWERED}"
 
-    `answered = FALSE` in the UPDATE's own condition is the whole guarantee against double
-    submits: of two concurrent requests, the second waits for the first's row lock, re-checks
-    the condition against the committed row and changes nothing. On PostgreSQL the cycle row is
-    also held FOR SHARE until commit, so a concurrent close (SELECT ... FOR UPDATE) waits for
-    this answer instead of wiping around it; SQLite transactions here take the write lock at
-    BEGIN, which serialises them with close already."""
-    invitation = Invitation._meta.db_table
-    hold_cycle = "FOR SHARE OF c" if vendor == "postgresql" else ""
-    placeholders = ", ".join(["%s"] * digest_count)
-    # Only the models' own table names are interpolated; everything else is a bound parameter.
-    return f"""
-        WITH held AS (
-            SELECT i.id
-            FROM {InvitationToken._meta.db_table} t
-            JOIN {invitation} i ON i.id = t.invitation_id
-            JOIN {Cycle._meta.db_table} c ON c.id = i.cycle_id
-            WHERE t.digest IN ({placeholders}) AND c.state = %s
-            {hold_cycle}
-        )
-        UPDATE {invitation} SET answered = TRUE
-        FROM held
-        WHERE {invitation}.id = held.id AND {invitation}.answered = FALSE
-        RETURNING {invitation}.cycle_id, {invitation}.reporting_unit_id
-    """  # noqa: S608  # nosec B608
+
+@lru_cache(maxsize=4)
+def redemption_clauses(digest_count: int) -> str:
+    """The redemption as PostgreSQL common table expressions, for a caller that stores what it
+    guards in the same statement, so that the one statement is the whole transaction.
+
+    Defines `redeemed (cycle_id, reporting_unit_id)`: one row if the link was consumed, none
+    otherwise. Parameters, in order: the digests (see `redemption_parameters`), the open state,
+    and an array of the cycles the link may belong to (a link of any other cycle is left
+    alone). PostgreSQL only: SQLite has no UPDATE inside WITH."""
+    held = _held("postgresql", digest_count, "AND c.id = ANY(%s)")
+    return f"{held}, redeemed AS ({MARK_ANSWERED})"
+
+
+def redemption_parameters(token: str, cycle_ids: list[int]) -> list | None:
+    """The parameters of `redemption_clauses`, or None if `token` cannot be one of ours."""
+    if not looks_like_token(token):
+        return None
+    return [*candidate_digests(token), OPEN, cycle_ids]
+
+
+OPEN_CYCLES_TTL_SECONDS = 10
+_open_cycles: tuple[float, tuple[int, ...]] = (0.0, ())
+
+
+def recently_open_cycle_ids() -> tuple[int, ...]:
+    """The open cycles as this process saw them at most OPEN_CYCLES_TTL_SECONDS ago.
+
+    A hint, never a decision: whatever it says, the redemption checks the cycle's state itself.
+    A stale hint costs a caller its fast path, not correctness."""
+    global _open_cycles
+    read_at, cycle_ids = _open_cycles
+    if time.monotonic() - read_at > OPEN_CYCLES_TTL_SECONDS:
+        cycle_ids = tuple(Cycle.objects.filter(state=CycleState.OPEN).values_list("pk", flat=True))
+        _open_cycles = (time.monotonic(), cycle_ids)
+    return cycle_ids
+
+
+def forget_open_cycles() -> None:
+    """Drop the hint (tests reuse cycle ids across databases)."""
+    global _open_cycles
+    _open_cycles = (0.0, ())

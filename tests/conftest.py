@@ -141,8 +141,10 @@ def fresh_rate_limits() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def fresh_item_cache() -> Iterator[None]:
-    """Each process caches a cycle's frozen items by id; test databases reuse ids."""
-    from surveys.redemption import _frozen_items
+    """Each process caches a cycle's frozen items by id, and which cycles are open; test
+    databases reuse ids."""
+    from surveys.redemption import _frozen_items, forget_open_cycles
 
     _frozen_items.cache_clear()
+    forget_open_cycles()
     yield
