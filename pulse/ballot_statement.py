@@ -94,7 +94,9 @@ def prepared_cast(cursor: CursorWrapper, *, digest_count: int) -> str:
 
     Planning its joins took longer than running them. A prepared statement belongs to the
     session and outlives transactions and rollbacks; a new connection prepares it again."""
-    name = f"pulse_cast_{digest_count}"
+    # Named after the table, so that log redaction withholds EXECUTE lines (whose parameters are
+    # sealed ballots) like any other statement on the anonymous tables.
+    name = f"{PendingBallot._meta.db_table}_cast_{digest_count}"
     names = _prepared.setdefault(connection.connection, set())
     parameter_count = digest_count + 5
     if name not in names:

@@ -21,7 +21,9 @@ def redact(text: str) -> str:
     return ANSWER_PATH.sub(REDACTED, text)
 
 
-# SQL on the anonymous plane's tables carries answers and comments in its parameters.
+# SQL on the anonymous plane's tables carries answers, comments and sealed ballots in its
+# parameters. Prepared statements on them are named after their table (EXECUTE
+# pulse_pendingballot_cast_1(...)), so this catches their execution too.
 ANONYMOUS_TABLES = re.compile(r"pulse_(response|comment|pendingballot|releasedcomment)")
 
 

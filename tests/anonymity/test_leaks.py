@@ -42,6 +42,8 @@ def test_a_whole_cycle_at_debug_level_logs_no_link_no_answer_and_no_comment(
         )
         client.post(f"/a/{survey.token(engineers[0].email)}/", form_answers(survey, [1]))  # 410
         client.get("/a/not-a-real-link-but-long-enough-to-look-like-one/")  # 404
+        # With the ballot key, a logged sealed ballot is a logged answer.
+        sealed = [bytes(ballot.sealed).hex() for ballot in PendingBallot.objects.all()]
         flush_ballots()
         close_cycle(cycle_id=survey.cycle.pk)
         flush_ballots()
@@ -54,6 +56,9 @@ def test_a_whole_cycle_at_debug_level_logs_no_link_no_answer_and_no_comment(
         assert token not in logged
     assert "Lisbon" not in logged
     assert '"enps": 3' not in logged and "[2, 7, 2, 7]" not in logged
+    assert len(sealed) == 7
+    for ballot in sealed:
+        assert ballot not in logged
 
 
 @pytest.mark.django_db

@@ -87,5 +87,5 @@ def test_on_postgresql_an_answer_is_one_statement(survey, company) -> None:
     statements.clear()
     with connection.execute_wrapper(record):
         assert answer(survey.token(company["data"][1].email), question, 5) == 201
-    assert len(statements) == 1 and statements[0].startswith("EXECUTE pulse_cast_")
+    assert len(statements) == 1 and statements[0].startswith("EXECUTE pulse_pendingballot_cast_")
     assert PendingBallot.objects.count() == 2
