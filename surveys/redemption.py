@@ -2,7 +2,9 @@
 
 `pulse` calls `redeem_token` inside the transaction that stores the sealed answers. It marks the
 invitation answered and returns only the cycle and the reporting unit: nothing about the person
-travels further.
+travels further. On PostgreSQL, `pulse` usually runs the same redemption as clauses of its own
+INSERT (`redemption_clauses`), so one statement is the whole door; the clauses yield the same
+cycle and reporting unit and nothing more.
 """
 
 import time
