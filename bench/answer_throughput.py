@@ -39,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,65 +148,66 @@ class Run:
 
 
 def saturate(port: int, jobs: list[tuple[str, bytes]], clients: int) -> Run:
-    work: queue.Queue = queue.Queue()
-    for job in jobs:
-        work.put(job)
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
+    """Each client sends its next request as soon as the last one is answered."""
+
+    def send(connection: http.client.HTTPConnection, job: tuple[str, bytes]) -> tuple[int, float]:
+        return post(connection, *job)
+
+    started = time.perf_counter()
+    run = drive(port, jobs, clients, send)
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def fixed_rate(port: int, jobs: list[tuple[str, bytes]], clients: int) -> dict:
+    """Offer requests on a schedule of FIXED_RATE per second; latency counts from the slot."""
+    start = time.perf_counter() + 0.5
+    slots = [
+        (start + index / FIXED_RATE, job)
+        for index, job in enumerate(jobs[: FIXED_RATE * FIXED_SECONDS])
+    ]
+
+    def send(
+        connection: http.client.HTTPConnection, slot: tuple[float, tuple[str, bytes]]
+    ) -> tuple[int, float]:
+        due, job = slot
+        time.sleep(max(0.0, due - time.perf_counter()))
+        status, _ = post(connection, *job)
+        return status, time.perf_counter() - due
+
+    run = drive(port, slots, clients * 4, send)
+    run.seconds = FIXED_SECONDS
+    return summary([run])
+
+
+def drive(port: int, work: list, clients: int, send: Callable) -> Run:
+    """`clients` keep-alive connections take items of `work` in turn until none is left;
+    `send(connection, item)` returns the status and the latency to record."""
+    pending: queue.Queue = queue.Queue()
+    for item in work:
+        pending.put(item)
+    run = Run(latencies=[], statuses={}, seconds=0.0)
     lock = threading.Lock()
 
     def client() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         while True:
             try:
-                path, body = work.get_nowait()
+                item = pending.get_nowait()
             except queue.Empty:
                 break
-            status, seconds = post(connection, path, body)
+            status, latency = send(connection, item)
             with lock:
-                latencies.append(seconds)
-                statuses[status] = statuses.get(status, 0) + 1
+                run.latencies.append(latency)
+                run.statuses[status] = run.statuses.get(status, 0) + 1
         connection.close()
 
-    started = time.perf_counter()
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return Run(latencies, statuses, time.perf_counter() - started)
-
-
-def fixed_rate(port: int, jobs: list[tuple[str, bytes]], clients: int) -> dict:
-    """Offer requests on a schedule of FIXED_RATE per second; latency counts from the slot."""
-    slots: queue.Queue = queue.Queue()
-    start = time.perf_counter() + 0.5
-    for index, job in enumerate(jobs[: FIXED_RATE * FIXED_SECONDS]):
-        slots.put((start + index / FIXED_RATE, job))
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-
-    def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            try:
-                due, (path, body) = slots.get_nowait()
-            except queue.Empty:
-                break
-            time.sleep(max(0.0, due - time.perf_counter()))
-            status, _ = post(connection, path, body)
-            with lock:
-                latencies.append(time.perf_counter() - due)
-                statuses[status] = statuses.get(status, 0) + 1
-        connection.close()
-
-    threads = [threading.Thread(target=client) for _ in range(clients * 4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return summary([Run(latencies, statuses, FIXED_SECONDS)])
+    return run
 
 
 def summary(runs: list[Run]) -> dict:
