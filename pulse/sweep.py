@@ -27,7 +27,7 @@ from pulse.models import Comment, PendingBallot, Response
 from pulse.sealing import seal, unseal
 from surveys.models import Cycle, CycleItem, CycleState, CycleTeam
 
-random = secrets.SystemRandom()
+shuffler = secrets.SystemRandom()
 
 
 def sweep() -> None:
@@ -59,7 +59,7 @@ def mix_unit(*, cycle: Cycle, unit_id: int) -> None:
             )
         )
         opened = [unseal(ballot.sealed, cycle_id=cycle.pk) for ballot in ballots]
-        random.shuffle(opened)
+        shuffler.shuffle(opened)
         moving = batch_size(waiting=len(opened), k=cycle.k)
         store_responses(cycle=cycle, unit_id=unit_id, opened=opened[:moving])
         PendingBallot.objects.filter(pk__in=[ballot.pk for ballot in ballots]).delete()
@@ -78,7 +78,7 @@ def batch_size(*, waiting: int, k: int) -> int:
     """How many of `waiting` ballots to store now: none below 2k; else k to waiting - k."""
     if waiting < 2 * k:
         return 0
-    return k + random.randrange(waiting - 2 * k + 1)
+    return k + shuffler.randrange(waiting - 2 * k + 1)
 
 
 def store_closed_cycle(*, cycle: Cycle, unit_ids: set[int]) -> None:
@@ -101,7 +101,7 @@ def store_closed_cycle(*, cycle: Cycle, unit_ids: set[int]) -> None:
             )
             if (stored_counts[cell_id] or 0) >= cycle.k:
                 opened = [unseal(ballot.sealed, cycle_id=cycle.pk) for ballot in ballots]
-                random.shuffle(opened)
+                shuffler.shuffle(opened)
                 store_responses(cycle=cycle, unit_id=cell_id, opened=opened)
             PendingBallot.objects.filter(pk__in=[ballot.pk for ballot in ballots]).delete()
 
@@ -126,7 +126,7 @@ def store_responses(*, cycle: Cycle, unit_id: int, opened: list[dict]) -> None:
         for ballot in opened
     )
     comments = [ballot["comment"] for ballot in opened if ballot["comment"]]
-    random.shuffle(comments)
+    shuffler.shuffle(comments)
     Comment.objects.bulk_create(
         Comment(cycle_id=cycle.pk, reporting_unit_id=unit_id, text=text) for text in comments
     )
