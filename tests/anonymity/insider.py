@@ -329,7 +329,7 @@ class SearchableText:
 # Writes to the invitation table that set `answered` to anything but NULL (close wipes it to
 # NULL; that says nothing about anyone).
 MARKS_ANSWERED = re.compile(
-    r"UPDATE\s+[\"`]?" + INVITATIONS + r"[\"`]?\s+SET\s+[^;]*?\banswered[\"`]?\s*=\s*(?!NULL\b)",
+    r"UPDATE\s+[\"`]?" + INVITATIONS + r"[\"`]?\s+SET\s+[^;]*?\banswered[\"`]?\s*=\s*+(?!NULL\b)",
     re.IGNORECASE | re.DOTALL,
 )
 ON_ANSWER_TABLES = re.compile(r"\b(" + "|".join(ANSWER_TABLES) + r")\b", re.IGNORECASE)

@@ -6,6 +6,7 @@ reminder; then the survey closes. The insider holds the dump after close and the
 files, and the earlier dumps taken while it was open.
 """
 
+import itertools
 import random
 from datetime import timedelta
 
@@ -36,6 +37,32 @@ WHO_IS_INVITED = {"id", "person_id", "cycle_id", "reporting_unit_id"}
 # sqrt(2(2n+5) / (9n(n-1))) = 0.110; |tau| >= 0.5 is 4.5 standard deviations out, which a
 # random order reaches with probability about 5.5e-6. Keeping the answering order gives 1.
 TAU_LIMIT = 0.5
+# Whether the storage order keeps people with one history together (answered before the
+# reminder, after it, never): the Wald-Wolfowitz runs test on each class's membership along the
+# storage order. A random order gives |z| >= 4.5 with probability about 7e-6 per class (normal
+# approximation; classes of 20, 20 and 29 among 69), so about 2e-5 for the three.
+RUNS_Z_LIMIT = 4.5
+
+
+def history_of(person_id: int, answer_rank: dict[int, int]) -> str:
+    if person_id not in answer_rank:
+        return "never answered"
+    return "answered before the reminder" if answer_rank[person_id] < 20 else "answered after it"
+
+
+def runs(sequence: list[bool]) -> int:
+    return 1 + sum(1 for a, b in itertools.pairwise(sequence) if a != b)
+
+
+def runs_z_score(sequence: list[bool]) -> float:
+    ones = sum(sequence)
+    zeros = len(sequence) - ones
+    if not ones or not zeros:
+        return 0.0
+    n = ones + zeros
+    mean = 2 * ones * zeros / n + 1
+    variance = (mean - 1) * (mean - 2) / (n - 1)
+    return (runs(sequence) - mean) / variance**0.5
 
 
 def answer_in_two_waves(survey, company, seed: int) -> tuple[list, list[Dump]]:
@@ -93,6 +120,14 @@ def test_after_close_the_invitation_rows_keep_neither_who_answered_nor_in_what_o
         tau = kendall_tau(list(range(len(in_storage))), [answer_rank[p] for p in in_storage])
         if abs(tau) >= TAU_LIMIT:
             problems.append(f"{name} follows the answering order (Kendall tau {tau:.2f})")
+        for label in ("answered before the reminder", "answered after it", "never answered"):
+            in_class = [history_of(row["person_id"], answer_rank) == label for row in rows]
+            z = runs_z_score(in_class)
+            if abs(z) >= RUNS_Z_LIMIT:
+                problems.append(
+                    f"{name} keeps together the people who {label} "
+                    f"({runs(in_class)} runs, z = {z:.1f})"
+                )
     assert not problems, "\n".join(problems)
 
 
