@@ -6,6 +6,7 @@ PostgreSQL's xmin and ctid and SQLite's rowid, and compares the nights. k is 5.
 """
 
 import itertools
+import math
 import re
 
 import pytest
@@ -242,7 +243,11 @@ def test_comparing_nightly_dumps_pairs_no_new_ballot_or_response_with_a_newly_us
     dumps.append(take_dump())
 
     problems = []
+    newest_ranks = []
+    index = 0
     for night, (before, now) in enumerate(itertools.pairwise(dumps[:-1]), start=1):
+        index += ONE_OR_TWO_A_NIGHT[night - 1]
+        newest_ranks += rank_of_newest_ballot(now, newest=index - 1, keys=keys)
         waiting_before = before.by_id(PENDING_BALLOTS)
         kept = set(waiting_before) & set(now.by_id(PENDING_BALLOTS))
         if kept:
@@ -262,6 +267,16 @@ def test_comparing_nightly_dumps_pairs_no_new_ballot_or_response_with_a_newly_us
                 f"{len(waiting_before) + newly_used} waiting ballots"
             )
 
+    # Storage order: is the newest answer's ballot always where the newest row goes? Only
+    # concluded when a shuffled store would do that by chance with probability under 1e-3 (a
+    # pool that keeps k waiting makes that chance far smaller still).
+    chance = math.prod(1 / size for _, size in newest_ranks)
+    for end, name in ((lambda n: n - 1, "last"), (lambda n: 0, "first")):
+        if chance < 1e-3 and all(rank == end(size) for rank, size in newest_ranks):
+            problems.append(
+                f"on all {len(newest_ranks)} nights the newest answer's ballot sits {name} "
+                f"in storage order (by chance: {chance:.1e})"
+            )
     linkage = link(dumps)
     people = {person.pk: person for person in company["platform"]}
     smallest = {}
@@ -275,6 +290,20 @@ def test_comparing_nightly_dumps_pairs_no_new_ballot_or_response_with_a_newly_us
         problems.append(f"responses narrowed below k: {narrowed}")
     assert len(smallest) == sum(ONE_OR_TWO_A_NIGHT) and people
     assert not problems, "\n".join(problems)
+
+
+def rank_of_newest_ballot(dump: Dump, *, newest: int, keys: list[str]) -> list[tuple[int, int]]:
+    """(rank in storage order, pool size) of the newest answer's waiting ballot, if it waits
+    with at least one other. The private key serves the test's own ground truth here, not
+    the attacker."""
+    waiting = sorted(dump.rows(PENDING_BALLOTS), key=lambda row: row.position)
+    if len(waiting) < 2:
+        return []
+    authors = [
+        decode_opened(open_with_private_key(row.binary(), cycle_id=row["cycle_id"]), keys)
+        for row in waiting
+    ]
+    return [(authors.index(newest), len(waiting))] if newest in authors else []
 
 
 # --- 3. Ciphertext length --------------------------------------------------------------------
@@ -366,10 +395,11 @@ def test_no_group_of_stored_answers_is_smaller_than_k_and_a_small_unit_is_stored
     assert not problems, "\n".join(problems)
 
 
-# A number of one or more next to words for ballots or their batches, on one line.
+# A number of one or more next to words for ballots, answers or their moving, on one line
+# (a batch of emails is not a batch of answers).
 SAYS_A_COUNT_OF_ANSWERS = re.compile(
-    r"(ballot|batch|moved|response)[^\d\n]{0,30}\b[1-9]\d*\b"
-    r"|\b[1-9]\d*\b[^\d\n]{0,30}(ballot|batch|response)",
+    r"(ballot|answer|moved|response)[^\d\n]{0,30}\b[1-9]\d*\b"
+    r"|\b[1-9]\d*\b[^\d\n]{0,30}(ballot|answer|response)",
     re.IGNORECASE,
 )
 
