@@ -6,13 +6,14 @@ invitations it can have come from, using every signal a dump offers:
 - the reporting unit (and, for a response stored higher up, the units below it);
 - the dump it first appears in: only links used since the previous dump, or ballots that
   vanished since then, can be its source;
-- ids that persist: a ballot still there under the same id and bytes is the same ballot, and
-  when the counts say nothing was rewritten, a new ballot is a new answer;
+- ids that persist: a ballot still there under the same id and bytes is the same ballot, so
+  only a ballot that is new since the last dump can hold a newly used link's answers;
 - PostgreSQL's xmin: a row written by the transaction that marked an invitation answered is
   that invitation's, and a ballot written a transaction or two away from exactly one such
   invitation is paired with it;
-- the sealed ballot's length: a response (with its comment) whose ballot, serialised as the
-  code does, has the length of a vanished ballot came from one of those ballots.
+- the sealed ballot's length: a rewritten ballot keeps its length, and a response (with its
+  comment) whose ballot, serialised as the code does, has the length of some vanished ballots
+  came from one of those, or from a link used since the last dump.
 
 Each rule only narrows a set when the evidence forces it, so the true author is always in the
 set (the tests check that too: an attacker that loses the author is wrong, not clever).
@@ -85,12 +86,11 @@ class Attacker:
         }
         xmin_of_invitation = {row["id"]: row.xmin for row in invitations if row.xmin is not None}
         parents = {row["id"]: row.get("parent_id") for row in dump.rows("surveys_cycleteam")}
-        respondents = defaultdict(int)
-        counted = set()
-        for row in dump.rows("surveys_cycleteam"):
-            if row.get("unit_respondent_count") is not None:
-                respondents[row["cycle_id"]] += row["unit_respondent_count"]
-                counted.add(row["cycle_id"])
+        respondents = {
+            row["id"]: row["unit_respondent_count"]
+            for row in dump.rows("surveys_cycleteam")
+            if row.get("unit_respondent_count") is not None
+        }
         for ballot in dump.rows(PENDING_BALLOTS):
             self.lengths_seen.add(len(ballot.binary()))
         cycles = {
@@ -103,20 +103,23 @@ class Attacker:
             if cycle_id in wiped_cycles or not any(
                 row["cycle_id"] == cycle_id for row in invitations
             ):
-                newly = {i for i in invited if i not in self.known_answered}
-                new_count = (
-                    respondents[cycle_id] - len(self.known_answered & set(invited))
-                    if cycle_id in counted
-                    else None
-                )
+                # Closed: anyone not seen answering may have answered since, except in a unit
+                # whose respondent count says everyone who answered was seen.
+                seen_in = defaultdict(int)
+                for i in invited:
+                    seen_in[invited[i]] += i in self.known_answered
+                complete = {u for u, n in respondents.items() if n == seen_in[u]}
+                newly = {
+                    i
+                    for i, u in invited.items()
+                    if i not in self.known_answered and u not in complete
+                }
             else:
                 newly = {i for i in invited if i in answered_now and i not in self.known_answered}
-                new_count = len(newly)
             self.read_cycle(
                 dump,
                 cycle_id=cycle_id,
                 newly_answered=newly,
-                new_count=new_count,
                 xmin_of_invitation=xmin_of_invitation,
                 parents=parents,
             )
@@ -129,7 +132,6 @@ class Attacker:
         *,
         cycle_id: int,
         newly_answered: set[int],
-        new_count: int | None,
         xmin_of_invitation: dict[int, int],
         parents: dict[object, object],
     ) -> None:
@@ -173,30 +175,28 @@ class Attacker:
             everyone = set(newly_answered)
             answered_in = defaultdict(set, {None: everyone})
 
-        # Nothing rewritten: the counts add up with every surviving id kept.
-        never_seen = len(new_responses) - len(vanished)
-        ids_persist = (
-            new_count is not None and never_seen >= 0 and len(new_ballots) == new_count - never_seen
-        )
-
-        def sources(units: set[object], ballots: list[Row], answered: bool) -> set[int]:
+        def sources(units: set[object], ballots: list[Row]) -> set[int]:
+            """Whoever wrote one of `ballots`, or used a link in `units` since the last dump."""
             found: set[int] = set()
             for ballot in ballots:
                 if unit(ballot) in units or unit(ballot) is None:
                     found |= candidates[(PENDING_BALLOTS, ballot["id"])]
-            if answered:
-                for unit_id in units | {None}:
-                    found |= answered_in.get(unit_id, set())
+            for unit_id in units | {None}:
+                found |= answered_in.get(unit_id, set())
             return found
 
+        lengths_vary = len(self.lengths_seen) > 1
         for ballot in new_ballots:
-            pool = sources({unit(ballot)}, [] if ids_persist else vanished, True)
+            earlier = vanished
+            if lengths_vary:
+                # A rewritten ballot of the same length may be the same ballot; new answers may
+                # have any length.
+                earlier = [b for b in earlier if len(b.binary()) == len(ballot.binary())]
+            pool = sources({unit(ballot)}, earlier)
             candidates[(PENDING_BALLOTS, ballot["id"])] = frozenset(
                 narrow_by_xmin(ballot, pool, xmin_of_invitation, siblings=new_ballots)
             )
 
-        lengths_vary = len(self.lengths_seen) > 1
-        answered_directly = (not ids_persist) or never_seen > 0
         for response in new_responses:
             units = subtree(unit(response))
             fitting = vanished
@@ -207,7 +207,7 @@ class Attacker:
                     if unit(c) in units
                 } | {predicted_sealed_length(response, "")}
                 fitting = [b for b in vanished if len(b.binary()) in lengths] or vanished
-            pool = sources(units, fitting, answered_directly)
+            pool = sources(units, fitting)
             candidates[(RESPONSES, response["id"])] = frozenset(
                 narrow_by_xmin(response, pool, xmin_of_invitation)
             )
@@ -221,7 +221,7 @@ class Attacker:
                     if unit(r) in units
                 }
                 fitting = [b for b in vanished if len(b.binary()) in lengths] or vanished
-            pool = sources(units, fitting, answered_directly)
+            pool = sources(units, fitting)
             candidates[(COMMENTS, comment["id"])] = frozenset(
                 narrow_by_xmin(comment, pool, xmin_of_invitation)
             )
