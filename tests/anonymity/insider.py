@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -51,16 +52,16 @@ def needs_sqlite() -> None:
 
 @dataclass
 class Row:
-    values: dict[str, object]
+    values: dict[str, Any]
     # Where the row sits: PostgreSQL's ctid as (block, item), SQLite's rowid.
     position: tuple[int, ...]
     # PostgreSQL: the id of the transaction that wrote this version of the row.
     xmin: int | None
 
-    def __getitem__(self, column: str) -> object:
+    def __getitem__(self, column: str) -> Any:
         return self.values[column]
 
-    def get(self, column: str, default: object = None) -> object:
+    def get(self, column: str, default: object = None) -> Any:
         return self.values.get(column, default)
 
     def binary(self) -> bytes:
@@ -127,7 +128,7 @@ def read_every_table() -> Dump:
 def parse_position(position: object) -> tuple[int, ...]:
     if isinstance(position, str):  # ctid "(block,item)"
         return tuple(int(part) for part in position.strip("()").split(","))
-    return (int(position),)
+    return (int(str(position)),)
 
 
 def database_file_bytes() -> bytes:
@@ -140,7 +141,7 @@ def database_file_bytes() -> bytes:
     return b"".join(chunks)
 
 
-def json_value(value: object) -> object:
+def json_value(value: object) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
@@ -151,7 +152,7 @@ def emailed_links() -> dict[str, str]:
     """Email address → the token of the latest link emailed to it (the mail log)."""
     links = {}
     for message in mail.outbox:
-        found = TOKEN_IN_LINK.search(message.body)
+        found = TOKEN_IN_LINK.search(str(message.body))
         if found:
             links[message.to[0]] = found.group(1)
     return links
@@ -161,7 +162,7 @@ def every_token_emailed() -> set[str]:
     return {
         found.group(1)
         for message in mail.outbox
-        for found in [TOKEN_IN_LINK.search(message.body)]
+        for found in [TOKEN_IN_LINK.search(str(message.body))]
         if found
     }
 

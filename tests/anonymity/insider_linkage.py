@@ -105,7 +105,7 @@ class Attacker:
             ):
                 # Closed: anyone not seen answering may have answered since, except in a unit
                 # whose respondent count says everyone who answered was seen.
-                seen_in = defaultdict(int)
+                seen_in: defaultdict[object, int] = defaultdict(int)
                 for i in invited:
                     seen_in[invited[i]] += i in self.known_answered
                 complete = {u for u, n in respondents.items() if n == seen_in[u]}
@@ -167,7 +167,7 @@ class Attacker:
                     walker = parents.get(walker)
             return below or {unit_id}
 
-        answered_in = defaultdict(set)
+        answered_in: defaultdict[object, set[int]] = defaultdict(set)
         for invitation in newly_answered:
             answered_in[unit_of[invitation]].add(invitation)
         if any(unit(b) is None for b in [*new_ballots, *vanished]):

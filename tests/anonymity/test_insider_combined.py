@@ -103,7 +103,7 @@ def test_a_week_of_nightly_dumps_and_the_dump_after_close_leave_everyone_among_k
             for name in ("monthly", "quarterly")
         }
         tick()  # the invitations go out
-        links = {name: {} for name in cycles}
+        links: dict[str, dict[str, str]] = {name: {} for name in cycles}
         refresh_links(links, cycles)
         keys = {name: question_keys(links[name][org.platform[-1].email]) for name in cycles}
         dumps = [take_dump()]
@@ -170,7 +170,7 @@ def refresh_links(links: dict[str, dict[str, str]], cycles: dict[str, Cycle]) ->
 
     question_counts = {cycle.items.count(): name for name, cycle in cycles.items()}
     for message in mail.outbox:
-        found = TOKEN_IN_LINK.search(message.body)
+        found = TOKEN_IN_LINK.search(str(message.body))
         if not found:
             continue
         token = found.group(1)

@@ -20,6 +20,7 @@ from tests.anonymity.insider import (
     RESPONSES,
     Answer,
     Dump,
+    Row,
     author_of,
     close_and_tick,
     needs_postgres,
@@ -33,7 +34,7 @@ from tests.anonymity.insider_linkage import XMIN_NEIGHBOURHOOD, is_answered, lin
 K = 5
 
 
-def answered_invitations(dump: Dump) -> dict[int, object]:
+def answered_invitations(dump: Dump) -> dict[int, Row]:
     """Invitation id → the row, for the links used by the time of `dump`."""
     return {row["id"]: row for row in dump.rows(INVITATIONS) if is_answered(row.get("answered"))}
 
@@ -96,13 +97,17 @@ def test_one_tick_after_the_answers_no_answer_row_shares_a_transaction_with_a_us
                 "an invitation or a link"
             )
     answered = answered_invitations(dump)
-    xmin_of_invitation = {i: row.xmin for i, row in answered.items()}
+    xmin_of_invitation = {i: row.xmin for i, row in answered.items() if row.xmin is not None}
     for unit_id in {row["reporting_unit_id"] for row in answered.values()}:
-        links_used = [row.xmin for row in answered.values() if row["reporting_unit_id"] == unit_id]
+        links_used = [
+            row.xmin
+            for row in answered.values()
+            if row["reporting_unit_id"] == unit_id and row.xmin is not None
+        ]
         pool = {i for i, row in answered.items() if row["reporting_unit_id"] == unit_id}
         for table in ANSWER_TABLES:
             rows = [r for r in dump.rows(table) if r.get("reporting_unit_id") == unit_id]
-            if pairs_one_to_one([r.xmin for r in rows], links_used):
+            if pairs_one_to_one([r.xmin for r in rows if r.xmin is not None], links_used):
                 problems.append(f"{table} rows of unit {unit_id} pair one-to-one by xmin")
             pinned = [
                 r
@@ -191,7 +196,7 @@ def test_with_the_private_key_a_dump_one_tick_after_the_answers_ties_no_ballot_t
 
     answered = answered_invitations(after)
     invitation_of = {row["person_id"]: i for i, row in answered.items()}
-    xmin_of_invitation = {i: row.xmin for i, row in answered.items()}
+    xmin_of_invitation = {i: row.xmin for i, row in answered.items() if row.xmin is not None}
     ballots = after.rows(PENDING_BALLOTS)
     problems = []
     for ballot in ballots:

@@ -150,9 +150,10 @@ class SimulatedStore:
         stored_at = {unit: unit for unit in PARENT}
         carried = dict(answered)
         for unit in (DATA, PLATFORM):
-            if self.moves_up and carried[unit] < K:
-                stored_at[unit] = PARENT[unit]
-                carried[PARENT[unit]] += carried[unit]
+            parent = PARENT[unit]
+            if self.moves_up and parent is not None and carried[unit] < K:
+                stored_at[unit] = parent
+                carried[parent] += carried[unit]
         for unit in PARENT:
             waiting = [b for b in self.pending if b["reporting_unit_id"] == unit]
             self.move(waiting, stored_at[unit], xid)
@@ -183,7 +184,13 @@ class SimulatedStore:
 
 def simulate(*, seed: int, **defences: bool) -> tuple[SimulatedStore, list[Dump]]:
     rng = random.Random(seed)
-    store = SimulatedStore(rng=rng, **defences)
+    store = SimulatedStore(
+        rng=rng,
+        pads=defences.get("pads", True),
+        rewrites=defences.get("rewrites", True),
+        mixes=defences.get("mixes", True),
+        moves_up=defences.get("moves_up", True),
+    )
     platform, data, company = (
         store.invite(PLATFORM, 14),
         store.invite(DATA, 12),

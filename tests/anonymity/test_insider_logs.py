@@ -9,6 +9,8 @@ a log shipper at the root would have received, and looks for what ties a person 
 import copy
 import io
 import logging
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -78,8 +80,8 @@ def test_a_whole_cycle_with_sql_logging_on_logs_no_link_no_redemption_and_no_ans
     statements = []
     for record in sql_records:
         statements.append(record.getMessage())
-        if getattr(record, "sql", None):
-            statements.append(str(record.sql))
+        if vars(record).get("sql"):
+            statements.append(str(vars(record)["sql"]))
     redemptions = [s for s in statements if MARKS_ANSWERED.search(s)]
     if redemptions:
         problems.append(
@@ -95,8 +97,8 @@ def test_a_whole_cycle_with_sql_logging_on_logs_no_link_no_redemption_and_no_ans
     assert not problems, "\n".join(problems)
 
 
-def logging_with_sql_at_debug() -> dict:
-    config = copy.deepcopy(settings.LOGGING)
+def logging_with_sql_at_debug() -> dict[str, Any]:
+    config: dict[str, Any] = copy.deepcopy(dict(settings.LOGGING))
     config.setdefault("loggers", {})["django.db.backends"] = {"level": "DEBUG"}
     return config
 
@@ -109,7 +111,7 @@ def check_output(**overrides: object) -> str:
 
 
 @pytest.fixture
-def sql_logger_at_debug():
+def sql_logger_at_debug() -> Iterator[None]:
     """As LOGGING with django.db.backends at DEBUG would leave the live logger."""
     logger = logging.getLogger("django.db.backends")
     level = logger.level
