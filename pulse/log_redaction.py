@@ -35,20 +35,34 @@ WITHHELD = "[a statement on answers, links or answered invitations, not logged]"
 
 
 def redact_record(record: logging.LogRecord) -> logging.LogRecord:
-    if record.name == "django.db.backends" and WITHHELD_STATEMENTS.search(record.getMessage()):
-        record.msg, record.args = WITHHELD, None
-        return record
     message = record.getMessage()
     if ANSWER_PATH.search(message):
         record.msg, record.args = redact(message), None
     # Attributes passed as `extra` (django.request's request, django.db.backends' sql and
     # params) are attached after this factory runs and must not be set here: Python refuses to
-    # overwrite them. Handlers that print them (none in this project) must redact them too.
+    # overwrite them. The statements' are withheld by WithholdStatements below.
     return record
 
 
+class WithholdStatements(logging.Filter):
+    """On the django.db.backends logger: replaces a withheld statement in the message and in
+    the `sql` and `params` attributes Django attaches (which a log shipper that sends every
+    attribute would otherwise carry), before any handler sees the record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        statement = str(vars(record).get("sql") or "")
+        if WITHHELD_STATEMENTS.search(statement) or WITHHELD_STATEMENTS.search(record.getMessage()):
+            record.msg, record.args = WITHHELD, None
+            record.sql, record.params = WITHHELD, None
+        return True
+
+
 def install_record_factory() -> None:
-    """Wrap the current log record factory once (PulseConfig.ready calls this)."""
+    """Wrap the current log record factory once, and filter SQL logging (PulseConfig.ready
+    calls this)."""
+    statements = logging.getLogger("django.db.backends")
+    if not any(isinstance(found, WithholdStatements) for found in statements.filters):
+        statements.addFilter(WithholdStatements())
     current = logging.getLogRecordFactory()
     if getattr(current, "redacts_answer_links", False):
         return
