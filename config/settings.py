@@ -29,8 +29,8 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_flag("DJANGO_DEBUG", True)
 
 # Development keys: public on purpose, refused below when DEBUG is off.
-DEVELOPMENT_SECRET_KEY = "dev-only-django-secret-key-not-for-production"  # noqa: S105  # nosec B105
-DEVELOPMENT_TOKEN_KEY = "dev-only-pulse-token-key-not-for-production"  # noqa: S105  # nosec B105
+DEVELOPMENT_SECRET_KEY = "dev-only-django-secret-key-not-for-production"  # noqa: S105
+DEVELOPMENT_TOKEN_KEY = "dev-only-pulse-token-key-not-for-production"  # noqa: S105
 DEVELOPMENT_BALLOT_KEY = "dev-only-pulse-ballot-key-not-for-production"
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
@@ -195,8 +195,7 @@ ACCOUNT_LOGOUT_ON_GET = False
 # Nobody signs up: HR invites managers (teams admin, "Invite to log in").
 ACCOUNT_ADAPTER = "teams.accounts.InviteOnlyAccountAdapter"
 # Failed logins are counted in the cache (Redis) with expiry, per address and per account.
-# (Rates, not passwords: bandit's B105 reads the "password" key as one.)
-ACCOUNT_RATE_LIMITS = {  # nosec B105
+ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "login": "30/m/ip",
     "request_login_code": "10/m/ip,3/m/key",

@@ -34,7 +34,7 @@ def seed_demo_results(*, cadence: Cadence, now: datetime | None = None) -> list[
     """Two released monthly cycles ending before `now`; running again adds nothing."""
     now = now or timezone.now()
     # Synthetic demo answers, reproducible on purpose: no secret comes from this generator.
-    rng = random.Random(2026)  # nosec B311
+    rng = random.Random(2026)
     cycles = []
     for months_ago, improvement in ((2, 0.0), (1, 0.35)):
         opens_at = (now - timedelta(days=30 * months_ago)).replace(
