@@ -113,6 +113,8 @@ INSTALLED_APPS = [
     "teams",
     "surveys",
     "pulse",
+    # The composition root (tick, seed_demo, the demo): it imports any app, none imports it.
+    "operations",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the strict CSP holds here too.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("surveys.page_urls")),
     path("", include("pulse.page_urls")),
     # Development only: the view answers 404 unless DEBUG is on.
     path("dev/outbox/", outbox_page, name="dev-outbox"),

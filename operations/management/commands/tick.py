@@ -2,8 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from pulse.scheduler import run_pulse_tick
-from surveys.scheduler import run_tick
+from operations.scheduler import run_full_tick
 
 
 class Command(BaseCommand):
@@ -13,8 +12,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        surveys = run_tick()
-        pulse = run_pulse_tick()
+        report = run_full_tick()
+        surveys, pulse = report.surveys, report.pulse
         self.stdout.write(
             f"launched {len(surveys.launched)} cycle(s), closed {len(surveys.closed)}, "
             f"reminder waves {len(surveys.reminder_waves)}, emails sent {surveys.emails_sent}, "
