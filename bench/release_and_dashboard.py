@@ -30,7 +30,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 from bench.common import configure_django, machine, replace_table_rows  # noqa: E402
 
@@ -68,7 +67,8 @@ def fill_responses(cycle, rng: random.Random) -> int:
 
 def timed_requests(client, path: str) -> tuple[float, float, int]:
     from django.db import connection
-    from launch_and_send import QueryCounter
+
+    from bench.launch_and_send import QueryCounter
 
     durations, queries = [], []
     for _ in range(REQUESTS):
@@ -90,8 +90,8 @@ def run(people: int) -> dict:
     from django.db.models import F
     from django.test import Client
     from django.utils import timezone
-    from launch_and_send import QueryCounter, create_people, org_shape
 
+    from bench.launch_and_send import QueryCounter, create_people, org_shape
     from pulse.models import Response
     from pulse.release import release_cycle
     from surveys.closing import close_cycle
@@ -126,6 +126,7 @@ def run(people: int) -> dict:
     department = CycleTeam.objects.filter(
         cycle=cycle, parent=top, reporting_unit_id=F("id")
     ).first()
+    assert department is not None and department.manager is not None, "no department unit"
     head = department.manager
     head.user = User.objects.create_user("head@example.com", "head@example.com", "x")
     head.save()

@@ -49,6 +49,8 @@ def seed_demo_results(*, cadence: Cadence, now: datetime | None = None) -> list[
             cadence=cadence,
             period=Period(label=label, opens_at=opens_at, closes_at=opens_at + timedelta(days=7)),
         )
+        if cycle is None:
+            continue  # created between the look-up and here, by a second seed_demo
         launch_cycle(cycle_id=cycle.pk)
         cycle.refresh_from_db()
         if cycle.state != CycleState.OPEN:

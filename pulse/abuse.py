@@ -24,7 +24,7 @@ def counters() -> redis.Redis:
 
     Every answer asks it first, so it talks to Redis directly: Django's cache API builds a new
     client object on each call, which cost more than the rest of the check together."""
-    return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    return redis.Redis.from_url(str(settings.CACHES["default"]["LOCATION"]))
 
 
 def client_key(request: HttpRequest) -> str:

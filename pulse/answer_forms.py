@@ -1,6 +1,7 @@
 """The answer form: one optional 7-point question per item, eNPS, and a comment."""
 
 from django import forms
+from django.http import QueryDict
 
 from pulse.answer_sheet import COMMENT_MAX_LENGTH
 from surveys.instrument import SCALE_LABELS
@@ -17,8 +18,8 @@ def item_field_name(item: CycleItem) -> str:
 class AnswerForm(forms.Form):
     """Every question may be skipped: a skipped item simply counts for nobody."""
 
-    def __init__(self, *args: object, items: list[CycleItem], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: QueryDict | None = None, *, items: list[CycleItem]) -> None:
+        super().__init__(data)
         self.items = items
         for item in items:
             self.fields[item_field_name(item)] = forms.TypedChoiceField(

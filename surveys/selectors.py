@@ -1,6 +1,7 @@
 """Reads of the surveys plane that other apps may use. None of them says who answered."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from surveys.models import CycleTeam, Invitation
 
@@ -15,8 +16,17 @@ def unit_members(cycle_id: int) -> dict[int, set[int]]:
     return members
 
 
-def reporting_units(cycle_id: int) -> list[CycleTeam]:
-    """The cycle's reporting units, each with `parent_unit_id`: its nearest ancestor unit."""
+@dataclass(frozen=True)
+class ReportingUnit:
+    pk: int  # the unit's CycleTeam id, which responses and releases refer to
+    parent_unit_id: int | None  # its nearest ancestor unit; None for the top unit
+    name: str
+    team_id: int | None
+    unit_eligible_count: int
+
+
+def reporting_units(cycle_id: int) -> list[ReportingUnit]:
+    """The cycle's reporting units, each with its nearest ancestor unit."""
     teams = {
         team.pk: team
         for team in CycleTeam.objects.filter(cycle_id=cycle_id).only(
@@ -27,9 +37,16 @@ def reporting_units(cycle_id: int) -> list[CycleTeam]:
     for team in teams.values():
         if team.reporting_unit_id != team.pk:
             continue
-        parent = teams.get(team.parent_id)
-        team.parent_unit_id = parent.reporting_unit_id if parent else None
-        units.append(team)
+        parent = teams.get(team.parent_id) if team.parent_id else None
+        units.append(
+            ReportingUnit(
+                pk=team.pk,
+                parent_unit_id=parent.reporting_unit_id if parent else None,
+                name=team.name,
+                team_id=team.team_id,
+                unit_eligible_count=team.unit_eligible_count,
+            )
+        )
     return units
 
 

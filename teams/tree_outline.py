@@ -29,21 +29,23 @@ def team_outline() -> dict[int, TeamPlace]:
     """Every team's place in the tree, keyed by team id."""
     names: dict[int, str] = {}
     parents: dict[int, int | None] = {}
-    for team_id, name, parent_id in Team.objects.values_list("id", "name", "parent_id"):
-        names[team_id] = name
-        parents[team_id] = parent_id
+    for row_id, name, row_parent_id in Team.objects.values_list("id", "name", "parent_id"):
+        names[row_id] = name
+        parents[row_id] = row_parent_id
 
     children: dict[int | None, list[int]] = defaultdict(list)
-    for team_id, parent_id in parents.items():
+    for child_id, parent_id in parents.items():
         # A parent outside the table (mid-way through a sync) makes the team a root for now.
-        children[parent_id if parent_id in names else None].append(team_id)
+        children[parent_id if parent_id in names else None].append(child_id)
     for siblings in children.values():
         siblings.sort(key=lambda team_id: (names[team_id].casefold(), team_id))
 
     outline: dict[int, TeamPlace] = {}
 
     def visit(roots: list[int]) -> None:
-        stack = [(team_id, 0, (names[team_id],)) for team_id in reversed(roots)]
+        stack: list[tuple[int, int, tuple[str, ...]]] = [
+            (team_id, 0, (names[team_id],)) for team_id in reversed(roots)
+        ]
         while stack:
             team_id, depth, path = stack.pop()
             if team_id in outline:
