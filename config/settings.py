@@ -11,19 +11,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env import env_flag, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PULSE_VAR_DIR", BASE_DIR / "var"))
-
-
-def env_flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_flag("DJANGO_DEBUG", True)
@@ -62,6 +53,8 @@ if not DEBUG:
 # --- Transport and browser security ------------------------------------------------------
 # Production assumes HTTPS (directly or behind a proxy that sets X-Forwarded-Proto).
 SECURE_SSL_REDIRECT = env_flag("PULSE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe over plain HTTP inside the network: answer them, do not redirect.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_flag("PULSE_BEHIND_PROXY", not DEBUG) else None
 )
@@ -108,6 +101,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "health_check",
     "allauth",
     "allauth.account",
     "teams",
@@ -238,6 +232,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_VISIBILITY_TIMEOUT = 3600
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every task is short (a tick, or a sender that stops claiming after its time budget), so one
+# still running at the soft limit is stuck: SoftTimeLimitExceeded is raised in it, and the hard
+# limit kills it a minute later. A batch it had claimed is claimed again once the claim expires
+# (PULSE_SEND_CLAIM_SECONDS). Both limits stay below the visibility timeout, so the broker never
+# hands a task to a second worker while the first is still running it.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("PULSE_TASK_SOFT_TIME_LIMIT", "600"))
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"PULSE_TASK_SOFT_TIME_LIMIT={CELERY_TASK_SOFT_TIME_LIMIT}: a task's hard limit (60 s "
+        f"more) must stay below the broker's visibility timeout of "
+        f"{CELERY_BROKER_VISIBILITY_TIMEOUT} s."
+    )
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # A dedicated queue for sending (docs/deployment.md): set the same value on every host and run

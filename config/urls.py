@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.health import health_urlpatterns
 from surveys.outbox import outbox_page
 
 api_v1 = [
@@ -11,6 +12,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    *health_urlpatterns,
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
