@@ -14,6 +14,7 @@ from django.utils import timezone
 from pulse.ballot_box import cast_answers
 from pulse.scheduler import run_pulse_tick
 from surveys.closing import close_cycle
+from surveys.instrument import ENPS_MAX, ENPS_MIN, SCALE_MAX, SCALE_MIN
 from surveys.launch import create_cycle, launch_cycle
 from surveys.models import Cadence, Cycle, CycleState, Invitation, InvitationToken
 from surveys.schedule import Period
@@ -75,9 +76,10 @@ def answer_cycle(cycle: Cycle, rng: random.Random, improvement: float) -> None:
         for item in items:
             if rng.random() < 0.04:
                 continue  # a few skips, as people do
-            keyed = min(7, max(1, round(rng.gauss(climate + domain_offset(item.domain), 1.1))))
-            answers[item.key] = 8 - keyed if item.reverse_scored else keyed
-        enps = min(10, max(0, round(rng.gauss(climate * 1.45, 2.0))))
+            keyed = round(rng.gauss(climate + domain_offset(item.domain), 1.1))
+            keyed = min(SCALE_MAX, max(SCALE_MIN, keyed))
+            answers[item.key] = SCALE_MIN + SCALE_MAX - keyed if item.reverse_scored else keyed
+        enps = min(ENPS_MAX, max(ENPS_MIN, round(rng.gauss(climate * 1.45, 2.0))))
         comment = rng.choice(COMMENTS) if rng.random() < 0.3 else ""
         cast_answers(token=token, answers=answers, enps=enps, comment=comment)
 

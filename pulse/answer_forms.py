@@ -4,7 +4,7 @@ from django import forms
 from django.http import QueryDict
 
 from pulse.answer_sheet import COMMENT_MAX_LENGTH
-from surveys.instrument import SCALE_LABELS
+from surveys.instrument import ENPS_VALUES, SCALE_LABELS
 from surveys.models import CycleItem
 
 ENPS_FIELD = "enps"
@@ -31,7 +31,7 @@ class AnswerForm(forms.Form):
                 widget=forms.RadioSelect,
             )
         self.fields[ENPS_FIELD] = forms.TypedChoiceField(
-            choices=[(value, str(value)) for value in range(11)],
+            choices=[(value, str(value)) for value in ENPS_VALUES],
             coerce=int,
             required=False,
             empty_value=None,

@@ -21,6 +21,7 @@ from surveys.reporting_units import PopulationTooSmall, SnapshotTeam, assign_rep
 from surveys.schedule import Period, ScheduleRule, period_containing
 from teams.models import Team
 from teams.selectors import member_team_ids, subtree_team_ids
+from teams.tree_walks import IdTree
 
 logger = logging.getLogger(__name__)
 BULK_BATCH = 2000
@@ -233,11 +234,6 @@ def insert_snapshot(
 
 def levels_of(snapshot: list[SnapshotTeam]) -> list[list[SnapshotTeam]]:
     """The snapshot's roots, then their children, then theirs, and so on."""
-    children: dict[int | None, list[SnapshotTeam]] = defaultdict(list)
-    for team in snapshot:
-        children[team.parent_id].append(team)
-    levels, level = [], children[None]
-    while level:
-        levels.append(level)
-        level = [child for team in level for child in children[team.id]]
-    return levels
+    by_id = {team.id: team for team in snapshot}
+    tree = IdTree({team.id: team.parent_id for team in snapshot})
+    return [[by_id[team_id] for team_id in level] for level in tree.levels()]
