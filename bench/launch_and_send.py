@@ -75,7 +75,7 @@ def org_shape(people: int, *, seed: int, k: int = 5) -> OrgShape:
             if rng.random() >= INDIVIDUAL_CONTRIBUTOR_SHARE:
                 frontier.append(len(managers) - 1)
     spans = Counter(manager for manager in managers if manager is not None)
-    # The top person counts in the root team they lead (DESIGN §4.2).
+    # The top person counts in the root team they lead.
     spans[0] += 1
     return OrgShape(
         managers=managers,

@@ -200,7 +200,7 @@ class CycleTeam(models.Model):
     manager = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
     manager_name = models.CharField(max_length=200)
     eligible_count = models.PositiveIntegerField()
-    # Itself when its pool reaches k, else the ancestor it merged into (DESIGN §4.2).
+    # Itself when its pool reaches k, else the ancestor it merged into.
     reporting_unit = models.ForeignKey(
         "self", null=True, on_delete=models.CASCADE, related_name="merged_teams"
     )

@@ -1,4 +1,4 @@
-"""Map every team of a snapshot to its reporting unit (DESIGN §4.2, move-up).
+"""Map every team of a snapshot to its reporting unit ("move-up", see docs/anonymity.md).
 
 Working bottom-up, a team's pool is its own eligible members plus the pools of the child teams
 that merged into it; a team whose pool is smaller than k merges into its parent. A team keeps
