@@ -19,7 +19,9 @@ def launched(name: str) -> Cycle:
 
 
 def unit(cycle: Cycle, name: str) -> int:
-    return CycleTeam.objects.get(cycle=cycle, name=name).reporting_unit_id
+    reporting_unit_id = CycleTeam.objects.get(cycle=cycle, name=name).reporting_unit_id
+    assert reporting_unit_id is not None
+    return reporting_unit_id
 
 
 def test_one_leaver_counts_once_in_the_team_and_in_every_unit_above_it(org) -> None:
