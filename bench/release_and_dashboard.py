@@ -27,18 +27,24 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import configure_django, machine, replace_table_rows  # noqa: E402
 
+if TYPE_CHECKING:  # Django is configured at run time, after these are needed by the checker
+    from django.test import Client
+
+    from surveys.models import Cycle
+
 SECTION = "## Release and dashboard"
 POSTGRES_DATABASE = "pulse_bench_release"
 REQUESTS = 60
 
 
-def fill_responses(cycle, rng: random.Random) -> int:
+def fill_responses(cycle: "Cycle", rng: random.Random) -> int:
     from pulse.models import Comment, Response
     from surveys.models import Invitation
 
@@ -65,7 +71,7 @@ def fill_responses(cycle, rng: random.Random) -> int:
     return len(responses)
 
 
-def timed_requests(client, path: str) -> tuple[float, float, int]:
+def timed_requests(client: "Client", path: str) -> tuple[float, float, int]:
     from django.db import connection
 
     from bench.launch_and_send import QueryCounter
