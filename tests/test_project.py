@@ -1,6 +1,7 @@
 """The project as an operator meets it: migrations, start-up checks, the Celery round trip."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -64,6 +65,11 @@ def test_a_real_worker_answers_through_redis(celery_worker_process) -> None:
     assert replies and all(
         reply == {"ok": "pong"} for answer in replies for reply in answer.values()
     )
+    # The worker logs through the project's LOGGING ("<time> LEVEL logger message"), not
+    # Celery's own "[time: LEVEL/process]" layout: the same handlers and redaction as the web.
+    log = celery_worker_process.log_path.read_text(errors="replace")
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ INFO celery\.\S+ ", log, re.M), log
+    assert not re.search(r"^\[\d{4}-\d\d-\d\d [^\]]*: INFO/", log, re.M), log
 
 
 def test_an_unknown_value_in_a_flag_stops_start_up_naming_the_variable_and_the_value() -> None:
