@@ -37,9 +37,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from launch_and_send_docs import Figures, database_label, write_docs  # noqa: E402
-
 from bench.common import configure_django  # noqa: E402
+from bench.launch_and_send_docs import Figures, database_label, write_docs  # noqa: E402
 
 POSTGRES_DATABASE = "pulse_bench_launch"
 
@@ -76,7 +75,7 @@ def org_shape(people: int, *, seed: int, k: int = 5) -> OrgShape:
             if rng.random() >= INDIVIDUAL_CONTRIBUTOR_SHARE:
                 frontier.append(len(managers) - 1)
     spans = Counter(manager for manager in managers if manager is not None)
-    # The top person counts in the root team they lead (DESIGN §4.2).
+    # The top person counts in the root team they lead.
     spans[0] += 1
     return OrgShape(
         managers=managers,
@@ -266,7 +265,8 @@ def sample_message(cycle: Any) -> bytes:
         facts=facts,
         is_reminder=False,
     )
-    return email.message().as_bytes(linesep="\r\n")
+    # Django's message classes take a line separator; the stubs know only the standard library's.
+    return email.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
 
 
 def run(people: int, database: str, send: int, rounds: int) -> Figures:

@@ -1,9 +1,10 @@
 """The answer form: one optional 7-point question per item, eNPS, and a comment."""
 
 from django import forms
+from django.http import QueryDict
 
 from pulse.answer_sheet import COMMENT_MAX_LENGTH
-from surveys.instrument import ENPS_RANGE, SCALE_LABELS
+from surveys.instrument import ENPS_VALUES, SCALE_LABELS
 from surveys.redemption import Question
 
 ENPS_FIELD = "enps"
@@ -19,8 +20,8 @@ class AnswerForm(forms.Form):
     skipped item simply counts for nobody. What is accepted is checked once, by
     pulse.answer_sheet, for this form and the JSON API alike."""
 
-    def __init__(self, *args: object, items: tuple[Question, ...], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: QueryDict | None = None, *, items: tuple[Question, ...]) -> None:
+        super().__init__(data)
         self.items = items
         for item in items:
             self.fields[item_field_name(item)] = forms.TypedChoiceField(
@@ -32,7 +33,7 @@ class AnswerForm(forms.Form):
                 widget=forms.RadioSelect,
             )
         self.fields[ENPS_FIELD] = forms.TypedChoiceField(
-            choices=[(value, str(value)) for value in ENPS_RANGE],
+            choices=[(value, str(value)) for value in ENPS_VALUES],
             coerce=int,
             required=False,
             empty_value=None,

@@ -6,11 +6,13 @@ the questions and collects the radio buttons; its values are checked here too.
 """
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from rest_framework import serializers
 
-from surveys.instrument import ENPS_RANGE, SCALE
+from surveys.instrument import ENPS_VALUES, SCALE_VALUES
 from surveys.redemption import Survey
 
 COMMENT_MAX_LENGTH = 2000
@@ -36,13 +38,24 @@ SCALE_MESSAGE = "must be a whole number from 1 (strongly disagree) to 7 (strongl
 ENPS_MESSAGE = "must be a whole number from 0 to 10"
 
 
-def whole_number(*, within: range, message: str, **options: object) -> serializers.IntegerField:
+def whole_number(
+    *, within: range, message: str, optional: bool = False
+) -> serializers.IntegerField:
+    """A whole number in `within` or null; `optional`: it may also be left out."""
+    if optional:
+        return serializers.IntegerField(
+            allow_null=True,
+            required=False,
+            default=None,
+            min_value=within.start,
+            max_value=within.stop - 1,
+            error_messages={"min_value": message, "max_value": message, "invalid": message},
+        )
     return serializers.IntegerField(
         allow_null=True,
         min_value=within.start,
         max_value=within.stop - 1,
         error_messages={"min_value": message, "max_value": message, "invalid": message},
-        **options,
     )
 
 
@@ -50,13 +63,14 @@ class AnswersField(serializers.DictField):
     """Question key → answer. Every problem is reported under its question's key: an unknown
     key and a value off the scale alike."""
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(child=whole_number(within=SCALE, message=SCALE_MESSAGE), **kwargs)
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=whole_number(within=SCALE_VALUES, message=SCALE_MESSAGE), **kwargs)
 
-    def run_child_validation(self, data: dict) -> dict:
+    def run_child_validation(self, data: Mapping[str, Any]) -> dict[str, Any]:
         survey: Survey = self.context["survey"]
         keys = [question.key for question in survey.questions]
-        answers, errors = {}, {}
+        answers: dict[str, int | None] = {}
+        errors: dict[str, Any] = {}
         for key, value in data.items():
             if key not in keys:
                 errors[str(key)] = ["is not a question of this survey"]
@@ -78,7 +92,7 @@ class AnswerSheetSerializer(serializers.Serializer):
         default=dict,
         help_text="Question key → 1 (strongly disagree) … 7 (strongly agree); omit to skip.",
     )
-    enps = whole_number(within=ENPS_RANGE, message=ENPS_MESSAGE, required=False, default=None)
+    enps = whole_number(within=ENPS_VALUES, message=ENPS_MESSAGE, optional=True)
     comment = serializers.CharField(
         allow_blank=True,
         allow_null=True,

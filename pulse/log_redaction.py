@@ -9,6 +9,9 @@ before any handler, the project's or a test's or a log shipper's, can see it.
 
 import logging
 import re
+from collections.abc import ItemsView
+from types import FrameType
+from typing import Any
 
 from django.http import HttpRequest
 from django.views.debug import SafeExceptionReporterFilter
@@ -80,15 +83,15 @@ class AnswerSafeExceptionReporterFilter(SafeExceptionReporterFilter):
     def is_answer_request(self, request: HttpRequest | None) -> bool:
         return request is not None and bool(ANSWER_PATH.search(request.path))
 
-    def get_post_parameters(self, request: HttpRequest | None) -> dict:
-        if self.is_answer_request(request):
+    def get_post_parameters(self, request: HttpRequest | None) -> dict[str, Any]:
+        if request is not None and self.is_answer_request(request):
             return {key: self.cleansed_substitute for key in request.POST}
         return super().get_post_parameters(request)
 
-    def get_traceback_frame_variables(self, request: HttpRequest | None, tb_frame: object) -> list:
+    def get_traceback_frame_variables(
+        self, request: HttpRequest | None, tb_frame: FrameType
+    ) -> ItemsView[str, Any]:
+        found = super().get_traceback_frame_variables(request, tb_frame)
         if self.is_answer_request(request):
-            return [
-                (name, self.cleansed_substitute)
-                for name, _ in super().get_traceback_frame_variables(request, tb_frame)
-            ]
-        return super().get_traceback_frame_variables(request, tb_frame)
+            return {name: self.cleansed_substitute for name, _ in found}.items()
+        return found

@@ -110,7 +110,7 @@ def seal(payload: dict, *, cycle_id: int) -> bytes:
     return ephemeral_public + nonce + cipher.encrypt(nonce, pad(payload), associated_data(cycle_id))
 
 
-def unseal(sealed: bytes, *, cycle_id: int) -> dict:
+def unseal(sealed: bytes | memoryview, *, cycle_id: int) -> dict:
     """Open a ballot with the private key, or with the previous one while a key rotation is
     under way (PULSE_BALLOT_KEY_PREVIOUS). Only the sweeping worker can do this."""
     data = bytes(sealed)

@@ -24,6 +24,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from surveys.models import Cycle, CycleState, CycleTeam, Invitation, InvitationToken
+from teams.tree_walks import IdTree
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +42,14 @@ def close_cycle(*, cycle_id: int, now: datetime | None = None) -> bool:
         )
         if cycle is None:
             return False
-        respondents = dict(
-            Invitation.objects.filter(cycle=cycle)
+        respondents = {
+            unit_id: answered
+            for unit_id, answered in Invitation.objects.filter(cycle=cycle)
             .values("reporting_unit")
             .annotate(answered=Count("pk", filter=Q(answered=True)))
             .values_list("reporting_unit", "answered")
-        )
+            if unit_id is not None
+        }
         count_respondents_per_cell(cycle=cycle, respondents=respondents)
         delivered = Invitation.objects.filter(cycle=cycle, emails_sent__gte=1).count()
         InvitationToken.objects.filter(invitation__cycle=cycle).delete()
@@ -63,38 +66,33 @@ def count_respondents_per_cell(*, cycle: Cycle, respondents: dict[int, int]) -> 
     """Move-up by respondents: deepest units first, a unit with 1..k-1 respondents (its own
     plus those of units already moved into it) is counted in its parent unit's cell."""
     teams = {team.pk: team for team in CycleTeam.objects.filter(cycle=cycle)}
-    units = [team for team in teams.values() if team.reporting_unit_id == team.pk]
+    units = {pk: team for pk, team in teams.items() if team.reporting_unit_id == pk}
 
-    def parent_unit(unit: CycleTeam) -> CycleTeam | None:
+    def parent_unit_of(unit: CycleTeam) -> int | None:
         parent = teams.get(unit.parent_id) if unit.parent_id else None
-        return teams[parent.reporting_unit_id] if parent and parent.reporting_unit_id else None
+        return parent.reporting_unit_id if parent else None
 
-    def depth(unit: CycleTeam) -> int:
-        steps, current = 0, unit
-        while (current := parent_unit(current)) is not None:
-            steps += 1
-        return steps
-
-    in_cell = {unit.pk: respondents.get(unit.pk, 0) for unit in units}
+    unit_tree = IdTree({pk: parent_unit_of(unit) for pk, unit in units.items()})
+    in_cell = {pk: respondents.get(pk, 0) for pk in units}
     moved_into: dict[int, int] = {}
-    for unit in sorted(units, key=depth, reverse=True):
-        if not 0 < in_cell[unit.pk] < cycle.k:
+    for pk in unit_tree.bottom_up():
+        if not 0 < in_cell[pk] < cycle.k:
             continue
-        parent = parent_unit(unit)
-        if parent is not None:
-            in_cell[parent.pk] += in_cell[unit.pk]
-            moved_into[unit.pk] = parent.pk
+        parent = unit_tree.parent_of[pk]
+        if parent is not None and parent in units:
+            in_cell[parent] += in_cell[pk]
+            moved_into[pk] = parent
         # A top cell with 1..k-1 has nowhere to go: those answers are not stored (the sweep
         # destroys them unopened), since a stored group of fewer than k has a name.
-        in_cell[unit.pk] = 0
-    for unit in units:
+        in_cell[pk] = 0
+    for unit in units.values():
         cell = unit.pk
         while cell in moved_into:
             cell = moved_into[cell]
         unit.answers_counted_in_id = cell if cell != unit.pk else None
         unit.unit_respondent_count = in_cell[unit.pk]
     CycleTeam.objects.bulk_update(
-        units, ["unit_respondent_count", "answers_counted_in"], batch_size=2000
+        units.values(), ["unit_respondent_count", "answers_counted_in"], batch_size=2000
     )
 
 

@@ -9,14 +9,14 @@ from django.utils import timezone
 from pulse.models import PendingBallot
 from pulse.sealing import unseal
 from surveys.launch import launch_now
-from surveys.models import Cadence
+from surveys.models import Cadence, Cycle
 from surveys.scheduler import run_tick
 from tests.anonymity.conftest import emailed_links
 
 pytestmark = pytest.mark.django_db
 
 
-def launch_another_survey(name: str) -> tuple[object, dict[str, str]]:
+def launch_another_survey(name: str) -> tuple[Cycle, dict[str, str]]:
     mail.outbox.clear()
     cycle = launch_now(
         cadence=Cadence.objects.create(name=name, kind="monthly"), now=timezone.now()
@@ -60,6 +60,7 @@ def test_two_surveys_with_the_same_questions_each_get_their_own_answer(survey, c
 def test_a_survey_launched_a_moment_ago_is_answered_at_once(survey, company) -> None:
     fresh, links = launch_another_survey("Launched a moment ago")
     engineer = company["platform"][1]
-    assert answer(links[engineer.email], fresh.items.first().key, 4) == 201
-    assert answer(links[engineer.email], fresh.items.first().key, 4) == 410
+    question = fresh.items.values_list("key", flat=True)[0]
+    assert answer(links[engineer.email], question, 4) == 201
+    assert answer(links[engineer.email], question, 4) == 410
     assert PendingBallot.objects.get().cycle_id == fresh.pk

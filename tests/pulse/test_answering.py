@@ -3,6 +3,7 @@ works no more. Mail scanners that open links first consume nothing."""
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.utils.html import escape
 
 from pulse.models import PendingBallot
@@ -140,7 +141,8 @@ def test_the_anonymity_page_explains_the_promises(client, db) -> None:
 
 def test_invitation_emails_carry_no_tracking(survey) -> None:
     for message in mail.outbox:
-        html = message.alternatives[0][0]
+        assert isinstance(message, EmailMultiAlternatives)
+        html = str(message.alternatives[0][0])
         assert "<img" not in html
         links = [part.split('"')[0] for part in html.split('href="')[1:]]
         assert links and all(link.startswith("http://localhost:8000/a/") for link in links)

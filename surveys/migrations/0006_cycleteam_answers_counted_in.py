@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0004_cadence_messages'),
+        ('surveys', '0005_cycle_state_without_closing'),
     ]
 
     operations = [
