@@ -1,8 +1,9 @@
 """Casting an answer: redeem the link, check the answers, seal the ballot, in one transaction.
 
-The transaction is the door (DESIGN §3): surveys marks the invitation answered and hands back
-only the survey and the reporting unit; the sealed ballot is written beside it, so an accepted
-answer is never lost and a refused one leaves no trace. Nothing about the person travels on.
+The transaction is the door between the two planes: surveys marks the invitation answered and
+hands back only the survey and the reporting unit; the sealed ballot is written beside it, so an
+accepted answer is never lost and a refused one leaves no trace. Nothing about the person
+travels on.
 
 The ballot keeps no mark of that transaction for long: the next sweep re-seals every waiting
 ballot of the unit under a fresh id and fresh bytes (pulse.sweep).

@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class PulseTickReport:
-    # How many ballots the sweep moved is not reported: a batch size is a clue (DESIGN §4.3).
+    # How many ballots the sweep moved is not reported: a batch size is a clue (docs/anonymity.md).
     released: list[int] = field(default_factory=list)
 
 

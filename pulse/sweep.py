@@ -1,4 +1,4 @@
-"""The sweep: a pool mix between the door and the response store (DESIGN §4.3).
+"""The sweep: a pool mix between the door and the response store (docs/anonymity.md, A1).
 
 A ballot arrives sealed, in the transaction that marked its invitation answered, so for a
 moment it shares that transaction's marks (PostgreSQL's xmin; SQLite's rowid order). Every

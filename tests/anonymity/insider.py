@@ -1,7 +1,8 @@
 """The insider's tools: nightly dumps, the database files, the logs, and what they can be read as.
 
-The insider of DESIGN §4 A1 holds what an operator holds: every logical dump (every row of every
-table, with PostgreSQL's xmin and ctid or SQLite's rowid, in plain dump order), the database
+The insider of docs/anonymity.md (A1) holds what an operator holds: every logical dump (every
+row of every table, with PostgreSQL's xmin and ctid or SQLite's rowid, in plain dump order), the
+database
 files, every log the project writes, Redis, the broker and the mail log. Not the ballot private
 key, except where an attack says "with the private key". These helpers read the database only
 with raw SQL, as pg_dump or sqlite3 would, so they keep working whatever the models become.
