@@ -12,7 +12,9 @@ from django.shortcuts import redirect, render
 from pulse.charts import trend_chart
 from pulse.results import (
     comments_of,
+    counted_in_sentence,
     cycle_results,
+    led_small_teams,
     open_cycle_bands,
     released_cycles_for,
     trend_points,
@@ -54,10 +56,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if wanted is not None and not wanted.isdigit():
         raise Http404("No such team.")
     result = unit_page(request.user, cycle, int(wanted) if wanted else None)
+    small_team_sentences = [
+        counted_in_sentence(team, cycle.k) for team in led_small_teams(request.user, cycle)
+    ]
     if result is None:
         if wanted is not None:
             raise Http404("No such team.")
-        return page(request, "pulse/dashboard_empty.html", {"cycle": cycle})
+        return page(
+            request,
+            "pulse/dashboard_empty.html",
+            {"cycle": cycle, "cycles": cycles, "small_teams": small_team_sentences},
+        )
     selected = result.selected
     points = trend_points(selected.released) if selected.is_released else []
     return page(
@@ -72,6 +81,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "chart": trend_chart(points),
             "change": describe_change(selected.released),
             "comments": comments_of(selected.released),
+            "small_teams": small_team_sentences,
         },
     )
 

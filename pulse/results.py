@@ -1,15 +1,19 @@
 """Reads behind the dashboards and the results API: released figures, shaped for people."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from pulse.access import User, led_cycle_teams, visible_unit_ids
+from pulse.disclosure import Suppression
 from pulse.guides import GUIDES, Guide
-from pulse.release_models import ReleasedComment, ReleasedUnit, SuppressionReason
+from pulse.release_models import ReleasedComment, ReleasedUnit
 from surveys.instrument import Domain
 from surveys.models import Cycle, CycleState, CycleTeam
-from surveys.selectors import answered_counts
+from surveys.selectors import answered_counts, answers_cell_id
 from teams.roles import is_hr
 
 BANDS = ((0.75, "75% or more"), (0.5, "50 to 75%"), (0.25, "25 to 50%"), (0.0, "under 25%"))
@@ -18,7 +22,7 @@ BANDS = ((0.75, "75% or more"), (0.5, "50 to 75%"), (0.25, "25 to 50%"), (0.0, "
 def reason_text(reason: str, k: int) -> str:
     if not reason:
         return ""
-    return SuppressionReason(reason).label.format(k=k)
+    return Suppression(reason).sentence(k)
 
 
 @dataclass
@@ -28,6 +32,7 @@ class DomainCell:
     score: float | None
     favorable: float | None
     benchmark: float | None = None
+    reason: str = ""  # why the score is hidden, when it is
 
     @property
     def heat(self) -> int:
@@ -41,6 +46,18 @@ class UnitResult:
     name: str
     reason: str
     domains: list[DomainCell] = field(default_factory=list)
+    depth: int = 0  # in the tree of reporting units, for the heatmap's indentation
+    # Teams smaller than k whose answers are counted in this unit.
+    counted_here: list[str] = field(default_factory=list)
+    enps_reason: str = ""
+
+    @property
+    def depth_class(self) -> str:
+        return f"depth-{min(self.depth, MAX_DEPTH_CLASS)}"
+
+    @property
+    def is_coarse(self) -> bool:
+        return self.released.figures.get("precision", 1) > 1
 
     @property
     def is_released(self) -> bool:
@@ -56,10 +73,19 @@ class UnitResult:
         return GUIDES[Domain(self.weakest.domain)] if self.weakest else None
 
 
+MAX_DEPTH_CLASS = 8
+
+
 def unit_result(
-    released: ReleasedUnit, k: int, benchmark: ReleasedUnit | None = None
+    released: ReleasedUnit,
+    k: int,
+    benchmark: ReleasedUnit | None = None,
+    *,
+    depth: int = 0,
+    counted_here: list[str] | None = None,
 ) -> UnitResult:
     figures = released.figures.get("domains", {})
+    hidden = released.figures.get("hidden", {})
     bench = benchmark.figures.get("domains", {}) if benchmark else {}
     return UnitResult(
         released=released,
@@ -72,10 +98,49 @@ def unit_result(
                 score=figures.get(domain.value, {}).get("score"),
                 favorable=figures.get(domain.value, {}).get("favorable"),
                 benchmark=bench.get(domain.value, {}).get("score"),
+                reason=reason_text(hidden.get(domain.value, "too_few_responses"), k)
+                if domain.value not in figures
+                else "",
             )
             for domain in Domain
         ],
+        depth=depth,
+        counted_here=counted_here or [],
+        enps_reason=reason_text(hidden.get("enps", ""), k),
     )
+
+
+@dataclass(frozen=True)
+class SmallTeam:
+    """A team smaller than k in a cycle's snapshot, and the unit its answers were counted in."""
+
+    team_id: int
+    name: str
+    counted_in_id: int
+    counted_in: str
+
+
+def small_teams(cycle: Cycle) -> list[SmallTeam]:
+    teams = list(CycleTeam.objects.filter(cycle=cycle))
+    names = {team.pk: team.name for team in teams}
+    return [
+        SmallTeam(team.pk, team.name, answers_cell_id(team), names[answers_cell_id(team)])
+        for team in teams
+        if answers_cell_id(team) != team.pk
+    ]
+
+
+def counted_in_sentence(team: SmallTeam, k: int) -> str:
+    return (
+        f"{team.name} has fewer than {k} people, so its answers are counted in "
+        f"{team.counted_in}, and shown only as part of {team.counted_in}'s results."
+    )
+
+
+def led_small_teams(user: User, cycle: Cycle) -> list[SmallTeam]:
+    """The teams this manager led in the cycle that were too small to be shown on their own."""
+    led = set(led_cycle_teams(user, cycle.pk))
+    return [team for team in small_teams(cycle) if team.team_id in led]
 
 
 def released_cycles_for(user: User) -> list[Cycle]:
@@ -142,9 +207,10 @@ def unit_page(user: User, cycle: Cycle, unit_id: int | None) -> UnitPage | None:
         cycle=cycle, parent_unit=released.unit_id
     ).select_related("unit")
     parent_id = released.parent_unit_id
+    counted_here = [t.name for t in small_teams(cycle) if t.counted_in_id == released.unit_id]
     return UnitPage(
         cycle=cycle,
-        selected=unit_result(released, cycle.k, benchmark),
+        selected=unit_result(released, cycle.k, benchmark, counted_here=counted_here),
         children=[unit_result(child, cycle.k) for child in children.order_by("unit__name")],
         benchmark=benchmark,
         parent_id=parent_id if parent_id is not None and in_scope(parent_id) else None,
@@ -170,12 +236,40 @@ def cycle_results(user: User, cycle: Cycle) -> CycleResults:
     )
     top = next((r for r in released if r.parent_unit_id is None), None)
     benchmark = top if top is not None and top.status == "released" else None
-    shown = [r for r in released if visible is None or r.unit_id in visible]
+    shown = {r.unit_id for r in released if visible is None or r.unit_id in visible}
     depth = unit_depths(released)
-    shown.sort(key=lambda r: (depth[r.unit_id], r.unit.name))
-    return CycleResults(
-        cycle=cycle, units=[unit_result(r, cycle.k, benchmark) for r in shown], benchmark=benchmark
-    )
+    counted_here: dict[int, list[str]] = {}
+    for team in small_teams(cycle):
+        counted_here.setdefault(team.counted_in_id, []).append(team.name)
+    units = [
+        unit_result(
+            r,
+            cycle.k,
+            benchmark,
+            depth=depth[r.unit_id],
+            counted_here=sorted(counted_here.get(r.unit_id, [])),
+        )
+        for r in tree_order(released)
+        if r.unit_id in shown
+    ]
+    return CycleResults(cycle=cycle, units=units, benchmark=benchmark)
+
+
+def tree_order(released: list[ReleasedUnit]) -> list[ReleasedUnit]:
+    """Depth first, each unit followed by the units below it, siblings by name."""
+    children: dict[int | None, list[ReleasedUnit]] = {}
+    ids = {r.unit_id for r in released}
+    for r in released:
+        parent = r.parent_unit_id if r.parent_unit_id in ids else None
+        children.setdefault(parent, []).append(r)
+    ordered: list[ReleasedUnit] = []
+    frontier = sorted(children.get(None, []), key=lambda r: r.unit.name, reverse=True)
+    while frontier:
+        current = frontier.pop()
+        ordered.append(current)
+        below = sorted(children.get(current.unit_id, []), key=lambda r: r.unit.name, reverse=True)
+        frontier.extend(below)
+    return ordered
 
 
 def unit_depths(released: list[ReleasedUnit]) -> dict[int, int]:
@@ -220,16 +314,26 @@ class ParticipationBand:
     band: str
 
 
-def open_cycle_bands(cycle: Cycle) -> list[ParticipationBand]:
-    """Coarse participation while a cycle is open, for units of at least k people only."""
+def open_cycle_bands(cycle: Cycle, today: date | None = None) -> list[ParticipationBand]:
+    """Coarse participation while a cycle is open, for units of at least 2k people only, as it
+    stood at the first look of the (UTC) day.
+
+    At 2k people a 25-point band spans at least two counts, so it never pins how many answered;
+    refreshed once a day, a change of band cannot date anyone's answer finer than the day."""
     if cycle.state != CycleState.OPEN:
         return []
+    today = today or timezone.now().date()
+    key = f"participation-bands:{cycle.pk}:{today.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return [ParticipationBand(*band) for band in cached]
     answered = answered_counts(cycle.pk)
     bands = []
     for unit in CycleTeam.objects.filter(cycle=cycle).order_by("name"):
-        if unit.reporting_unit_id != unit.pk or unit.unit_eligible_count < cycle.k:
+        if unit.reporting_unit_id != unit.pk or unit.unit_eligible_count < 2 * cycle.k:
             continue
         share = answered.get(unit.pk, 0) / unit.unit_eligible_count
         label = next(text for floor, text in BANDS if share >= floor)
         bands.append(ParticipationBand(unit.name, unit.unit_eligible_count, label))
+    cache.set(key, [(b.name, b.eligible, b.band) for b in bands], timeout=2 * 24 * 3600)
     return bands

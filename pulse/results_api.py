@@ -13,19 +13,31 @@ from pulse.results import reason_text, trend_points
 from surveys.models import Cycle
 
 
+class DomainResultSerializer(serializers.Serializer):
+    score = serializers.IntegerField(help_text="0-100, whole points as the dashboard shows it.")
+    favorable = serializers.IntegerField(help_text="Share of favorable answers, whole points.")
+    respondents = serializers.IntegerField(help_text="How many people this score describes.")
+
+
 class UnitResultSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The unit's id in this cycle's snapshot.")
     parent = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()
     status = serializers.ChoiceField(choices=["released", "suppressed"])
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True, help_text="Why it is hidden, in words.")
+    eligible = serializers.IntegerField()
     respondents = serializers.IntegerField(allow_null=True)
-    domains = serializers.DictField(child=serializers.FloatField())
-    index = serializers.FloatField(allow_null=True)
-    enps = serializers.FloatField(allow_null=True)
+    precision = serializers.IntegerField(
+        allow_null=True, help_text="Scores are multiples of this: 1, or 10 when few people changed."
+    )
+    domains = serializers.DictField(child=DomainResultSerializer())
+    index = serializers.IntegerField(allow_null=True)
+    enps = serializers.IntegerField(allow_null=True)
+    enps_respondents = serializers.IntegerField(allow_null=True)
 
 
 def unit_payload(released: ReleasedUnit, k: int) -> dict:
+    """Exactly the figures the pages show, each with the number of people it describes."""
     figures = released.figures
     return {
         "id": released.unit_id,
@@ -33,10 +45,20 @@ def unit_payload(released: ReleasedUnit, k: int) -> dict:
         "name": released.unit.name,
         "status": released.status,
         "reason": reason_text(released.reason, k),
+        "eligible": released.eligible,
         "respondents": released.respondents,
-        "domains": {d: v["score"] for d, v in figures.get("domains", {}).items()},
+        "precision": figures.get("precision"),
+        "domains": {
+            domain: {
+                "score": value["score"],
+                "favorable": value["favorable"],
+                "respondents": value["respondents"],
+            }
+            for domain, value in figures.get("domains", {}).items()
+        },
         "index": figures.get("index"),
         "enps": figures.get("enps"),
+        "enps_respondents": figures.get("enps_respondents"),
     }
 
 

@@ -1,22 +1,37 @@
 """Reads of the surveys plane that other apps may use. None of them says who answered."""
 
 from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
 
 from surveys.models import CycleTeam, Invitation
+from teams.models import Person
+from teams.roles import HR_GROUP_NAME
 
 
-def unit_members(cycle_id: int) -> dict[int, set[int]]:
-    """Reporting unit id → ids of the people invited under it (not its descendants)."""
-    members: dict[int, set[int]] = defaultdict(set)
-    for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id).values_list(
-        "reporting_unit_id", "person_id"
-    ):
-        members[unit_id].add(person_id)
-    return members
+@dataclass(frozen=True)
+class ReportingUnit:
+    """A reporting unit of a cycle's snapshot, and its nearest ancestor unit."""
+
+    id: int
+    parent_unit_id: int | None
+    team_id: int | None
+    name: str
+    unit_eligible_count: int
 
 
-def reporting_units(cycle_id: int) -> list[CycleTeam]:
-    """The cycle's reporting units, each with `parent_unit_id`: its nearest ancestor unit."""
+def answers_cell_id(team: CycleTeam) -> int:
+    """The reporting unit whose stored answers include this team's: where its answers went.
+
+    Launch maps every team to its reporting unit; a close that folds a unit with too few
+    respondents into its parent records that in `answers_counted_in`, which wins."""
+    folded_into = getattr(team, "answers_counted_in_id", None)
+    return folded_into if folded_into is not None else team.reporting_unit_id
+
+
+def reporting_units(cycle_id: int) -> list[ReportingUnit]:
+    """The cycle's reporting units, each with its nearest ancestor unit."""
     teams = {
         team.pk: team
         for team in CycleTeam.objects.filter(cycle_id=cycle_id).only(
@@ -27,15 +42,105 @@ def reporting_units(cycle_id: int) -> list[CycleTeam]:
     for team in teams.values():
         if team.reporting_unit_id != team.pk:
             continue
-        parent = teams.get(team.parent_id)
-        team.parent_unit_id = parent.reporting_unit_id if parent else None
-        units.append(team)
+        parent = teams.get(team.parent_id) if team.parent_id else None
+        units.append(
+            ReportingUnit(
+                id=team.pk,
+                parent_unit_id=parent.reporting_unit_id if parent else None,
+                team_id=team.team_id,
+                name=team.name,
+                unit_eligible_count=team.unit_eligible_count,
+            )
+        )
     return units
+
+
+def viewer_person_ids(cycle_id: int) -> set[int]:
+    """Everyone who can read any results of the cycle: the snapshot's managers, and every
+    person whose login is HR (an active superuser or a member of the HR group) right now."""
+    managers = set(
+        CycleTeam.objects.filter(cycle_id=cycle_id, manager__isnull=False).values_list(
+            "manager_id", flat=True
+        )
+    )
+    hr = set(
+        Person.objects.filter(user__is_active=True)
+        .filter(Q(user__is_superuser=True) | Q(user__groups__name=HR_GROUP_NAME))
+        .values_list("pk", flat=True)
+    )
+    return managers | hr
+
+
+def viewers_per_unit(cycle_id: int) -> dict[int, int]:
+    """Reporting unit id → how many of the people invited under it can read results.
+
+    Counted in the cell where the unit's answers are stored (answers_cell_id), so the counts
+    line up with the stored responses."""
+    viewers = viewer_person_ids(cycle_id)
+    cell_of = {
+        team.pk: answers_cell_id(team) for team in CycleTeam.objects.filter(cycle_id=cycle_id)
+    }
+    counts: dict[int, int] = defaultdict(int)
+    for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id).values_list(
+        "reporting_unit_id", "person_id"
+    ):
+        if person_id in viewers:
+            counts[cell_of.get(unit_id, unit_id)] += 1
+    return dict(counts)
+
+
+@dataclass(frozen=True)
+class MembershipChange:
+    """How many people joined or left a team's subtree between two cycles."""
+
+    team_id: int
+    joined: int
+    left: int
+
+    @property
+    def changed(self) -> int:
+        return self.joined + self.left
+
+
+def subtree_invitees(cycle_id: int) -> dict[int, set[int]]:
+    """Team id (of the org chart) → the people invited anywhere in its subtree in the cycle."""
+    teams = list(
+        CycleTeam.objects.filter(cycle_id=cycle_id).values_list("id", "parent_id", "team_id")
+    )
+    parent_of = {pk: parent for pk, parent, _ in teams}
+    team_of = {pk: team for pk, _, team in teams}
+    people: dict[int, set[int]] = defaultdict(set)
+    for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id).values_list(
+        "reporting_unit_id", "person_id"
+    ):
+        current: int | None = unit_id
+        while current is not None:
+            if team_of.get(current) is not None:
+                people[team_of[current]].add(person_id)
+            current = parent_of.get(current)
+    return people
+
+
+def membership_changes(
+    cycle_id: int, earlier_cycle_id: int, team_ids: set[int]
+) -> dict[int, MembershipChange]:
+    """For each team in both cycles, the joiners and leavers of its subtree between them.
+    Counts only: no person ids leave this module."""
+    now, then = subtree_invitees(cycle_id), subtree_invitees(earlier_cycle_id)
+    return {
+        team_id: MembershipChange(
+            team_id=team_id,
+            joined=len(now.get(team_id, set()) - then.get(team_id, set())),
+            left=len(then.get(team_id, set()) - now.get(team_id, set())),
+        )
+        for team_id in team_ids
+        if team_id in now or team_id in then
+    }
 
 
 def answered_counts(cycle_id: int) -> dict[int, int]:
     """While a cycle is open: answered invitations per reporting unit. Counts only, never who;
-    callers show them coarsely and only for units of at least k people."""
+    callers show them coarsely and only for units of at least 2k people."""
     counts: dict[int, int] = defaultdict(int)
     for unit_id in Invitation.objects.filter(cycle_id=cycle_id, answered=True).values_list(
         "reporting_unit_id", flat=True

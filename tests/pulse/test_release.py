@@ -28,13 +28,16 @@ def release(survey) -> dict[str, ReleasedUnit]:
 
 def test_units_with_enough_answers_are_released_with_scores(client, survey, company) -> None:
     answer(client, survey, company["platform"][:10], values=(7, 7, 7, 7), enps=10)
-    answer(client, survey, company["leads"][:5], values=(1, 1, 1, 1), enps=0)
-    answer(client, survey, company["data"][:3])
+    # Ada's own cell: Ada, the three staff and the three leads below her, of whom Ada and the
+    # leads read results. With Data's three, the cell beside Platform holds 10 answers, at most
+    # 4 of them by people who read results: Platform can be shown beside the company.
+    answer(client, survey, company["leads"], values=(1, 1, 1, 1), enps=0)
+    answer(client, survey, company["data"][:3], enps=8)
     units = release(survey)
     platform, company_unit, data = units["Platform"], units["Company"], units["Data"]
     assert (platform.status, platform.respondents) == ("released", 10)
-    assert platform.figures["enps"] == 100.0
-    assert company_unit.respondents == 18  # the roll-up of everything below
+    assert platform.figures["enps"] == 100
+    assert company_unit.respondents == 20  # the roll-up of everything below
     assert (data.status, data.reason, data.respondents) == ("suppressed", "too_few_responses", None)
     assert data.figures == {}
     items = list(survey.cycle.items.all())
