@@ -5,9 +5,10 @@ Two releases of the same team are two averages over overlapping groups. When the
 by 1 to k-1 people, in who was invited or in how many answered, the difference of the two
 averages describes those few people, assuming the others answered as before. Hiding every such
 unit would hide most teams (a cycle's respondent count moves by a person or two all the time),
-so the later release is published coarser instead: its scores in steps of 10 points, not 1, and
-no trend is drawn. Rounding each average by up to 5 points leaves the estimate of one changed
-person off by up to 5 * (2n + 1) points for a unit of n: 55 points at n = 5.
+so the later release is published coarser instead: its scores in steps of 10 points, not 1.
+Rounding each average by up to 5 points leaves the estimate of one changed person off by up to
+5 * (2n + 1) points for a unit of n: 55 points at n = 5. A trend is still drawn, through the
+coarse figure: both releases are on the pages anyway, so the line adds nothing to them.
 """
 
 from dataclasses import dataclass
@@ -55,19 +56,15 @@ def compare_with_earlier(
     for unit_id, team_id in team_of_unit.items():
         if team_id is None:
             continue
-        linked, coarse = [], False
+        coarse = False
         for before in by_team.get(team_id, []):
             change = changes[before.cycle_id].get(team_id)
             invited_change = change.changed if change else 0
             respondent_change = abs(respondents.get(unit_id, 0) - (before.respondents or 0))
-            if changed_by_few(invited_change, cycle.k) or changed_by_few(
-                respondent_change, cycle.k
-            ):
+            if any(changed_by_few(n, cycle.k) for n in (invited_change, respondent_change)):
                 coarse = True
-            else:
-                linked.append(before)
         comparisons[unit_id] = Comparison(
-            trend_from=[] if coarse else linked,
+            trend_from=by_team.get(team_id, []),
             precision=COARSE_PRECISION if coarse else FINE_PRECISION,
         )
     return comparisons

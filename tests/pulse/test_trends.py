@@ -1,6 +1,6 @@
 """Grace follows Platform across cycles. A trend is drawn only between releases of the same
-team whose invited people and whose number of respondents each changed by none or by at least
-k = 5; otherwise the later release shows its scores in steps of 10 and draws no trend."""
+team; when its invited people or its number of respondents changed by 1 to k - 1 = 4, the later
+release shows its scores in steps of 10, and the trend runs through that coarse figure."""
 
 import pytest
 from django.core import mail
@@ -41,7 +41,7 @@ def test_the_same_team_links_to_its_earlier_release(client, company) -> None:
     assert list(second.trend_from.all()) == [first]
 
 
-def test_one_leaver_breaks_the_trend_and_coarsens_the_later_figures_five_do_not(
+def test_one_leaver_coarsens_the_later_figures(
     client, company
 ) -> None:
     first = run_cycle(client, "October", company["platform"][:10])
@@ -49,7 +49,7 @@ def test_one_leaver_breaks_the_trend_and_coarsens_the_later_figures_five_do_not(
     Person.objects.filter(pk=company["platform"][-1].pk).update(active=False)
     sync_teams()
     after_one = run_cycle(client, "November", company["platform"][:10])
-    assert list(after_one.trend_from.all()) == []
+    assert list(after_one.trend_from.all()) == [first]
     assert after_one.figures["precision"] == 10
     assert all(d["score"] % 10 == 0 for d in after_one.figures["domains"].values())
     assert all(q["distribution"] is None for q in after_one.figures["questions"].values())
@@ -57,8 +57,17 @@ def test_one_leaver_breaks_the_trend_and_coarsens_the_later_figures_five_do_not(
     sync_teams()
     after_five = run_cycle(client, "December", company["platform"][:10])
     # Against October five left in all, but against November only four more: coarse again.
-    assert list(after_five.trend_from.all()) == []
+    assert set(after_five.trend_from.all()) == {first, after_one}
     assert after_five.figures["precision"] == 10
+
+
+def test_five_leavers_and_the_same_respondents_keep_whole_points(client, company) -> None:
+    first = run_cycle(client, "October", company["platform"][:10])
+    Person.objects.filter(pk__in=[p.pk for p in company["platform"][-5:]]).update(active=False)
+    sync_teams()
+    later = run_cycle(client, "November", company["platform"][:10])
+    assert later.figures["precision"] == 1
+    assert list(later.trend_from.all()) == [first]
 
 
 def test_two_more_respondents_from_the_same_people_coarsen_the_later_figures(
@@ -69,7 +78,6 @@ def test_two_more_respondents_from_the_same_people_coarsen_the_later_figures(
     # ten answered as before, the difference of the two averages would describe the two.
     later = run_cycle(client, "November", company["platform"][:12], values=(6, 6, 6, 3))
     assert later.figures["precision"] == 10
-    assert list(later.trend_from.all()) == []
     # The same twelve again: like November, but still two apart from October.
     steady = run_cycle(client, "December", company["platform"][:12])
     assert steady.figures["precision"] == 10
