@@ -120,14 +120,27 @@ class SmallTeam:
     counted_in: str
 
 
-def small_teams(cycle: Cycle) -> list[SmallTeam]:
-    teams = list(CycleTeam.objects.filter(cycle=cycle))
-    names = {team.pk: team.name for team in teams}
-    return [
-        SmallTeam(team.pk, team.name, answers_cell_id(team), names[answers_cell_id(team)])
-        for team in teams
-        if answers_cell_id(team) != team.pk
-    ]
+def small_teams(
+    cycle: Cycle, *, counted_in: int | None = None, led_by: User | None = None
+) -> list[SmallTeam]:
+    """Teams whose answers are counted in another unit: all of the cycle's, or only those
+    counted in one unit, or only those a manager led (one query each, never org-wide then)."""
+    teams = CycleTeam.objects.filter(cycle=cycle).select_related("reporting_unit")
+    if counted_in is not None:
+        teams = teams.filter(reporting_unit_id=counted_in)
+    if led_by is not None:
+        teams = teams.filter(pk__in=led_cycle_teams(led_by, cycle.pk))
+    found = []
+    for team in teams:
+        cell = answers_cell_id(team)
+        if cell != team.pk:
+            name = team.reporting_unit.name if cell == team.reporting_unit_id else ""
+            found.append(SmallTeam(team.pk, team.name, cell, name or unit_name(cell)))
+    return found
+
+
+def unit_name(cycle_team_id: int) -> str:
+    return CycleTeam.objects.filter(pk=cycle_team_id).values_list("name", flat=True).first() or ""
 
 
 def counted_in_sentence(team: SmallTeam, k: int) -> str:
@@ -139,8 +152,7 @@ def counted_in_sentence(team: SmallTeam, k: int) -> str:
 
 def led_small_teams(user: User, cycle: Cycle) -> list[SmallTeam]:
     """The teams this manager led in the cycle that were too small to be shown on their own."""
-    led = set(led_cycle_teams(user, cycle.pk))
-    return [team for team in small_teams(cycle) if team.team_id in led]
+    return small_teams(cycle, led_by=user)
 
 
 def released_cycles_for(user: User) -> list[Cycle]:
@@ -207,7 +219,7 @@ def unit_page(user: User, cycle: Cycle, unit_id: int | None) -> UnitPage | None:
         cycle=cycle, parent_unit=released.unit_id
     ).select_related("unit")
     parent_id = released.parent_unit_id
-    counted_here = [t.name for t in small_teams(cycle) if t.counted_in_id == released.unit_id]
+    counted_here = [t.name for t in small_teams(cycle, counted_in=released.unit_id)]
     return UnitPage(
         cycle=cycle,
         selected=unit_result(released, cycle.k, benchmark, counted_here=counted_here),

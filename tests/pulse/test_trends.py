@@ -41,9 +41,7 @@ def test_the_same_team_links_to_its_earlier_release(client, company) -> None:
     assert list(second.trend_from.all()) == [first]
 
 
-def test_one_leaver_coarsens_the_later_figures(
-    client, company
-) -> None:
+def test_one_leaver_coarsens_the_later_figures(client, company) -> None:
     first = run_cycle(client, "October", company["platform"][:10])
     assert first.figures["precision"] == 1
     Person.objects.filter(pk=company["platform"][-1].pk).update(active=False)
