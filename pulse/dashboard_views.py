@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from pulse.charts import trend_chart
+from pulse.release_models import ReleasedUnit
 from pulse.results import (
     comments_of,
     counted_in_sentence,
@@ -86,7 +87,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def describe_change(released: object) -> list[tuple[str, str]]:
+def describe_change(released: ReleasedUnit) -> list[tuple[str, str]]:
     """Per domain, the change since the latest earlier release a trend may use, in words."""
     earlier = sorted(released.trend_from.all(), key=lambda r: r.cycle.closes_at)
     if not earlier or released.status != "released":
@@ -101,7 +102,8 @@ def describe_change(released: object) -> list[tuple[str, str]]:
         )
         direction = "up" if change.delta >= 0 else "down"
         verdict = "likely a real change" if change.is_clear else "within the noise"
-        sentences.append((domain.label, f"{direction} {abs(change.delta):.0f} points: {verdict}"))
+        sentence = f"{direction} {abs(change.delta):.0f} points: {verdict}"
+        sentences.append((str(domain.label), sentence))
     return sentences
 
 

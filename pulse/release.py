@@ -275,7 +275,7 @@ def write_comments(
 ) -> None:
     own_comments = comments_by_unit(cycle_id)
     rolled = roll_up(parent_of, own_comments)
-    rows = []
+    rows: list[ReleasedComment] = []
     for released_unit in released:
         if not released_unit.comments_released:
             continue

@@ -133,3 +133,39 @@ def test_a_missing_cycle_parameter_is_a_clear_400(demo) -> None:
     response = demo["clients"]["nadia"].get("/api/v1/results/")
     assert response.status_code == 400
     assert "cycle" in response.json()
+
+
+def test_the_heatmap_shows_the_tree_and_keeps_hidden_units_with_their_reason(demo) -> None:
+    cycle, clients = demo["cycle"], demo["clients"]
+    page = clients["nadia"].get(f"/hr/heatmap/?cycle={cycle.pk}").content.decode()
+    assert 'class="depth-0"><a' in page and 'class="depth-1"><a' in page
+    assert page.index(">Company</a>") < page.index(">Engineering</a>") < page.index(">Platform</a>")
+    for unit in ReleasedUnit.objects.filter(cycle=cycle, status="suppressed").select_related(
+        "unit"
+    ):
+        row = page[page.index(f">{escape(unit.unit.name)}</a>") :].split("</tr>")[0]
+        assert f"Hidden: {escape(Suppression(unit.reason).sentence(cycle.k))}" in row
+    assert "style=" not in page
+
+
+def test_the_api_publishes_whole_points_each_with_the_people_it_describes(demo) -> None:
+    cycle, clients = demo["cycle"], demo["clients"]
+    rows = clients["nadia"].get(f"/api/v1/results/?cycle={cycle.pk}").json()
+    released = [row for row in rows if row["status"] == "released"]
+    assert released
+    for row in released:
+        stored = demo["units"][row["name"]].figures
+        assert row["index"] == stored["index"] and row["enps"] == stored["enps"]
+        assert all(
+            isinstance(value, int) for value in (row["index"], row["enps"]) if value is not None
+        )
+        for domain, figure in row["domains"].items():
+            assert set(figure) == {"score", "favorable", "respondents"}  # never the spread
+            assert figure["score"] == stored["domains"][domain]["score"]
+            assert isinstance(figure["score"], int) and figure["respondents"] >= cycle.k
+        if row["enps"] is not None:
+            assert row["enps_respondents"] >= cycle.k
+    # The page shows the same numbers, no more digits.
+    engineering = demo["units"]["Engineering"]
+    page = clients["nadia"].get(f"/dashboard/?cycle={cycle.pk}&unit={engineering.unit_id}")
+    assert f'<span class="big">{engineering.figures["index"]}</span>' in page.content.decode()
