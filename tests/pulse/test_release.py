@@ -1,11 +1,16 @@
 """When the survey closes, results are computed once and stored; a figure appears only where it
 describes at least k people and cannot be subtracted down to fewer."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from pulse.models import ReleasedComment, ReleasedUnit
+from pulse.results import open_cycle_bands
 from pulse.scheduler import run_pulse_tick
 from surveys.closing import close_cycle
+from teams.roles import ensure_hr_group
 from tests.anonymity.conftest import form_answers
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +123,22 @@ def test_a_release_happens_once(client, survey, company) -> None:
     before = list(ReleasedUnit.objects.values_list("id", "status", "respondents"))
     assert run_pulse_tick().released == []
     assert list(ReleasedUnit.objects.values_list("id", "status", "respondents")) == before
+
+
+def test_participation_while_open_shows_bands_for_units_of_2k_once_a_day(
+    client, survey, company, django_user_model
+) -> None:
+    hr = django_user_model.objects.create_user("hr@example.com", "hr@example.com", "pw")
+    hr.groups.add(ensure_hr_group())
+    client.force_login(hr)
+    answer(client, survey, company["platform"][:6])
+    page = client.get("/hr/participation/").content.decode()
+    # Platform has 30 people, the company's own cell 9: fewer than 2k = 10, so no band.
+    assert '<th scope="row">Platform</th><td>30</td><td>under 25%</td>' in page
+    assert '<th scope="row">Company</th>' not in page
+    answer(client, survey, company["platform"][6:20])
+    today = timezone.now().date()
+    again = client.get("/hr/participation/").content.decode()
+    assert '<th scope="row">Platform</th><td>30</td><td>under 25%</td>' in again
+    tomorrow = [(b.name, b.band) for b in open_cycle_bands(survey.cycle, today + timedelta(1))]
+    assert tomorrow == [("Data", "under 25%"), ("Platform", "50 to 75%")]
