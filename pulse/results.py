@@ -90,7 +90,7 @@ def unit_result(
     return UnitResult(
         released=released,
         name=released.unit.name,
-        reason=reason_text(released.reason, k),
+        reason=with_destination(reason_text(released.reason, k), released.unit),
         domains=[
             DomainCell(
                 domain=domain.value,
@@ -108,6 +108,15 @@ def unit_result(
         counted_here=counted_here or [],
         enps_reason=reason_text(hidden.get("enps", ""), k),
     )
+
+
+def with_destination(reason: str, unit: CycleTeam) -> str:
+    """A unit whose few answers were moved into another unit at close says where they went."""
+    if not reason or answers_cell_id(unit) == unit.pk:
+        return reason
+    destination = getattr(unit, "answers_counted_in", None)
+    name = destination.name if destination is not None else unit_name(answers_cell_id(unit))
+    return f"{reason}; its answers are counted in {name}"
 
 
 @dataclass(frozen=True)

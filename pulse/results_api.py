@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from pulse.access import may_see, visible_unit_ids
 from pulse.release_models import ReleasedUnit
-from pulse.results import reason_text, trend_points
+from pulse.results import reason_text, small_teams, trend_points, with_destination
 from surveys.models import Cycle
 
 
@@ -30,13 +30,17 @@ class UnitResultSerializer(serializers.Serializer):
     precision = serializers.IntegerField(
         allow_null=True, help_text="Scores are multiples of this: 1, or 10 when few people changed."
     )
+    counts_teams = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Teams smaller than k whose answers are counted in this unit.",
+    )
     domains = serializers.DictField(child=DomainResultSerializer())
     index = serializers.IntegerField(allow_null=True)
     enps = serializers.IntegerField(allow_null=True)
     enps_respondents = serializers.IntegerField(allow_null=True)
 
 
-def unit_payload(released: ReleasedUnit, k: int) -> dict:
+def unit_payload(released: ReleasedUnit, k: int, counts_teams: list[str]) -> dict:
     """Exactly the figures the pages show, each with the number of people it describes."""
     figures = released.figures
     return {
@@ -44,7 +48,8 @@ def unit_payload(released: ReleasedUnit, k: int) -> dict:
         "parent": released.parent_unit_id,
         "name": released.unit.name,
         "status": released.status,
-        "reason": reason_text(released.reason, k),
+        "reason": with_destination(reason_text(released.reason, k), released.unit),
+        "counts_teams": counts_teams,
         "eligible": released.eligible,
         "respondents": released.respondents,
         "precision": figures.get("precision"),
@@ -78,8 +83,15 @@ class ResultsView(APIView):
         units = (
             ReleasedUnit.objects.filter(cycle=cycle).select_related("unit").order_by("unit__name")
         )
+        counted: dict[int, list[str]] = {}
+        for team in small_teams(cycle):
+            counted.setdefault(team.counted_in_id, []).append(team.name)
         return Response(
-            [unit_payload(u, cycle.k) for u in units if visible is None or u.unit_id in visible]
+            [
+                unit_payload(u, cycle.k, sorted(counted.get(u.unit_id, [])))
+                for u in units
+                if visible is None or u.unit_id in visible
+            ]
         )
 
 

@@ -225,6 +225,9 @@ def test_colluding_viewers_isolate_nobody_over_four_cycles(client) -> None:
         viewer.force_login(people[lead].user)
         assert sentence in viewer.get("/dashboard/").content.decode()
 
+    operations = [row for row in read.values() if row["name"] == "Operations"]
+    assert operations and all(row["counts_teams"] == ["Solo"] for row in operations)
+
     # Across cycles: a unit a few respondents apart from its last release is shown coarser.
     by_name = [
         {row["name"]: row for (c, _), row in read.items() if c == cycle.pk} for cycle in cycles
