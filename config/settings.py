@@ -36,8 +36,14 @@ DEVELOPMENT_BALLOT_KEY = "dev-only-pulse-ballot-key-not-for-production"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 # Keys the digest of answer-link tokens (HMAC-SHA256): deliberately not SECRET_KEY, never in the DB.
 PULSE_TOKEN_KEY = os.environ.get("PULSE_TOKEN_KEY") or DEVELOPMENT_TOKEN_KEY
-# Seals pending ballots until the sweep moves them into the response store.
-PULSE_BALLOT_KEY = os.environ.get("PULSE_BALLOT_KEY") or DEVELOPMENT_BALLOT_KEY
+# Pending ballots are sealed to a public key and opened only by the sweeping worker
+# (pulse.sealing). Web processes need only PULSE_BALLOT_PUBLIC_KEY (`manage.py
+# ballot_public_key` prints it); the worker that sweeps holds the private PULSE_BALLOT_KEY. With
+# neither set, development derives both from a public development key.
+PULSE_BALLOT_PUBLIC_KEY = os.environ.get("PULSE_BALLOT_PUBLIC_KEY", "")
+PULSE_BALLOT_KEY = os.environ.get("PULSE_BALLOT_KEY") or (
+    "" if PULSE_BALLOT_PUBLIC_KEY else DEVELOPMENT_BALLOT_KEY
+)
 # During a key rotation only: the keys being replaced (docs/deployment.md, "Keys").
 PULSE_TOKEN_KEY_PREVIOUS = os.environ.get("PULSE_TOKEN_KEY_PREVIOUS", "")
 PULSE_BALLOT_KEY_PREVIOUS = os.environ.get("PULSE_BALLOT_KEY_PREVIOUS", "")
@@ -159,7 +165,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The write-ahead log lets readers go on while one writer commits, and makes a commit one
     # append instead of a journal file created, synced and deleted.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL"
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        # secure_delete: a deleted sealed ballot, link digest or invitation row is overwritten
+        # with zeros, not left readable in the file's free pages (docs/anonymity.md).
+        init_command="PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON",
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
@@ -278,10 +288,6 @@ PULSE_SEND_CLAIM_SECONDS = int(os.environ.get("PULSE_SEND_CLAIM_SECONDS", "900")
 PULSE_SENDERS_PER_CYCLE = int(os.environ.get("PULSE_SENDERS_PER_CYCLE", "2"))
 # How long one sender task keeps claiming batches before it hands over to the next tick's.
 PULSE_SENDER_TIME_BUDGET_SECONDS = int(os.environ.get("PULSE_SENDER_TIME_BUDGET_SECONDS", "240"))
-
-# Pending ballots move into the response store in batches of at least this many per reporting
-# unit (never fewer than the cycle's k); empty means k.
-PULSE_FLUSH_BATCH = int(os.environ.get("PULSE_FLUSH_BATCH") or 0)
 
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

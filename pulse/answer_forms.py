@@ -3,21 +3,23 @@
 from django import forms
 
 from pulse.answer_sheet import COMMENT_MAX_LENGTH
-from surveys.instrument import SCALE_LABELS
-from surveys.models import CycleItem
+from surveys.instrument import ENPS_RANGE, SCALE_LABELS
+from surveys.redemption import Question
 
 ENPS_FIELD = "enps"
 COMMENT_FIELD = "comment"
 
 
-def item_field_name(item: CycleItem) -> str:
+def item_field_name(item: Question) -> str:
     return f"item_{item.key}"
 
 
 class AnswerForm(forms.Form):
-    """Every question may be skipped: a skipped item simply counts for nobody."""
+    """Renders the questions and collects the radio buttons. Every question may be skipped: a
+    skipped item simply counts for nobody. What is accepted is checked once, by
+    pulse.answer_sheet, for this form and the JSON API alike."""
 
-    def __init__(self, *args: object, items: list[CycleItem], **kwargs: object) -> None:
+    def __init__(self, *args: object, items: tuple[Question, ...], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.items = items
         for item in items:
@@ -30,7 +32,7 @@ class AnswerForm(forms.Form):
                 widget=forms.RadioSelect,
             )
         self.fields[ENPS_FIELD] = forms.TypedChoiceField(
-            choices=[(value, str(value)) for value in range(11)],
+            choices=[(value, str(value)) for value in ENPS_RANGE],
             coerce=int,
             required=False,
             empty_value=None,
@@ -42,12 +44,17 @@ class AnswerForm(forms.Form):
             widget=forms.Textarea(attrs={"rows": 4}),
         )
 
-    def item_rows(self) -> list[tuple[CycleItem, forms.BoundField]]:
+    def item_rows(self) -> list[tuple[Question, forms.BoundField]]:
         return [(item, self[item_field_name(item)]) for item in self.items]
 
-    def answers(self) -> dict[str, int]:
+    def answer_data(self) -> dict:
+        """What was sent, in the shape pulse.answer_sheet checks."""
         return {
-            item.key: self.cleaned_data[item_field_name(item)]
-            for item in self.items
-            if self.cleaned_data.get(item_field_name(item)) is not None
+            "answers": {
+                item.key: self.cleaned_data[item_field_name(item)]
+                for item in self.items
+                if self.cleaned_data.get(item_field_name(item)) is not None
+            },
+            "enps": self.cleaned_data[ENPS_FIELD],
+            "comment": self.cleaned_data[COMMENT_FIELD],
         }

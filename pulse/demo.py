@@ -77,7 +77,7 @@ def answer_cycle(cycle: Cycle, rng: random.Random, improvement: float) -> None:
             answers[item.key] = 8 - keyed if item.reverse_scored else keyed
         enps = min(10, max(0, round(rng.gauss(climate * 1.45, 2.0))))
         comment = rng.choice(COMMENTS) if rng.random() < 0.3 else ""
-        cast_answers(token=token, answers=answers, enps=enps, comment=comment)
+        cast_answers(token=token, data={"answers": answers, "enps": enps, "comment": comment})
 
 
 def team_climate(name: str) -> float:

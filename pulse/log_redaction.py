@@ -21,15 +21,22 @@ def redact(text: str) -> str:
     return ANSWER_PATH.sub(REDACTED, text)
 
 
-# SQL on the anonymous plane's tables carries answers, comments and sealed ballots in its
-# parameters. Prepared statements on them are named after their table (EXECUTE
-# pulse_pendingballot_cast_1(...)), so this catches their execution too.
-ANONYMOUS_TABLES = re.compile(r"pulse_(response|comment|pendingballot|releasedcomment)")
+# SQL logging (django.db.backends at DEBUG) would otherwise record, with a time, each
+# statement that carries answers, comments or sealed ballots (the anonymous tables), each link
+# digest (stored at sending, looked up and redeemed at answering: each person's answer minute),
+# and each statement that marks an invitation answered or rewrites invitations at close.
+WITHHELD_STATEMENTS = re.compile(
+    r"pulse_(response|comment|pendingballot|releasedcomment)"
+    r"|surveys_invitationtoken"
+    r"|surveys_invitation\b.*\banswered\b",
+    re.DOTALL,
+)
+WITHHELD = "[a statement on answers, links or answered invitations, not logged]"
 
 
 def redact_record(record: logging.LogRecord) -> logging.LogRecord:
-    if record.name == "django.db.backends" and ANONYMOUS_TABLES.search(record.getMessage()):
-        record.msg, record.args = "[a statement on the anonymous tables, not logged]", None
+    if record.name == "django.db.backends" and WITHHELD_STATEMENTS.search(record.getMessage()):
+        record.msg, record.args = WITHHELD, None
         return record
     message = record.getMessage()
     if ANSWER_PATH.search(message):

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from pulse.access import User, led_cycle_teams, visible_unit_ids
@@ -114,19 +114,19 @@ def with_destination(reason: str, unit: CycleTeam) -> str:
     """A unit whose few answers were moved into another unit at close says where they went."""
     if not reason or answers_cell_id(unit) == unit.pk:
         return reason
-    destination = getattr(unit, "answers_counted_in", None)
-    name = destination.name if destination is not None else unit_name(answers_cell_id(unit))
-    return f"{reason}; its answers are counted in {name}"
+    return f"{reason}; its answers are counted in {unit_name(answers_cell_id(unit))}"
 
 
 @dataclass(frozen=True)
 class SmallTeam:
-    """A team smaller than k in a cycle's snapshot, and the unit its answers were counted in."""
+    """A team whose answers were counted in another unit: merged at launch because it had
+    fewer than k people, or moved at close because it had fewer than k answers."""
 
     team_id: int
     name: str
     counted_in_id: int
     counted_in: str
+    too_few: str  # "people" or "answers"
 
 
 def small_teams(
@@ -136,15 +136,21 @@ def small_teams(
     counted in one unit, or only those a manager led (one query each, never org-wide then)."""
     teams = CycleTeam.objects.filter(cycle=cycle).select_related("reporting_unit")
     if counted_in is not None:
-        teams = teams.filter(reporting_unit_id=counted_in)
+        teams = teams.filter(
+            Q(reporting_unit_id=counted_in)
+            | Q(answers_counted_in_id=counted_in)
+            | Q(reporting_unit__answers_counted_in_id=counted_in)
+        )
     if led_by is not None:
         teams = teams.filter(pk__in=led_cycle_teams(led_by, cycle.pk))
     found = []
     for team in teams:
         cell = answers_cell_id(team)
-        if cell != team.pk:
-            name = team.reporting_unit.name if cell == team.reporting_unit_id else ""
-            found.append(SmallTeam(team.pk, team.name, cell, name or unit_name(cell)))
+        if cell == team.pk or (counted_in is not None and cell != counted_in):
+            continue
+        name = team.reporting_unit.name if cell == team.reporting_unit_id else unit_name(cell)
+        merged = team.reporting_unit_id != team.pk
+        found.append(SmallTeam(team.pk, team.name, cell, name, "people" if merged else "answers"))
     return found
 
 
@@ -154,7 +160,7 @@ def unit_name(cycle_team_id: int) -> str:
 
 def counted_in_sentence(team: SmallTeam, k: int) -> str:
     return (
-        f"{team.name} has fewer than {k} people, so its answers are counted in "
+        f"{team.name} has fewer than {k} {team.too_few}, so its answers are counted in "
         f"{team.counted_in}, and shown only as part of {team.counted_in}'s results."
     )
 

@@ -23,7 +23,10 @@ class SurveyKind(models.TextChoices):
     QUARTERLY_FULL = "quarterly", "Quarterly full set"
 
 
+# The 7-point agreement scale and the eNPS question's 0-10 range: the one definition of each.
 SCALE_MIN, SCALE_MAX = 1, 7
+SCALE = range(SCALE_MIN, SCALE_MAX + 1)
+ENPS_RANGE = range(0, 11)
 SCALE_LABELS = {
     1: "Strongly disagree",
     2: "Disagree",

@@ -207,9 +207,15 @@ class CycleTeam(models.Model):
     reporting_unit = models.ForeignKey(
         "self", null=True, on_delete=models.CASCADE, related_name="merged_teams"
     )
-    # Participation, kept per reporting unit only, written when the cycle closes.
+    # Participation, kept per reporting unit only, written when the cycle closes: the
+    # respondents whose answers are stored in this unit's cell (0 for a unit counted upward).
     unit_eligible_count = models.PositiveIntegerField(default=0)
     unit_respondent_count = models.PositiveIntegerField(null=True, blank=True)
+    # Set at close for a reporting unit with 1..k-1 respondents: the ancestor unit whose cell
+    # its answers are stored and counted in (move-up by respondents, surveys.closing).
+    answers_counted_in = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         ordering = ["cycle", "name"]

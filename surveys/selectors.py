@@ -1,6 +1,7 @@
 """Reads of the surveys plane that other apps may use. None of them says who answered."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -21,13 +22,19 @@ class ReportingUnit:
     unit_eligible_count: int
 
 
-def answers_cell_id(team: CycleTeam) -> int:
+def answers_cell_id(team: CycleTeam, teams: Mapping[int, CycleTeam] | None = None) -> int:
     """The reporting unit whose stored answers include this team's: where its answers went.
 
-    Launch maps every team to its reporting unit; a close that folds a unit with too few
-    respondents into its parent records that in `answers_counted_in`, which wins."""
-    folded_into = getattr(team, "answers_counted_in_id", None)
-    return folded_into if folded_into is not None else team.reporting_unit_id
+    Launch maps every team to its reporting unit; a close that moves a unit with 1..k-1
+    respondents into its parent unit's cell records the final cell in the unit's
+    `answers_counted_in`. `teams` (id → CycleTeam of the cycle) saves a query per team."""
+    if team.reporting_unit_id == team.pk:
+        unit = team
+    elif teams is not None and team.reporting_unit_id in teams:
+        unit = teams[team.reporting_unit_id]
+    else:
+        unit = team.reporting_unit
+    return unit.answers_counted_in_id or unit.pk
 
 
 def reporting_units(cycle_id: int) -> list[ReportingUnit]:
@@ -77,9 +84,8 @@ def viewers_per_unit(cycle_id: int) -> dict[int, int]:
     Counted in the cell where the unit's answers are stored (answers_cell_id), so the counts
     line up with the stored responses."""
     viewers = viewer_person_ids(cycle_id)
-    cell_of = {
-        team.pk: answers_cell_id(team) for team in CycleTeam.objects.filter(cycle_id=cycle_id)
-    }
+    teams = CycleTeam.objects.filter(cycle_id=cycle_id).in_bulk()
+    cell_of = {team.pk: answers_cell_id(team, teams) for team in teams.values()}
     counts: dict[int, int] = defaultdict(int)
     for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id).values_list(
         "reporting_unit_id", "person_id"

@@ -109,11 +109,10 @@ def run_cycle(client: Client, name: str, rng: random.Random) -> CycleTruth:
     )
     run_tick()
     links = emailed_links()
-    teams = {team.pk: team for team in CycleTeam.objects.filter(cycle=cycle)}
     truth = CycleTruth(cycle=cycle)
     items = list(cycle.items.all())
-    for invitation in Invitation.objects.filter(cycle=cycle).select_related("person"):
-        truth.cell_of[invitation.person_id] = answers_cell_id(teams[invitation.reporting_unit_id])
+    invitations = Invitation.objects.filter(cycle=cycle).select_related("person")
+    for invitation in invitations.order_by("person__employee_id"):
         if rng.random() < 0.15:
             continue  # did not answer
         answered = [item for item in items if rng.random() > 0.15] or items[:1]
@@ -126,6 +125,15 @@ def run_cycle(client: Client, name: str, rng: random.Random) -> CycleTruth:
         truth.ballots[invitation.person_id] = ({item.domain for item in answered}, gave_enps)
     close_cycle(cycle_id=cycle.pk)
     run_pulse_tick()
+    # Where each person's answers are stored is known only after close, which moves a cell
+    # with 1..k-1 respondents up into its parent's (and stores none of a top cell's 1..k-1).
+    teams = CycleTeam.objects.filter(cycle=cycle).in_bulk()
+    for person_id, unit_id in Invitation.objects.filter(cycle=cycle).values_list(
+        "person_id", "reporting_unit_id"
+    ):
+        truth.cell_of[person_id] = answers_cell_id(teams[unit_id], teams)
+    stored = {unit.pk for unit in teams.values() if unit.unit_respondent_count}
+    truth.ballots = {p: b for p, b in truth.ballots.items() if truth.cell_of[p] in stored}
     return truth
 
 
@@ -225,8 +233,15 @@ def test_colluding_viewers_isolate_nobody_over_four_cycles(client) -> None:
         viewer.force_login(people[lead].user)
         assert sentence in viewer.get("/dashboard/").content.decode()
 
-    operations = [row for row in read.values() if row["name"] == "Operations"]
-    assert operations and all(row["counts_teams"] == ["Solo"] for row in operations)
+    # Solo's answers are counted in Operations, or in Company when close moved Operations' few
+    # answers up: each cycle names exactly one place.
+    for cycle in cycles:
+        hosts = [
+            row["name"]
+            for (cycle_id, _), row in read.items()
+            if cycle_id == cycle.pk and "Solo" in row["counts_teams"]
+        ]
+        assert hosts in (["Operations"], ["Company"])
 
     # Across cycles: a unit a few respondents apart from its last release is shown coarser.
     by_name = [

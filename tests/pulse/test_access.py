@@ -97,7 +97,8 @@ def test_a_suppressed_unit_shows_the_reason_and_never_a_count(demo) -> None:
         assert f"Not shown:</strong> {escape(sentence)}" in page
         assert "answered" not in page.split("Not shown:")[1]
         row = next(row for row in api if row["id"] == unit.unit_id)
-        assert (row["respondents"], row["domains"], row["reason"]) == (None, {}, sentence)
+        assert (row["respondents"], row["domains"]) == (None, {})
+        assert row["reason"].startswith(sentence)
 
 
 def test_the_dashboard_highlights_the_weakest_domain_with_a_guide(demo) -> None:

@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 
 from surveys.models import Cycle, CycleState, Invitation, InvitationToken
-from surveys.redemption import redeem_token
+from surveys.redemption import redeem
 from surveys.scheduler import run_tick
 from tests.surveys.conftest import NOV_1_2026_0900_LONDON
 
@@ -24,7 +24,7 @@ def answer(message) -> None:
     from django.db import transaction
 
     with transaction.atomic():
-        redeem_token(link_token(message))
+        redeem(link_token(message))
 
 
 def test_nothing_opens_before_the_send_hour(org, monthly) -> None:

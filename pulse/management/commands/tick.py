@@ -18,6 +18,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"launched {len(surveys.launched)} cycle(s), closed {len(surveys.closed)}, "
             f"reminder waves {len(surveys.reminder_waves)}, emails sent {surveys.emails_sent}, "
-            f"failed {surveys.emails_failed}; ballots moved {pulse.ballots_moved}, "
-            f"released {len(pulse.released)} cycle(s)"
+            f"failed {surveys.emails_failed}; released {len(pulse.released)} cycle(s)"
         )

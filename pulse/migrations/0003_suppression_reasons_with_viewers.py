@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pulse', '0001_initial'),
+        ('pulse', '0002_pendingballot_rewritten'),
     ]
 
     operations = [
