@@ -62,7 +62,7 @@ def reporting_units(cycle_id: int) -> list[ReportingUnit]:
     return units
 
 
-def viewer_person_ids(cycle_id: int) -> set[int]:
+def _viewer_person_ids(cycle_id: int) -> set[int]:
     """Everyone who can read any results of the cycle: the snapshot's managers, and every
     person whose login is HR (an active superuser or a member of the HR group) right now."""
     managers = set(
@@ -83,7 +83,7 @@ def viewers_per_unit(cycle_id: int) -> dict[int, int]:
 
     Counted in the cell where the unit's answers are stored (answers_cell_id), so the counts
     line up with the stored responses."""
-    viewers = viewer_person_ids(cycle_id)
+    viewers = _viewer_person_ids(cycle_id)
     teams = CycleTeam.objects.filter(cycle_id=cycle_id).in_bulk()
     cell_of = {team.pk: answers_cell_id(team, teams) for team in teams.values()}
     counts: dict[int, int] = defaultdict(int)

@@ -142,3 +142,25 @@ def test_participation_while_open_shows_bands_for_units_of_2k_once_a_day(
     assert '<th scope="row">Platform</th><td>30</td><td>under 25%</td>' in again
     tomorrow = [(b.name, b.band) for b in open_cycle_bands(survey.cycle, today + timedelta(1))]
     assert tomorrow == [("Data", "under 25%"), ("Platform", "50 to 75%")]
+
+
+def test_hr_inside_a_team_and_a_superuser_count_as_readers_of_that_team(
+    client, survey, company, django_user_model
+) -> None:
+    engineers = company["platform"]
+    hr = django_user_model.objects.create_user("eng0", engineers[0].email, "pw")
+    hr.groups.add(ensure_hr_group())
+    admin = django_user_model.objects.create_superuser("eng1", engineers[1].email, "pw")
+    for engineer, user in ((engineers[0], hr), (engineers[1], admin)):
+        engineer.user = user
+        engineer.save(update_fields=["user"])
+    answer(client, survey, engineers[:6])
+    platform = release(survey)["Platform"]
+    # Six answered, but two of them read results and know their own answers: the other four
+    # would be what is left, fewer than k.
+    assert (platform.status, platform.reason) == ("suppressed", "viewers_known")
+
+
+def test_six_answers_from_people_who_read_nothing_are_shown(client, survey, company) -> None:
+    answer(client, survey, company["platform"][:6])
+    assert release(survey)["Platform"].status == "released"
