@@ -127,6 +127,9 @@ def run(people: int) -> dict:
     with connection.execute_wrapper(counter):
         assert release_cycle(cycle_id=cycle.pk)
     release_seconds = time.perf_counter() - started
+    from bench.disclosure_cost import describe, hidden_shares
+
+    print(f"bench org, {people:,} people: {describe(hidden_shares(cycle.pk))}")
 
     top = CycleTeam.objects.get(cycle=cycle, parent__isnull=True)
     department = CycleTeam.objects.filter(

@@ -66,7 +66,8 @@ def seed_demo_results(*, cadence: Cadence, now: datetime | None = None) -> list[
 def answer_cycle(cycle: Cycle, rng: random.Random, improvement: float) -> None:
     items = list(cycle.items.all())
     invitations = Invitation.objects.filter(cycle=cycle).select_related("reporting_unit")
-    for invitation in invitations:
+    # In a fixed order, so the seeded answers, and the demo's results, are the same everywhere.
+    for invitation in invitations.order_by("pk"):
         if rng.random() > PARTICIPATION:
             continue
         climate = team_climate(invitation.reporting_unit.name) + improvement

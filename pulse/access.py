@@ -19,7 +19,9 @@ def led_cycle_teams(user: User, cycle_id: int) -> list[int]:
     if not user.is_authenticated:
         return []
     return list(
-        CycleTeam.objects.filter(cycle_id=cycle_id, manager__user=user).values_list("id", flat=True)
+        CycleTeam.objects.filter(cycle_id=cycle_id, manager__user_id=user.pk).values_list(
+            "id", flat=True
+        )
     )
 
 

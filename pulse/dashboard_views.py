@@ -9,9 +9,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from pulse.charts import trend_chart
+from pulse.release_models import ReleasedUnit
 from pulse.results import (
     comments_of,
+    counted_in_sentence,
     cycle_results,
+    led_small_teams,
     open_cycle_bands,
     released_cycles_for,
     trend_points,
@@ -53,10 +56,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if wanted is not None and not wanted.isdigit():
         raise Http404("No such team.")
     result = unit_page(request.user, cycle, int(wanted) if wanted else None)
+    small_team_sentences = [
+        counted_in_sentence(team, cycle.k) for team in led_small_teams(request.user, cycle)
+    ]
     if result is None:
         if wanted is not None:
             raise Http404("No such team.")
-        return page(request, "pulse/dashboard_empty.html", {"cycle": cycle})
+        return page(
+            request,
+            "pulse/dashboard_empty.html",
+            {"cycle": cycle, "cycles": cycles, "small_teams": small_team_sentences},
+        )
     selected = result.selected
     points = trend_points(selected.released) if selected.is_released else []
     return page(
@@ -71,11 +81,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "chart": trend_chart(points),
             "change": describe_change(selected.released),
             "comments": comments_of(selected.released),
+            "small_teams": small_team_sentences,
         },
     )
 
 
-def describe_change(released: object) -> list[tuple[str, str]]:
+def describe_change(released: ReleasedUnit) -> list[tuple[str, str]]:
     """Per domain, the change since the latest earlier release a trend may use, in words."""
     earlier = sorted(released.trend_from.all(), key=lambda r: r.cycle.closes_at)
     if not earlier or released.status != "released":
@@ -90,7 +101,8 @@ def describe_change(released: object) -> list[tuple[str, str]]:
         )
         direction = "up" if change.delta >= 0 else "down"
         verdict = "likely a real change" if change.is_clear else "within the noise"
-        sentences.append((domain.label, f"{direction} {abs(change.delta):.0f} points: {verdict}"))
+        sentence = f"{direction} {abs(change.delta):.0f} points: {verdict}"
+        sentences.append((str(domain.label), sentence))
     return sentences
 
 

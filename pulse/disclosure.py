@@ -1,37 +1,59 @@
 """Disclosure control over one cycle's published figures (DESIGN §4.8).
 
-Figures are published for reporting units as roll-ups of their subtree. A viewer who can add and
-subtract published counts must never isolate a group of 1 to k-1 respondents. Two rules:
+Figures are published for reporting units as roll-ups of their subtree. The people who can read
+results (the snapshot's managers, HR) are respondents too, and a coalition of them knows its own
+ballots: subtracting those from a published sum leaves the sum over everyone else. Respondents
+are counted per storage cell only, so nobody can tell which viewers answered; every viewer
+invited in a cell is treated as a possible respondent (the worst case). Two rules:
 
-- primary: a unit is published only with at least k eligible people and k respondents;
+- primary: a unit is published only with at least k eligible people and with respondents minus
+  the viewers of its subtree of at least k;
 - region: for every published unit P, the respondents in P's subtree that are not inside a
-  published descendant of P (P's region) must number 0 or at least k. A violation is fixed by
-  suppressing P's smallest published descendant, repeated until nothing changes.
+  published descendant of P (P's region) must number 0, or at least k beyond the region's
+  viewers. A violation is fixed by suppressing P's smallest published descendant, repeated
+  until nothing changes.
 
-The published set is computed once for everyone: every viewer sees a subset of it, so the union
-of all views is covered. Per-question figures run the same rules with the question's own counts.
+Published subtree sums span exactly the unions of regions, so these two rules leave no sum or
+difference of published figures that describes 1 to k-1 people other than the viewers. The
+published set is computed once for everyone: every viewer sees a subset of it, so the union of
+all views is covered. Per-question figures run the same rules with the question's own counts.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
+
+from django.db import models
 
 
-class Suppression(StrEnum):
-    TOO_FEW_ELIGIBLE = "too_few_eligible"
-    TOO_FEW_RESPONSES = "too_few_responses"
-    PROTECTS_SMALLER_GROUP = "protects_smaller_group"
+class Suppression(models.TextChoices):
+    """Why a figure is hidden, in the words the pages show (`{k}` is the cycle's threshold)."""
+
+    TOO_FEW_ELIGIBLE = "too_few_eligible", "Fewer than {k} people in this group"
+    TOO_FEW_RESPONSES = "too_few_responses", "Fewer than {k} answers"
+    VIEWERS_KNOWN = (
+        "viewers_known",
+        "Fewer than {k} answers from people who cannot see results themselves",
+    )
+    PROTECTS_SMALLER_GROUP = (
+        "protects_smaller_group",
+        "Hidden so that it cannot be subtracted from another figure to reveal a smaller group",
+    )
+
+    def sentence(self, k: int) -> str:
+        return str(self.label).format(k=k)
 
 
 @dataclass(frozen=True)
 class UnitCounts:
     """One reporting unit: its parent unit, and the people stored under the unit itself (not
-    its descendants)."""
+    its descendants). `own_viewers` counts the invited people of this cell who can read any
+    results of the cycle."""
 
     unit_id: int
     parent_id: int | None
     own_eligible: int
     own_respondents: int
+    own_viewers: int = 0
 
 
 def decide_publication(units: list[UnitCounts], *, k: int) -> dict[int, Suppression | None]:
@@ -44,12 +66,15 @@ def decide_publication(units: list[UnitCounts], *, k: int) -> dict[int, Suppress
 
     eligible = subtree_totals(by_id, children, lambda unit: unit.own_eligible)
     respondents = subtree_totals(by_id, children, lambda unit: unit.own_respondents)
+    viewers = subtree_totals(by_id, children, lambda unit: unit.own_viewers)
     decision: dict[int, Suppression | None] = {}
     for unit_id in by_id:
         if eligible[unit_id] < k:
             decision[unit_id] = Suppression.TOO_FEW_ELIGIBLE
         elif respondents[unit_id] < k:
             decision[unit_id] = Suppression.TOO_FEW_RESPONSES
+        elif respondents[unit_id] - viewers[unit_id] < k:
+            decision[unit_id] = Suppression.VIEWERS_KNOWN
         else:
             decision[unit_id] = None
 
@@ -61,14 +86,16 @@ def decide_publication(units: list[UnitCounts], *, k: int) -> dict[int, Suppress
                 continue
             frontier = nearest_published_descendants(unit_id, children, decision)
             region = respondents[unit_id] - sum(respondents[d] for d in frontier)
-            if 0 < region < k and frontier:
-                smallest = min(frontier, key=lambda d: (respondents[d], d))
-                decision[smallest] = Suppression.PROTECTS_SMALLER_GROUP
-                changed = True
-            elif 0 < region < k:
+            region_viewers = viewers[unit_id] - sum(viewers[d] for d in frontier)
+            if region == 0 or region - region_viewers >= k:
+                continue
+            if not frontier:
                 # Unreachable: with no published descendant the region is the whole roll-up,
-                # which the primary rule already holds at k or more.
+                # which the primary rule already holds at k or more beyond its viewers.
                 raise AssertionError("region below k without a published descendant")
+            smallest = min(frontier, key=lambda d: (respondents[d] - viewers[d], d))
+            decision[smallest] = Suppression.PROTECTS_SMALLER_GROUP
+            changed = True
     return decision
 
 

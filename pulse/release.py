@@ -1,38 +1,51 @@
 """Release: compute a closed cycle's results once, on its frozen snapshot, and store them.
 
 Runs from pulse's tick after the cycle's last ballots were flushed. Every figure passes the
-disclosure rules of pulse.disclosure, each with the group it describes:
+disclosure rules of pulse.disclosure, each with the group it describes and the viewers invited
+in it (pulse.disclosure says why they count against k):
 - a unit's overall figures: respondents, at k;
 - each domain, each question's mean and eNPS: the people who answered it, at k (skips differ);
 - answer distributions: at 10, the threshold for per-question distributions;
 - comments: respondents, at k_comment.
+Figures are stored rounded exactly as the pages show them, so the API publishes nothing finer.
 The release is written in one transaction and never changed afterwards.
 """
 
 import logging
+import math
 import secrets
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 
 from pulse.disclosure import Suppression, UnitCounts, decide_publication
 from pulse.release_inputs import ballots_by_unit, comments_by_unit, has_pending_ballots
-from pulse.release_models import CycleRelease, ReleasedComment, ReleasedUnit, ReleaseStatus
+from pulse.release_models import (
+    CycleRelease,
+    DomainFigures,
+    QuestionFigures,
+    ReleasedComment,
+    ReleasedUnit,
+    ReleaseStatus,
+    UnitFigures,
+)
 from pulse.scoring import Ballot, Figures, Question, score
-from pulse.trends import link_trends
+from pulse.trends import FINE_PRECISION, Comparison, compare_with_earlier, link_trends
 from surveys.instrument import Domain
 from surveys.models import Cycle, CycleState
-from surveys.selectors import reporting_units
+from surveys.selectors import ReportingUnit, reporting_units, viewers_per_unit
 
 logger = logging.getLogger(__name__)
 DISTRIBUTION_K = 10
-ENPS = "enps"
+Item = TypeVar("Item")
+Decision = dict[int, Suppression | None]
 
 
 def releasable_cycle_ids() -> list[int]:
-    # Oldest first: a release links its trends to the releases before it.
+    # Oldest first: a release compares itself with the releases before it.
     return list(
         Cycle.objects.filter(state=CycleState.CLOSED, release__isnull=True)
         .order_by("closes_at")
@@ -46,7 +59,8 @@ def release_cycle(*, cycle_id: int) -> bool:
     if cycle.state != CycleState.CLOSED or has_pending_ballots(cycle_id):
         return False
     try:
-        with transaction.atomic():
+        # Durable: a release never runs inside another transaction (the door's, a close's).
+        with transaction.atomic(durable=True):
             release = CycleRelease.objects.create(cycle=cycle, respondents=0)
             release.respondents = write_release(cycle)
             release.save(update_fields=["respondents"])
@@ -56,68 +70,100 @@ def release_cycle(*, cycle_id: int) -> bool:
     return True
 
 
-def write_release(cycle: Cycle) -> int:
-    units = reporting_units(cycle.pk)
-    parent_of = {unit.pk: unit.parent_unit_id for unit in units}
-    own_ballots = ballots_by_unit(cycle.pk)
-    questions = [Question(item.key, item.domain, item.reverse_scored) for item in cycle.items.all()]
-    subtree_ballots = roll_up(parent_of, own_ballots)
+@dataclass(frozen=True)
+class Decisions:
+    """Per unit, whether each kind of figure may be published."""
 
-    def decide(count: Callable[[Ballot], bool], k: int) -> dict[int, Suppression | None]:
+    overall: Decision
+    comments: Decision
+    questions: dict[str, Decision]
+    distributions: dict[str, Decision]
+    domains: dict[str, Decision]
+    enps: Decision
+
+
+def decide_all(
+    cycle: Cycle,
+    units: list[ReportingUnit],
+    own_ballots: dict[int, list[Ballot]],
+    questions: list[Question],
+) -> Decisions:
+    viewers = viewers_per_unit(cycle.pk)
+
+    def decide(count: Callable[[Ballot], bool], k: int) -> Decision:
         return decide_publication(
             [
                 UnitCounts(
-                    unit_id=unit.pk,
+                    unit_id=unit.id,
                     parent_id=unit.parent_unit_id,
                     own_eligible=unit.unit_eligible_count,
-                    own_respondents=sum(1 for b in own_ballots.get(unit.pk, []) if count(b)),
+                    own_respondents=sum(1 for b in own_ballots.get(unit.id, []) if count(b)),
+                    own_viewers=viewers.get(unit.id, 0),
                 )
                 for unit in units
             ],
             k=k,
         )
 
-    overall = decide(lambda ballot: True, cycle.k)
-    comments_decision = decide(lambda ballot: True, cycle.k_comment)
-    measures = {q.key: decide(answered(q.key), cycle.k) for q in questions}
-    distributions = {q.key: decide(answered(q.key), DISTRIBUTION_K) for q in questions}
-    domains = {
-        domain: decide(answered_any([q.key for q in questions if q.domain == domain]), cycle.k)
-        for domain in Domain.values
-    }
-    enps = decide(lambda ballot: ballot.enps is not None, cycle.k)
+    return Decisions(
+        overall=decide(lambda ballot: True, cycle.k),
+        comments=decide(lambda ballot: True, cycle.k_comment),
+        questions={q.key: decide(answered(q.key), cycle.k) for q in questions},
+        distributions={q.key: decide(answered(q.key), DISTRIBUTION_K) for q in questions},
+        domains={
+            domain: decide(answered_any([q.key for q in questions if q.domain == domain]), cycle.k)
+            for domain in Domain.values
+        },
+        enps=decide(lambda ballot: ballot.enps is not None, cycle.k),
+    )
 
-    eligible = roll_up_counts(parent_of, {unit.pk: unit.unit_eligible_count for unit in units})
+
+def write_release(cycle: Cycle) -> int:
+    units = reporting_units(cycle.pk)
+    parent_of = {unit.id: unit.parent_unit_id for unit in units}
+    own_ballots = ballots_by_unit(cycle.pk)
+    questions = [Question(item.key, item.domain, item.reverse_scored) for item in cycle.items.all()]
+    subtree_ballots = roll_up(parent_of, own_ballots)
+    decisions = decide_all(cycle, units, own_ballots, questions)
+    comparisons = compare_with_earlier(
+        cycle=cycle,
+        team_of_unit={
+            unit.id: unit.team_id for unit in units if decisions.overall[unit.id] is None
+        },
+        respondents={unit.id: len(subtree_ballots.get(unit.id, [])) for unit in units},
+    )
+
+    eligible = roll_up_counts(parent_of, {unit.id: unit.unit_eligible_count for unit in units})
     released = []
     for unit in units:
-        reason = overall[unit.pk]
-        ballots = subtree_ballots.get(unit.pk, [])
-        figures = {}
+        reason = decisions.overall[unit.id]
+        ballots = subtree_ballots.get(unit.id, [])
+        comparison = comparisons.get(unit.id, Comparison(trend_from=[], precision=FINE_PRECISION))
+        figures: UnitFigures = {}
         if reason is None:
             figures = unit_figures(
                 score(ballots, questions),
                 questions,
-                question_ok={key: decision[unit.pk] for key, decision in measures.items()},
-                distribution_ok={k: d[unit.pk] is None for k, d in distributions.items()},
-                domain_ok={d: decision[unit.pk] is None for d, decision in domains.items()},
-                enps_ok=enps[unit.pk] is None,
+                unit_id=unit.id,
+                decisions=decisions,
+                precision=comparison.precision,
             )
         released.append(
             ReleasedUnit(
                 cycle=cycle,
-                unit_id=unit.pk,
+                unit_id=unit.id,
                 parent_unit_id=unit.parent_unit_id,
                 status=ReleaseStatus.RELEASED if reason is None else ReleaseStatus.SUPPRESSED,
                 reason=reason.value if reason else "",
-                eligible=eligible[unit.pk],
+                eligible=eligible[unit.id],
                 respondents=len(ballots) if reason is None else None,
                 figures=figures,
-                comments_released=reason is None and comments_decision[unit.pk] is None,
+                comments_released=reason is None and decisions.comments[unit.id] is None,
             )
         )
     ReleasedUnit.objects.bulk_create(released, batch_size=1000)
     write_comments(cycle.pk, released, parent_of)
-    link_trends(cycle=cycle, released=released)
+    link_trends(released=released, comparisons=comparisons)
     return sum(len(ballots) for ballots in own_ballots.values())
 
 
@@ -129,9 +175,9 @@ def answered_any(keys: list[str]) -> Callable[[Ballot], bool]:
     return lambda ballot: any(key in ballot.answers for key in keys)
 
 
-def roll_up(parent_of: dict[int, int | None], own: dict[int, list]) -> dict[int, list]:
+def roll_up(parent_of: dict[int, int | None], own: dict[int, list[Item]]) -> dict[int, list[Item]]:
     """Each unit's own items plus those of every unit below it."""
-    rolled: dict[int, list] = defaultdict(list)
+    rolled: dict[int, list[Item]] = defaultdict(list)
     for unit_id, items in own.items():
         current: int | None = unit_id
         while current is not None:
@@ -150,34 +196,47 @@ def roll_up_counts(parent_of: dict[int, int | None], own: dict[int, int]) -> dic
     return totals
 
 
+def rounded(value: float, precision: int) -> int:
+    """Half up, to a multiple of `precision`: the figure exactly as a page shows it."""
+    return int(math.floor(value / precision + 0.5) * precision)
+
+
 def unit_figures(
     figures: Figures,
     questions: list[Question],
     *,
-    question_ok: dict[str, Suppression | None],
-    distribution_ok: dict[str, bool],
-    domain_ok: dict[str, bool],
-    enps_ok: bool,
-) -> dict:
-    domains = {
-        domain: asdict(figure)
+    unit_id: int,
+    decisions: Decisions,
+    precision: int,
+) -> UnitFigures:
+    domains: dict[str, DomainFigures] = {
+        domain: DomainFigures(
+            score=rounded(figure.score, precision),
+            favorable=rounded(figure.favorable, precision),
+            respondents=figure.respondents,
+            spread=figure.spread,
+        )
         for domain, figure in figures.domains.items()
-        if domain_ok.get(domain)
+        if decisions.domains[domain][unit_id] is None
     }
-    out_questions = {}
+    out_questions: dict[str, QuestionFigures] = {}
     for question in questions:
-        reason = question_ok[question.key]
+        reason = decisions.questions[question.key][unit_id]
         figure = figures.questions.get(question.key)
         if reason is None and figure is not None:
+            # A coarse unit shows no distribution: two exact distributions a few people apart
+            # would give those people's answers away.
+            show_distribution = (
+                decisions.distributions[question.key][unit_id] is None
+                and precision == FINE_PRECISION
+            )
             out_questions[question.key] = {
                 "status": ReleaseStatus.RELEASED,
                 "reason": None,
                 "respondents": figure.respondents,
-                "mean": figure.mean,
-                "favorable": figure.favorable,
-                "distribution": list(figure.distribution)
-                if distribution_ok[question.key]
-                else None,
+                "mean": round(figure.mean, 1 if precision == FINE_PRECISION else 0),
+                "favorable": rounded(figure.favorable, precision),
+                "distribution": list(figure.distribution) if show_distribution else None,
             }
         else:
             out_questions[question.key] = {
@@ -189,19 +248,34 @@ def unit_figures(
                 "distribution": None,
             }
     complete = len(domains) == len(Domain.values)
+    enps_ok = decisions.enps[unit_id] is None and figures.enps is not None
+    hidden = {
+        domain: (decisions.domains[domain][unit_id] or Suppression.TOO_FEW_RESPONSES).value
+        for domain in Domain.values
+        if domain not in domains
+    }
+    if not enps_ok:
+        hidden["enps"] = (decisions.enps[unit_id] or Suppression.TOO_FEW_RESPONSES).value
     return {
-        "index": sum(d["score"] for d in domains.values()) / len(domains) if complete else None,
-        "enps": figures.enps if enps_ok else None,
+        # From the rounded domain scores, so the index adds no precision to what is shown.
+        "index": rounded(sum(d["score"] for d in domains.values()) / len(domains), precision)
+        if complete
+        else None,
+        "enps": rounded(figures.enps, precision) if enps_ok and figures.enps is not None else None,
         "enps_respondents": figures.enps_respondents if enps_ok else None,
+        "precision": precision,
+        "hidden": hidden,
         "domains": domains,
         "questions": out_questions,
     }
 
 
-def write_comments(cycle_id: int, released: list[ReleasedUnit], parent_of: dict) -> None:
+def write_comments(
+    cycle_id: int, released: list[ReleasedUnit], parent_of: dict[int, int | None]
+) -> None:
     own_comments = comments_by_unit(cycle_id)
     rolled = roll_up(parent_of, own_comments)
-    rows = []
+    rows: list[ReleasedComment] = []
     for released_unit in released:
         if not released_unit.comments_released:
             continue

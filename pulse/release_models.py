@@ -5,9 +5,11 @@ keys and no time: a release belongs to its cycle, and that is all the time it ne
 """
 
 import uuid
+from typing import TypedDict
 
 from django.db import models
 
+from pulse.disclosure import Suppression
 from surveys.models import Cycle, CycleTeam
 
 
@@ -16,10 +18,37 @@ class ReleaseStatus(models.TextChoices):
     SUPPRESSED = "suppressed", "Suppressed"
 
 
-class SuppressionReason(models.TextChoices):
-    TOO_FEW_ELIGIBLE = "too_few_eligible", "Fewer than {k} people in this group"
-    TOO_FEW_RESPONSES = "too_few_responses", "Fewer than {k} responses"
-    PROTECTS_SMALLER_GROUP = "protects_smaller_group", "Hidden to protect a smaller group"
+class DomainFigures(TypedDict):
+    score: int  # 0-100, whole points as the pages show them
+    favorable: int  # 0-100, share of favorable item answers, whole points
+    respondents: int
+    # Standard deviation of respondents' domain values (0-100): only for the change verdict,
+    # never shown or returned by the API.
+    spread: float
+
+
+class QuestionFigures(TypedDict):
+    status: str  # ReleaseStatus
+    reason: str | None  # Suppression, when suppressed
+    respondents: int | None
+    mean: float | None  # 1-7 after reverse-keying, one decimal as the pages show it
+    favorable: int | None
+    distribution: list[int] | None  # counts of answers 1..7, only at 10 or more respondents
+
+
+class UnitFigures(TypedDict, total=False):
+    """A released unit's figures; an empty dict when the unit is suppressed."""
+
+    index: int | None
+    enps: int | None
+    enps_respondents: int | None
+    # Scores rounded to `precision` points: 1, or 10 when the unit's people changed by a few
+    # since its previous release (pulse.trends).
+    precision: int
+    # Domain (or "enps") → the Suppression that hides it, so the page can say why.
+    hidden: dict[str, str]
+    domains: dict[str, DomainFigures]
+    questions: dict[str, QuestionFigures]
 
 
 class CycleRelease(models.Model):
@@ -36,13 +65,7 @@ class CycleRelease(models.Model):
 class ReleasedUnit(models.Model):
     """One reporting unit's results: the roll-up of its subtree of reporting units.
 
-    `figures` holds, when released:
-      {"index": float, "enps": float|null, "enps_respondents": int,
-       "domains": {domain: {"score", "favorable", "respondents", "spread"}},
-       "questions": {item_key: {"status": "released"|"suppressed", "reason": str|null,
-                                "respondents": int|null, "mean": float|null,
-                                "favorable": float|null, "distribution": [7 ints]|null}}}
-    and {} when suppressed.
+    `figures` holds a UnitFigures: exactly what the pages show, rounded as they show it.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -53,7 +76,7 @@ class ReleasedUnit(models.Model):
         CycleTeam, null=True, on_delete=models.CASCADE, related_name="+"
     )
     status = models.CharField(max_length=12, choices=ReleaseStatus.choices)
-    reason = models.CharField(max_length=30, choices=SuppressionReason.choices, blank=True)
+    reason = models.CharField(max_length=30, choices=Suppression.choices, blank=True)
     eligible = models.PositiveIntegerField()
     respondents = models.PositiveIntegerField(null=True)  # None when suppressed
     figures = models.JSONField(default=dict)

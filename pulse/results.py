@@ -1,15 +1,19 @@
 """Reads behind the dashboards and the results API: released figures, shaped for people."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Prefetch
+from django.core.cache import cache
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from pulse.access import User, led_cycle_teams, visible_unit_ids
+from pulse.disclosure import Suppression
 from pulse.guides import GUIDES, Guide
-from pulse.release_models import ReleasedComment, ReleasedUnit, SuppressionReason
+from pulse.release_models import ReleasedComment, ReleasedUnit
 from surveys.instrument import Domain
 from surveys.models import Cycle, CycleState, CycleTeam
-from surveys.selectors import answered_counts
+from surveys.selectors import answered_counts, answers_cell_id
 from teams.roles import is_hr
 
 BANDS = ((0.75, "75% or more"), (0.5, "50 to 75%"), (0.25, "25 to 50%"), (0.0, "under 25%"))
@@ -18,7 +22,7 @@ BANDS = ((0.75, "75% or more"), (0.5, "50 to 75%"), (0.25, "25 to 50%"), (0.0, "
 def reason_text(reason: str, k: int) -> str:
     if not reason:
         return ""
-    return SuppressionReason(reason).label.format(k=k)
+    return Suppression(reason).sentence(k)
 
 
 @dataclass
@@ -28,6 +32,7 @@ class DomainCell:
     score: float | None
     favorable: float | None
     benchmark: float | None = None
+    reason: str = ""  # why the score is hidden, when it is
 
     @property
     def heat(self) -> int:
@@ -41,6 +46,18 @@ class UnitResult:
     name: str
     reason: str
     domains: list[DomainCell] = field(default_factory=list)
+    depth: int = 0  # in the tree of reporting units, for the heatmap's indentation
+    # Teams smaller than k whose answers are counted in this unit.
+    counted_here: list[str] = field(default_factory=list)
+    enps_reason: str = ""
+
+    @property
+    def depth_class(self) -> str:
+        return f"depth-{min(self.depth, MAX_DEPTH_CLASS)}"
+
+    @property
+    def is_coarse(self) -> bool:
+        return self.released.figures.get("precision", 1) > 1
 
     @property
     def is_released(self) -> bool:
@@ -49,22 +66,31 @@ class UnitResult:
     @property
     def weakest(self) -> DomainCell | None:
         scored = [cell for cell in self.domains if cell.score is not None]
-        return min(scored, key=lambda cell: cell.score) if scored else None
+        return min(scored, key=lambda cell: cell.score or 0.0) if scored else None
 
     @property
     def guide(self) -> Guide | None:
         return GUIDES[Domain(self.weakest.domain)] if self.weakest else None
 
 
+MAX_DEPTH_CLASS = 8
+
+
 def unit_result(
-    released: ReleasedUnit, k: int, benchmark: ReleasedUnit | None = None
+    released: ReleasedUnit,
+    k: int,
+    benchmark: ReleasedUnit | None = None,
+    *,
+    depth: int = 0,
+    counted_here: list[str] | None = None,
 ) -> UnitResult:
     figures = released.figures.get("domains", {})
+    hidden = released.figures.get("hidden", {})
     bench = benchmark.figures.get("domains", {}) if benchmark else {}
     return UnitResult(
         released=released,
         name=released.unit.name,
-        reason=reason_text(released.reason, k),
+        reason=with_destination(reason_text(released.reason, k), released.unit),
         domains=[
             DomainCell(
                 domain=domain.value,
@@ -72,10 +98,80 @@ def unit_result(
                 score=figures.get(domain.value, {}).get("score"),
                 favorable=figures.get(domain.value, {}).get("favorable"),
                 benchmark=bench.get(domain.value, {}).get("score"),
+                reason=reason_text(hidden.get(domain.value, "too_few_responses"), k)
+                if domain.value not in figures
+                else "",
             )
             for domain in Domain
         ],
+        depth=depth,
+        counted_here=counted_here or [],
+        enps_reason=reason_text(hidden.get("enps", ""), k),
     )
+
+
+def with_destination(reason: str, unit: CycleTeam) -> str:
+    """A unit whose few answers were moved into another unit at close says where they went."""
+    if not reason or answers_cell_id(unit) == unit.pk:
+        return reason
+    return f"{reason}; its answers are counted in {unit_name(answers_cell_id(unit))}"
+
+
+@dataclass(frozen=True)
+class SmallTeam:
+    """A team whose answers were counted in another unit: merged at launch because it had
+    fewer than k people, or moved at close because it had fewer than k answers."""
+
+    team_id: int
+    name: str
+    counted_in_id: int
+    counted_in: str
+    too_few: str  # "people" or "answers"
+
+
+def small_teams(
+    cycle: Cycle, *, counted_in: int | None = None, led_by: User | None = None
+) -> list[SmallTeam]:
+    """Teams whose answers are counted in another unit: all of the cycle's, or only those
+    counted in one unit, or only those a manager led (one query each, never org-wide then)."""
+    teams = CycleTeam.objects.filter(cycle=cycle).select_related("reporting_unit")
+    if counted_in is not None:
+        teams = teams.filter(
+            Q(reporting_unit_id=counted_in)
+            | Q(answers_counted_in_id=counted_in)
+            | Q(reporting_unit__answers_counted_in_id=counted_in)
+        )
+    if led_by is not None:
+        teams = teams.filter(pk__in=led_cycle_teams(led_by, cycle.pk))
+    found = []
+    for team in teams:
+        cell = answers_cell_id(team)
+        if cell == team.pk or (counted_in is not None and cell != counted_in):
+            continue
+        name = (
+            team.reporting_unit.name
+            if team.reporting_unit is not None and cell == team.reporting_unit_id
+            else unit_name(cell)
+        )
+        merged = team.reporting_unit_id != team.pk
+        found.append(SmallTeam(team.pk, team.name, cell, name, "people" if merged else "answers"))
+    return found
+
+
+def unit_name(cycle_team_id: int) -> str:
+    return CycleTeam.objects.filter(pk=cycle_team_id).values_list("name", flat=True).first() or ""
+
+
+def counted_in_sentence(team: SmallTeam, k: int) -> str:
+    return (
+        f"{team.name} has fewer than {k} {team.too_few}, so its answers are counted in "
+        f"{team.counted_in}, and shown only as part of {team.counted_in}'s results."
+    )
+
+
+def led_small_teams(user: User, cycle: Cycle) -> list[SmallTeam]:
+    """The teams this manager led in the cycle that were too small to be shown on their own."""
+    return small_teams(cycle, led_by=user)
 
 
 def released_cycles_for(user: User) -> list[Cycle]:
@@ -83,7 +179,7 @@ def released_cycles_for(user: User) -> list[Cycle]:
     viewer led a team."""
     cycles = Cycle.objects.filter(release__isnull=False).select_related("cadence")
     if not is_hr(user):
-        led = CycleTeam.objects.filter(manager__user_id=user.pk).values("cycle_id")
+        led = CycleTeam.objects.filter(manager__user_id=user.pk or 0).values("cycle_id")
         cycles = cycles.filter(pk__in=led)
     return list(cycles.order_by("-closes_at"))
 
@@ -142,9 +238,10 @@ def unit_page(user: User, cycle: Cycle, unit_id: int | None) -> UnitPage | None:
         cycle=cycle, parent_unit=released.unit_id
     ).select_related("unit")
     parent_id = released.parent_unit_id
+    counted_here = [t.name for t in small_teams(cycle, counted_in=released.unit_id)]
     return UnitPage(
         cycle=cycle,
-        selected=unit_result(released, cycle.k, benchmark),
+        selected=unit_result(released, cycle.k, benchmark, counted_here=counted_here),
         children=[unit_result(child, cycle.k) for child in children.order_by("unit__name")],
         benchmark=benchmark,
         parent_id=parent_id if parent_id is not None and in_scope(parent_id) else None,
@@ -170,12 +267,40 @@ def cycle_results(user: User, cycle: Cycle) -> CycleResults:
     )
     top = next((r for r in released if r.parent_unit_id is None), None)
     benchmark = top if top is not None and top.status == "released" else None
-    shown = [r for r in released if visible is None or r.unit_id in visible]
+    shown = {r.unit_id for r in released if visible is None or r.unit_id in visible}
     depth = unit_depths(released)
-    shown.sort(key=lambda r: (depth[r.unit_id], r.unit.name))
-    return CycleResults(
-        cycle=cycle, units=[unit_result(r, cycle.k, benchmark) for r in shown], benchmark=benchmark
-    )
+    counted_here: dict[int, list[str]] = {}
+    for team in small_teams(cycle):
+        counted_here.setdefault(team.counted_in_id, []).append(team.name)
+    units = [
+        unit_result(
+            r,
+            cycle.k,
+            benchmark,
+            depth=depth[r.unit_id],
+            counted_here=sorted(counted_here.get(r.unit_id, [])),
+        )
+        for r in tree_order(released)
+        if r.unit_id in shown
+    ]
+    return CycleResults(cycle=cycle, units=units, benchmark=benchmark)
+
+
+def tree_order(released: list[ReleasedUnit]) -> list[ReleasedUnit]:
+    """Depth first, each unit followed by the units below it, siblings by name."""
+    children: dict[int | None, list[ReleasedUnit]] = {}
+    ids = {r.unit_id for r in released}
+    for r in released:
+        parent = r.parent_unit_id if r.parent_unit_id in ids else None
+        children.setdefault(parent, []).append(r)
+    ordered: list[ReleasedUnit] = []
+    frontier = sorted(children.get(None, []), key=lambda r: r.unit.name, reverse=True)
+    while frontier:
+        current = frontier.pop()
+        ordered.append(current)
+        below = sorted(children.get(current.unit_id, []), key=lambda r: r.unit.name, reverse=True)
+        frontier.extend(below)
+    return ordered
 
 
 def unit_depths(released: list[ReleasedUnit]) -> dict[int, int]:
@@ -220,16 +345,26 @@ class ParticipationBand:
     band: str
 
 
-def open_cycle_bands(cycle: Cycle) -> list[ParticipationBand]:
-    """Coarse participation while a cycle is open, for units of at least k people only."""
+def open_cycle_bands(cycle: Cycle, today: date | None = None) -> list[ParticipationBand]:
+    """Coarse participation while a cycle is open, for units of at least 2k people only, as it
+    stood at the first look of the (UTC) day.
+
+    At 2k people a 25-point band spans at least two counts, so it never pins how many answered;
+    refreshed once a day, a change of band cannot date anyone's answer finer than the day."""
     if cycle.state != CycleState.OPEN:
         return []
+    today = today or timezone.now().date()
+    key = f"participation-bands:{cycle.pk}:{today.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return [ParticipationBand(*band) for band in cached]
     answered = answered_counts(cycle.pk)
     bands = []
     for unit in CycleTeam.objects.filter(cycle=cycle).order_by("name"):
-        if unit.reporting_unit_id != unit.pk or unit.unit_eligible_count < cycle.k:
+        if unit.reporting_unit_id != unit.pk or unit.unit_eligible_count < 2 * cycle.k:
             continue
         share = answered.get(unit.pk, 0) / unit.unit_eligible_count
         label = next(text for floor, text in BANDS if share >= floor)
         bands.append(ParticipationBand(unit.name, unit.unit_eligible_count, label))
+    cache.set(key, [(b.name, b.eligible, b.band) for b in bands], timeout=2 * 24 * 3600)
     return bands

@@ -9,34 +9,62 @@ from rest_framework.views import APIView
 
 from pulse.access import may_see, visible_unit_ids
 from pulse.release_models import ReleasedUnit
-from pulse.results import reason_text, trend_points
+from pulse.results import reason_text, small_teams, trend_points, with_destination
 from surveys.models import Cycle
+
+
+class DomainResultSerializer(serializers.Serializer):
+    score = serializers.IntegerField(help_text="0-100, whole points as the dashboard shows it.")
+    favorable = serializers.IntegerField(help_text="Share of favorable answers, whole points.")
+    respondents = serializers.IntegerField(help_text="How many people this score describes.")
 
 
 class UnitResultSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The unit's id in this cycle's snapshot.")
-    parent = serializers.IntegerField(allow_null=True)
+    # A field named like DRF's Field.parent attribute: the metaclass moves it into `fields`.
+    parent = serializers.IntegerField(allow_null=True)  # type: ignore[assignment]
     name = serializers.CharField()
     status = serializers.ChoiceField(choices=["released", "suppressed"])
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True, help_text="Why it is hidden, in words.")
+    eligible = serializers.IntegerField()
     respondents = serializers.IntegerField(allow_null=True)
-    domains = serializers.DictField(child=serializers.FloatField())
-    index = serializers.FloatField(allow_null=True)
-    enps = serializers.FloatField(allow_null=True)
+    precision = serializers.IntegerField(
+        allow_null=True, help_text="Scores are multiples of this: 1, or 10 when few people changed."
+    )
+    counts_teams = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Teams smaller than k whose answers are counted in this unit.",
+    )
+    domains = serializers.DictField(child=DomainResultSerializer())
+    index = serializers.IntegerField(allow_null=True)
+    enps = serializers.IntegerField(allow_null=True)
+    enps_respondents = serializers.IntegerField(allow_null=True)
 
 
-def unit_payload(released: ReleasedUnit, k: int) -> dict:
+def unit_payload(released: ReleasedUnit, k: int, counts_teams: list[str]) -> dict:
+    """Exactly the figures the pages show, each with the number of people it describes."""
     figures = released.figures
     return {
         "id": released.unit_id,
         "parent": released.parent_unit_id,
         "name": released.unit.name,
         "status": released.status,
-        "reason": reason_text(released.reason, k),
+        "reason": with_destination(reason_text(released.reason, k), released.unit),
+        "counts_teams": counts_teams,
+        "eligible": released.eligible,
         "respondents": released.respondents,
-        "domains": {d: v["score"] for d, v in figures.get("domains", {}).items()},
+        "precision": figures.get("precision"),
+        "domains": {
+            domain: {
+                "score": value["score"],
+                "favorable": value["favorable"],
+                "respondents": value["respondents"],
+            }
+            for domain, value in figures.get("domains", {}).items()
+        },
         "index": figures.get("index"),
         "enps": figures.get("enps"),
+        "enps_respondents": figures.get("enps_respondents"),
     }
 
 
@@ -56,8 +84,15 @@ class ResultsView(APIView):
         units = (
             ReleasedUnit.objects.filter(cycle=cycle).select_related("unit").order_by("unit__name")
         )
+        counted: dict[int, list[str]] = {}
+        for team in small_teams(cycle):
+            counted.setdefault(team.counted_in_id, []).append(team.name)
         return Response(
-            [unit_payload(u, cycle.k) for u in units if visible is None or u.unit_id in visible]
+            [
+                unit_payload(u, cycle.k, sorted(counted.get(u.unit_id, [])))
+                for u in units
+                if visible is None or u.unit_id in visible
+            ]
         )
 
 

@@ -1,37 +1,41 @@
-"""Which earlier results a unit's trend may be drawn from (DESIGN §4.9).
+"""Across cycles (DESIGN §4.9): which earlier releases a unit's trend may be drawn from, and
+which units must show coarser figures because their people changed by only a few.
 
-A trend compares a team's released results across cycles. It is shown only when both cycles
-were released for the team, and not when the membership of the team's subtree changed by one or
-two people: the difference of two averages would then describe the joiner or the leaver.
+Two releases of the same team are two averages over overlapping groups. When the groups differ
+by 1 to k-1 people, in who was invited or in how many answered, the difference of the two
+averages describes those few people, assuming the others answered as before. Hiding every such
+unit would hide most teams (a cycle's respondent count moves by a person or two all the time),
+so the later release is published coarser instead: its scores in steps of 10 points, not 1.
+Rounding each average by up to 5 points leaves the estimate of one changed person off by up to
+5 * (2n + 1) points for a unit of n: 55 points at n = 5. A trend is still drawn, through the
+coarse figure: both releases are on the pages anyway, so the line adds nothing to them.
 """
 
-from collections import defaultdict
+from dataclasses import dataclass
 
 from pulse.release_models import ReleasedUnit, ReleaseStatus
 from surveys.models import Cycle
-from surveys.selectors import unit_members
+from surveys.selectors import membership_changes
 
-MIN_MEMBERSHIP_CHANGE = 3
-
-
-def subtree_members(released: list[ReleasedUnit], cycle_id: int) -> dict[int, set[int]]:
-    """Released unit's CycleTeam id → everyone invited in its subtree of units."""
-    own = unit_members(cycle_id)
-    parent_of = {r.unit_id: r.parent_unit_id for r in released}
-    members: dict[int, set[int]] = defaultdict(set)
-    for unit_id, people in own.items():
-        current = unit_id
-        while current is not None:
-            members[current] |= people
-            current = parent_of.get(current)
-    return members
+FINE_PRECISION = 1
+COARSE_PRECISION = 10
 
 
-def link_trends(*, cycle: Cycle, released: list[ReleasedUnit]) -> None:
-    current = [r for r in released if r.status == ReleaseStatus.RELEASED and r.unit.team_id]
-    if not current:
-        return
-    team_ids = {r.unit.team_id for r in current}
+@dataclass(frozen=True)
+class Comparison:
+    """How a unit of this release relates to the earlier releases of the same team."""
+
+    trend_from: list[ReleasedUnit]
+    precision: int
+
+
+def compare_with_earlier(
+    *, cycle: Cycle, team_of_unit: dict[int, int | None], respondents: dict[int, int]
+) -> dict[int, Comparison]:
+    """Unit id → its comparison, for the units of this cycle that have a team.
+
+    `respondents` is each unit's subtree respondent count in this cycle."""
+    team_ids = {team for team in team_of_unit.values() if team is not None}
     earlier = list(
         ReleasedUnit.objects.filter(
             status=ReleaseStatus.RELEASED,
@@ -39,27 +43,44 @@ def link_trends(*, cycle: Cycle, released: list[ReleasedUnit]) -> None:
             cycle__closes_at__lt=cycle.closes_at,
         ).select_related("unit")
     )
-    if not earlier:
-        return
-    members_now = subtree_members(released, cycle.pk)
-    members_then: dict[int, dict[int, set[int]]] = {}
-    for cycle_id in {r.cycle_id for r in earlier}:
-        released_then = list(ReleasedUnit.objects.filter(cycle_id=cycle_id))
-        members_then[cycle_id] = subtree_members(released_then, cycle_id)
-    earlier_by_team: dict[int, list[ReleasedUnit]] = defaultdict(list)
+    changes = {
+        cycle_id: membership_changes(cycle.pk, cycle_id, team_ids)
+        for cycle_id in {release.cycle_id for release in earlier}
+    }
+    by_team: dict[int, list[ReleasedUnit]] = {}
     for release in earlier:
-        earlier_by_team[release.unit.team_id].append(release)
+        if release.unit.team_id is not None:
+            by_team.setdefault(release.unit.team_id, []).append(release)
 
-    links = []
-    for release in current:
-        for before in earlier_by_team[release.unit.team_id]:
-            changed = len(
-                members_now[release.unit_id] ^ members_then[before.cycle_id][before.unit_id]
-            )
-            if changed == 0 or changed >= MIN_MEMBERSHIP_CHANGE:
-                links.append(
-                    ReleasedUnit.trend_from.through(
-                        from_releasedunit_id=release.pk, to_releasedunit_id=before.pk
-                    )
-                )
+    comparisons = {}
+    for unit_id, team_id in team_of_unit.items():
+        if team_id is None:
+            continue
+        coarse = False
+        for before in by_team.get(team_id, []):
+            change = changes[before.cycle_id].get(team_id)
+            invited_change = change.changed if change else 0
+            respondent_change = abs(respondents.get(unit_id, 0) - (before.respondents or 0))
+            if any(changed_by_few(n, cycle.k) for n in (invited_change, respondent_change)):
+                coarse = True
+        comparisons[unit_id] = Comparison(
+            trend_from=by_team.get(team_id, []),
+            precision=COARSE_PRECISION if coarse else FINE_PRECISION,
+        )
+    return comparisons
+
+
+def changed_by_few(changed: int, k: int) -> bool:
+    return 1 <= changed < k
+
+
+def link_trends(*, released: list[ReleasedUnit], comparisons: dict[int, Comparison]) -> None:
+    links = [
+        ReleasedUnit.trend_from.through(
+            from_releasedunit_id=release.pk, to_releasedunit_id=before.pk
+        )
+        for release in released
+        if release.status == ReleaseStatus.RELEASED and release.unit_id in comparisons
+        for before in comparisons[release.unit_id].trend_from
+    ]
     ReleasedUnit.trend_from.through.objects.bulk_create(links, batch_size=1000)

@@ -1,30 +1,42 @@
 """Reads of the surveys plane that other apps may use. None of them says who answered."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from surveys.models import CycleTeam, Invitation
+from teams.models import Person
+from teams.roles import HR_GROUP_NAME
 from teams.tree_walks import IdTree
-
-
-def unit_members(cycle_id: int) -> dict[int, set[int]]:
-    """Reporting unit id → ids of the people invited under it (not its descendants)."""
-    members: dict[int, set[int]] = defaultdict(set)
-    for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id).values_list(
-        "reporting_unit_id", "person_id"
-    ):
-        members[unit_id].add(person_id)
-    return members
 
 
 @dataclass(frozen=True)
 class ReportingUnit:
-    pk: int  # the unit's CycleTeam id, which responses and releases refer to
-    parent_unit_id: int | None  # its nearest ancestor unit; None for the top unit
-    name: str
+    """A reporting unit of a cycle's snapshot, and its nearest ancestor unit."""
+
+    id: int
+    parent_unit_id: int | None
     team_id: int | None
+    name: str
     unit_eligible_count: int
+
+
+def answers_cell_id(team: CycleTeam, teams: Mapping[int, CycleTeam] | None = None) -> int:
+    """The reporting unit whose stored answers include this team's: where its answers went.
+
+    Launch maps every team to its reporting unit; a close that moves a unit with 1..k-1
+    respondents into its parent unit's cell records the final cell in the unit's
+    `answers_counted_in`. `teams` (id → CycleTeam of the cycle) saves a query per team."""
+    unit_id = team.reporting_unit_id or team.pk
+    if unit_id == team.pk:
+        unit = team
+    elif teams is not None and unit_id in teams:
+        unit = teams[unit_id]
+    else:
+        unit = CycleTeam.objects.get(pk=unit_id)
+    return unit.answers_counted_in_id or unit.pk
 
 
 def reporting_units(cycle_id: int) -> list[ReportingUnit]:
@@ -42,49 +54,102 @@ def reporting_units(cycle_id: int) -> list[ReportingUnit]:
         parent = teams.get(team.parent_id) if team.parent_id else None
         units.append(
             ReportingUnit(
-                pk=team.pk,
+                id=team.pk,
                 parent_unit_id=parent.reporting_unit_id if parent else None,
-                name=team.name,
                 team_id=team.team_id,
+                name=team.name,
                 unit_eligible_count=team.unit_eligible_count,
             )
         )
     return units
 
 
+def _viewer_person_ids(cycle_id: int) -> set[int]:
+    """Everyone who can read any results of the cycle: the snapshot's managers, and every
+    person whose login is HR (an active superuser or a member of the HR group) right now."""
+    managers = set(
+        CycleTeam.objects.filter(cycle_id=cycle_id, manager__isnull=False).values_list(
+            "manager_id", flat=True
+        )
+    )
+    hr = set(
+        Person.objects.filter(user__is_active=True)
+        .filter(Q(user__is_superuser=True) | Q(user__groups__name=HR_GROUP_NAME))
+        .values_list("pk", flat=True)
+    )
+    return managers | hr
+
+
+def viewers_per_unit(cycle_id: int) -> dict[int, int]:
+    """Reporting unit id → how many of the people invited under it can read results.
+
+    Counted in the cell where the unit's answers are stored (answers_cell_id), so the counts
+    line up with the stored responses."""
+    viewers = _viewer_person_ids(cycle_id)
+    teams = CycleTeam.objects.filter(cycle_id=cycle_id).in_bulk()
+    cell_of = {team.pk: answers_cell_id(team, teams) for team in teams.values()}
+    counts: dict[int, int] = defaultdict(int)
+    for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id).values_list(
+        "reporting_unit_id", "person_id"
+    ):
+        if person_id in viewers:
+            counts[cell_of.get(unit_id, unit_id)] += 1
+    return dict(counts)
+
+
+@dataclass(frozen=True)
+class MembershipChange:
+    """How many people joined or left a team's subtree between two cycles."""
+
+    team_id: int
+    joined: int
+    left: int
+
+    @property
+    def changed(self) -> int:
+        return self.joined + self.left
+
+
+def subtree_invitees(cycle_id: int) -> dict[int, set[int]]:
+    """Team id (of the org chart) → the people invited anywhere in its subtree in the cycle."""
+    teams = list(
+        CycleTeam.objects.filter(cycle_id=cycle_id).values_list("id", "parent_id", "team_id")
+    )
+    tree = IdTree({pk: parent for pk, parent, _ in teams})
+    team_of = {pk: team for pk, _, team in teams}
+    people: dict[int, set[int]] = defaultdict(set)
+    for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id).values_list(
+        "reporting_unit_id", "person_id"
+    ):
+        for holder in (unit_id, *tree.ancestors(unit_id)):
+            if team_of.get(holder) is not None:
+                people[team_of[holder]].add(person_id)
+    return people
+
+
+def membership_changes(
+    cycle_id: int, earlier_cycle_id: int, team_ids: set[int]
+) -> dict[int, MembershipChange]:
+    """For each team in both cycles, the joiners and leavers of its subtree between them.
+    Counts only: no person ids leave this module."""
+    now, then = subtree_invitees(cycle_id), subtree_invitees(earlier_cycle_id)
+    return {
+        team_id: MembershipChange(
+            team_id=team_id,
+            joined=len(now.get(team_id, set()) - then.get(team_id, set())),
+            left=len(then.get(team_id, set()) - now.get(team_id, set())),
+        )
+        for team_id in team_ids
+        if team_id in now or team_id in then
+    }
+
+
 def answered_counts(cycle_id: int) -> dict[int, int]:
     """While a cycle is open: answered invitations per reporting unit. Counts only, never who;
-    callers show them coarsely and only for units of at least k people."""
+    callers show them coarsely and only for units of at least 2k people."""
     counts: dict[int, int] = defaultdict(int)
     for unit_id in Invitation.objects.filter(cycle_id=cycle_id, answered=True).values_list(
         "reporting_unit_id", flat=True
     ):
         counts[unit_id] += 1
     return counts
-
-
-def subtree_members(cycle_id: int) -> dict[int, set[int]]:
-    """Reporting unit id → ids of the people invited under it or under any unit below it."""
-    tree = IdTree(dict(CycleTeam.objects.filter(cycle_id=cycle_id).values_list("id", "parent_id")))
-    members: dict[int, set[int]] = defaultdict(set)
-    for unit_id, people in unit_members(cycle_id).items():
-        for holder in (unit_id, *tree.ancestors(unit_id)):
-            members[holder] |= people
-    return members
-
-
-def membership_changes(unit_pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
-    """For each pair of reporting units (of any two cycles, e.g. a unit now and the same team's
-    unit a cycle before): how many people were invited under exactly one of the two subtrees.
-
-    Only the count leaves this module, never who: a trend needs to know whether one or two
-    people joined or left, not which."""
-    pairs = list(unit_pairs)
-    unit_ids = {unit_id for pair in pairs for unit_id in pair}
-    cycle_of = dict(CycleTeam.objects.filter(pk__in=unit_ids).values_list("id", "cycle_id"))
-    members = {cycle_id: subtree_members(cycle_id) for cycle_id in set(cycle_of.values())}
-
-    def people_under(unit_id: int) -> set[int]:
-        return members[cycle_of[unit_id]].get(unit_id, set()) if unit_id in cycle_of else set()
-
-    return {(now, then): len(people_under(now) ^ people_under(then)) for now, then in pairs}

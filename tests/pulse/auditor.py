@@ -6,6 +6,12 @@ one reporting unit); a published figure covers the cells of its subtree. A set o
 derivable exactly when its indicator vector lies in the rational span of the published vectors.
 The auditor enumerates every set of cells holding 1 to k-1 respondents and reports the ones
 that are derivable.
+
+The viewers (managers, HR) are a coalition that knows its own ballots. Which of them answered
+is not published, so a cell with r respondents and v viewers holds between max(0, r - v) and r
+respondents the coalition does not know. A derivable set of cells leaks when, for some choice
+of which viewers answered, it describes 1 to k-1 of those other people: when it holds at least
+one respondent and its fewest possible non-viewers number fewer than k.
 """
 
 from fractions import Fraction
@@ -59,16 +65,21 @@ def small_derivable_groups(
     respondents: dict[int, int],
     published: set[int],
     k: int,
+    viewers: dict[int, int] | None = None,
 ) -> list[tuple[int, ...]]:
-    """Sets of cells with 1..k-1 respondents that published counts can isolate."""
+    """Sets of cells the published counts isolate that may hold 1..k-1 people other than the
+    viewers."""
+    viewers = viewers or {}
     cells = [unit for unit, count in respondents.items() if count > 0]
+    unknown = {cell: max(0, respondents[cell] - viewers.get(cell, 0)) for cell in cells}
     vectors = [subtree_cells(unit, parents, cells) for unit in published]
     basis, pivots = echelon(vectors)
+    # A cell that alone holds k or more unknown people cannot be part of a small group.
+    small = [i for i, cell in enumerate(cells) if unknown[cell] < k]
     leaks = []
-    for size in range(1, len(cells) + 1):
-        for group in combinations(range(len(cells)), size):
-            total = sum(respondents[cells[i]] for i in group)
-            if not 1 <= total < k:
+    for size in range(1, len(small) + 1):
+        for group in combinations(small, size):
+            if sum(unknown[cells[i]] for i in group) >= k:
                 continue
             indicator = [Fraction(1 if i in group else 0) for i in range(len(cells))]
             if not any(reduce_against(basis, pivots, indicator)):

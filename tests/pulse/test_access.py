@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils.html import escape
 
+from pulse.disclosure import Suppression
 from pulse.models import ReleasedUnit
 from surveys.models import Cycle
 
@@ -81,24 +82,23 @@ def test_a_manager_lists_exactly_their_own_subtree(demo) -> None:
 
 def test_a_suppressed_unit_shows_the_reason_and_never_a_count(demo) -> None:
     cycle, clients = demo["cycle"], demo["clients"]
-    suppressed = (
-        ReleasedUnit.objects.filter(cycle=cycle, status="suppressed").select_related("unit").first()
+    suppressed = list(
+        ReleasedUnit.objects.filter(cycle=cycle, status="suppressed").select_related("unit")
     )
-    assert suppressed is not None, "the demo has a unit below the thresholds"
-    page = (
-        clients["nadia"]
-        .get(f"/dashboard/?cycle={cycle.pk}&unit={suppressed.unit_id}")
-        .content.decode()
-    )
-    assert "Not shown:" in page and "Fewer than 5" in page
-    assert "answered" not in page.split("Not shown:")[1]
+    assert suppressed, "the demo has a unit below the thresholds"
     api = clients["nadia"].get(f"/api/v1/results/?cycle={cycle.pk}").json()
-    row = next(unit for unit in api if unit["id"] == suppressed.unit_id)
-    assert (
-        row["respondents"] is None
-        and row["domains"] == {}
-        and row["reason"].startswith("Fewer than")
-    )
+    for unit in suppressed:
+        sentence = Suppression(unit.reason).sentence(cycle.k)
+        page = (
+            clients["nadia"]
+            .get(f"/dashboard/?cycle={cycle.pk}&unit={unit.unit_id}")
+            .content.decode()
+        )
+        assert f"Not shown:</strong> {escape(sentence)}" in page
+        assert "answered" not in page.split("Not shown:")[1]
+        row = next(row for row in api if row["id"] == unit.unit_id)
+        assert (row["respondents"], row["domains"]) == (None, {})
+        assert row["reason"].startswith(sentence)
 
 
 def test_the_dashboard_highlights_the_weakest_domain_with_a_guide(demo) -> None:
@@ -134,3 +134,39 @@ def test_a_missing_cycle_parameter_is_a_clear_400(demo) -> None:
     response = demo["clients"]["nadia"].get("/api/v1/results/")
     assert response.status_code == 400
     assert "cycle" in response.json()
+
+
+def test_the_heatmap_shows_the_tree_and_keeps_hidden_units_with_their_reason(demo) -> None:
+    cycle, clients = demo["cycle"], demo["clients"]
+    page = clients["nadia"].get(f"/hr/heatmap/?cycle={cycle.pk}").content.decode()
+    assert 'class="depth-0"><a' in page and 'class="depth-1"><a' in page
+    assert page.index(">Company</a>") < page.index(">Engineering</a>") < page.index(">Platform</a>")
+    for unit in ReleasedUnit.objects.filter(cycle=cycle, status="suppressed").select_related(
+        "unit"
+    ):
+        row = page[page.index(f">{escape(unit.unit.name)}</a>") :].split("</tr>")[0]
+        assert f"Hidden: {escape(Suppression(unit.reason).sentence(cycle.k))}" in row
+    assert "style=" not in page
+
+
+def test_the_api_publishes_whole_points_each_with_the_people_it_describes(demo) -> None:
+    cycle, clients = demo["cycle"], demo["clients"]
+    rows = clients["nadia"].get(f"/api/v1/results/?cycle={cycle.pk}").json()
+    released = [row for row in rows if row["status"] == "released"]
+    assert released
+    for row in released:
+        stored = demo["units"][row["name"]].figures
+        assert row["index"] == stored["index"] and row["enps"] == stored["enps"]
+        assert all(
+            isinstance(value, int) for value in (row["index"], row["enps"]) if value is not None
+        )
+        for domain, figure in row["domains"].items():
+            assert set(figure) == {"score", "favorable", "respondents"}  # never the spread
+            assert figure["score"] == stored["domains"][domain]["score"]
+            assert isinstance(figure["score"], int) and figure["respondents"] >= cycle.k
+        if row["enps"] is not None:
+            assert row["enps_respondents"] >= cycle.k
+    # The page shows the same numbers, no more digits.
+    engineering = demo["units"]["Engineering"]
+    page = clients["nadia"].get(f"/dashboard/?cycle={cycle.pk}&unit={engineering.unit_id}")
+    assert f'<span class="big">{engineering.figures["index"]}</span>' in page.content.decode()

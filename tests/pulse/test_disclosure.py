@@ -18,7 +18,8 @@ def published_units(decision: dict) -> set[int]:
 def audit(units: list[UnitCounts], published: set[int], k: int) -> list:
     parents = {unit.unit_id: unit.parent_id for unit in units}
     respondents = {unit.unit_id: unit.own_respondents for unit in units}
-    return small_derivable_groups(parents, respondents, published, k)
+    viewers = {unit.unit_id: unit.own_viewers for unit in units}
+    return small_derivable_groups(parents, respondents, published, k, viewers)
 
 
 PLATFORM_AND_BACKEND = [
@@ -51,6 +52,34 @@ def test_units_below_the_thresholds_say_which_threshold() -> None:
     assert decision[4] is None and decision[1] is None  # region of 1: 12 + 4 + 3 = 19
 
 
+# Henry heads Operations; its own cell holds Ivy (whose one-person team merged up) and the four
+# leads of its sub-teams. Five answered, so five respondents, and four of them read results.
+OPERATIONS_WITH_FOUR_LEADS = [
+    UnitCounts(unit_id=1, parent_id=None, own_eligible=5, own_respondents=5, own_viewers=4),
+    *(UnitCounts(unit_id=i, parent_id=1, own_eligible=8, own_respondents=7) for i in (2, 3, 4, 5)),
+]
+
+
+def test_the_leads_cannot_subtract_their_own_answers_to_read_ivys() -> None:
+    without_viewers = [
+        UnitCounts(u.unit_id, u.parent_id, u.own_eligible, u.own_respondents)
+        for u in OPERATIONS_WITH_FOUR_LEADS
+    ]
+    naive = published_units(decide_publication(without_viewers, k=5))
+    assert naive == {1, 2, 3, 4, 5}
+    assert audit(OPERATIONS_WITH_FOUR_LEADS, naive, k=5) == [(1,)]  # Ivy, alone
+    decision = decide_publication(OPERATIONS_WITH_FOUR_LEADS, k=5)
+    assert audit(OPERATIONS_WITH_FOUR_LEADS, published_units(decision), k=5) == []
+    assert decision[1] is None  # Operations as a whole is still shown
+    assert sorted(decision.values(), key=str).count(Suppression.PROTECTS_SMALLER_GROUP) == 1
+
+
+def test_a_team_whose_answers_may_all_be_the_viewers_says_so() -> None:
+    units = [UnitCounts(1, None, 12, 6, own_viewers=2)]
+    assert decide_publication(units, k=5) == {1: Suppression.VIEWERS_KNOWN}
+    assert "cannot see results" in Suppression.VIEWERS_KNOWN.sentence(5)
+
+
 @st.composite
 def unit_trees(draw: st.DrawFn) -> list[UnitCounts]:
     size = draw(st.integers(min_value=1, max_value=9))
@@ -59,13 +88,16 @@ def unit_trees(draw: st.DrawFn) -> list[UnitCounts]:
         parent = draw(st.integers(0, unit_id - 1)) if unit_id else None
         eligible = draw(st.integers(0, 14))
         respondents = draw(st.integers(0, eligible))
-        units.append(UnitCounts(unit_id, parent, eligible, respondents))
+        viewers = draw(st.integers(0, min(eligible, 4)))
+        units.append(UnitCounts(unit_id, parent, eligible, respondents, viewers))
     return units
 
 
 @settings(max_examples=400, deadline=None)
 @given(units=unit_trees(), k=st.integers(min_value=3, max_value=7))
-def test_no_sum_or_difference_of_published_counts_isolates_fewer_than_k(units, k) -> None:
+def test_no_sum_or_difference_of_published_counts_isolates_fewer_than_k_non_viewers(
+    units, k
+) -> None:
     decision = decide_publication(units, k=k)
     assert audit(units, published_units(decision), k) == []
 
@@ -84,7 +116,7 @@ def test_only_units_meeting_the_primary_rule_are_published(units, k) -> None:
     for unit in units:
         if decision[unit.unit_id] is None:
             assert total(unit, "own_eligible") >= k
-            assert total(unit, "own_respondents") >= k
+            assert total(unit, "own_respondents") - total(unit, "own_viewers") >= k
 
 
 @pytest.mark.parametrize("k", [3, 5])

@@ -1,11 +1,16 @@
 """When the survey closes, results are computed once and stored; a figure appears only where it
 describes at least k people and cannot be subtracted down to fewer."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from pulse.models import ReleasedComment, ReleasedUnit
+from pulse.results import open_cycle_bands
 from pulse.scheduler import run_pulse_tick
 from surveys.closing import close_cycle
+from teams.roles import ensure_hr_group
 from tests.anonymity.conftest import form_answers
 
 pytestmark = pytest.mark.django_db
@@ -28,13 +33,16 @@ def release(survey) -> dict[str, ReleasedUnit]:
 
 def test_units_with_enough_answers_are_released_with_scores(client, survey, company) -> None:
     answer(client, survey, company["platform"][:10], values=(7, 7, 7, 7), enps=10)
-    answer(client, survey, company["leads"][:5], values=(1, 1, 1, 1), enps=0)
-    answer(client, survey, company["data"][:3])
+    # Ada's own cell: Ada, the three staff and the three leads below her, of whom Ada and the
+    # leads read results. With Data's three, the cell beside Platform holds 10 answers, at most
+    # 4 of them by people who read results: Platform can be shown beside the company.
+    answer(client, survey, company["leads"], values=(1, 1, 1, 1), enps=0)
+    answer(client, survey, company["data"][:3], enps=8)
     units = release(survey)
     platform, company_unit, data = units["Platform"], units["Company"], units["Data"]
     assert (platform.status, platform.respondents) == ("released", 10)
-    assert platform.figures["enps"] == 100.0
-    assert company_unit.respondents == 18  # the roll-up of everything below
+    assert platform.figures["enps"] == 100
+    assert company_unit.respondents == 20  # the roll-up of everything below
     assert (data.status, data.reason, data.respondents) == ("suppressed", "too_few_responses", None)
     assert data.figures == {}
     items = list(survey.cycle.items.all())
@@ -115,3 +123,44 @@ def test_a_release_happens_once(client, survey, company) -> None:
     before = list(ReleasedUnit.objects.values_list("id", "status", "respondents"))
     assert run_pulse_tick().released == []
     assert list(ReleasedUnit.objects.values_list("id", "status", "respondents")) == before
+
+
+def test_participation_while_open_shows_bands_for_units_of_2k_once_a_day(
+    client, survey, company, django_user_model
+) -> None:
+    hr = django_user_model.objects.create_user("hr@example.com", "hr@example.com", "pw")
+    hr.groups.add(ensure_hr_group())
+    client.force_login(hr)
+    answer(client, survey, company["platform"][:6])
+    page = client.get("/hr/participation/").content.decode()
+    # Platform has 30 people, the company's own cell 9: fewer than 2k = 10, so no band.
+    assert '<th scope="row">Platform</th><td>30</td><td>under 25%</td>' in page
+    assert '<th scope="row">Company</th>' not in page
+    answer(client, survey, company["platform"][6:20])
+    today = timezone.now().date()
+    again = client.get("/hr/participation/").content.decode()
+    assert '<th scope="row">Platform</th><td>30</td><td>under 25%</td>' in again
+    tomorrow = [(b.name, b.band) for b in open_cycle_bands(survey.cycle, today + timedelta(1))]
+    assert tomorrow == [("Data", "under 25%"), ("Platform", "50 to 75%")]
+
+
+def test_hr_inside_a_team_and_a_superuser_count_as_readers_of_that_team(
+    client, survey, company, django_user_model
+) -> None:
+    engineers = company["platform"]
+    hr = django_user_model.objects.create_user("eng0", engineers[0].email, "pw")
+    hr.groups.add(ensure_hr_group())
+    admin = django_user_model.objects.create_superuser("eng1", engineers[1].email, "pw")
+    for engineer, user in ((engineers[0], hr), (engineers[1], admin)):
+        engineer.user = user
+        engineer.save(update_fields=["user"])
+    answer(client, survey, engineers[:6])
+    platform = release(survey)["Platform"]
+    # Six answered, but two of them read results and know their own answers: the other four
+    # would be what is left, fewer than k.
+    assert (platform.status, platform.reason) == ("suppressed", "viewers_known")
+
+
+def test_six_answers_from_people_who_read_nothing_are_shown(client, survey, company) -> None:
+    answer(client, survey, company["platform"][:6])
+    assert release(survey)["Platform"].status == "released"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pulse.scoring import Ballot, DomainFigure, Question, change_between, score
+from pulse.scoring import Ballot, DomainFigure, Question, change_between, score, t_quantile
 
 QUESTIONS = [
     Question("risk-try", "risk", reverse_scored=False),
@@ -49,3 +49,48 @@ def test_a_small_shift_in_a_noisy_team_is_not_called_a_change() -> None:
     big_before = DomainFigure(score=60, favorable=50, respondents=40, spread=10)
     change = change_between(big_before, big_after)
     assert change.is_clear and change.low > 20
+
+
+@pytest.mark.parametrize(
+    ("degrees", "probability", "table_value"),
+    [
+        (1, 0.975, 12.706),
+        (2, 0.975, 4.303),
+        (4, 0.95, 2.132),
+        (5, 0.975, 2.571),
+        (9, 0.995, 3.250),
+        (10, 0.975, 2.228),
+        (30, 0.975, 2.042),
+        (120, 0.975, 1.980),
+    ],
+)
+def test_the_t_quantile_matches_the_printed_table(degrees, probability, table_value) -> None:
+    assert t_quantile(probability, degrees) == pytest.approx(table_value, abs=5e-4)
+
+
+def test_a_fractional_number_of_degrees_lies_between_its_neighbours() -> None:
+    assert t_quantile(0.975, 6) > t_quantile(0.975, 6.5) > t_quantile(0.975, 7)
+
+
+def test_two_teams_of_six_need_welchs_t_not_the_normal_cutoff() -> None:
+    # 25 points up with a spread of 20: 1.96 standard errors would call it real, but with
+    # six people on each side (Satterthwaite: 10 degrees of freedom) it is within the noise.
+    before = DomainFigure(score=50, favorable=40, respondents=6, spread=20)
+    after = DomainFigure(score=75, favorable=70, respondents=6, spread=20)
+    change = change_between(before, after)
+    error = (2 * 20**2 / 6) ** 0.5
+    assert 25 - 1.96 * error > 0
+    assert not change.is_clear
+    assert change.high - change.delta == pytest.approx(2.228 * error, abs=0.01)
+
+
+def test_unequal_spreads_use_satterthwaites_degrees_of_freedom() -> None:
+    before = DomainFigure(score=50, favorable=40, respondents=5, spread=30)
+    after = DomainFigure(score=60, favorable=50, respondents=10, spread=5)
+    parts = (30**2 / 5, 5**2 / 10)
+    degrees = sum(parts) ** 2 / (parts[0] ** 2 / 4 + parts[1] ** 2 / 9)
+    change = change_between(before, after)
+    assert degrees == pytest.approx(4.11, abs=0.01)  # not 13, the two sizes added
+    assert change.high - change.delta == pytest.approx(
+        t_quantile(0.975, degrees) * sum(parts) ** 0.5
+    )

@@ -1,5 +1,6 @@
 """Grace follows Platform across cycles. A trend is drawn only between releases of the same
-team whose membership changed by none or by at least three people."""
+team; when its invited people or its number of respondents changed by 1 to k - 1 = 4, the later
+release shows its scores in steps of 10, and the trend runs through that coarse figure."""
 
 import pytest
 from django.core import mail
@@ -18,7 +19,9 @@ from tests.anonymity.conftest import Survey, emailed_links, form_answers
 pytestmark = pytest.mark.django_db
 
 
-def run_cycle(client, name: str, people: list[Person]) -> ReleasedUnit:
+def run_cycle(
+    client, name: str, people: list[Person], values: tuple[int, ...] = (5, 5, 5, 5)
+) -> ReleasedUnit:
     mail.outbox.clear()
     cycle = launch_now(
         cadence=Cadence.objects.create(name=name, kind="monthly"), now=timezone.now()
@@ -26,7 +29,7 @@ def run_cycle(client, name: str, people: list[Person]) -> ReleasedUnit:
     run_tick()
     survey = Survey(cycle=cycle, links=emailed_links())
     for person in people:
-        client.post(f"/a/{survey.token(person.email)}/", form_answers(survey, [5, 5, 5, 5]))
+        client.post(f"/a/{survey.token(person.email)}/", form_answers(survey, list(values)))
     close_cycle(cycle_id=cycle.pk)
     run_pulse_tick()
     return ReleasedUnit.objects.get(cycle=cycle, unit__name="Platform")
@@ -38,14 +41,41 @@ def test_the_same_team_links_to_its_earlier_release(client, company) -> None:
     assert list(second.trend_from.all()) == [first]
 
 
-def test_one_leaver_breaks_the_trend_three_do_not(client, company) -> None:
+def test_one_leaver_coarsens_the_later_figures(client, company) -> None:
     first = run_cycle(client, "October", company["platform"][:10])
+    assert first.figures["precision"] == 1
     Person.objects.filter(pk=company["platform"][-1].pk).update(active=False)
     sync_teams()
     after_one = run_cycle(client, "November", company["platform"][:10])
-    assert list(after_one.trend_from.all()) == []
-    Person.objects.filter(pk__in=[p.pk for p in company["platform"][-3:]]).update(active=False)
+    assert list(after_one.trend_from.all()) == [first]
+    assert after_one.figures["precision"] == 10
+    assert all(d["score"] % 10 == 0 for d in after_one.figures["domains"].values())
+    assert all(q["distribution"] is None for q in after_one.figures["questions"].values())
+    Person.objects.filter(pk__in=[p.pk for p in company["platform"][-5:]]).update(active=False)
     sync_teams()
-    after_three = run_cycle(client, "December", company["platform"][:10])
-    # Against October: three left in all. Against November: two more left, too few.
-    assert list(after_three.trend_from.all()) == [first]
+    after_five = run_cycle(client, "December", company["platform"][:10])
+    # Against October five left in all, but against November only four more: coarse again.
+    assert set(after_five.trend_from.all()) == {first, after_one}
+    assert after_five.figures["precision"] == 10
+
+
+def test_five_leavers_and_the_same_respondents_keep_whole_points(client, company) -> None:
+    first = run_cycle(client, "October", company["platform"][:10])
+    Person.objects.filter(pk__in=[p.pk for p in company["platform"][-5:]]).update(active=False)
+    sync_teams()
+    later = run_cycle(client, "November", company["platform"][:10])
+    assert later.figures["precision"] == 1
+    assert list(later.trend_from.all()) == [first]
+
+
+def test_two_more_respondents_from_the_same_people_coarsen_the_later_figures(
+    client, company
+) -> None:
+    run_cycle(client, "October", company["platform"][:10])
+    # The same thirty people invited; two more of them answer, 12 against 10. Assuming the
+    # ten answered as before, the difference of the two averages would describe the two.
+    later = run_cycle(client, "November", company["platform"][:12], values=(6, 6, 6, 3))
+    assert later.figures["precision"] == 10
+    # The same twelve again: like November, but still two apart from October.
+    steady = run_cycle(client, "December", company["platform"][:12])
+    assert steady.figures["precision"] == 10

@@ -1,0 +1,122 @@
+"""What each disclosure rule costs: the share of a released cycle's figures it hides.
+
+Usage:
+    .venv/bin/python bench/disclosure_cost.py          # the demo organisation (seed_demo)
+
+bench/release_and_dashboard.py calls `hidden_shares` on the bench organisation too.
+
+A cycle's figures are, per reporting unit, its overall result, its four domain scores and its
+eNPS. Each rule is measured cumulatively, on the cycle's stored responses and viewers:
+1. primary, ignoring viewers: at least k eligible and k respondents;
+2. + the region rule, ignoring viewers (what releases did before viewers were counted);
+3. + viewers counted against k (what a release does now).
+Also the share of released units shown in steps of 10 because their people changed by a few.
+"""
+
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def hidden_shares(cycle_id: int) -> dict[str, float]:
+    from pulse.disclosure import UnitCounts, decide_publication, subtree_totals
+    from pulse.release_inputs import ballots_by_unit
+    from pulse.release_models import ReleasedUnit
+    from surveys.instrument import Domain
+    from surveys.models import Cycle, CycleItem
+    from surveys.selectors import reporting_units, viewers_per_unit
+
+    cycle = Cycle.objects.get(pk=cycle_id)
+    units = reporting_units(cycle_id)
+    ballots = ballots_by_unit(cycle_id)
+    viewers = viewers_per_unit(cycle_id)
+    domain_of = dict(CycleItem.objects.filter(cycle=cycle).values_list("key", "domain"))
+    measures = {
+        "overall": lambda ballot: True,
+        "enps": lambda ballot: ballot.enps is not None,
+        **{
+            domain: (lambda d: lambda ballot: any(domain_of.get(k) == d for k in ballot.answers))(
+                domain
+            )
+            for domain in Domain.values
+        },
+    }
+    hidden: dict[str, int] = defaultdict(int)
+    total = 0
+    for counted in measures.values():
+
+        def counts(
+            with_viewers: bool, counted: Callable[[Any], bool] = counted
+        ) -> list[UnitCounts]:
+            return [
+                UnitCounts(
+                    unit.id,
+                    unit.parent_unit_id,
+                    unit.unit_eligible_count,
+                    sum(1 for b in ballots.get(unit.id, []) if counted(b)),
+                    viewers.get(unit.id, 0) if with_viewers else 0,
+                )
+                for unit in units
+            ]
+
+        plain = counts(False)
+        by_id = {unit.unit_id: unit for unit in plain}
+        children: dict[int | None, list[int]] = defaultdict(list)
+        for unit in plain:
+            children[unit.parent_id if unit.parent_id in by_id else None].append(unit.unit_id)
+        eligible = subtree_totals(by_id, children, lambda unit: unit.own_eligible)
+        respondents = subtree_totals(by_id, children, lambda unit: unit.own_respondents)
+        total += len(units)
+        hidden["primary"] += sum(
+            1 for u in by_id if eligible[u] < cycle.k or respondents[u] < cycle.k
+        )
+        hidden["region"] += sum(1 for r in decide_publication(plain, k=cycle.k).values() if r)
+        hidden["viewers"] += sum(
+            1 for r in decide_publication(counts(True), k=cycle.k).values() if r
+        )
+    released = ReleasedUnit.objects.filter(cycle=cycle, status="released")
+    coarse = sum(1 for r in released if r.figures.get("precision", 1) > 1)
+    return {
+        "units": len(units),
+        "viewer_people": sum(viewers.values()),
+        "invited": cycle.invited_count,
+        **{rule: hidden[rule] / total for rule in ("primary", "region", "viewers")},
+        "coarse": coarse / max(1, released.count()),
+    }
+
+
+def describe(shares: dict[str, float]) -> str:
+    return (
+        f"{shares['units']} units, {shares['viewer_people']} viewers of "
+        f"{shares['invited']} invited: "
+        f"hidden {shares['primary']:.0%} by the primary rule alone, {shares['region']:.0%} "
+        f"with the region rule, {shares['viewers']:.0%} with viewers counted; "
+        f"{shares['coarse']:.0%} of released units in steps of 10"
+    )
+
+
+def main() -> None:
+    from bench.common import configure_django
+
+    with tempfile.TemporaryDirectory(prefix="pulse-cost-") as scratch:
+        configure_django("sqlite", Path(scratch), "unused")
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        from surveys.models import Cycle
+
+        call_command("seed_demo", stdout=StringIO())
+        for cycle in Cycle.objects.filter(release__isnull=False).order_by("closes_at"):
+            print(f"demo {cycle.period}: {describe(hidden_shares(cycle.pk))}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "bench"))
+    main()
