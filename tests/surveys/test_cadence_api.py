@@ -64,8 +64,9 @@ def test_impossible_settings_are_refused_with_the_field_and_the_reason(
 ) -> None:
     response = hr_client.post("/api/v1/cadences/", {**VALID, **change}, format="json")
     assert response.status_code == 400
-    assert field in response.data
-    assert reason in " ".join(str(message) for message in response.data[field])
+    problems = response.json()["fields"]
+    assert list(problems) == [field]
+    assert reason in " ".join(problems[field])
     assert not Cadence.objects.exists()
 
 
@@ -73,7 +74,7 @@ def test_a_partial_update_is_checked_against_the_stored_settings(hr_client) -> N
     cadence_id = hr_client.post("/api/v1/cadences/", VALID, format="json").json()["id"]
     response = hr_client.patch(f"/api/v1/cadences/{cadence_id}/", {"window_days": 2}, format="json")
     assert response.status_code == 400
-    assert "after the survey closes" in str(response.data["reminder_offsets"])
+    assert "after the survey closes" in " ".join(response.json()["fields"]["reminder_offsets"])
 
 
 def test_a_managers_login_cannot_touch_cadences_or_cycles(manager_client) -> None:
@@ -92,7 +93,8 @@ def test_hr_launches_now_then_a_second_launch_for_the_period_is_refused(hr_clien
     assert cycle["invited_count"] == len(org.everyone)
     again = hr_client.post(f"/api/v1/cadences/{cadence_id}/launch")
     assert again.status_code == 409
-    assert "already has a cycle" in again.json()["detail"]
+    assert again.json()["code"] == "cannot_launch"
+    assert "already has a cycle" in again.json()["message"]
 
 
 def test_hr_closes_a_cycle_early_once(hr_client) -> None:
@@ -124,5 +126,5 @@ def test_a_cadence_whose_team_disappeared_refuses_to_launch_instead_of_surveying
     design.delete()
     response = hr_client.post(f"/api/v1/cadences/{cadence_id}/launch")
     assert response.status_code == 409
-    assert "no longer exists" in response.json()["detail"]
+    assert "no longer exists" in response.json()["message"]
     assert hr_client.get(f"/api/v1/cadences/{cadence_id}/").json()["population_missing"]
