@@ -1,5 +1,8 @@
 """HR configures cadences through the API; impossible settings are refused with a reason."""
 
+import json
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
@@ -128,3 +131,66 @@ def test_a_cadence_whose_team_disappeared_refuses_to_launch_instead_of_surveying
     assert response.status_code == 409
     assert "no longer exists" in response.json()["message"]
     assert hr_client.get(f"/api/v1/cadences/{cadence_id}/").json()["population_missing"]
+
+
+def cadence_form(cadence: Cadence, **changes: object) -> dict[str, object]:
+    """The admin's change form for `cadence`, as HR would submit it."""
+    form: dict[str, object] = {
+        "name": cadence.name,
+        "kind": cadence.kind,
+        "population_team": cadence.population_team_id or "",
+        "active": "on",
+        "schedule_kind": cadence.schedule_kind,
+        "day_of_month": cadence.day_of_month,
+        "week_of_month": cadence.week_of_month,
+        "weekday": cadence.weekday,
+        "send_hour": cadence.send_hour,
+        "time_zone": cadence.time_zone,
+        "window_days": cadence.window_days,
+        "reminder_offsets": json.dumps(cadence.reminder_offsets),
+        "k": cadence.k,
+        "k_comment": cadence.k_comment,
+        "_save": "Save",
+    }
+    form.update(changes)
+    return form
+
+
+def test_a_team_chosen_in_the_admin_is_remembered_like_one_chosen_over_the_api(
+    hr_client, admin_client, org
+) -> None:
+    design = Team.objects.get(manager=org.linus)
+    cadence_id = hr_client.post("/api/v1/cadences/", {**VALID, "k": 3}, format="json").json()["id"]
+    cadence = Cadence.objects.get(pk=cadence_id)
+    response = admin_client.post(
+        f"/admin/surveys/cadence/{cadence_id}/change/",
+        cadence_form(cadence, population_team=design.pk),
+    )
+    assert response.status_code == 302, re.findall(r'<ul class="errorlist.*?</ul>', response.text)
+    cadence.refresh_from_db()
+    assert (cadence.population_team, cadence.population_is_team) == (design, True)
+    # The team goes; both doors then say the cadence cannot launch, rather than surveying all.
+    design.delete()
+    assert hr_client.get(f"/api/v1/cadences/{cadence_id}/").json()["population_missing"]
+    assert "no longer exists" in admin_client.get("/admin/surveys/cadence/").text
+    assert hr_client.post(f"/api/v1/cadences/{cadence_id}/launch").status_code == 409
+    # Choosing the whole organisation again, over the API, clears the flag.
+    hr_client.patch(f"/api/v1/cadences/{cadence_id}/", {"population_team": None}, format="json")
+    cadence.refresh_from_db()
+    assert (cadence.population_team, cadence.population_is_team) == (None, False)
+    assert not hr_client.get(f"/api/v1/cadences/{cadence_id}/").json()["population_missing"]
+    assert "Whole organisation" in admin_client.get("/admin/surveys/cadence/").text
+
+
+def test_a_patch_that_does_not_name_the_team_keeps_it(hr_client, org) -> None:
+    platform = Team.objects.get(manager=org.grace)
+    created = hr_client.post(
+        "/api/v1/cadences/", {**VALID, "population_team": platform.pk}, format="json"
+    ).json()
+    hr_client.patch(f"/api/v1/cadences/{created['id']}/", {"window_days": 10}, format="json")
+    cadence = Cadence.objects.get(pk=created["id"])
+    assert (cadence.population_team, cadence.population_is_team, cadence.window_days) == (
+        platform,
+        True,
+        10,
+    )
