@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("PULSE_CHROMIUM", "/usr/bin/chromium")
 
@@ -28,4 +29,9 @@ def browser(monkeypatch):
             ],
         )
         yield chromium
+        # While Playwright's event loop runs in this thread, Django keeps this thread's
+        # database connections apart from the ones it uses once the loop is gone (asgiref's
+        # per-context storage): close the test's own here, or the open connection outlives
+        # the test and PostgreSQL refuses to drop the test database at the end of the run.
+        connections.close_all()
         chromium.close()
