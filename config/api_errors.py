@@ -19,7 +19,9 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 INVALID_MESSAGE = "Some of what was sent is not valid; see fields."
@@ -147,3 +149,16 @@ class ErrorAwareAutoSchema(AutoSchema):
         if getattr(self.view, "throttle_classes", None):
             codes.append("429")
         return codes
+
+
+class UnknownAddress(APIView):
+    """The last route under /api/v1/: an address no route matches is a 404 in the error body,
+    not Django's HTML page, whatever the method."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+    schema = None  # not an operation of the API
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        raise exceptions.NotFound("No API operation has this address; see /api/docs/.")

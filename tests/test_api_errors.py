@@ -93,6 +93,13 @@ def test_an_unknown_object_is_not_found(hr) -> None:
     }
 
 
+def test_an_address_no_operation_has_is_a_json_404_for_any_method(hr) -> None:
+    for response in (hr.get("/api/v1/cadences/0.5/"), hr.post("/api/v1/nothing-here")):
+        body = error_of(response, 404)
+        assert body["code"] == "not_found"
+        assert "/api/docs/" in body["message"]
+
+
 def test_a_method_the_resource_does_not_have_is_refused_by_name(hr) -> None:
     cadence_id = hr.post("/api/v1/cadences/", VALID, format="json").json()["id"]
     body = error_of(hr.delete(f"/api/v1/cadences/{cadence_id}/"), 405)

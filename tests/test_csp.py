@@ -33,6 +33,7 @@ NOT_PAGES = {
     "admin/r/<path:content_type_id>/<path:object_id>/": "a redirect to the object's own page",
     "admin/(?P<url>.*)$": "the admin's catch-all: a redirect or a 404",
     "api/schema/": "the OpenAPI document (YAML)",
+    "api/v1/.*$": "the API's JSON 404 for an address no operation has",
 }
 # Pages whose refusal is the page: still served under the policy. The POST-only ones are the
 # API's actions; the admin refuses adding teams and cycles by hand, and deleting a team.
