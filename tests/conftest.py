@@ -167,13 +167,17 @@ MARKS_OF_IMPORT = {
     "aiosmtpd": ("smtp", "slow"),
     "tests.conftest.WorkerProcess": ("celery_worker", "slow"),
 }
-# Tests that stay in the everyday loop's way: seconds each, measured (README, "Tests").
-SLOW_MODULES = {
-    "tests/test_run_script.py",
+# Tests (node id prefixes) that take seconds each without a marker saying why: subprocesses
+# (gunicorn, manage.py check --deploy, an email queue worker), schemathesis, ticking a day by
+# ten minutes. Measured with pytest --durations (README, "Tests").
+SLOW_TESTS = (
     "tests/test_deployment.py",
-    "tests/surveys/test_concurrency.py",
-    "tests/pulse/test_close_during_answer.py",
-}
+    "tests/test_api_fuzz.py",
+    "tests/anonymity/test_access_log.py",
+    "tests/surveys/test_email_queue.py",
+    "tests/surveys/test_hygiene.py::test_the_broker_carries",
+    "tests/surveys/test_schedule_properties.py::test_ticking_every_ten_minutes",
+)
 
 
 def imported_names(module: object) -> set[str]:
@@ -203,7 +207,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             for name, module_marks in MARKS_OF_IMPORT.items():
                 if name in names:
                     marks.update(module_marks)
-        if item.nodeid.split("::")[0] in SLOW_MODULES:
+        if item.nodeid.startswith(SLOW_TESTS):
             marks.add("slow")
         if item.get_closest_marker("rabbitmq"):
             marks.add("slow")
