@@ -304,7 +304,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api_errors.ErrorAwareAutoSchema",
+    "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
+    # JSON only: DRF's browsable pages need inline style the CSP forbids; /api/docs/ is the
+    # page for people.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Authenticated clients (scripts, integrations) get a generous but finite budget.
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("PULSE_API_USER_RATE", "600/minute")},

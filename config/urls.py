@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.api_errors import UnknownAddress
 from config.health import health_urlpatterns
 from surveys.outbox import outbox_page
 
@@ -9,6 +10,7 @@ api_v1 = [
     path("", include("teams.urls")),
     path("", include("surveys.urls")),
     path("", include("pulse.urls")),
+    re_path(r"^.*$", UnknownAddress.as_view(), name="api-unknown-address"),
 ]
 
 urlpatterns = [

@@ -1,7 +1,7 @@
 """HR's admin for the item catalogue, cadences and cycles."""
 
 from django.contrib import admin, messages
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
@@ -10,6 +10,7 @@ from surveys.closing import close_cycle
 from surveys.launch import LaunchError, launch_now, schedule_rule
 from surveys.models import Cadence, Cycle, CycleItem, CycleState, Item
 from surveys.schedule import period_containing
+from surveys.services import save_cadence, save_item
 
 
 @admin.register(Item)
@@ -20,11 +21,7 @@ class ItemAdmin(admin.ModelAdmin):
     readonly_fields = ["version"]
 
     def save_model(self, request: HttpRequest, obj: Item, form: ModelForm, change: bool) -> None:
-        # Past cycles keep their own copy of the wording; the version tells copies apart.
-        if change and "text" in form.changed_data:
-            obj.version = F("version") + 1
-        super().save_model(request, obj, form, change)
-        obj.refresh_from_db(fields=["version"])
+        save_item(item=obj)
 
 
 @admin.register(Cadence)
@@ -63,8 +60,7 @@ class CadenceAdmin(admin.ModelAdmin):
         return f"{period.label}: {timezone.localtime(period.opens_at):%Y-%m-%d %H:%M %Z}"
 
     def save_model(self, request: HttpRequest, obj: Cadence, form: ModelForm, change: bool) -> None:
-        obj.choose_population(form.cleaned_data.get("population_team"))
-        super().save_model(request, obj, form, change)
+        save_cadence(cadence=obj, population_team=form.cleaned_data.get("population_team"))
 
     @admin.action(description="Launch this period's cycle now")
     def launch_now(self, request: HttpRequest, queryset: QuerySet[Cadence]) -> None:

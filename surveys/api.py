@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api_errors import Conflict, ErrorSerializer
 from surveys.closing import close_cycle
 from surveys.launch import LaunchError, launch_now
 from surveys.models import Cadence, Cycle, CycleState
@@ -39,7 +40,9 @@ class CadenceViewSet(
         responses={
             201: CycleSerializer,
             409: OpenApiResponse(
-                description="This period already has a cycle, or it cannot launch."
+                ErrorSerializer,
+                description="Code `cannot_launch`: this period already has a cycle, or it "
+                "cannot launch (the message says why).",
             ),
         },
     )
@@ -50,7 +53,7 @@ class CadenceViewSet(
         try:
             cycle = launch_now(cadence=cadence, now=timezone.now())
         except LaunchError as error:
-            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(error), code="cannot_launch") from error
         return Response(
             CycleSerializer(cycles_with_delivery().get(pk=cycle.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -70,7 +73,9 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
         request=None,
         responses={
             200: CycleSerializer,
-            409: OpenApiResponse(description="The cycle is already closed."),
+            409: OpenApiResponse(
+                ErrorSerializer, description="Code `already_closed`: the cycle is closed."
+            ),
         },
     )
     @action(detail=True, methods=["post"])
@@ -78,7 +83,5 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
         """Close the cycle now, before its window ends."""
         cycle = self.get_object()
         if cycle.state == CycleState.CLOSED or not close_cycle(cycle_id=cycle.pk):
-            return Response(
-                {"detail": f"Cycle {cycle} is already closed."}, status=status.HTTP_409_CONFLICT
-            )
+            raise Conflict(f"Cycle {cycle} is already closed.", code="already_closed")
         return Response(CycleSerializer(self.get_queryset().get(pk=cycle.pk)).data)

@@ -106,11 +106,6 @@ class Cadence(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def choose_population(self, team: Team | None) -> None:
-        """Survey `team`'s subtree, or the whole organisation when None."""
-        self.population_team = team
-        self.population_is_team = team is not None
-
     def clean(self) -> None:
         problems = cadence_problems(
             kind=self.kind,

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from surveys.cadence_rules import cadence_problems
 from surveys.models import Cadence, Cycle
+from surveys.services import create_cadence, save_cadence
 from teams.models import Team
 
 CADENCE_SETTINGS = [
@@ -70,16 +71,13 @@ class CadenceSerializer(serializers.ModelSerializer):
         return attrs
 
     def create(self, validated_data: dict) -> Cadence:
-        team = validated_data.pop("population_team", None)
-        cadence = Cadence(**validated_data)
-        cadence.choose_population(team)
-        cadence.save()
-        return cadence
+        return create_cadence(**validated_data)
 
     def update(self, instance: Cadence, validated_data: dict) -> Cadence:
-        if "population_team" in validated_data:
-            instance.choose_population(validated_data.pop("population_team"))
-        return super().update(instance, validated_data)
+        team = validated_data.pop("population_team", instance.population_team)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return save_cadence(cadence=instance, population_team=team)
 
 
 class CycleSerializer(serializers.ModelSerializer):

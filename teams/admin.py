@@ -1,7 +1,7 @@
 """The org chart in the Django admin, for HR.
 
-People are edited here; teams follow from reporting lines, so after every save or delete of a
-person the tree is synced again (from the ModelAdmin hooks, on purpose: no signals). Teams are
+People are edited here; teams follow from reporting lines, so every save or delete of a person
+goes through teams.services, which syncs the tree again (called explicitly: no signals). Teams are
 read-mostly: only their name is HR's to choose.
 """
 
@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from teams.invitations import invite_to_log_in
 from teams.models import Person, Team
 from teams.selectors import eligible_counts, team_members
-from teams.team_tree import sync_teams
+from teams.services import ReportingLineInvalid, check_manager, delete_people, save_person
 from teams.tree_outline import TeamPlace, team_outline
 
 # The admin is where HR works; every app's pages appear under this one title.
@@ -70,22 +70,10 @@ class PersonAdminForm(forms.ModelForm):
 
     def clean_manager(self) -> Person | None:
         manager = self.cleaned_data.get("manager")
-        if manager is None or self.instance.pk is None:
-            return manager
-        if manager.pk == self.instance.pk:
-            raise ValidationError("A person cannot be their own manager.")
-        # A loop in the reporting lines would make a team its own ancestor: walk up from the
-        # new manager (one query for the whole chart) and refuse if we meet this person.
-        manager_of = dict(Person.objects.values_list("id", "manager_id"))
-        current, seen = manager_of.get(manager.pk), {manager.pk}
-        while current is not None and current not in seen:
-            if current == self.instance.pk:
-                raise ValidationError(
-                    f"{manager.name} already reports to {self.instance.name}, directly or "
-                    "through others; a reporting line cannot go round in a circle."
-                )
-            seen.add(current)
-            current = manager_of.get(current)
+        try:
+            check_manager(person=self.instance, manager=manager)
+        except ReportingLineInvalid as invalid:
+            raise ValidationError(str(invalid)) from invalid
         return manager
 
 
@@ -157,8 +145,7 @@ class PersonAdmin(admin.ModelAdmin):
         return getattr(person, "led_team_name", None)
 
     def save_model(self, request: HttpRequest, obj: Person, form: forms.Form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        sync_teams()
+        save_person(person=obj)
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
@@ -168,15 +155,15 @@ class PersonAdmin(admin.ModelAdmin):
         return deleted, model_count, perms_needed, protected
 
     def delete_model(self, request: HttpRequest, obj: Person) -> None:
-        super().delete_model(request, obj)
-        sync_teams()
+        delete_people(people=Person.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        super().delete_queryset(request, queryset)
-        sync_teams()
+        delete_people(people=queryset)
 
 
 # --- Teams -------------------------------------------------------------------------------
+
+DEEPEST_INDENT = 12  # teams/static/teams/team_tree.css has a class for each depth up to this
 
 
 class TeamChangeList(ChangeList):
@@ -237,13 +224,16 @@ class TeamAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Team | None = None) -> bool:
         return False
 
+    class Media:
+        css = {"all": ["teams/team_tree.css"]}
+
     @admin.display(description="team")
     def indented_name(self, team: Team) -> str:
         place = place_of(team)
         depth = place.depth if place else 0
         return format_html(
-            '<span style="padding-left: {}em">{}{}</span>',
-            f"{depth * 1.5:g}",
+            '<span class="team-depth-{}">{}{}</span>',
+            min(depth, DEEPEST_INDENT),
             "↳ " if depth else "",
             team.name,
         )

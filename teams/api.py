@@ -2,12 +2,13 @@
 
 from django.http import QueryDict
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.parsers import BaseParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_errors import DetailedValidationError, ErrorSerializer
 from teams.org_csv import OrgFileInvalid, RowError, parse_csv, parse_records
 from teams.permissions import IsHRAdmin
 from teams.services import import_org
@@ -28,6 +29,12 @@ class RowErrorSerializer(serializers.Serializer):
     line = serializers.IntegerField()
     column = serializers.CharField(allow_null=True)
     message = serializers.CharField()
+
+
+class OrgImportErrorSerializer(ErrorSerializer):
+    """The shared error body, plus where each problem is: code `invalid_org_file`."""
+
+    rows = RowErrorSerializer(many=True)
 
 
 class ImportSummarySerializer(serializers.Serializer):
@@ -72,8 +79,8 @@ class OrgImportView(APIView):
         responses={
             200: ImportSummarySerializer,
             400: OpenApiResponse(
-                inline_serializer("OrgImportErrors", {"errors": RowErrorSerializer(many=True)}),
-                description="Every problem found; nothing was applied.",
+                OrgImportErrorSerializer,
+                description="Every problem found, by line and column; nothing was applied.",
             ),
         },
     )
@@ -87,7 +94,7 @@ class OrgImportView(APIView):
                 dry_run=flag(request, "dry_run", body),
             )
         except OrgFileInvalid as invalid:
-            return self.invalid(invalid.errors)
+            raise rejected_file(invalid.errors) from invalid
         return Response(ImportSummarySerializer(summary.__dict__).data)
 
     def rows_from(self, request: Request, body: object) -> list:
@@ -111,8 +118,12 @@ class OrgImportView(APIView):
             ]
         )
 
-    def invalid(self, errors: list[RowError]) -> Response:
-        return Response(
-            {"errors": RowErrorSerializer(errors, many=True).data},
-            status=status.HTTP_400_BAD_REQUEST,
-        )
+
+def rejected_file(errors: list[RowError]) -> DetailedValidationError:
+    """Nothing was applied: every problem found, each with its line, column and reason."""
+    count = f"{len(errors)} problems" if len(errors) > 1 else "1 problem"
+    return DetailedValidationError(
+        f"The org file has {count}; nothing was imported. {errors[0]}.",
+        code="invalid_org_file",
+        extra={"rows": RowErrorSerializer(errors, many=True).data},
+    )

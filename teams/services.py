@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from teams.models import Person, Team
 from teams.org_csv import OrgFileInvalid, OrgRow, RowError
@@ -27,6 +28,47 @@ class ImportSummary:
             f"{verb}: {self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.deactivated} deactivated; {self.teams} teams."
         )
+
+
+class ReportingLineInvalid(Exception):
+    """A manager choice that would break the tree; the message says why, for HR."""
+
+
+def check_manager(*, person: Person, manager: Person | None) -> None:
+    """Refuse a manager that would make a team its own ancestor."""
+    if manager is None or person.pk is None:
+        return
+    if manager.pk == person.pk:
+        raise ReportingLineInvalid("A person cannot be their own manager.")
+    # Walk up from the new manager (one query for the whole chart); meeting `person` is a loop.
+    manager_of = dict(Person.objects.values_list("id", "manager_id"))
+    current, seen = manager_of.get(manager.pk), {manager.pk}
+    while current is not None and current not in seen:
+        if current == person.pk:
+            raise ReportingLineInvalid(
+                f"{manager.name} already reports to {person.name}, directly or through "
+                "others; a reporting line cannot go round in a circle."
+            )
+        seen.add(current)
+        current = manager_of.get(current)
+
+
+@transaction.atomic
+def save_person(*, person: Person) -> Person:
+    """Save one person; teams follow reporting lines, so the tree is synced in the same
+    transaction (a failed sync leaves the person unchanged too)."""
+    check_manager(person=person, manager=person.manager)
+    person.save()
+    sync_teams()
+    return person
+
+
+@transaction.atomic
+def delete_people(*, people: QuerySet[Person]) -> int:
+    """Delete people (a leader's team goes with them) and re-derive the tree."""
+    deleted, _ = people.delete()
+    sync_teams()
+    return deleted
 
 
 class DryRunRollback(Exception):

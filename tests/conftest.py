@@ -1,4 +1,9 @@
-"""Shared fixtures: a real Redis and a real Celery worker process for the tests that need them."""
+"""Shared fixtures (a real Redis, a real Celery worker process) and the suite's markers.
+
+Markers say which real infrastructure a test drives, so `pytest -m "not slow"` is the everyday
+loop and scripts/test runs everything. Most are applied here from what a test uses (its
+fixtures, or the module's imports), so a new test gets the right marks without remembering them.
+"""
 
 import importlib
 import os
@@ -137,3 +142,68 @@ def fresh_rate_limits() -> Iterator[None]:
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
     yield
+
+
+# A fixture a test uses -> the markers that says about it.
+MARKS_OF_FIXTURE = {
+    "redis_client": ("redis",),
+    "celery_worker_process": ("celery_worker", "slow"),
+    "browser": ("browser", "slow"),
+    "live_server": ("slow",),
+}
+# Something a test module imports -> the markers of all its tests.
+MARKS_OF_IMPORT = {
+    "aiosmtpd": ("smtp", "slow"),
+    "tests.conftest.WorkerProcess": ("celery_worker", "slow"),
+}
+# Tests (node id prefixes) that take seconds each without a marker saying why: subprocesses
+# (gunicorn, manage.py check --deploy, an email queue worker), schemathesis, ticking a day by
+# ten minutes. Measured with pytest --durations (README, "Tests").
+SLOW_TESTS = (
+    "tests/test_deployment.py",
+    "tests/test_api_fuzz.py",
+    "tests/anonymity/test_access_log.py",
+    "tests/surveys/test_email_queue.py",
+    "tests/surveys/test_hygiene.py::test_the_broker_carries",
+    "tests/surveys/test_schedule_properties.py::test_ticking_every_ten_minutes",
+)
+
+
+def imported_names(module: object) -> set[str]:
+    names = set()
+    for value in vars(module).values():
+        origin = getattr(value, "__module__", None) or getattr(value, "__name__", "")
+        names.add(origin.split(".")[0])
+        names.add(f"{origin}.{getattr(value, '__qualname__', '')}")
+    return names
+
+
+def uses_database(item: pytest.Item) -> bool:
+    database_fixtures = {"db", "transactional_db", "django_db_setup", "live_server"}
+    return bool(item.get_closest_marker("django_db")) or bool(
+        database_fixtures & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        marks: set[str] = set()
+        for fixture in getattr(item, "fixturenames", ()):
+            marks.update(MARKS_OF_FIXTURE.get(fixture, ()))
+        module = getattr(item, "module", None)
+        if module is not None:
+            names = imported_names(module)
+            for name, module_marks in MARKS_OF_IMPORT.items():
+                if name in names:
+                    marks.update(module_marks)
+        if item.nodeid.startswith(SLOW_TESTS):
+            marks.add("slow")
+        if item.get_closest_marker("rabbitmq"):
+            marks.add("slow")
+        # Hypothesis tests that never touch the database give the same answer on every
+        # database: scripts/test runs them once, with SQLite.
+        function = getattr(item, "obj", None)
+        if getattr(function, "is_hypothesis_test", False) and not uses_database(item):
+            marks.add("pure_property")
+        for mark in sorted(marks):
+            item.add_marker(mark)

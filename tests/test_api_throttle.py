@@ -23,7 +23,8 @@ def test_an_authenticated_client_over_its_rate_gets_429_with_a_retry_hint(
     statuses = [client.get("/api/v1/cadences/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     refused = client.get("/api/v1/cadences/")
-    assert "throttled" in refused.json()["detail"].lower()
+    assert refused.json()["code"] == "throttled"
+    assert "throttled" in refused.json()["message"].lower()
     assert int(refused["Retry-After"]) > 0
     # The counter lives in Redis, under the cache prefix, and expires.
     keys = [key.decode() for key in redis_client.scan_iter("pulse:*throttle*")]

@@ -43,10 +43,8 @@ def test_the_deploy_check_does_fail_on_a_weak_setup() -> None:
     assert "security.W004" in result.stdout + result.stderr
 
 
-def test_every_page_carries_a_strict_content_security_policy(client) -> None:
+def test_pages_forbid_sniffing_and_keep_the_referrer_on_the_site(client) -> None:
+    # The policy itself is checked on every page in tests/test_csp.py.
     response = client.get("/admin/login/")
-    policy = response["Content-Security-Policy"]
-    assert "default-src 'self'" in policy
-    assert "unsafe-inline" not in policy
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"

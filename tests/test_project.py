@@ -21,7 +21,12 @@ def run_django_setup(**env: str) -> subprocess.CompletedProcess:
     clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PULSE_"))}
     clean_env.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print('started', 'DEBUG' if settings.DEBUG else 'production')",
+        ],
         cwd=PROJECT_DIR,
         env=clean_env,
         capture_output=True,
@@ -33,7 +38,7 @@ def run_django_setup(**env: str) -> subprocess.CompletedProcess:
 def test_a_fresh_clone_starts_in_debug_with_nothing_set() -> None:
     result = run_django_setup()
     assert result.returncode == 0, result.stderr
-    assert "started" in result.stdout
+    assert result.stdout.strip() == "started DEBUG"
 
 
 def test_production_refuses_to_start_with_development_keys() -> None:
@@ -53,6 +58,7 @@ def test_production_starts_once_every_key_is_set() -> None:
         ALLOWED_HOSTS="pulse.example.com",
     )
     assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "started production"
 
 
 @pytest.mark.redis

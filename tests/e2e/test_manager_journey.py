@@ -1,8 +1,6 @@
 """End to end in a real browser (Debian's chromium driven by Playwright): engineers open their
 emailed links and answer, the cycle closes, and Grace logs in to see her team's scores."""
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,35 +17,7 @@ from teams.models import Person
 from teams.team_tree import sync_teams
 from tests.anonymity.conftest import emailed_links
 
-CHROMIUM = os.environ.get("PULSE_CHROMIUM", "/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM),
-        reason="Debian's chromium is not installed (scripts/test installs it)",
-    ),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; the test's own ORM
-    # calls are still plain synchronous code, which Django must be told.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield chromium
-        chromium.close()
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_answer_by_link_then_the_manager_sees_the_released_scores(

@@ -133,7 +133,7 @@ def test_the_dashboard_costs_the_same_number_of_queries_for_any_number_of_units(
 def test_a_missing_cycle_parameter_is_a_clear_400(demo) -> None:
     response = demo["clients"]["nadia"].get("/api/v1/results/")
     assert response.status_code == 400
-    assert "cycle" in response.json()
+    assert "cycle" in response.json()["fields"]
 
 
 def test_the_heatmap_shows_the_tree_and_keeps_hidden_units_with_their_reason(demo) -> None:

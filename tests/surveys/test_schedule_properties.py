@@ -1,7 +1,7 @@
 """Exactly one survey per period, at the configured local hour, whatever the calendar does:
 DST switches in both hemispheres, 30-day months, February in leap years, half-hour zones."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,8 +9,9 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from surveys.launch import schedule_rule
 from surveys.models import Cadence, Cycle
-from surveys.schedule import LAST_WEEK, ScheduleRule, due_period
+from surveys.schedule import LAST_WEEK, ScheduleRule, due_period, period_for_month
 from surveys.scheduler import run_tick
 
 ZONES = [
@@ -38,10 +39,41 @@ def rules(draw: st.DrawFn) -> ScheduleRule:
     )
 
 
-def expected_local_hours(rule: ScheduleRule, opens_at: datetime) -> set[int]:
-    """The configured hour, or the hour after it where the configured hour does not exist."""
+def expected_opening(rule: ScheduleRule, day: date) -> datetime:
+    """The first moment at which the local wall clock on `day` shows the send hour or later.
+
+    On an ordinary day that is the send hour itself. On a spring-forward day whose gap swallows
+    the send hour, it is the end of the gap (02:00 does not exist, so 03:00). On a fall-back
+    day where the send hour happens twice, it is the first of the two. Found by scanning UTC
+    in quarter hours and reading the wall clock, not by converting local to UTC, so it does not
+    share the schedule's own conversion.
+    """
+    zone = ZoneInfo(rule.time_zone)
+    wanted = datetime.combine(day, time(rule.send_hour))
+    moment = wanted.replace(tzinfo=UTC) - timedelta(hours=15)  # offsets are within ±14 h
+    while moment.astimezone(zone).replace(tzinfo=None) < wanted:
+        moment += timedelta(minutes=15)
+    return moment
+
+
+def is_changeover_day(time_zone: str, day: date) -> bool:
+    zone = ZoneInfo(time_zone)
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day, time(23, 59), tzinfo=zone)
+    return start.utcoffset() != end.utcoffset()
+
+
+def assert_opens_at_the_local_send_hour(rule: ScheduleRule, opens_at: datetime) -> None:
+    """Exactly the configured wall-clock hour; only on a DST changeover day may it differ, and
+    then exactly as the rule for missing and repeated hours says."""
     local = opens_at.astimezone(ZoneInfo(rule.time_zone))
-    return {rule.send_hour, (rule.send_hour + 1) % 24} if local.dst() else {rule.send_hour}
+    assert opens_at == expected_opening(rule, local.date()), (
+        f"opened at {local:%Y-%m-%d %H:%M %Z}, expected the first {rule.send_hour:02d}:00 "
+        f"(or the end of a DST gap) on {local.date()}"
+    )
+    if (local.hour, local.minute) != (rule.send_hour, 0):
+        assert is_changeover_day(rule.time_zone, local.date())
+        assert local.hour == (rule.send_hour + 1) % 24
 
 
 @settings(max_examples=40, deadline=None)
@@ -65,9 +97,8 @@ def test_stepping_through_a_year_hour_by_hour_finds_one_opening_per_period(rule,
     for label, opens in this_year.items():
         assert len(opens) == 1, f"{label} opened at several times: {opens}"
         (opens_at,) = opens
-        local = opens_at.astimezone(ZoneInfo(rule.time_zone))
-        assert local.hour in expected_local_hours(rule, opens_at)
-        assert_right_day(rule, local.date())
+        assert_opens_at_the_local_send_hour(rule, opens_at)
+        assert_right_day(rule, opens_at.astimezone(ZoneInfo(rule.time_zone)).date())
 
 
 def assert_right_day(rule: ScheduleRule, day: date) -> None:
@@ -104,6 +135,30 @@ def test_a_send_hour_inside_the_spring_forward_gap_opens_once_an_hour_later() ->
     assert period and period.opens_at == datetime(2027, 3, 14, 7, tzinfo=UTC)  # 03:00 EDT
 
 
+def test_a_send_hour_that_happens_twice_on_the_fall_back_day_opens_at_the_first() -> None:
+    # New York repeats 01:00-02:00 on Sunday 7 November 2027: 01:00 EDT, then 01:00 EST.
+    rule = ScheduleRule("monthly", "nth_weekday", 1, 1, 6, 1, "America/New_York", 7)
+    period = due_period(rule, datetime(2027, 11, 7, 12, tzinfo=UTC))
+    assert period.opens_at == datetime(2027, 11, 7, 5, tzinfo=UTC)  # 01:00 EDT, not 06:00 UTC
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "opens_at"),
+    [
+        ("Europe/London", date(2027, 7, 15), datetime(2027, 7, 15, 8, tzinfo=UTC)),  # BST
+        ("Europe/London", date(2027, 1, 15), datetime(2027, 1, 15, 9, tzinfo=UTC)),  # GMT
+        ("America/New_York", date(2027, 7, 15), datetime(2027, 7, 15, 13, tzinfo=UTC)),
+        ("Australia/Sydney", date(2027, 1, 15), datetime(2027, 1, 14, 22, tzinfo=UTC)),  # AEDT
+        ("Australia/Sydney", date(2027, 7, 15), datetime(2027, 7, 14, 23, tzinfo=UTC)),  # AEST
+        ("Asia/Kolkata", date(2027, 7, 15), datetime(2027, 7, 15, 3, 30, tzinfo=UTC)),
+    ],
+)
+def test_summer_and_winter_surveys_open_at_nine_on_the_local_clock(zone, day, opens_at) -> None:
+    rule = ScheduleRule("monthly", "day_of_month", 15, 1, 0, 9, zone, 7)
+    assert period_for_month(rule, day.year, day.month).opens_at == opens_at
+    assert expected_opening(rule, day) == opens_at
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("zone", ZONES[:5])
 def test_ticking_every_ten_minutes_around_dst_changes_creates_one_cycle_per_month(zone) -> None:
@@ -121,13 +176,10 @@ def test_ticking_every_ten_minutes_around_dst_changes_creates_one_cycle_per_mont
             moment += timedelta(minutes=10)
     cycles = list(Cycle.objects.filter(cadence=cadence).order_by("opens_at"))
     assert [cycle.period for cycle in cycles] == [f"2027-{month:02d}" for month in range(1, 13)]
+    rule = schedule_rule(cadence)
     for cycle in cycles:
-        local = cycle.opens_at.astimezone(ZoneInfo(zone))
-        assert local.hour in {2, 3}  # 03:00 only where 02:00 does not exist that day
+        assert_opens_at_the_local_send_hour(rule, cycle.opens_at)
 
 
 def due_period_opening(cadence: Cadence, year: int, month: int) -> datetime:
-    from surveys.launch import schedule_rule
-    from surveys.schedule import period_for_month
-
     return period_for_month(schedule_rule(cadence), year, month).opens_at

@@ -84,8 +84,10 @@ def test_the_team_list_reads_top_down_with_each_teams_full_path(harriet: Client)
     assert "Company › Platform" in page
     assert "Company › Search" in page
     assert page.index("Company › Platform") < page.index("Company › Search")
-    assert 'padding-left: 1.5em">↳ Platform' in page
-    assert 'padding-left: 0em">Company' in page
+    assert '<span class="team-depth-1">↳ Platform</span>' in page
+    assert '<span class="team-depth-0">Company</span>' in page
+    assert "teams/team_tree.css" in page
+    assert "style=" not in page.split("<body", 1)[1]
 
 
 def test_the_team_list_counts_eligible_members_of_each_team(harriet: Client) -> None:

@@ -55,7 +55,7 @@ def test_json_people_import_and_report_errors_by_position(hr) -> None:
     broken = [*people, {"employee_id": "X", "email": "nope", "name": "X", "manager_id": "Q"}]
     response = hr.post("/api/v1/org/import", {"people": broken}, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"] == [
+    assert response.json()["rows"] == [
         {"line": 3, "column": "email", "message": '"nope" is not a valid email address'},
         {"line": 3, "column": "manager_id", "message": '"Q" is not an employee_id in this file'},
     ]
@@ -66,7 +66,7 @@ def test_a_broken_csv_upload_lists_every_problem_and_applies_nothing(hr) -> None
     bad = GOOD.replace("grace@example.com", "grace@") + "X9,x@example.com,X,NOBODY,\n"
     response = hr.generic("POST", "/api/v1/org/import", bad, content_type="text/csv")
     assert response.status_code == 400
-    assert [(e["line"], e["column"]) for e in response.json()["errors"]] == [
+    assert [(e["line"], e["column"]) for e in response.json()["rows"]] == [
         (3, "email"),
         (6, "manager_id"),
     ]
@@ -76,7 +76,7 @@ def test_a_broken_csv_upload_lists_every_problem_and_applies_nothing(hr) -> None
 def test_an_empty_request_says_what_to_send(hr) -> None:
     response = hr.post("/api/v1/org/import", {}, format="multipart")
     assert response.status_code == 400
-    assert "send a CSV file" in response.json()["errors"][0]["message"]
+    assert "send a CSV file" in response.json()["rows"][0]["message"]
 
 
 def test_only_hr_may_import(db) -> None:

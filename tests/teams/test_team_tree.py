@@ -5,6 +5,7 @@ import pytest
 from teams.models import Person, Team
 from teams.selectors import eligible_counts, member_team_ids, subtree_team_ids, team_members
 from teams.team_tree import sync_teams
+from tests.org_builder import build_org
 
 pytestmark = pytest.mark.django_db
 
@@ -17,14 +18,15 @@ def person(employee_id: str, name: str, manager: Person | None = None) -> Person
 
 @pytest.fixture
 def company() -> dict[str, Person]:
-    ada = person("1", "Ada")
-    grace = person("2", "Grace", ada)
-    linus = person("3", "Linus", ada)
-    people = {"ada": ada, "grace": grace, "linus": linus}
-    for index in range(3):
-        people[f"g{index}"] = person(f"g{index}", f"Engineer {index}", grace)
-    sync_teams(team_names={"1": "Company", "2": "Platform"})
-    return people
+    org = build_org(
+        """
+        Ada (Company)
+          Grace (Platform)
+            3 engineers
+          Linus
+        """
+    )
+    return {"ada": org["Ada"], "grace": org["Grace"], "linus": org["Linus"]}
 
 
 def test_a_person_with_reports_leads_a_team_whose_parent_is_their_managers_team(company) -> None:
@@ -39,7 +41,7 @@ def test_managers_belong_to_their_managers_team_and_the_top_person_to_the_root(c
     root = Team.objects.get(manager=company["ada"])
     platform = Team.objects.get(manager=company["grace"])
     assert {p.name for p in team_members(root)} == {"Ada", "Grace", "Linus"}
-    assert {p.name for p in team_members(platform)} == {"Engineer 0", "Engineer 1", "Engineer 2"}
+    assert {p.name for p in team_members(platform)} == {"Engineer 1", "Engineer 2", "Engineer 3"}
     assert eligible_counts() == {root.id: 3, platform.id: 3}
     assert member_team_ids()[company["grace"].id] == root.id
 
