@@ -83,17 +83,23 @@ def claim_batch(*, cycle_id: int, now: datetime | None = None) -> uuid.UUID | No
     if cycle is None:
         return None
     free = owed_invitations(cycle).filter(claim_is_free(now))
-    # In invitation order, not the table's physical order: on PostgreSQL an answered row has
-    # moved to wherever its new version was written, and batches would follow who answered.
-    candidate_ids = list(
-        free.order_by("pk").values_list("pk", flat=True)[: settings.PULSE_EMAIL_BATCH_SIZE]
-    )
-    if not candidate_ids:
-        return None
     batch = uuid.uuid4()
-    # Re-checking "free" in the UPDATE is what makes the claim safe against a concurrent sender.
-    claimed = free.filter(pk__in=candidate_ids).update(send_batch=batch, claimed_at=now)
-    return batch if claimed else None
+    while True:
+        with transaction.atomic():
+            # In invitation order, not the table's physical order: on PostgreSQL an answered
+            # row has moved to wherever its new version was written, and batches would follow
+            # who answered. SKIP LOCKED (PostgreSQL) lets concurrent senders take different
+            # rows instead of queueing behind each other; elsewhere it is left out.
+            candidates = free.order_by("pk").select_for_update(skip_locked=True)
+            candidate_ids = list(
+                candidates.values_list("pk", flat=True)[: settings.PULSE_EMAIL_BATCH_SIZE]
+            )
+            if not candidate_ids:
+                return None
+            # Re-checking "free" in the UPDATE is what makes the claim safe against a
+            # concurrent sender; one that took these rows first makes this one look again.
+            if free.filter(pk__in=candidate_ids).update(send_batch=batch, claimed_at=now):
+                return batch
 
 
 def release_batch(batch: uuid.UUID) -> None:
