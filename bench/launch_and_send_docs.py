@@ -121,6 +121,14 @@ def details(figures: Figures, label: str) -> str:
     )
 
 
+def machine_line() -> str:
+    return textwrap.fill(
+        f"Machine: {machine()}. It is shared: other work ran on it during the run (see the load "
+        "average below), in the baseline and Pulse rounds alike.",
+        width=96,
+    )
+
+
 def section(rows: list[str], figures: Figures, label: str) -> str:
     command = (
         f"    .venv/bin/python bench/launch_and_send.py --people {figures.people} "
@@ -151,7 +159,7 @@ Command (DEBUG off; PostgreSQL in the database `pulse_bench_sending` of the loca
 
 {command}
 
-Machine: {machine()}. It is shared: other work ran on it during the run, see the load average.
+{machine_line()}
 
 {HEADER}
 """

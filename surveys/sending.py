@@ -128,7 +128,7 @@ def hold_cycle_open(cycle_id: int) -> bool:
     with database.cursor() as cursor:
         # Only the model's own table name is interpolated; the id and state are parameters.
         cursor.execute(
-            f"SELECT 1 FROM {table} WHERE id = %s AND state = %s{lock}",  # noqa: S608  # nosec B608
+            f"SELECT 1 FROM {table} WHERE id = %s AND state = %s{lock}",  # noqa: S608
             [cycle_id, CycleState.OPEN.value],
         )
         return cursor.fetchone() is not None
@@ -262,8 +262,8 @@ def describe(error: Exception) -> str:
         code, reply = next(iter(error.recipients.values()))
         return f"Recipient refused ({code}): {reply.decode(errors='replace')}"[:300]
     if isinstance(error, smtplib.SMTPResponseException):
-        reply = error.smtp_error
-        text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+        said = error.smtp_error
+        text = said.decode(errors="replace") if isinstance(said, bytes) else str(said)
         return f"Mail server said {error.smtp_code}: {text}"[:300]
     return f"{type(error).__name__}: {error}"[:300]
 
