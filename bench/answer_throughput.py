@@ -45,7 +45,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 from bench.common import configure_django, machine, replace_table_rows  # noqa: E402
 
@@ -64,8 +63,8 @@ def prepare(people: int) -> tuple[list[str], list[str]]:
     """A launched cycle; returns minted answer links and the keys of its questions."""
     from django.db import connection
     from django.utils import timezone
-    from launch_and_send import create_people, org_shape
 
+    from bench.launch_and_send import create_people, org_shape
     from surveys.launch import launch_now
     from surveys.models import Cadence, Invitation, InvitationToken
     from surveys.tokens import new_token, token_digest

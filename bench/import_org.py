@@ -24,6 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -80,7 +81,10 @@ def changed_by_five_percent(rows: list[list[str]], seed: int = 11) -> list[list[
     return changed
 
 
-def timed(action: Callable[[], object]) -> tuple[float, object]:
+Result = TypeVar("Result")
+
+
+def timed(action: Callable[[], Result]) -> tuple[float, Result]:
     started = time.perf_counter()
     result = action()
     return time.perf_counter() - started, result

@@ -27,19 +27,24 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 from bench.common import configure_django, machine, replace_table_rows  # noqa: E402
+
+if TYPE_CHECKING:  # Django is configured at run time, after these are needed by the checker
+    from django.test import Client
+
+    from surveys.models import Cycle
 
 SECTION = "## Release and dashboard"
 POSTGRES_DATABASE = "pulse_bench_release"
 REQUESTS = 60
 
 
-def fill_responses(cycle, rng: random.Random) -> int:
+def fill_responses(cycle: "Cycle", rng: random.Random) -> int:
     from pulse.models import Comment, Response
     from surveys.models import Invitation
 
@@ -66,9 +71,10 @@ def fill_responses(cycle, rng: random.Random) -> int:
     return len(responses)
 
 
-def timed_requests(client, path: str) -> tuple[float, float, int]:
+def timed_requests(client: "Client", path: str) -> tuple[float, float, int]:
     from django.db import connection
-    from launch_and_send import QueryCounter
+
+    from bench.launch_and_send import QueryCounter
 
     durations, queries = [], []
     for _ in range(REQUESTS):
@@ -90,8 +96,8 @@ def run(people: int) -> dict:
     from django.db.models import F
     from django.test import Client
     from django.utils import timezone
-    from launch_and_send import QueryCounter, create_people, org_shape
 
+    from bench.launch_and_send import QueryCounter, create_people, org_shape
     from pulse.models import Response
     from pulse.release import release_cycle
     from surveys.closing import close_cycle
@@ -126,6 +132,7 @@ def run(people: int) -> dict:
     department = CycleTeam.objects.filter(
         cycle=cycle, parent=top, reporting_unit_id=F("id")
     ).first()
+    assert department is not None and department.manager is not None, "no department unit"
     head = department.manager
     head.user = User.objects.create_user("head@example.com", "head@example.com", "x")
     head.save()

@@ -13,6 +13,7 @@ import asyncio
 import multiprocessing
 import socket
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
@@ -105,7 +106,7 @@ class Sink:
     kind: str
     port: int
     received: "Synchronized[int]"
-    process: multiprocessing.Process
+    process: BaseProcess
 
     @property
     def messages(self) -> int:

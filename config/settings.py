@@ -11,33 +11,30 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env import env_flag, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PULSE_VAR_DIR", BASE_DIR / "var"))
-
-
-def env_flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_flag("DJANGO_DEBUG", True)
 
 # Development keys: public on purpose, refused below when DEBUG is off.
-DEVELOPMENT_SECRET_KEY = "dev-only-django-secret-key-not-for-production"  # noqa: S105  # nosec B105
-DEVELOPMENT_TOKEN_KEY = "dev-only-pulse-token-key-not-for-production"  # noqa: S105  # nosec B105
+DEVELOPMENT_SECRET_KEY = "dev-only-django-secret-key-not-for-production"  # noqa: S105
+DEVELOPMENT_TOKEN_KEY = "dev-only-pulse-token-key-not-for-production"  # noqa: S105
 DEVELOPMENT_BALLOT_KEY = "dev-only-pulse-ballot-key-not-for-production"
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 # Keys the digest of answer-link tokens (HMAC-SHA256): deliberately not SECRET_KEY, never in the DB.
 PULSE_TOKEN_KEY = os.environ.get("PULSE_TOKEN_KEY") or DEVELOPMENT_TOKEN_KEY
-# Seals pending ballots until the sweep moves them into the response store.
-PULSE_BALLOT_KEY = os.environ.get("PULSE_BALLOT_KEY") or DEVELOPMENT_BALLOT_KEY
+# Pending ballots are sealed to a public key and opened only by the sweeping worker
+# (pulse.sealing). Web processes need only PULSE_BALLOT_PUBLIC_KEY (`manage.py
+# ballot_public_key` prints it); the worker that sweeps holds the private PULSE_BALLOT_KEY. With
+# neither set, development derives both from a public development key.
+PULSE_BALLOT_PUBLIC_KEY = os.environ.get("PULSE_BALLOT_PUBLIC_KEY", "")
+PULSE_BALLOT_KEY = os.environ.get("PULSE_BALLOT_KEY") or (
+    "" if PULSE_BALLOT_PUBLIC_KEY else DEVELOPMENT_BALLOT_KEY
+)
 # During a key rotation only: the keys being replaced (docs/deployment.md, "Keys").
 PULSE_TOKEN_KEY_PREVIOUS = os.environ.get("PULSE_TOKEN_KEY_PREVIOUS", "")
 PULSE_BALLOT_KEY_PREVIOUS = os.environ.get("PULSE_BALLOT_KEY_PREVIOUS", "")
@@ -62,6 +59,8 @@ if not DEBUG:
 # --- Transport and browser security ------------------------------------------------------
 # Production assumes HTTPS (directly or behind a proxy that sets X-Forwarded-Proto).
 SECURE_SSL_REDIRECT = env_flag("PULSE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe over plain HTTP inside the network: answer them, do not redirect.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_flag("PULSE_BEHIND_PROXY", not DEBUG) else None
 )
@@ -108,11 +107,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "health_check",
     "allauth",
     "allauth.account",
     "teams",
     "surveys",
     "pulse",
+    # The composition root (tick, seed_demo, the demo): it imports any app, none imports it.
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -159,7 +161,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The write-ahead log lets readers go on while one writer commits, and makes a commit one
     # append instead of a journal file created, synced and deleted.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL"
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        # secure_delete: a deleted sealed ballot, link digest or invitation row is overwritten
+        # with zeros, not left readable in the file's free pages (docs/anonymity.md).
+        init_command="PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON",
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
@@ -195,8 +201,7 @@ ACCOUNT_LOGOUT_ON_GET = False
 # Nobody signs up: HR invites managers (teams admin, "Invite to log in").
 ACCOUNT_ADAPTER = "teams.accounts.InviteOnlyAccountAdapter"
 # Failed logins are counted in the cache (Redis) with expiry, per address and per account.
-# (Rates, not passwords: bandit's B105 reads the "password" key as one.)
-ACCOUNT_RATE_LIMITS = {  # nosec B105
+ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "login": "30/m/ip",
     "request_login_code": "10/m/ip,3/m/key",
@@ -237,6 +242,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_VISIBILITY_TIMEOUT = 3600
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every task is short (a tick, or a sender that stops claiming after its time budget), so one
+# still running at the soft limit is stuck: SoftTimeLimitExceeded is raised in it, and the hard
+# limit kills it a minute later. A batch it had claimed is claimed again once the claim expires
+# (PULSE_SEND_CLAIM_SECONDS). Both limits stay below the visibility timeout, so the broker never
+# hands a task to a second worker while the first is still running it.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("PULSE_TASK_SOFT_TIME_LIMIT", "600"))
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"PULSE_TASK_SOFT_TIME_LIMIT={CELERY_TASK_SOFT_TIME_LIMIT}: a task's hard limit (60 s "
+        f"more) must stay below the broker's visibility timeout of "
+        f"{CELERY_BROKER_VISIBILITY_TIMEOUT} s."
+    )
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # A dedicated queue for sending (docs/deployment.md): set the same value on every host and run
@@ -278,10 +296,6 @@ PULSE_SEND_CLAIM_SECONDS = int(os.environ.get("PULSE_SEND_CLAIM_SECONDS", "900")
 PULSE_SENDERS_PER_CYCLE = int(os.environ.get("PULSE_SENDERS_PER_CYCLE", "2"))
 # How long one sender task keeps claiming batches before it hands over to the next tick's.
 PULSE_SENDER_TIME_BUDGET_SECONDS = int(os.environ.get("PULSE_SENDER_TIME_BUDGET_SECONDS", "240"))
-
-# Pending ballots move into the response store in batches of at least this many per reporting
-# unit (never fewer than the cycle's k); empty means k.
-PULSE_FLUSH_BATCH = int(os.environ.get("PULSE_FLUSH_BATCH") or 0)
 
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

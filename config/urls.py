@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.health import health_urlpatterns
 from surveys.outbox import outbox_page
 
 api_v1 = [
@@ -11,12 +12,14 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    *health_urlpatterns,
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the strict CSP holds here too.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("surveys.page_urls")),
     path("", include("pulse.page_urls")),
     # Development only: the view answers 404 unless DEBUG is on.
     path("dev/outbox/", outbox_page, name="dev-outbox"),

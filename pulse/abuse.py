@@ -8,23 +8,13 @@ anyway: this keeps a guessing loop from costing the database anything.
 
 import hashlib
 import hmac
-from functools import cache
 
-import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 
 WINDOW_SECONDS = 600
-KEY_PREFIX = "pulse:unknown-links:"
-
-
-@cache
-def counters() -> redis.Redis:
-    """One client per process, shared by its threads (its pool is thread-safe).
-
-    Every answer asks it first, so it talks to Redis directly: Django's cache API builds a new
-    client object on each call, which cost more than the rest of the check together."""
-    return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+KEY_PREFIX = "unknown-links:"
 
 
 def client_key(request: HttpRequest) -> str:
@@ -37,12 +27,14 @@ def client_key(request: HttpRequest) -> str:
 
 
 def is_throttled(request: HttpRequest) -> bool:
-    return int(counters().get(client_key(request)) or 0) >= settings.PULSE_UNKNOWN_LINK_LIMIT
+    return int(cache.get(client_key(request)) or 0) >= settings.PULSE_UNKNOWN_LINK_LIMIT
 
 
 def count_unknown_link(request: HttpRequest) -> None:
     # The window starts with the first unknown link and is not extended by later ones.
-    with counters().pipeline() as both:
-        both.set(client_key(request), 0, ex=WINDOW_SECONDS, nx=True)
-        both.incr(client_key(request))
-        both.execute()
+    key = client_key(request)
+    cache.add(key, 0, timeout=WINDOW_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between the two calls: start a new window
+        cache.add(key, 1, timeout=WINDOW_SECONDS)

@@ -13,4 +13,4 @@ DOCUMENT = Path(settings.BASE_DIR) / "docs" / "anonymity.md"
 @cache
 def anonymity_html() -> SafeString:
     # The document is part of the code base, not user input: its HTML is trusted.
-    return mark_safe(markdown.markdown(DOCUMENT.read_text(), extensions=["tables"]))  # noqa: S308  # nosec B308 B703
+    return mark_safe(markdown.markdown(DOCUMENT.read_text(), extensions=["tables"]))  # noqa: S308

@@ -1,71 +1,150 @@
-"""Checking answers against a cycle's questions: every problem reported by field."""
+"""What an answer may contain: the one definition, used by the JSON API and the answer page.
 
+`AnswerSheetSerializer` checks raw answers against the questions of the survey behind the link
+(given in its context) and reports every problem by field. The answer page's form only renders
+the questions and collects the radio buttons; its values are checked here too.
+"""
+
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from surveys.models import CycleItem
+from rest_framework import serializers
 
-SCALE = range(1, 8)
-ENPS_SCALE = range(0, 11)
+from surveys.instrument import ENPS_VALUES, SCALE_VALUES
+from surveys.redemption import Survey
+
 COMMENT_MAX_LENGTH = 2000
+# Newlines and tabs are kept; every other control character is dropped, so a comment is text
+# a reader sees, and a sealed ballot's size stays within its padding (pulse.sealing).
+KEPT_CONTROL_CHARACTERS = {"\n", "\t"}
 
 
 @dataclass
 class AnswerSheet:
-    """Validated answers: item key → 1..7 (skipped items absent), eNPS or None, a comment."""
+    """Validated answers: item key → 1..7 in question order (skipped items absent), eNPS or
+    None, and a comment ("" when none)."""
 
     answers: dict[str, int] = field(default_factory=dict)
     enps: int | None = None
     comment: str = ""
 
+    def payload(self) -> dict:
+        return {"answers": self.answers, "enps": self.enps, "comment": self.comment}
+
+
+SCALE_MESSAGE = "must be a whole number from 1 (strongly disagree) to 7 (strongly agree)"
+ENPS_MESSAGE = "must be a whole number from 0 to 10"
+
+
+def whole_number(
+    *, within: range, message: str, optional: bool = False
+) -> serializers.IntegerField:
+    """A whole number in `within` or null; `optional`: it may also be left out."""
+    if optional:
+        return serializers.IntegerField(
+            allow_null=True,
+            required=False,
+            default=None,
+            min_value=within.start,
+            max_value=within.stop - 1,
+            error_messages={"min_value": message, "max_value": message, "invalid": message},
+        )
+    return serializers.IntegerField(
+        allow_null=True,
+        min_value=within.start,
+        max_value=within.stop - 1,
+        error_messages={"min_value": message, "max_value": message, "invalid": message},
+    )
+
+
+class AnswersField(serializers.DictField):
+    """Question key → answer. Every problem is reported under its question's key: an unknown
+    key and a value off the scale alike."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=whole_number(within=SCALE_VALUES, message=SCALE_MESSAGE), **kwargs)
+
+    def run_child_validation(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        survey: Survey = self.context["survey"]
+        keys = [question.key for question in survey.questions]
+        answers: dict[str, int | None] = {}
+        errors: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in keys:
+                errors[str(key)] = ["is not a question of this survey"]
+                continue
+            try:
+                answers[key] = self.child.run_validation(None if value == "" else value)
+            except serializers.ValidationError as invalid:
+                errors[key] = invalid.detail
+        if errors:
+            raise serializers.ValidationError(errors)
+        # Question order, whatever order the client sent: the stored answers must not say
+        # which client (form or script) answered.
+        return {key: answers[key] for key in keys if answers.get(key) is not None}
+
+
+class AnswerSheetSerializer(serializers.Serializer):
+    answers = AnswersField(
+        required=False,
+        default=dict,
+        help_text="Question key → 1 (strongly disagree) … 7 (strongly agree); omit to skip.",
+    )
+    enps = whole_number(within=ENPS_VALUES, message=ENPS_MESSAGE, optional=True)
+    comment = serializers.CharField(
+        allow_blank=True,
+        allow_null=True,
+        required=False,
+        default="",
+        trim_whitespace=True,
+        max_length=COMMENT_MAX_LENGTH,
+        error_messages={"max_length": f"is too long; please keep it under {COMMENT_MAX_LENGTH}"},
+    )
+
+    def to_internal_value(self, data: object) -> dict:
+        if isinstance(data, dict) and data.get("enps") == "":
+            data = {**data, "enps": None}  # an empty form field: skipped
+        return super().to_internal_value(data)
+
+    def validate_comment(self, comment: str | None) -> str:
+        return "".join(
+            character
+            for character in (comment or "")
+            if character in KEPT_CONTROL_CHARACTERS or unicodedata.category(character) != "Cc"
+        ).strip()
+
+    def sheet(self) -> AnswerSheet:
+        data = self.validated_data
+        return AnswerSheet(answers=data["answers"], enps=data["enps"], comment=data["comment"])
+
 
 class InvalidAnswers(Exception):
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict) -> None:
         super().__init__("invalid answers")
         self.errors = errors
 
 
-def validate_answers(
-    *, items: list[CycleItem], answers: dict, enps: object, comment: object
-) -> AnswerSheet:
-    """Check raw answers against the cycle's items; every problem reported by field."""
-    errors: dict[str, str] = {}
-    keys = {item.key for item in items}
-    sheet = AnswerSheet()
-    if not isinstance(answers, dict):
-        raise InvalidAnswers({"answers": "must map each question's key to an answer from 1 to 7"})
-    for key, value in answers.items():
-        if key not in keys:
-            errors[str(key)] = "is not a question of this survey"
-        elif value in (None, ""):
-            continue  # skipped
-        elif as_int(value) not in SCALE:
-            errors[key] = "must be a whole number from 1 (strongly disagree) to 7 (strongly agree)"
-        else:
-            sheet.answers[key] = as_int(value)
-    if enps not in (None, ""):
-        if as_int(enps) not in ENPS_SCALE:
-            errors["enps"] = "must be a whole number from 0 to 10"
-        else:
-            sheet.enps = as_int(enps)
-    if comment is not None and not isinstance(comment, str):
-        errors["comment"] = "must be text"
-    else:
-        sheet.comment = (comment or "").strip()
-        if len(sheet.comment) > COMMENT_MAX_LENGTH:
-            errors["comment"] = (
-                f"is {len(sheet.comment)} characters long; please keep it under "
-                f"{COMMENT_MAX_LENGTH}"
-            )
-    if errors:
-        raise InvalidAnswers(errors)
-    return sheet
+def checked_sheet(*, survey: Survey, data: object) -> AnswerSheet:
+    """The validated sheet, or InvalidAnswers with every problem by field."""
+    if not isinstance(data, dict):
+        raise InvalidAnswers(
+            {"non_field_errors": ["Send a JSON object with answers, enps and comment."]}
+        )
+    serializer = AnswerSheetSerializer(data=data, context={"survey": survey})
+    if not serializer.is_valid():
+        raise InvalidAnswers(flatten(serializer.errors))
+    return serializer.sheet()
 
 
-def as_int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+def flatten(errors: dict) -> dict:
+    """Nested errors of the answers dict become `{question key: [message]}` beside the others."""
+    flat: dict = {}
+    for name, problems in errors.items():
+        if name == "answers" and isinstance(problems, dict):
+            for key, messages in problems.items():
+                flat[str(key)] = messages if isinstance(messages, list) else [messages]
+        else:
+            flat[name] = problems if isinstance(problems, list) else [problems]
+    return flat

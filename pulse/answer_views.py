@@ -14,15 +14,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from pulse.abuse import count_unknown_link, is_throttled
-from pulse.answer_forms import COMMENT_FIELD, ENPS_FIELD, AnswerForm
+from pulse.answer_forms import AnswerForm
 from pulse.answer_sheet import InvalidAnswers
 from pulse.ballot_box import cast_answers
-from surveys.redemption import TokenNotRedeemable, TokenStatus, look_up_token
+from surveys.redemption import LinkRefused, LinkStatus, Survey, look_up
 
 CALM_PAGES = {
-    TokenStatus.UNKNOWN: (404, "pulse/link_unknown.html"),
-    TokenStatus.USED: (410, "pulse/link_used.html"),
-    TokenStatus.CLOSED: (410, "pulse/link_closed.html"),
+    LinkStatus.UNKNOWN: (404, "pulse/link_unknown.html"),
+    LinkStatus.USED: (410, "pulse/link_used.html"),
+    LinkStatus.CLOSED: (410, "pulse/link_closed.html"),
 }
 
 
@@ -46,41 +46,36 @@ def private_answer_page(view: Callable[..., HttpResponse]) -> Callable[..., Http
 def answer_page(request: HttpRequest, token: str) -> HttpResponse:
     if is_throttled(request):
         return render(request, "pulse/slow_down.html", status=429)
-    lookup = look_up_token(token)
-    if lookup.status == TokenStatus.UNKNOWN:
+    link = look_up(token)
+    if link.status == LinkStatus.UNKNOWN:
         count_unknown_link(request)
-    if lookup.status != TokenStatus.VALID:
-        return calm_page(request, lookup.status, lookup)
-    items = lookup.items
-    cycle = lookup.cycle
+    if link.status != LinkStatus.VALID or link.survey is None:
+        return calm_page(request, link.status, link.survey)
+    survey = link.survey
     if request.method == "GET":
-        form = AnswerForm(items=items)
+        form = AnswerForm(items=survey.questions)
     else:
-        form = AnswerForm(request.POST, items=items)
+        form = AnswerForm(request.POST, items=survey.questions)
         if form.is_valid():
             try:
-                cast_answers(
-                    token=token,
-                    answers=form.answers(),
-                    enps=form.cleaned_data[ENPS_FIELD],
-                    comment=form.cleaned_data[COMMENT_FIELD],
-                )
+                cast_answers(token=token, data=form.answer_data())
             except InvalidAnswers as invalid:
-                for field, message in invalid.errors.items():
-                    form.add_error(None, f"{field}: {message}")
-            except TokenNotRedeemable as refused:
-                return calm_page(request, refused.status, lookup)
+                for field, messages in invalid.errors.items():
+                    for message in messages:
+                        form.add_error(None, f"{field}: {message}")
+            except LinkRefused as refused:
+                return calm_page(request, refused.status, survey)
             else:
-                return render(request, "pulse/thanks.html", {"cycle": cycle})
+                return render(request, "pulse/thanks.html", {"survey": survey})
     status = 400 if form.errors else 200
-    return render(request, "pulse/answer.html", {"form": form, "cycle": cycle}, status=status)
+    return render(request, "pulse/answer.html", {"form": form, "survey": survey}, status=status)
 
 
-def calm_page(request: HttpRequest, status: str, lookup: object) -> HttpResponse:
+def calm_page(request: HttpRequest, status: LinkStatus, survey: Survey | None) -> HttpResponse:
     code, template = CALM_PAGES[status]
     # An unknown link learns nothing, not even which survey it might have been.
-    cycle = None if status == TokenStatus.UNKNOWN else getattr(lookup, "cycle", None)
-    return render(request, template, {"cycle": cycle}, status=code)
+    shown = None if status == LinkStatus.UNKNOWN else survey
+    return render(request, template, {"survey": shown}, status=code)
 
 
 @private_answer_page

@@ -1,13 +1,12 @@
 """The answer flow as JSON: GET /api/v1/pulse/{token} lists the questions, POST answers them.
 
 Unauthenticated on purpose: no session or login is read, so nothing ties an answer to one.
+What a POST may contain is defined once, by pulse.answer_sheet.AnswerSheetSerializer.
 """
 
-import json
-
-from django.http import HttpRequest, HttpResponse, JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, NotFound, Throttled, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -15,16 +14,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pulse.abuse import count_unknown_link, is_throttled
-from pulse.answer_sheet import InvalidAnswers
+from pulse.answer_sheet import AnswerSheetSerializer, InvalidAnswers
 from pulse.ballot_box import cast_answers
 from surveys.instrument import COMMENT_PROMPT, ENPS_QUESTION, SCALE_LABELS
-from surveys.redemption import TokenLookup, TokenNotRedeemable, TokenStatus, look_up_token
+from surveys.redemption import LinkRefused, LinkStatus, Survey, look_up
 
-GONE = {
-    TokenStatus.USED: "This survey link has already been used.",
-    TokenStatus.CLOSED: "This survey has closed.",
+
+class LinkGone(APIException):
+    status_code = status.HTTP_410_GONE
+    default_code = "gone"
+
+
+REFUSALS: dict[LinkStatus, tuple[type[APIException], str, str]] = {
+    LinkStatus.UNKNOWN: (NotFound, "This survey link is not recognised.", "link_unknown"),
+    LinkStatus.USED: (LinkGone, "This survey link has already been used.", "link_used"),
+    LinkStatus.CLOSED: (LinkGone, "This survey has closed.", "survey_closed"),
 }
-UNKNOWN = "This survey link is not recognised."
+TOO_MANY = "Too many unknown links from here; please try again later."
 
 
 class QuestionSerializer(serializers.Serializer):
@@ -42,16 +48,6 @@ class SurveySerializer(serializers.Serializer):
     closes_at = serializers.DateTimeField()
 
 
-class AnswersSerializer(serializers.Serializer):
-    answers = serializers.DictField(
-        child=serializers.IntegerField(allow_null=True),
-        required=False,
-        help_text="Question key → 1 (strongly disagree) … 7 (strongly agree); omit to skip.",
-    )
-    enps = serializers.IntegerField(allow_null=True, required=False, min_value=0, max_value=10)
-    comment = serializers.CharField(allow_blank=True, required=False, trim_whitespace=True)
-
-
 MESSAGE = inline_serializer("PulseMessage", {"detail": serializers.CharField()})
 
 
@@ -59,44 +55,35 @@ class PulseView(APIView):
     parser_classes = [JSONParser]
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    # Link guessing is throttled per client below (pulse.abuse), counting unknown links only.
     throttle_classes: list = []
+
+    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
+        super().initial(request, *args, **kwargs)
+        if is_throttled(request):
+            raise Throttled(detail=TOO_MANY)
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: object, **kwargs: object
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["Cache-Control"] = "no-store"
+        return response
 
     @extend_schema(
         summary="The questions behind an answer link (does not use the link up)",
         responses={200: SurveySerializer, 404: MESSAGE, 410: MESSAGE, 429: MESSAGE},
     )
     def get(self, request: Request, token: str) -> Response:
-        lookup, refused = checked_lookup(request, token)
-        if refused:
-            return refused
-        cycle = lookup.cycle
-        return private(
-            Response(
-                SurveySerializer(
-                    {
-                        "questions": [{"key": i.key, "text": i.text} for i in lookup.items],
-                        "scale": {str(value): label for value, label in SCALE_LABELS.items()},
-                        "enps_question": ENPS_QUESTION,
-                        "comment_prompt": COMMENT_PROMPT,
-                        "k": cycle.k,
-                        "k_comment": cycle.k_comment,
-                        "closes_at": cycle.closes_at,
-                    }
-                ).data
-            )
-        )
-
-    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        # Every respondent's answer is a POST: it is served without DRF's request and response
-        # wrapping, content negotiation and rendering, which cost as much as the rest of the
-        # answer path together (docs/benchmarks.md). GET and OPTIONS go through DRF.
-        if request.method == "POST":
-            return answer(request, str(kwargs["token"]))
-        return super().dispatch(request, *args, **kwargs)
+        link = look_up(token)
+        if link.status != LinkStatus.VALID or link.survey is None:
+            raise self.refusal(request, link.status)
+        return Response(SurveySerializer(survey_description(link.survey)).data)
 
     @extend_schema(
         summary="Answer, once",
-        request=AnswersSerializer,
+        request=AnswerSheetSerializer,
         responses={
             201: MESSAGE,
             400: OpenApiResponse(description="Field errors; nothing was stored."),
@@ -106,67 +93,34 @@ class PulseView(APIView):
             429: MESSAGE,
         },
     )
-    def post(self, request: Request, token: str) -> HttpResponse:
-        """Describes the operation for the schema; dispatch() serves it with answer()."""
-        return answer(request._request, token)
+    def post(self, request: Request, token: str) -> Response:
+        # Parsed before the link is used: a malformed body (400) or a wrong content type (415)
+        # is refused without saying anything about the link.
+        data = request.data
+        if not isinstance(data, dict):
+            raise ValidationError("Send a JSON object with answers, enps and comment.")
+        try:
+            cast_answers(token=token, data=data)
+        except InvalidAnswers as invalid:
+            raise ValidationError(invalid.errors) from None
+        except LinkRefused as refused:
+            raise self.refusal(request, refused.status) from None
+        return Response({"detail": "Thank you: your answers are in."}, status=201)
 
-
-def answer(request: HttpRequest, token: str) -> HttpResponse:
-    if is_throttled(request):
-        return too_many_unknown_links()
-    if request.content_type != "application/json":
-        return message("Send the answers as application/json.", 415)
-    try:
-        body = json.loads(request.body)
-    except ValueError as error:
-        return message(f"The body is not valid JSON: {error}.", 400)
-    if not isinstance(body, dict):
-        # Says nothing about the link: a malformed body is refused before it is looked up.
-        return message("Send a JSON object with answers, enps and comment.", 400)
-    # No look-up first: cast_answers redeems the link in one statement, then checks the answers
-    # against its cycle's questions (invalid answers roll that back and leave the link unused).
-    try:
-        cast_answers(
-            token=token,
-            answers=body.get("answers", {}),
-            enps=body.get("enps"),
-            comment=body.get("comment", ""),
-        )
-    except InvalidAnswers as invalid:
-        return private(JsonResponse(invalid.errors, status=400))
-    except TokenNotRedeemable as refused:
-        if refused.status == TokenStatus.UNKNOWN:
+    def refusal(self, request: Request, link_status: LinkStatus) -> APIException:
+        if link_status == LinkStatus.UNKNOWN:
             count_unknown_link(request)
-        return refusal(refused.status)
-    return message("Thank you: your answers are in.", 201)
+        exception, message, code = REFUSALS[link_status]
+        return exception(message, code=code)
 
 
-def checked_lookup(request: Request, token: str) -> tuple[TokenLookup, HttpResponse | None]:
-    if is_throttled(request):
-        return TokenLookup(TokenStatus.UNKNOWN), too_many_unknown_links()
-    lookup = look_up_token(token)
-    if lookup.status == TokenStatus.UNKNOWN:
-        count_unknown_link(request)
-    if lookup.status != TokenStatus.VALID:
-        return lookup, refusal(lookup.status)
-    return lookup, None
-
-
-def too_many_unknown_links() -> HttpResponse:
-    return message("Too many unknown links from here; please try again later.", 429)
-
-
-def refusal(token_status: str) -> HttpResponse:
-    if token_status == TokenStatus.UNKNOWN:
-        return message(UNKNOWN, 404)
-    return message(GONE[token_status], 410)
-
-
-def message(detail: str, status: int) -> HttpResponse:
-    return private(JsonResponse({"detail": detail}, status=status))
-
-
-def private(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "no-store"
-    return response
+def survey_description(survey: Survey) -> dict:
+    return {
+        "questions": [{"key": q.key, "text": q.text} for q in survey.questions],
+        "scale": {str(value): label for value, label in SCALE_LABELS.items()},
+        "enps_question": ENPS_QUESTION,
+        "comment_prompt": COMMENT_PROMPT,
+        "k": survey.k,
+        "k_comment": survey.k_comment,
+        "closes_at": survey.closes_at,
+    }

@@ -5,7 +5,6 @@ anything outside it answers 404.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -129,14 +128,3 @@ def participation(request: HttpRequest) -> HttpResponse:
             ],
         },
     )
-
-
-@login_required
-def cycles(request: HttpRequest) -> HttpResponse:
-    hr_only(request)
-    rows = (
-        Cycle.objects.select_related("cadence", "release")
-        .annotate(failures=Count("invitations", filter=Q(invitations__delivery_failed=True)))
-        .order_by("-opens_at")
-    )
-    return page(request, "pulse/cycles.html", {"rows": rows})

@@ -1,39 +1,28 @@
 """Rotating the ballot key without losing a pending ballot.
 
-Pending ballots are sealed with PULSE_BALLOT_KEY; without the key they cannot be opened, and an
-accepted answer would be lost. Rotation therefore runs with the new key in PULSE_BALLOT_KEY and
-the old one in PULSE_BALLOT_KEY_PREVIOUS: first every batch that is due is flushed into the
-response store, then the few ballots still waiting (fewer than a batch in their unit, which must
-not be flushed early) are sealed again under the new key. Afterwards the old key can go.
+Pending ballots are sealed to the public half of PULSE_BALLOT_KEY; without the private half they
+cannot be opened, and an accepted answer would be lost. Rotation therefore runs in the sweeping
+worker with the new key in PULSE_BALLOT_KEY and the old one in PULSE_BALLOT_KEY_PREVIOUS: the
+sweep does what is due, then every ballot still waiting is re-sealed under the new key (the same
+rewrite every sweep does for units with new arrivals). Afterwards the old key can go.
 """
 
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.db import transaction
 
 from pulse.models import PendingBallot
-from pulse.sealing import seal, unseal
-from pulse.sweep import flush_ballots
+from pulse.sweep import mix_unit, sweep
+from surveys.models import Cycle
 
 
-@dataclass(frozen=True)
-class RotationReport:
-    flushed: int
-    resealed: int
-
-
-def rotate_ballot_key() -> RotationReport:
+def rotate_ballot_key() -> int:
+    """Returns how many ballots still wait, all now sealed under the new key."""
     if not settings.PULSE_BALLOT_KEY_PREVIOUS:
         raise ValueError(
             "Set PULSE_BALLOT_KEY to the new key and PULSE_BALLOT_KEY_PREVIOUS to the old one."
         )
-    flushed = flush_ballots()
-    resealed = 0
-    with transaction.atomic():
-        for ballot in PendingBallot.objects.select_for_update():
-            payload = unseal(ballot.sealed, cycle_id=ballot.cycle_id)
-            ballot.sealed = seal(payload, cycle_id=ballot.cycle_id)
-            ballot.save(update_fields=["sealed"])
-            resealed += 1
-    return RotationReport(flushed=flushed, resealed=resealed)
+    sweep()
+    waiting = set(PendingBallot.objects.values_list("cycle_id", "reporting_unit_id").distinct())
+    cycles = Cycle.objects.in_bulk({cycle_id for cycle_id, _ in waiting})
+    for cycle_id, unit_id in waiting:
+        mix_unit(cycle=cycles[cycle_id], unit_id=unit_id)
+    return PendingBallot.objects.count()

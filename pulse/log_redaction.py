@@ -9,6 +9,9 @@ before any handler, the project's or a test's or a log shipper's, can see it.
 
 import logging
 import re
+from collections.abc import ItemsView
+from types import FrameType
+from typing import Any
 
 from django.http import HttpRequest
 from django.views.debug import SafeExceptionReporterFilter
@@ -21,27 +24,48 @@ def redact(text: str) -> str:
     return ANSWER_PATH.sub(REDACTED, text)
 
 
-# SQL on the anonymous plane's tables carries answers, comments and sealed ballots in its
-# parameters. Prepared statements on them are named after their table (EXECUTE
-# pulse_pendingballot_cast_1(...)), so this catches their execution too.
-ANONYMOUS_TABLES = re.compile(r"pulse_(response|comment|pendingballot|releasedcomment)")
+# SQL logging (django.db.backends at DEBUG) would otherwise record, with a time, each
+# statement that carries answers, comments or sealed ballots (the anonymous tables), each link
+# digest (stored at sending, looked up and redeemed at answering: each person's answer minute),
+# and each statement that marks an invitation answered or rewrites invitations at close.
+WITHHELD_STATEMENTS = re.compile(
+    r"pulse_(response|comment|pendingballot|releasedcomment)"
+    r"|surveys_invitationtoken"
+    r"|surveys_invitation\b.*\banswered\b",
+    re.DOTALL,
+)
+WITHHELD = "[a statement on answers, links or answered invitations, not logged]"
 
 
 def redact_record(record: logging.LogRecord) -> logging.LogRecord:
-    if record.name == "django.db.backends" and ANONYMOUS_TABLES.search(record.getMessage()):
-        record.msg, record.args = "[a statement on the anonymous tables, not logged]", None
-        return record
     message = record.getMessage()
     if ANSWER_PATH.search(message):
         record.msg, record.args = redact(message), None
     # Attributes passed as `extra` (django.request's request, django.db.backends' sql and
     # params) are attached after this factory runs and must not be set here: Python refuses to
-    # overwrite them. Handlers that print them (none in this project) must redact them too.
+    # overwrite them. The statements' are withheld by WithholdStatements below.
     return record
 
 
+class WithholdStatements(logging.Filter):
+    """On the django.db.backends logger: replaces a withheld statement in the message and in
+    the `sql` and `params` attributes Django attaches (which a log shipper that sends every
+    attribute would otherwise carry), before any handler sees the record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        statement = str(vars(record).get("sql") or "")
+        if WITHHELD_STATEMENTS.search(statement) or WITHHELD_STATEMENTS.search(record.getMessage()):
+            record.msg, record.args = WITHHELD, None
+            record.sql, record.params = WITHHELD, None
+        return True
+
+
 def install_record_factory() -> None:
-    """Wrap the current log record factory once (PulseConfig.ready calls this)."""
+    """Wrap the current log record factory once, and filter SQL logging (PulseConfig.ready
+    calls this)."""
+    statements = logging.getLogger("django.db.backends")
+    if not any(isinstance(found, WithholdStatements) for found in statements.filters):
+        statements.addFilter(WithholdStatements())
     current = logging.getLogRecordFactory()
     if getattr(current, "redacts_answer_links", False):
         return
@@ -59,15 +83,15 @@ class AnswerSafeExceptionReporterFilter(SafeExceptionReporterFilter):
     def is_answer_request(self, request: HttpRequest | None) -> bool:
         return request is not None and bool(ANSWER_PATH.search(request.path))
 
-    def get_post_parameters(self, request: HttpRequest | None) -> dict:
-        if self.is_answer_request(request):
+    def get_post_parameters(self, request: HttpRequest | None) -> dict[str, Any]:
+        if request is not None and self.is_answer_request(request):
             return {key: self.cleansed_substitute for key in request.POST}
         return super().get_post_parameters(request)
 
-    def get_traceback_frame_variables(self, request: HttpRequest | None, tb_frame: object) -> list:
+    def get_traceback_frame_variables(
+        self, request: HttpRequest | None, tb_frame: FrameType
+    ) -> ItemsView[str, Any]:
+        found = super().get_traceback_frame_variables(request, tb_frame)
         if self.is_answer_request(request):
-            return [
-                (name, self.cleansed_substitute)
-                for name, _ in super().get_traceback_frame_variables(request, tb_frame)
-            ]
-        return super().get_traceback_frame_variables(request, tb_frame)
+            return {name: self.cleansed_substitute for name, _ in found}.items()
+        return found

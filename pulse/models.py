@@ -30,6 +30,9 @@ class PendingBallot(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
     reporting_unit = models.ForeignKey(CycleTeam, on_delete=models.CASCADE, related_name="+")
     sealed = models.BinaryField()
+    # False from the door until the next sweep has re-sealed the ballot under a fresh id and
+    # fresh bytes, which it does for every waiting ballot of the unit at once (pulse.sweep).
+    rewritten = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return "Sealed ballot"

@@ -9,7 +9,6 @@ urlpatterns = [
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("hr/heatmap/", dashboard_views.heatmap, name="hr-heatmap"),
     path("hr/participation/", dashboard_views.participation, name="hr-participation"),
-    path("hr/cycles/", dashboard_views.cycles, name="hr-cycles"),
     path("a/<str:token>/", answer_views.answer_page, name="answer"),
     path("anonymity/", answer_views.anonymity_page, name="anonymity"),
 ]

@@ -105,7 +105,7 @@ def write_release(cycle: Cycle) -> int:
         released.append(
             ReleasedUnit(
                 cycle=cycle,
-                unit=unit,
+                unit_id=unit.pk,
                 parent_unit_id=unit.parent_unit_id,
                 status=ReleaseStatus.RELEASED if reason is None else ReleaseStatus.SUPPRESSED,
                 reason=reason.value if reason else "",

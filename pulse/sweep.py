@@ -1,80 +1,146 @@
-"""Moving sealed ballots into the response store, a shuffled batch at a time (DESIGN §4.3).
+"""The sweep: a pool mix between the door and the response store (docs/anonymity.md, A1).
 
-Per reporting unit, ballots move only once at least B of them wait (B = the larger of the
-cycle's k and PULSE_FLUSH_BATCH), or all of them once the cycle has closed. They are unsealed,
-shuffled with the system's random source, inserted in that order and deleted, in one
-transaction per unit. Storage order and a database's transaction ids therefore say nothing
-finer than "this batch", and the batch is never smaller than k.
+A ballot arrives sealed, in the transaction that marked its invitation answered, so for a
+moment it shares that transaction's marks (PostgreSQL's xmin; SQLite's rowid order). Every
+sweep (each tick) therefore rewrites, per reporting unit, every waiting ballot of a unit that
+received one since the last sweep: all of them opened, shuffled, sealed again under fresh ids
+and fresh bytes, in one transaction. After that, no waiting ballot can be told from another,
+nor paired with the invitation that brought it.
+
+Ballots move into the response store only when at least 2k of a unit wait, and then a random
+number of them, at least k and leaving at least k behind, picked at random: a stored batch is
+never an arrival window. When the cycle closes, each reporting cell's remaining ballots are
+stored in one batch, where closing put them (a unit with fewer than k respondents is counted in
+its parent's cell: surveys.closing); if the whole survey had fewer than k respondents, their
+ballots are destroyed unopened, since no batch may hold fewer than k.
+
+Nothing here logs how many ballots moved.
 """
 
-import logging
 import secrets
+from collections import defaultdict
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from pulse.models import Comment, PendingBallot, Response
-from pulse.sealing import unseal
-from surveys.models import Cycle, CycleState
+from pulse.sealing import seal, unseal
+from surveys.models import Cycle, CycleItem, CycleState, CycleTeam
 
-logger = logging.getLogger(__name__)
+shuffler = secrets.SystemRandom()
 
 
-def flush_ballots() -> int:
-    """Move every batch that is due. Returns how many ballots moved."""
-    waiting = (
+def sweep() -> None:
+    """Rewrite or move every unit's waiting ballots that are due, then compact the table."""
+    waiting = list(
         PendingBallot.objects.values("cycle_id", "reporting_unit_id")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("id"), fresh=Count("id", filter=Q(rewritten=False)))
         .order_by()
     )
-    cycles = {
-        cycle.pk: cycle
-        for cycle in Cycle.objects.filter(pk__in={row["cycle_id"] for row in waiting})
-    }
-    moved = 0
+    cycles = Cycle.objects.in_bulk({row["cycle_id"] for row in waiting})
+    closed_units: dict[int, set[int]] = defaultdict(set)
     for row in waiting:
         cycle = cycles[row["cycle_id"]]
-        closed = cycle.state == CycleState.CLOSED
-        if closed or row["count"] >= batch_size(cycle):
-            moved += flush_unit(
-                cycle_id=cycle.pk,
-                unit_id=row["reporting_unit_id"],
-                minimum=0 if closed else batch_size(cycle),
+        if cycle.state == CycleState.CLOSED:
+            closed_units[cycle.pk].add(row["reporting_unit_id"])
+        elif row["fresh"] or row["count"] >= 2 * cycle.k:
+            mix_unit(cycle=cycle, unit_id=row["reporting_unit_id"])
+    for cycle_id, unit_ids in closed_units.items():
+        store_closed_cycle(cycle=cycles[cycle_id], unit_ids=unit_ids)
+    if waiting:
+        compact_ballot_table()
+
+
+def mix_unit(*, cycle: Cycle, unit_id: int) -> None:
+    with transaction.atomic(durable=True):
+        ballots = list(
+            PendingBallot.objects.select_for_update().filter(
+                cycle_id=cycle.pk, reporting_unit_id=unit_id
             )
-    return moved
-
-
-def batch_size(cycle: Cycle) -> int:
-    return max(cycle.k, settings.PULSE_FLUSH_BATCH or cycle.k)
-
-
-def flush_unit(*, cycle_id: int, unit_id: int, minimum: int) -> int:
-    with transaction.atomic():
-        pending = PendingBallot.objects.filter(cycle_id=cycle_id, reporting_unit_id=unit_id)
-        if connection.features.has_select_for_update_skip_locked:
-            # Two sweeps at once: each takes the rows the other has not locked.
-            pending = pending.select_for_update(skip_locked=True)
-        ballots = list(pending)
-        if not ballots or len(ballots) < minimum:
-            return 0
-        opened = [unseal(ballot.sealed, cycle_id=cycle_id) for ballot in ballots]
-        shuffle = secrets.SystemRandom().shuffle
-        shuffle(opened)
-        Response.objects.bulk_create(
-            Response(
-                cycle_id=cycle_id,
-                reporting_unit_id=unit_id,
-                answers=ballot["answers"],
-                enps=ballot["enps"],
-            )
-            for ballot in opened
         )
-        comments = [ballot["comment"] for ballot in opened if ballot["comment"]]
-        shuffle(comments)  # again, on their own: a comment's position must not match its scores
-        Comment.objects.bulk_create(
-            Comment(cycle_id=cycle_id, reporting_unit_id=unit_id, text=text) for text in comments
-        )
+        opened = [unseal(ballot.sealed, cycle_id=cycle.pk) for ballot in ballots]
+        shuffler.shuffle(opened)
+        moving = batch_size(waiting=len(opened), k=cycle.k)
+        store_responses(cycle=cycle, unit_id=unit_id, opened=opened[:moving])
         PendingBallot.objects.filter(pk__in=[ballot.pk for ballot in ballots]).delete()
-    logger.info("Moved a batch of %s ballots into the response store", len(ballots))
-    return len(ballots)
+        PendingBallot.objects.bulk_create(
+            PendingBallot(
+                cycle_id=cycle.pk,
+                reporting_unit_id=unit_id,
+                sealed=seal(payload, cycle_id=cycle.pk),
+                rewritten=True,
+            )
+            for payload in opened[moving:]
+        )
+
+
+def batch_size(*, waiting: int, k: int) -> int:
+    """How many of `waiting` ballots to store now: none below 2k; else k to waiting - k."""
+    if waiting < 2 * k:
+        return 0
+    return k + shuffler.randrange(waiting - 2 * k + 1)
+
+
+def store_closed_cycle(*, cycle: Cycle, unit_ids: set[int]) -> None:
+    """Store what still waits, one batch per reporting cell, where closing counted it."""
+    cells: dict[int, list[int]] = defaultdict(list)
+    counted_in = dict(
+        CycleTeam.objects.filter(pk__in=unit_ids).values_list("pk", "answers_counted_in")
+    )
+    for unit_id in unit_ids:
+        cells[counted_in[unit_id] or unit_id].append(unit_id)
+    stored_counts = dict(
+        CycleTeam.objects.filter(pk__in=cells).values_list("pk", "unit_respondent_count")
+    )
+    for cell_id, members in cells.items():
+        with transaction.atomic(durable=True):
+            ballots = list(
+                PendingBallot.objects.select_for_update().filter(
+                    cycle_id=cycle.pk, reporting_unit_id__in=members
+                )
+            )
+            if (stored_counts[cell_id] or 0) >= cycle.k:
+                opened = [unseal(ballot.sealed, cycle_id=cycle.pk) for ballot in ballots]
+                shuffler.shuffle(opened)
+                store_responses(cycle=cycle, unit_id=cell_id, opened=opened)
+            PendingBallot.objects.filter(pk__in=[ballot.pk for ballot in ballots]).delete()
+
+
+def store_responses(*, cycle: Cycle, unit_id: int, opened: list[dict]) -> None:
+    """Insert already shuffled ballots; comments shuffled again, apart from their scores."""
+    if not opened:
+        return
+    question_order = list(
+        CycleItem.objects.filter(cycle=cycle).order_by("position").values_list("key", flat=True)
+    )
+    Response.objects.bulk_create(
+        Response(
+            cycle_id=cycle.pk,
+            reporting_unit_id=unit_id,
+            # Keys in question order: the stored text must not keep any order a client chose.
+            answers={
+                key: ballot["answers"][key] for key in question_order if key in ballot["answers"]
+            },
+            enps=ballot["enps"],
+        )
+        for ballot in opened
+    )
+    comments = [ballot["comment"] for ballot in opened if ballot["comment"]]
+    shuffler.shuffle(comments)
+    Comment.objects.bulk_create(
+        Comment(cycle_id=cycle.pk, reporting_unit_id=unit_id, text=text) for text in comments
+    )
+
+
+def compact_ballot_table() -> None:
+    """Drop the dead row versions the rewrite left (on PostgreSQL they keep the answering
+    transaction's id until vacuumed; on SQLite secure_delete has zeroed them, and the
+    checkpoint empties the write-ahead log of their old pages). Outside any transaction only:
+    VACUUM cannot run inside one, and a test's transaction has nothing committed to compact."""
+    if connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"VACUUM {PendingBallot._meta.db_table}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

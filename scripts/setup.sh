@@ -19,7 +19,9 @@ pulse_cleanup() {
 }
 trap pulse_cleanup EXIT
 
-# ensure_venv REQUIREMENTS_FILE: create .venv if missing; reinstall when the requirements change.
+# ensure_venv LOCK_FILE: create .venv if missing; reinstall when a lock changes. The locks
+# (requirements.txt, requirements-dev.txt) pin every transitive dependency with its hashes, so
+# pip refuses anything that is not exactly what was locked.
 ensure_venv() {
   local requirements="$1"
   command -v "$PULSE_PYTHON" >/dev/null 2>&1 || PULSE_PYTHON=python3
@@ -31,7 +33,7 @@ ensure_venv() {
   if [ ! -f "$stamp" ]; then
     say "Installing $(basename "$requirements")"
     "$PULSE_ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-      -r "$PULSE_ROOT/$requirements"
+      --require-hashes -r "$PULSE_ROOT/$requirements"
     touch "$stamp"
   fi
   export PATH="$PULSE_ROOT/.venv/bin:$PATH"

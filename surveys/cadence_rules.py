@@ -2,6 +2,7 @@
 
 from zoneinfo import ZoneInfo, available_timezones
 
+from surveys.instrument import MIN_K
 from surveys.schedule import ScheduleKind, shortest_period_days
 
 MAX_REMINDERS = 3
@@ -51,8 +52,8 @@ def cadence_problems(
     reminder_problem = reminder_offsets_problem(reminder_offsets, window_days)
     if reminder_problem:
         problems["reminder_offsets"] = reminder_problem
-    if k < 3:
-        problems["k"] = "The minimum group size k must be at least 3."
+    if k < MIN_K:
+        problems["k"] = f"The minimum group size k must be at least {MIN_K}."
     if k_comment < k:
         problems["k_comment"] = (
             "The minimum group size for comments must be at least k, since comments are "

@@ -1,18 +1,30 @@
 """Closing a cycle: keep participation as counts per reporting unit, wipe everything else.
 
-After close, the token digests are gone and no invitation says whether it was answered or how
-many reminders it got, so even someone holding the database and the keys cannot tell who
+In one transaction, close:
+- counts the respondents of each reporting unit and moves a unit with 1..k-1 respondents into
+  its parent unit's cell (`answers_counted_in`), bottom-up, so that no cell stores 1..k-1
+  answers (the sweep stores the remaining ballots where this says, and destroys unopened the
+  answers of a top cell left with 1..k-1);
+- deletes the link digests;
+- rewrites the cycle's invitations in random order with nothing but who was invited where:
+  no answered flag, no reminder count, no claim, and no physical order left over from the
+  order people answered in (an UPDATE would lay the rows down in their earlier versions' order).
+
+After the commit the invitation and digest tables are compacted, so no dead row version keeps
+what was erased. From then on even someone holding the database and the keys cannot tell who
 answered beyond the per-unit counts.
 """
 
 import logging
+import secrets
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from surveys.models import Cycle, CycleState, CycleTeam, Invitation, InvitationToken
+from teams.tree_walks import IdTree
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +32,7 @@ logger = logging.getLogger(__name__)
 def close_cycle(*, cycle_id: int, now: datetime | None = None) -> bool:
     """Close an open (or never launched) cycle. True if this call closed it."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # FOR UPDATE waits for answers being accepted right now (they hold the row FOR SHARE),
         # and makes answers that arrive later see the cycle closed.
         cycle = (
@@ -30,23 +42,96 @@ def close_cycle(*, cycle_id: int, now: datetime | None = None) -> bool:
         )
         if cycle is None:
             return False
-        respondents = dict(
-            Invitation.objects.filter(cycle=cycle)
+        respondents = {
+            unit_id: answered
+            for unit_id, answered in Invitation.objects.filter(cycle=cycle)
             .values("reporting_unit")
             .annotate(answered=Count("pk", filter=Q(answered=True)))
             .values_list("reporting_unit", "answered")
-        )
-        units = list(CycleTeam.objects.filter(cycle=cycle, pk__in=respondents.keys()))
-        for unit in units:
-            unit.unit_respondent_count = respondents[unit.pk]
-        CycleTeam.objects.bulk_update(units, ["unit_respondent_count"], batch_size=2000)
+            if unit_id is not None
+        }
+        count_respondents_per_cell(cycle=cycle, respondents=respondents)
         delivered = Invitation.objects.filter(cycle=cycle, emails_sent__gte=1).count()
         InvitationToken.objects.filter(invitation__cycle=cycle).delete()
-        Invitation.objects.filter(cycle=cycle).update(
-            answered=None, emails_sent=None, send_batch=None, claimed_at=None
-        )
+        rewrite_invitations(cycle=cycle)
         Cycle.objects.filter(pk=cycle.pk).update(
             state=CycleState.CLOSED, closed_at=now, delivered_count=delivered
         )
+    compact_identity_tables()
     logger.info("Cycle %s closed", cycle_id)
     return True
+
+
+def count_respondents_per_cell(*, cycle: Cycle, respondents: dict[int, int]) -> None:
+    """Move-up by respondents: deepest units first, a unit with 1..k-1 respondents (its own
+    plus those of units already moved into it) is counted in its parent unit's cell."""
+    teams = {team.pk: team for team in CycleTeam.objects.filter(cycle=cycle)}
+    units = {pk: team for pk, team in teams.items() if team.reporting_unit_id == pk}
+
+    def parent_unit_of(unit: CycleTeam) -> int | None:
+        parent = teams.get(unit.parent_id) if unit.parent_id else None
+        return parent.reporting_unit_id if parent else None
+
+    unit_tree = IdTree({pk: parent_unit_of(unit) for pk, unit in units.items()})
+    in_cell = {pk: respondents.get(pk, 0) for pk in units}
+    moved_into: dict[int, int] = {}
+    for pk in unit_tree.bottom_up():
+        if not 0 < in_cell[pk] < cycle.k:
+            continue
+        parent = unit_tree.parent_of[pk]
+        if parent is not None and parent in units:
+            in_cell[parent] += in_cell[pk]
+            moved_into[pk] = parent
+        # A top cell with 1..k-1 has nowhere to go: those answers are not stored (the sweep
+        # destroys them unopened), since a stored group of fewer than k has a name.
+        in_cell[pk] = 0
+    for unit in units.values():
+        cell = unit.pk
+        while cell in moved_into:
+            cell = moved_into[cell]
+        unit.answers_counted_in_id = cell if cell != unit.pk else None
+        unit.unit_respondent_count = in_cell[unit.pk]
+    CycleTeam.objects.bulk_update(
+        units.values(), ["unit_respondent_count", "answers_counted_in"], batch_size=2000
+    )
+
+
+def rewrite_invitations(*, cycle: Cycle) -> None:
+    """Replace the cycle's invitations by fresh rows in random order: who was invited where,
+    and whether their address failed (HR fixes those), nothing else."""
+    kept = list(
+        Invitation.objects.filter(cycle=cycle).values_list(
+            "person_id", "reporting_unit_id", "delivery_failed", "delivery_error"
+        )
+    )
+    secrets.SystemRandom().shuffle(kept)
+    Invitation.objects.filter(cycle=cycle).delete()
+    Invitation.objects.bulk_create(
+        (
+            Invitation(
+                cycle=cycle,
+                person_id=person_id,
+                reporting_unit_id=unit_id,
+                answered=None,
+                emails_sent=None,
+                delivery_failed=failed,
+                delivery_error=error,
+            )
+            for person_id, unit_id, failed, error in kept
+        ),
+        batch_size=2000,
+    )
+
+
+def compact_identity_tables() -> None:
+    """Drop the dead row versions close left behind (PostgreSQL keeps them until VACUUM; SQLite
+    has zeroed them with secure_delete, and the checkpoint empties the write-ahead log of their
+    old pages). Only outside a transaction, where VACUUM can run and the close has committed."""
+    if connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            tables = (Invitation._meta.db_table, InvitationToken._meta.db_table)
+            cursor.execute(f"VACUUM {', '.join(tables)}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -36,7 +36,7 @@ class SurveyFacts:
     @property
     def closes_on(self) -> str:
         local = self.closes_at.astimezone(ZoneInfo(self.time_zone))
-        return local.strftime("%A %-d %B at %H:%M ") + local.tzname()
+        return local.strftime("%A %-d %B at %H:%M ") + (local.tzname() or self.time_zone)
 
 
 def answer_url(token: str) -> str:

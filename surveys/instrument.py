@@ -23,7 +23,15 @@ class SurveyKind(models.TextChoices):
     QUARTERLY_FULL = "quarterly", "Quarterly full set"
 
 
+# The agreement scale of every item, 1 (strongly disagree) to 7 (strongly agree).
 SCALE_MIN, SCALE_MAX = 1, 7
+SCALE_VALUES = range(SCALE_MIN, SCALE_MAX + 1)
+# eNPS: 0 to 10; promoters answer 9-10, detractors 0-6.
+ENPS_MIN, ENPS_MAX = 0, 10
+ENPS_VALUES = range(ENPS_MIN, ENPS_MAX + 1)
+# The lowest minimum group size k (and k_comment) a cadence may set: below 3, one respondent
+# who knows their own answer could read off another's from a pair.
+MIN_K = 3
 SCALE_LABELS = {
     1: "Strongly disagree",
     2: "Disagree",

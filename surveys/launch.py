@@ -21,6 +21,7 @@ from surveys.reporting_units import PopulationTooSmall, SnapshotTeam, assign_rep
 from surveys.schedule import Period, ScheduleRule, period_containing
 from teams.models import Team
 from teams.selectors import member_team_ids, subtree_team_ids
+from teams.tree_walks import IdTree
 
 logger = logging.getLogger(__name__)
 BULK_BATCH = 2000
@@ -173,12 +174,12 @@ def freeze_snapshot_and_invite(cycle: Cycle) -> int:
     except PopulationTooSmall as error:
         raise LaunchError(str(error)) from error
 
-    cycle_teams = insert_snapshot(cycle, teams, snapshot, units)
+    unit_rows = insert_snapshot(cycle, teams, snapshot, units)
     invitations = (
         Invitation(
             cycle_id=cycle.pk,
             person_id=person_id,
-            reporting_unit_id=cycle_teams[team_id].reporting_unit_id,
+            reporting_unit_id=unit_rows[team_id],
         )
         for team_id, people in population.members_by_team.items()
         for person_id in people
@@ -189,8 +190,9 @@ def freeze_snapshot_and_invite(cycle: Cycle) -> int:
 
 def insert_snapshot(
     cycle: Cycle, teams: dict[int, Team], snapshot: list[SnapshotTeam], units: dict[int, int]
-) -> dict[int, CycleTeam]:
-    """Insert the cycle's teams level by level, parents first, each row complete.
+) -> dict[int, int]:
+    """Insert the cycle's teams level by level, parents first, each row complete; return, per
+    team id, the id of the row of its reporting unit.
 
     A parent, and an ancestor a team merged into, have ids by the time the team is written;
     teams that are their own unit point at themselves in one UPDATE at the end. (Writing the
@@ -221,25 +223,17 @@ def insert_snapshot(
         if any(row.pk is None for row in rows):
             # SQLite before 3.35 cannot return the ids of a bulk insert: look them up.
             ids = dict(CycleTeam.objects.filter(cycle=cycle).values_list("team_id", "id"))
-            for row in rows:
-                row.pk = ids[row.team_id]
-        cycle_teams.update((row.team_id, row) for row in rows)
+            for team, row in zip(level, rows, strict=True):
+                row.pk = ids[team.id]
+        cycle_teams.update((team.id, row) for team, row in zip(level, rows, strict=True))
     CycleTeam.objects.filter(cycle=cycle, reporting_unit__isnull=True).update(
         reporting_unit=F("pk")
     )
-    for row in cycle_teams.values():
-        if row.reporting_unit_id is None:
-            row.reporting_unit_id = row.pk
-    return cycle_teams
+    return {team_id: row.reporting_unit_id or row.pk for team_id, row in cycle_teams.items()}
 
 
 def levels_of(snapshot: list[SnapshotTeam]) -> list[list[SnapshotTeam]]:
     """The snapshot's roots, then their children, then theirs, and so on."""
-    children: dict[int | None, list[SnapshotTeam]] = defaultdict(list)
-    for team in snapshot:
-        children[team.parent_id].append(team)
-    levels, level = [], children[None]
-    while level:
-        levels.append(level)
-        level = [child for team in level for child in children[team.id]]
-    return levels
+    by_id = {team.id: team for team in snapshot}
+    tree = IdTree({team.id: team.parent_id for team in snapshot})
+    return [[by_id[team_id] for team_id in level] for level in tree.levels()]

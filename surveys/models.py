@@ -11,11 +11,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from surveys.cadence_rules import cadence_problems
-from surveys.instrument import Domain, SurveyKind
+from surveys.instrument import MIN_K, Domain, SurveyKind
 from surveys.schedule import LAST_WEEK, ScheduleKind
 from teams.models import Person, Team
-
-MIN_K = 3
 
 
 def default_reminder_offsets() -> list[int]:
@@ -134,7 +132,6 @@ class Cadence(models.Model):
 class CycleState(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     OPEN = "open", "Open"
-    CLOSING = "closing", "Closing"
     CLOSED = "closed", "Closed"
 
 
@@ -203,23 +200,25 @@ class CycleTeam(models.Model):
     manager = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
     manager_name = models.CharField(max_length=200)
     eligible_count = models.PositiveIntegerField()
-    # Itself when its pool reaches k, else the ancestor it merged into (DESIGN §4.2).
+    # Itself when its pool reaches k, else the ancestor it merged into.
     reporting_unit = models.ForeignKey(
         "self", null=True, on_delete=models.CASCADE, related_name="merged_teams"
     )
-    # Participation, kept per reporting unit only, written when the cycle closes.
+    # Participation, kept per reporting unit only, written when the cycle closes: the
+    # respondents whose answers are stored in this unit's cell (0 for a unit counted upward).
     unit_eligible_count = models.PositiveIntegerField(default=0)
     unit_respondent_count = models.PositiveIntegerField(null=True, blank=True)
+    # Set at close for a reporting unit with 1..k-1 respondents: the ancestor unit whose cell
+    # its answers are stored and counted in (move-up by respondents, surveys.closing).
+    answers_counted_in = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         ordering = ["cycle", "name"]
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def is_reporting_unit(self) -> bool:
-        return self.reporting_unit_id == self.pk
 
 
 class Invitation(models.Model):

@@ -1,15 +1,18 @@
-"""The door between the planes: redeeming an answer-link token.
+"""The door between the planes: looking up and redeeming an answer link.
 
-`pulse` calls `redeem_token` inside the transaction that stores the sealed answers. It marks the
-invitation answered and returns only the cycle and the reporting unit: nothing about the person
-travels further. On PostgreSQL, `pulse` usually runs the same redemption as clauses of its own
-INSERT (`redemption_clauses`), so one statement is the whole door; the clauses yield the same
-cycle and reporting unit and nothing more.
+This module is the whole interface `pulse` has to a person's invitation:
+
+- `look_up(token)` is read-only. A GET of the link shows the form and never consumes it.
+- `redeem(token)` consumes the link, once, inside the caller's transaction, and returns only the
+  survey and the reporting unit. Nothing about the person travels further.
+
+The caller stores the sealed answers in the same transaction, so an accepted answer is never
+lost and a refused one leaves no trace.
 """
 
-import time
 from dataclasses import dataclass
-from functools import lru_cache
+from datetime import datetime
+from enum import StrEnum
 
 from django.db import connection, transaction
 
@@ -17,7 +20,7 @@ from surveys.models import Cycle, CycleItem, CycleState, Invitation, InvitationT
 from surveys.tokens import candidate_digests, looks_like_token
 
 
-class TokenStatus:
+class LinkStatus(StrEnum):
     VALID = "valid"
     UNKNOWN = "unknown"
     USED = "used"
@@ -25,159 +28,120 @@ class TokenStatus:
 
 
 @dataclass(frozen=True)
-class Redemption:
-    cycle_id: int
-    reporting_unit_id: int
+class Question:
+    key: str
+    text: str
 
 
 @dataclass(frozen=True)
-class TokenLookup:
-    """What the answer page may know about a link before it is used."""
+class Survey:
+    """What the answer page may show about the survey behind a link."""
 
-    status: str
-    cycle: Cycle | None = None
-
-    @property
-    def items(self) -> list[CycleItem]:
-        return items_of_cycle(self.cycle.pk) if self.cycle else []
-
-
-@lru_cache(maxsize=64)
-def _frozen_items(cycle_id: int) -> tuple[CycleItem, ...]:
-    return tuple(CycleItem.objects.filter(cycle_id=cycle_id).order_by("position"))
+    cycle_id: int
+    k: int
+    k_comment: int
+    closes_at: datetime
+    questions: tuple[Question, ...]
 
 
-def items_of_cycle(cycle_id: int) -> list[CycleItem]:
-    """A launched cycle's items never change, so each process reads them once."""
-    return list(_frozen_items(cycle_id))
+@dataclass(frozen=True)
+class LinkState:
+    status: LinkStatus
+    # None for an unknown link: it learns nothing, not even which survey it might have been.
+    survey: Survey | None = None
 
 
-class TokenNotRedeemable(Exception):
-    def __init__(self, status: str) -> None:
-        super().__init__(status)
+@dataclass(frozen=True)
+class Redemption:
+    """All that leaves the identity plane with an answer."""
+
+    survey: Survey
+    reporting_unit_id: int
+
+
+class LinkRefused(Exception):
+    def __init__(self, status: LinkStatus) -> None:
+        super().__init__(status.value)
         self.status = status
 
 
-def _invitation_for(token: str) -> Invitation | None:
+def look_up(token: str) -> LinkState:
     if not looks_like_token(token):
-        return None
+        return LinkState(LinkStatus.UNKNOWN)
     # A slice, not .first(): first() adds ORDER BY id, and the planner may then walk the
     # primary key instead of the digest's unique index.
     found = next(
         iter(
-            InvitationToken.objects.filter(digest__in=candidate_digests(token)).select_related(
-                "invitation__cycle"
+            InvitationToken.objects.filter(digest__in=candidate_digests(token)).values(
+                "invitation__answered", "invitation__cycle_id", "invitation__cycle__state"
             )[:1]
         ),
         None,
     )
-    return found.invitation if found else None
+    if found is None:
+        return LinkState(LinkStatus.UNKNOWN)
+    survey = survey_of(found["invitation__cycle_id"])
+    if found["invitation__cycle__state"] != CycleState.OPEN:
+        return LinkState(LinkStatus.CLOSED, survey)
+    if found["invitation__answered"]:
+        return LinkState(LinkStatus.USED, survey)
+    return LinkState(LinkStatus.VALID, survey)
 
 
-def look_up_token(token: str) -> TokenLookup:
-    """Read-only: a GET of the link shows the form and never consumes the token."""
-    invitation = _invitation_for(token)
-    if invitation is None:
-        return TokenLookup(TokenStatus.UNKNOWN)
-    if invitation.cycle.state != CycleState.OPEN:
-        return TokenLookup(TokenStatus.CLOSED, invitation.cycle)
-    if invitation.answered:
-        return TokenLookup(TokenStatus.USED, invitation.cycle)
-    return TokenLookup(TokenStatus.VALID, invitation.cycle)
+def redeem(token: str) -> Redemption:
+    """Consume `token` exactly once; raises LinkRefused if it cannot be used.
 
-
-def redeem_token(token: str) -> Redemption:
-    """Consume `token` exactly once. Must run inside the caller's transaction.
-
-    One statement finds the link, checks that its cycle is open, and marks the invitation
-    answered; only a refused link pays for a second look to say why."""
+    Must run inside the transaction that stores the answers: if that transaction rolls back
+    (invalid answers, a crash), the link stays usable."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("redeem_token must run inside the transaction that stores the answers")
+        raise RuntimeError("redeem() must run inside the transaction that stores the answers")
+    row = None
     if looks_like_token(token):
         digests = candidate_digests(token)
         with connection.cursor() as cursor:
-            cursor.execute(_redeem_statement(connection.vendor, len(digests)), [*digests, OPEN])
+            cursor.execute(redeem_statement(len(digests)), [*digests, CycleState.OPEN.value])
             row = cursor.fetchone()
-        if row:
-            return Redemption(cycle_id=row[0], reporting_unit_id=row[1])
-    raise TokenNotRedeemable(look_up_token(token).status)
+    if row is None:
+        raise LinkRefused(look_up(token).status)
+    cycle_id, reporting_unit_id = row
+    return Redemption(survey=survey_of(cycle_id), reporting_unit_id=reporting_unit_id)
 
 
-# Only the models' own table names are interpolated into the statements below; the digests,
-# the state and the cycle ids are bound parameters.
-INVITATION = Invitation._meta.db_table
-MARK_ANSWERED = (
-    f"UPDATE {INVITATION} SET answered = TRUE FROM held "  # noqa: S608  # nosec B608
-    f"WHERE {INVITATION}.id = held.id AND {INVITATION}.answered = FALSE "
-    f"RETURNING {INVITATION}.cycle_id, {INVITATION}.reporting_unit_id"
-)
-OPEN = CycleState.OPEN.value
+def survey_of(cycle_id: int) -> Survey:
+    cycle = Cycle.objects.only("k", "k_comment", "closes_at").get(pk=cycle_id)
+    questions = CycleItem.objects.filter(cycle_id=cycle_id).order_by("position")
+    return Survey(
+        cycle_id=cycle_id,
+        k=cycle.k,
+        k_comment=cycle.k_comment,
+        closes_at=cycle.closes_at,
+        questions=tuple(Question(key=item.key, text=item.text) for item in questions),
+    )
 
 
-def _held(vendor: str, digest_count: int, cycle_condition: str = "") -> str:
-    """`held`: the invitation behind the link, if its cycle is open.
+def redeem_statement(digest_count: int) -> str:
+    """Find the link's invitation if its cycle is open, and mark it answered, in one statement.
 
-    On PostgreSQL the cycle row is held FOR SHARE until commit, so a concurrent close (SELECT
-    ... FOR UPDATE) waits for this answer instead of wiping around it; SQLite transactions here
-    take the write lock at BEGIN, which serialises them with close already. The UPDATE that
-    follows repeats `answered = FALSE` in its own condition: that is the whole guarantee against
-    double submits, because of two concurrent requests the second waits for the first's row
-    lock, re-checks the condition against the committed row, and changes nothing."""
+    This is raw SQL because of one lock the ORM cannot take: on PostgreSQL the cycle row is held
+    FOR SHARE until commit, so a concurrent close (SELECT ... FOR UPDATE) waits for this answer
+    instead of wiping around it. SQLite transactions here take the write lock at BEGIN, which
+    serialises them with close already. The UPDATE repeats `answered = FALSE` in its own
+    condition: that is the whole guarantee against double submits, because of two concurrent
+    requests the second waits for the first's row lock, re-checks the condition against the
+    committed row, and changes nothing.
+
+    Parameters: the digests, then the open state. Only the models' own table names are
+    interpolated."""
+    invitation = Invitation._meta.db_table
     placeholders = ", ".join(["%s"] * digest_count)
-    return f"""held AS (
-        SELECT i.id
-        FROM {InvitationToken._meta.db_table} t
-        JOIN {INVITATION} i ON i.id = t.invitation_id
-        JOIN {Cycle._meta.db_table} c ON c.id = i.cycle_id
-        WHERE t.digest IN ({placeholders}) AND c.state = %s {cycle_condition}
-        {"FOR SHARE OF c" if vendor == "postgresql" else ""}
-    )"""  # noqa: S608  # nosec B608
-
-
-@lru_cache(maxsize=4)
-def _redeem_statement(vendor: str, digest_count: int) -> str:
-    """Parameters: the digests, the open state. Returns the cycle and the reporting unit."""
-    return f"WITH {_held(vendor, digest_count)} {MARK_ANSWERED}"
-
-
-@lru_cache(maxsize=4)
-def redemption_clauses(digest_count: int) -> str:
-    """The redemption as PostgreSQL common table expressions, for a caller that stores what it
-    guards in the same statement, so that the one statement is the whole transaction.
-
-    Defines `redeemed (cycle_id, reporting_unit_id)`: one row if the link was consumed, none
-    otherwise. Parameters, in order: the digests (see `redemption_parameters`), the open state,
-    and an array of the cycles the link may belong to (a link of any other cycle is left
-    alone). PostgreSQL only: SQLite has no UPDATE inside WITH."""
-    held = _held("postgresql", digest_count, "AND c.id = ANY(%s)")
-    return f"{held}, redeemed AS ({MARK_ANSWERED})"
-
-
-def redemption_parameters(token: str, cycle_ids: list[int]) -> list | None:
-    """The parameters of `redemption_clauses`, or None if `token` cannot be one of ours."""
-    if not looks_like_token(token):
-        return None
-    return [*candidate_digests(token), OPEN, cycle_ids]
-
-
-OPEN_CYCLES_TTL_SECONDS = 10
-_open_cycles: tuple[float, tuple[int, ...]] = (0.0, ())
-
-
-def recently_open_cycle_ids() -> tuple[int, ...]:
-    """The open cycles as this process saw them at most OPEN_CYCLES_TTL_SECONDS ago.
-
-    A hint, never a decision: whatever it says, the redemption checks the cycle's state itself.
-    A stale hint costs a caller its fast path, not correctness."""
-    global _open_cycles
-    read_at, cycle_ids = _open_cycles
-    if time.monotonic() - read_at > OPEN_CYCLES_TTL_SECONDS:
-        cycle_ids = tuple(Cycle.objects.filter(state=CycleState.OPEN).values_list("pk", flat=True))
-        _open_cycles = (time.monotonic(), cycle_ids)
-    return cycle_ids
-
-
-def forget_open_cycles() -> None:
-    """Drop the hint (tests reuse cycle ids across databases)."""
-    global _open_cycles
-    _open_cycles = (0.0, ())
+    share_lock = "FOR SHARE OF c" if connection.vendor == "postgresql" else ""
+    return (
+        f"WITH held AS ("  # noqa: S608
+        f" SELECT i.id FROM {InvitationToken._meta.db_table} t"
+        f" JOIN {invitation} i ON i.id = t.invitation_id"
+        f" JOIN {Cycle._meta.db_table} c ON c.id = i.cycle_id"
+        f" WHERE t.digest IN ({placeholders}) AND c.state = %s {share_lock})"
+        f" UPDATE {invitation} SET answered = TRUE FROM held"
+        f" WHERE {invitation}.id = held.id AND {invitation}.answered = FALSE"
+        f" RETURNING {invitation}.cycle_id, {invitation}.reporting_unit_id"
+    )

@@ -1,4 +1,4 @@
-"""Map every team of a snapshot to its reporting unit (DESIGN §4.2, move-up).
+"""Map every team of a snapshot to its reporting unit ("move-up", see docs/anonymity.md).
 
 Working bottom-up, a team's pool is its own eligible members plus the pools of the child teams
 that merged into it; a team whose pool is smaller than k merges into its parent. A team keeps
@@ -10,8 +10,9 @@ the root's own members are never stored as a unit of fewer than k people. When e
 population is below k, there is no valid mapping and the cycle cannot launch.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
+
+from teams.tree_walks import IdTree
 
 
 class PopulationTooSmall(Exception):
@@ -34,51 +35,36 @@ class SnapshotTeam:
 def assign_reporting_units(teams: list[SnapshotTeam], *, k: int) -> dict[int, int]:
     """team id → reporting unit team id. Roots are teams whose parent is not in `teams`."""
     by_id = {team.id: team for team in teams}
-    children: dict[int | None, list[int]] = defaultdict(list)
-    roots = []
-    for team in teams:
-        if team.parent_id in by_id:
-            children[team.parent_id].append(team.id)
-        else:
-            roots.append(team.id)
+    tree = IdTree({team.id: team.parent_id for team in teams})
+    roots = set(tree.roots)
 
     pool: dict[int, int] = {}
     merged_into_parent: set[int] = set()
-    for team_id in bottom_up_order(roots, children):
+    for team_id in tree.bottom_up():
         pool[team_id] = by_id[team_id].eligible + sum(
-            pool[child] for child in children[team_id] if child in merged_into_parent
+            pool[child] for child in tree.children_of(team_id) if child in merged_into_parent
         )
         if pool[team_id] < k and team_id not in roots:
             merged_into_parent.add(team_id)
 
-    for root in roots:
-        absorb_children_until_root_is_big_enough(root, children, pool, merged_into_parent, k)
+    for root in tree.roots:
+        absorb_children_until_root_is_big_enough(root, tree, pool, merged_into_parent, k)
 
+    # Top-down, a parent has its unit before its children: a merged team takes its parent's.
+    # Only non-roots merge, so a merged team's parent is always in the snapshot.
     units: dict[int, int] = {}
-    for root in roots:
-        frontier = [(root, root)]
-        while frontier:
-            team_id, unit_of_parent = frontier.pop()
-            unit = unit_of_parent if team_id in merged_into_parent else team_id
-            units[team_id] = unit
-            frontier.extend((child, unit) for child in children[team_id])
+    for team_id in tree.top_down():
+        parent_id = tree.parent_of[team_id]
+        if team_id in merged_into_parent and parent_id is not None:
+            units[team_id] = units[parent_id]
+        else:
+            units[team_id] = team_id
     return units
-
-
-def bottom_up_order(roots: list[int], children: dict[int | None, list[int]]) -> list[int]:
-    """Every team after all of its descendants."""
-    order, frontier = [], list(roots)
-    while frontier:
-        team_id = frontier.pop()
-        order.append(team_id)
-        frontier.extend(children[team_id])
-    order.reverse()
-    return order
 
 
 def absorb_children_until_root_is_big_enough(
     root: int,
-    children: dict[int | None, list[int]],
+    tree: IdTree,
     pool: dict[int, int],
     merged_into_parent: set[int],
     k: int,
@@ -93,7 +79,7 @@ def absorb_children_until_root_is_big_enough(
     def walk_region_from(team_id: int) -> None:
         frontier = [team_id]
         while frontier:
-            for child in children[frontier.pop()]:
+            for child in tree.children_of(frontier.pop()):
                 if child in merged_into_parent:
                     frontier.append(child)
                 else:

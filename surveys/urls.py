@@ -5,7 +5,7 @@ from rest_framework.routers import SimpleRouter
 from surveys.api import CadenceViewSet, CycleViewSet
 
 router = SimpleRouter()
-# DESIGN's interfaces name routes without a trailing slash; accept both spellings.
+# The documented interface names routes without a trailing slash; accept both spellings.
 router.trailing_slash = "/?"
 router.register("cadences", CadenceViewSet, basename="cadence")
 router.register("cycles", CycleViewSet, basename="cycle")

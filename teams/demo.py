@@ -16,7 +16,7 @@ from teams.roles import ensure_hr_group
 from teams.team_tree import sync_teams
 
 # Public on purpose: these logins exist only in demo data.
-DEMO_PASSWORD = "pulse-demo"  # noqa: S105  # nosec B105
+DEMO_PASSWORD = "pulse-demo"  # noqa: S105
 EMAIL_DOMAIN = "example.com"
 
 

@@ -4,7 +4,8 @@ HR permissions are granted in code, not by a migration, so a model added later i
 next time `ensure_hr_group` runs (seed_demo and make_hr call it).
 """
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 
 from teams.models import Team
 
@@ -20,13 +21,14 @@ def ensure_hr_group() -> Group:
 
 
 def is_hr(user: AbstractBaseUser | AnonymousUser) -> bool:
-    if not user.is_authenticated or not user.is_active:
+    # Anonymous visitors are not User instances; neither are they HR.
+    if not isinstance(user, User) or not user.is_active:
         return False
     return user.is_superuser or user.groups.filter(name=HR_GROUP_NAME).exists()
 
 
 def led_team(user: AbstractBaseUser | AnonymousUser) -> Team | None:
     """The team this user leads, if they are a manager."""
-    if not user.is_authenticated:
+    if not isinstance(user, User):
         return None
     return Team.objects.filter(manager__user=user, manager__active=True).first()

@@ -1,8 +1,9 @@
 """Reads of the org chart: membership, eligible counts, subtrees."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 
 from teams.models import Person, Team
+from teams.tree_walks import IdTree
 
 
 def member_team_ids() -> dict[int, int]:
@@ -34,19 +35,6 @@ def team_members(team: Team) -> list[Person]:
     return members
 
 
-def children_by_parent() -> dict[int | None, list[int]]:
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for team_id, parent_id in Team.objects.values_list("id", "parent_id"):
-        children[parent_id].append(team_id)
-    return children
-
-
 def subtree_team_ids(team_id: int) -> list[int]:
     """`team_id` and every team below it, parents before children."""
-    children = children_by_parent()
-    ordered, frontier = [], [team_id]
-    while frontier:
-        current = frontier.pop()
-        ordered.append(current)
-        frontier.extend(children.get(current, []))
-    return ordered
+    return IdTree(dict(Team.objects.values_list("id", "parent_id"))).subtree(team_id)

@@ -4,10 +4,10 @@ Computed in Python from one query over (id, name, parent), so a page listing tea
 number of queries for ten teams as for ten thousand.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from teams.models import Team
+from teams.tree_walks import IdTree
 
 PATH_SEPARATOR = " › "
 
@@ -32,32 +32,13 @@ def team_outline() -> dict[int, TeamPlace]:
     for team_id, name, parent_id in Team.objects.values_list("id", "name", "parent_id"):
         names[team_id] = name
         parents[team_id] = parent_id
-
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for team_id, parent_id in parents.items():
-        # A parent outside the table (mid-way through a sync) makes the team a root for now.
-        children[parent_id if parent_id in names else None].append(team_id)
-    for siblings in children.values():
-        siblings.sort(key=lambda team_id: (names[team_id].casefold(), team_id))
-
+    # A parent outside the table (mid-way through a sync) makes the team a root for now.
+    tree = IdTree(parents, sibling_key=lambda team_id: (names[team_id].casefold(), team_id))
+    paths: dict[int, tuple[str, ...]] = {}
     outline: dict[int, TeamPlace] = {}
-
-    def visit(roots: list[int]) -> None:
-        stack = [(team_id, 0, (names[team_id],)) for team_id in reversed(roots)]
-        while stack:
-            team_id, depth, path = stack.pop()
-            if team_id in outline:
-                continue
-            outline[team_id] = TeamPlace(position=len(outline), depth=depth, path=path)
-            stack.extend(
-                (child_id, depth + 1, (*path, names[child_id]))
-                for child_id in reversed(children.get(team_id, []))
-            )
-
-    visit(children.get(None, []))
-    # Reporting lines are kept acyclic, but a loop must never hang a page: list any team that
-    # was not reached from a root at the end, as a root of its own.
-    unreached = sorted(set(names) - set(outline), key=lambda team_id: names[team_id].casefold())
-    for team_id in unreached:
-        visit([team_id])
+    for position, (team_id, depth) in enumerate(tree.top_down_with_depth()):
+        above_id = parents[team_id]
+        above = paths[above_id] if depth and above_id is not None else ()
+        paths[team_id] = (*above, names[team_id])
+        outline[team_id] = TeamPlace(position=position, depth=depth, path=paths[team_id])
     return outline

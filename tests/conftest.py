@@ -137,14 +137,3 @@ def fresh_rate_limits() -> Iterator[None]:
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
     yield
-
-
-@pytest.fixture(autouse=True)
-def fresh_item_cache() -> Iterator[None]:
-    """Each process caches a cycle's frozen items by id, and which cycles are open; test
-    databases reuse ids."""
-    from surveys.redemption import _frozen_items, forget_open_cycles
-
-    _frozen_items.cache_clear()
-    forget_open_cycles()
-    yield

@@ -1,13 +1,14 @@
 """The project as an operator meets it: migrations, start-up checks, the Celery round trip."""
 
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 from django.core.management import call_command
 
-from config.celery_app import ping
+from config.celery_app import app as celery_app
 from tests.conftest import PROJECT_DIR
 
 
@@ -55,5 +56,31 @@ def test_production_starts_once_every_key_is_set() -> None:
 
 
 @pytest.mark.redis
-def test_a_task_round_trips_through_a_real_worker_and_redis(celery_worker_process) -> None:
-    assert ping.delay().get(timeout=60) == "pong"
+def test_a_real_worker_answers_through_redis(celery_worker_process) -> None:
+    replies = celery_app.control.ping(timeout=5)
+    for _ in range(10):
+        if replies:
+            break
+        replies = celery_app.control.ping(timeout=5)
+    assert replies and all(
+        reply == {"ok": "pong"} for answer in replies for reply in answer.values()
+    )
+    # The worker logs through the project's LOGGING ("<time> LEVEL logger message"), not
+    # Celery's own "[time: LEVEL/process]" layout: the same handlers and redaction as the web.
+    log = celery_worker_process.log_path.read_text(errors="replace")
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ INFO celery\.\S+ ", log, re.M), log
+    assert not re.search(r"^\[\d{4}-\d\d-\d\d [^\]]*: INFO/", log, re.M), log
+
+
+def test_an_unknown_value_in_a_flag_stops_start_up_naming_the_variable_and_the_value() -> None:
+    result = run_django_setup(DJANGO_DEBUG="flase")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG='flase' is neither true" in result.stderr
+    assert "started" not in result.stdout
+
+
+def test_flags_accept_the_usual_words_for_false() -> None:
+    for word in ("0", "false", "No", " off "):
+        result = run_django_setup(DJANGO_DEBUG=word, DJANGO_SECRET_KEY="a-real-long-random-secret")
+        # Off means production: it refuses the development keys, which proves DEBUG is off.
+        assert "PULSE_TOKEN_KEY" in result.stderr, word

@@ -63,7 +63,7 @@ def company(db) -> dict[str, list[Person]]:
 def emailed_links() -> dict[str, str]:
     links = {}
     for message in mail.outbox:
-        found = TOKEN_IN_LINK.search(message.body)
+        found = TOKEN_IN_LINK.search(str(message.body))
         if found:
             links[message.to[0]] = found.group(1)
     return links

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from pulse.models import PendingBallot, Response
-from pulse.sweep import flush_ballots
+from pulse.sweep import sweep
 from surveys.closing import close_cycle
 from surveys.models import CycleTeam, Invitation
 from surveys.tokens import token_digest
@@ -26,11 +26,11 @@ def dump_every_table() -> str:
 def test_after_close_nobody_can_tell_which_invitations_were_answered(
     client, survey, company
 ) -> None:
-    answered = company["platform"][:10] + company["design"]
+    answered = company["platform"][:10] + company["design"] + company["leads"][4:]
     for person in answered:
         client.post(f"/a/{survey.token(person.email)}/", form_answers(survey, [3, 3, 3, 3]))
     close_cycle(cycle_id=survey.cycle.pk)
-    flush_ballots()
+    sweep()
 
     assert not PendingBallot.objects.exists()
     invitation_state = set(
@@ -57,17 +57,33 @@ def test_after_close_nobody_can_tell_which_invitations_were_answered(
             cycle=survey.cycle, unit_respondent_count__isnull=False
         ).values_list("name", "unit_respondent_count")
     )
-    assert counts == {"Company": 2, "Platform": 10, "Data": 0}
-    assert Response.objects.count() == 12
+    assert counts == {"Company": 5, "Platform": 10, "Data": 0}
+    assert Response.objects.count() == 15
+
+
+def test_answers_of_fewer_than_k_at_the_top_are_never_stored(client, survey, company) -> None:
+    """The top cell has no parent to be counted in: two answers there would be a stored group
+    of two, whom the answered flags in a dump taken while open name. They are destroyed
+    unopened instead; the ten of Platform are stored."""
+    for person in company["platform"][:10] + company["design"]:
+        client.post(f"/a/{survey.token(person.email)}/", form_answers(survey, [3, 3, 3, 3]))
+    close_cycle(cycle_id=survey.cycle.pk)
+    sweep()
+    assert not PendingBallot.objects.exists()
+    stored = Response.objects.values_list("reporting_unit__name", flat=True)
+    assert sorted(set(stored)) == ["Platform"] and len(stored) == 10
+    top = CycleTeam.objects.get(cycle=survey.cycle, name="Company")
+    assert top.unit_respondent_count == 0
 
 
 def test_a_team_smaller_than_k_is_never_the_unit_of_a_stored_answer(
     client, survey, company
 ) -> None:
-    for designer in company["design"]:
-        client.post(f"/a/{survey.token(designer.email)}/", form_answers(survey, [1, 2, 3, 4]))
+    # The two designers and three of the company's own staff: five in the top cell.
+    for person in company["design"] + company["leads"][4:]:
+        client.post(f"/a/{survey.token(person.email)}/", form_answers(survey, [1, 2, 3, 4]))
     close_cycle(cycle_id=survey.cycle.pk)
-    flush_ballots()
+    sweep()
     units = {response.reporting_unit for response in Response.objects.all()}
     assert {unit.name for unit in units} == {"Company"}
     assert all(unit.unit_eligible_count >= survey.cycle.k for unit in units)

@@ -7,7 +7,7 @@ from collections import defaultdict
 import pytest
 from django.db import connection
 
-from pulse.sweep import flush_ballots
+from pulse.sweep import sweep
 from surveys.closing import close_cycle
 from tests.anonymity.conftest import form_answers
 
@@ -43,9 +43,9 @@ def test_no_transaction_writes_both_invitations_and_responses(
                 f"/a/{survey.token(engineer.email)}/",
                 form_answers(survey, [5, 6, 7, 4], comment="fine"),
             )
-        flush_ballots()
+        sweep()
         close_cycle(cycle_id=survey.cycle.pk)
-        flush_ballots()
+        sweep()
 
     assert any("pulse_response" in tables for tables in touched.values()), "the sweep was seen"
     assert any(

@@ -3,6 +3,7 @@ works no more. Mail scanners that open links first consume nothing."""
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.utils.html import escape
 
 from pulse.models import PendingBallot
@@ -94,15 +95,15 @@ def test_the_json_flow_lists_questions_answers_once_and_explains_refusals(
         content_type="application/json",
     )
     assert bad.status_code == 400
-    errors = bad.json()
-    assert set(errors) == {first_key, "nope", "enps"}
+    assert set(field_errors(bad)) == {first_key, "nope", "enps"}
+    assert "not a question of this survey" in bad.content.decode()
     assert not PendingBallot.objects.exists()
     not_an_object = client.post(f"/api/v1/pulse/{token}", [7], content_type="application/json")
-    assert not_an_object.status_code == 400 and "JSON object" in not_an_object.json()["detail"]
+    assert not_an_object.status_code == 400 and "JSON object" in not_an_object.content.decode()
     broken = client.post(f"/api/v1/pulse/{token}", "{answers", content_type="application/json")
-    assert broken.status_code == 400 and "not valid JSON" in broken.json()["detail"]
+    assert broken.status_code == 400 and "JSON parse error" in broken.content.decode()
     as_a_form = client.post(f"/api/v1/pulse/{token}", {"enps": "7"})
-    assert as_a_form.status_code == 415 and "application/json" in as_a_form.json()["detail"]
+    assert as_a_form.status_code == 415 and "media type" in as_a_form.content.decode()
     unknown_link_and_bad_answers = client.post(
         "/api/v1/pulse/unknown-link-of-plausible-length-xx",
         {"answers": {first_key: 9}},
@@ -124,6 +125,12 @@ def test_the_json_flow_lists_questions_answers_once_and_explains_refusals(
     assert not ok.cookies
 
 
+def field_errors(response) -> dict:
+    """The per-field errors of an API error body."""
+    body = response.json()
+    return body.get("fields", body)
+
+
 def test_the_anonymity_page_explains_the_promises(client, db) -> None:
     page = client.get("/anonymity/")
     assert page.status_code == 200
@@ -134,7 +141,8 @@ def test_the_anonymity_page_explains_the_promises(client, db) -> None:
 
 def test_invitation_emails_carry_no_tracking(survey) -> None:
     for message in mail.outbox:
-        html = message.alternatives[0][0]
+        assert isinstance(message, EmailMultiAlternatives)
+        html = str(message.alternatives[0][0])
         assert "<img" not in html
         links = [part.split('"')[0] for part in html.split('href="')[1:]]
         assert links and all(link.startswith("http://localhost:8000/a/") for link in links)

@@ -32,7 +32,7 @@ def test_the_full_set_has_at_least_three_items_per_domain_some_reverse_scored() 
 
 @pytest.mark.parametrize("first_month", [1, 4, 7, 10])
 def test_three_monthly_pulses_ask_every_item_once_and_every_domain_each_month(first_month) -> None:
-    asked = Counter()
+    asked: Counter[str] = Counter()
     for month in range(first_month, first_month + 3):
         chosen = select_items(catalogue(), kind="monthly", month=month)
         assert {item.domain for item in chosen} == set(Domain.values)

@@ -5,6 +5,7 @@ provider never loads anymail at all."""
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from anymail.exceptions import AnymailAPIError
@@ -27,7 +28,7 @@ def provider_answers(monkeypatch, responses: dict[str, object]) -> None:
     """Make the provider answer `responses[address]` for those addresses, "sent" for others."""
     build_email = sending.build_email
 
-    def with_response(**kwargs: object) -> EmailMultiAlternatives:
+    def with_response(**kwargs: Any) -> EmailMultiAlternatives:
         message = build_email(**kwargs)
         if message.to[0] in responses:
             message.anymail_test_response = responses[message.to[0]]  # type: ignore[attr-defined]

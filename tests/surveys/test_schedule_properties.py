@@ -89,16 +89,19 @@ def test_the_31st_means_the_29th_in_a_leap_february_and_the_28th_otherwise() -> 
     rule = ScheduleRule("monthly", "day_of_month", 31, 1, 0, 9, "Europe/Berlin", 7)
     assert due_period(rule, datetime(2028, 2, 29, 7, 59, tzinfo=UTC)) is None
     leap = due_period(rule, datetime(2028, 2, 29, 8, tzinfo=UTC))
-    assert (leap.label, leap.opens_at) == ("2028-02", datetime(2028, 2, 29, 8, tzinfo=UTC))
+    assert leap and (leap.label, leap.opens_at) == ("2028-02", datetime(2028, 2, 29, 8, tzinfo=UTC))
     plain = due_period(rule, datetime(2027, 3, 1, 8, tzinfo=UTC))
-    assert (plain.label, plain.opens_at) == ("2027-02", datetime(2027, 2, 28, 8, tzinfo=UTC))
+    assert plain and (plain.label, plain.opens_at) == (
+        "2027-02",
+        datetime(2027, 2, 28, 8, tzinfo=UTC),
+    )
 
 
 def test_a_send_hour_inside_the_spring_forward_gap_opens_once_an_hour_later() -> None:
     # New York skips 02:00-03:00 on Sunday 14 March 2027.
     rule = ScheduleRule("monthly", "nth_weekday", 1, 2, 6, 2, "America/New_York", 7)
     period = due_period(rule, datetime(2027, 3, 14, 12, tzinfo=UTC))
-    assert period.opens_at == datetime(2027, 3, 14, 7, tzinfo=UTC)  # 03:00 EDT
+    assert period and period.opens_at == datetime(2027, 3, 14, 7, tzinfo=UTC)  # 03:00 EDT
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 
 from surveys.models import Cycle, CycleState, Invitation, InvitationToken
-from surveys.redemption import redeem_token
+from surveys.redemption import redeem
 from surveys.scheduler import run_tick
 from tests.surveys.conftest import NOV_1_2026_0900_LONDON
 
@@ -26,7 +26,7 @@ def answer(message) -> None:
     from django.db import transaction
 
     with transaction.atomic():
-        redeem_token(link_token(message))
+        redeem(link_token(message))
 
 
 def test_nothing_opens_before_the_send_hour(org, monthly) -> None:

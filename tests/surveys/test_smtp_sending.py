@@ -14,7 +14,7 @@ from django.test import override_settings
 
 from surveys.launch import launch_now
 from surveys.models import Cycle, Invitation
-from surveys.redemption import redeem_token
+from surveys.redemption import redeem
 from surveys.sending import TransientSendError, send_owed
 from teams.models import Person
 from tests.surveys.conftest import NOV_1_2026_0900_LONDON, Org
@@ -100,7 +100,7 @@ def test_everyone_gets_an_email_with_their_own_working_link(org: Org, monthly, i
     assert "Hi Zoë," in by_address[zoe.email][1]
     with transaction.atomic():
         for text, _ in by_address.values():
-            redeem_token(link_token(text))
+            redeem(link_token(text))
     assert not Invitation.objects.filter(cycle=cycle, answered=False).exists()
 
 

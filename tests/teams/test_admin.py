@@ -57,7 +57,7 @@ def harriet(company: dict[str, Person]) -> Client:
 
 
 def person_form(who: Person, **changes: object) -> dict[str, object]:
-    data = {
+    data: dict[str, object] = {
         "name": who.name,
         "email": who.email,
         "employee_id": who.employee_id,

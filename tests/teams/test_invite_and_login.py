@@ -33,7 +33,9 @@ def test_hr_invites_a_manager_who_sets_a_password_and_logs_in(hr_client) -> None
     assert grace.user is not None and not grace.user.has_usable_password()
     (invitation,) = mail.outbox
     assert invitation.to == ["grace@example.com"]
-    link = re.search(r"http://\S+/accounts/password/reset/key/\S+", invitation.body).group(0)
+    found = re.search(r"http://\S+/accounts/password/reset/key/\S+", str(invitation.body))
+    assert found, invitation.body
+    link = found.group(0)
 
     browser = Client()
     form_page = browser.get(link, follow=True)

@@ -21,6 +21,11 @@ M4,margaret@example.com,Margaret Hamilton,G2,
 """
 
 
+def manager_field(employee_id: str, field: str) -> object:
+    """A field of the person's manager, read in one query (None when they have no manager)."""
+    return Person.objects.values_list(f"manager__{field}", flat=True).get(employee_id=employee_id)
+
+
 def write(tmp_path, text: str | bytes, name: str = "people.csv"):
     path = tmp_path / name
     if isinstance(text, str):
@@ -72,7 +77,7 @@ def test_a_good_file_creates_people_and_the_team_tree(tmp_path) -> None:
     platform = Team.objects.get(name="Platform")
     assert platform.parent == company
     assert company.manager.name == "Ada Lovelace"
-    assert Person.objects.get(employee_id="M4").manager.name == "Grace Hopper"
+    assert manager_field("M4", "name") == "Grace Hopper"
 
 
 def test_importing_the_same_file_twice_changes_nothing(tmp_path, imported) -> None:
@@ -91,7 +96,7 @@ def test_importing_the_same_file_twice_changes_nothing(tmp_path, imported) -> No
 def test_a_manager_defined_after_their_reports_is_fine(tmp_path) -> None:
     text = "employee_id,email,name,manager_id\nM4,m@example.com,Margaret,G2\nG2,g@example.com,Grace,A1\nA1,a@example.com,Ada,\n"
     run_import(write(tmp_path, text))
-    assert Person.objects.get(employee_id="M4").manager.employee_id == "G2"
+    assert manager_field("M4", "employee_id") == "G2"
 
 
 def test_columns_may_come_in_any_order_and_the_team_column_is_optional(tmp_path) -> None:
@@ -107,13 +112,16 @@ def test_changes_update_people_and_move_teams(tmp_path, imported) -> None:
     out, _ = run_import(write(tmp_path, moved))
     assert "0 created, 1 updated, 3 unchanged" in out
     margaret = Person.objects.get(employee_id="M4")
-    assert (margaret.email, margaret.name, margaret.manager.employee_id) == (
+    assert (margaret.email, margaret.name, manager_field("M4", "employee_id")) == (
         "maggie@example.com",
         "Margaret H.",
         "L3",
     )
     assert not Team.objects.filter(manager__employee_id="G2").exists()
-    assert Team.objects.get(manager__employee_id="L3").parent.name == "Company"
+    assert (
+        Team.objects.values_list("parent__name", flat=True).get(manager__employee_id="L3")
+        == "Company"
+    )
 
 
 def test_two_people_may_swap_email_addresses(tmp_path, imported) -> None:

@@ -39,8 +39,8 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
             )
         except OrgFileInvalid as invalid:
-            for error in invalid.errors:
-                self.stderr.write(f"{file}: {error}")
+            for problem in invalid.errors:
+                self.stderr.write(f"{file}: {problem}")
             raise CommandError(
                 f"{len(invalid.errors)} problem(s) found; nothing was imported."
             ) from invalid

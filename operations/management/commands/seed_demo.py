@@ -1,6 +1,6 @@
 """seed_demo [--if-empty]: load the demo organisation and survey settings, print the logins.
 
-It lives in pulse, the top of the dependency chain, because the demo spans every app."""
+It lives in operations, the composition root, because the demo spans every app."""
 
 from typing import Any
 
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 
-from pulse.demo import seed_demo_results
+from operations.demo import seed_demo_results
 from surveys.demo import seed_demo_cadences
 from teams.demo import DemoLogin, existing_demo_logins, seed_demo_org
 from teams.models import Person

@@ -14,6 +14,7 @@ from django.utils import timezone
 from pulse.ballot_box import cast_answers
 from pulse.scheduler import run_pulse_tick
 from surveys.closing import close_cycle
+from surveys.instrument import ENPS_MAX, ENPS_MIN, SCALE_MAX, SCALE_MIN
 from surveys.launch import create_cycle, launch_cycle
 from surveys.models import Cadence, Cycle, CycleState, Invitation, InvitationToken
 from surveys.schedule import Period
@@ -34,7 +35,7 @@ def seed_demo_results(*, cadence: Cadence, now: datetime | None = None) -> list[
     """Two released monthly cycles ending before `now`; running again adds nothing."""
     now = now or timezone.now()
     # Synthetic demo answers, reproducible on purpose: no secret comes from this generator.
-    rng = random.Random(2026)  # nosec B311
+    rng = random.Random(2026)
     cycles = []
     for months_ago, improvement in ((2, 0.0), (1, 0.35)):
         opens_at = (now - timedelta(days=30 * months_ago)).replace(
@@ -49,6 +50,8 @@ def seed_demo_results(*, cadence: Cadence, now: datetime | None = None) -> list[
             cadence=cadence,
             period=Period(label=label, opens_at=opens_at, closes_at=opens_at + timedelta(days=7)),
         )
+        if cycle is None:
+            continue  # created between the look-up and here, by a second seed_demo
         launch_cycle(cycle_id=cycle.pk)
         cycle.refresh_from_db()
         if cycle.state != CycleState.OPEN:
@@ -73,11 +76,12 @@ def answer_cycle(cycle: Cycle, rng: random.Random, improvement: float) -> None:
         for item in items:
             if rng.random() < 0.04:
                 continue  # a few skips, as people do
-            keyed = min(7, max(1, round(rng.gauss(climate + domain_offset(item.domain), 1.1))))
-            answers[item.key] = 8 - keyed if item.reverse_scored else keyed
-        enps = min(10, max(0, round(rng.gauss(climate * 1.45, 2.0))))
+            keyed = round(rng.gauss(climate + domain_offset(item.domain), 1.1))
+            keyed = min(SCALE_MAX, max(SCALE_MIN, keyed))
+            answers[item.key] = SCALE_MIN + SCALE_MAX - keyed if item.reverse_scored else keyed
+        enps = min(ENPS_MAX, max(ENPS_MIN, round(rng.gauss(climate * 1.45, 2.0))))
         comment = rng.choice(COMMENTS) if rng.random() < 0.3 else ""
-        cast_answers(token=token, answers=answers, enps=enps, comment=comment)
+        cast_answers(token=token, data={"answers": answers, "enps": enps, "comment": comment})
 
 
 def team_climate(name: str) -> float:
