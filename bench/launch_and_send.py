@@ -1,46 +1,51 @@
-"""Launch a cycle for a large synthetic organisation, then send its invitations to a local sink.
+"""Launch a cycle for a large synthetic organisation, then send its whole wave of invitations
+to an SMTP sink in a process of its own, against the sink's raw rate measured in the same run.
 
 Usage:
-    .venv/bin/python bench/launch_and_send.py [--people 100000] [--database sqlite|postgres]
-        [--send 10000]
+    .venv/bin/python bench/launch_and_send.py [--people 100000] [--database postgres|sqlite]
+        [--senders 2] [--pulse-seconds 30] [--baseline-seconds 10]
 
 The script sets Django up itself, with production-like settings (DEBUG off, so no query log),
 in a fresh database: a scratch SQLite file in a temporary folder, or the PostgreSQL database
-`pulse_bench_launch` on 127.0.0.1:5432 (dropped and created again;
+`pulse_bench_sending` on 127.0.0.1:5432 (dropped and created again;
 PULSE_BENCH_POSTGRES_SERVER points at another server). It builds an organisation with realistic
 reporting lines, runs `sync_teams()` and measures:
 
 1. `launch_now()`: freezing items, the org snapshot with reporting units, and every invitation,
    in wall time and in SQL statements.
-2. Sending, against an aiosmtpd sink on 127.0.0.1 that counts and discards: first the sink's own
-   rate (one smtplib connection sending prebuilt messages of the size ours have), then Pulse's
-   `send_owed()` for the same number of invitations of the launched cycle (claim, token, render,
-   send, mark sent; one connection per batch of PULSE_EMAIL_BATCH_SIZE). The sink is measured
-   before and after Pulse and the faster of the two is kept, so the ratio is not flattered.
+2. The sinks (`bench/smtp_sink.py`): a minimal asyncio sink and aiosmtpd, each in its own
+   process, fed by plain smtplib clients sending one pre-rendered invitation over one
+   connection per batch; the faster sink takes the wave.
+3. The wave: every invitation of the cycle sent by `send_owed()` (claim, mint links under the
+   cycle's lock, render, send over one connection per batch, mark sent) in `--senders` worker
+   processes, in rounds of `--pulse-seconds` alternated with rounds of the plain clients
+   (as many processes as senders) of `--baseline-seconds`: baseline, Pulse, baseline, ...,
+   baseline. The ratio compares Pulse's rate with the baseline rate of the same run.
 
-The figures are written to docs/benchmarks.md, section "Cycle launch and sending": one table row
-per database and people count, rows of other runs kept.
+The figures are written to docs/benchmarks.md, section "Cycle launch and sending".
 """
 
 import argparse
+import multiprocessing
 import random
 import smtplib
-import socket
+import statistics
 import sys
 import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.common import configure_django  # noqa: E402
-from bench.launch_and_send_docs import Figures, database_label, write_docs  # noqa: E402
+from bench.launch_and_send_docs import Figures, Round, database_label, write_docs  # noqa: E402
+from bench.smtp_sink import Sink, start_sink  # noqa: E402
 
-POSTGRES_DATABASE = "pulse_bench_launch"
+POSTGRES_DATABASE = "pulse_bench_sending"
 
 # Org shape: spans of 5-10 with a share of small teams below k=5; some reports are individual
 # contributors, so the tree is ragged: six levels of teams at 100,000 people.
@@ -129,122 +134,81 @@ class QueryCounter:
         return ", ".join(f"{verb} {count}" for verb, count in self.by_verb.most_common())
 
 
-class CountingSink:
-    """An aiosmtpd handler that accepts every message, counts it and throws it away."""
-
-    def __init__(self) -> None:
-        self.messages = 0
-        self.bytes = 0
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages += 1
-        self.bytes += len(envelope.content)
-        return "250 Message accepted"
+# --- Worker processes: the plain clients and Pulse's senders ---------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def runner(commands: Any, replies: Any) -> None:
+    """One worker process (Django set up from the parent's environment): runs plain-client or
+    Pulse rounds on command, and replies with what it sent."""
+    import django
 
-
-def sink_seconds(host: str, port: int, message: bytes, count: int, sink: CountingSink) -> float:
-    """How long one plain smtplib connection takes to get `count` messages through the sink."""
-    from django.core.mail.utils import DNS_NAME
-
-    before = sink.messages
-    started = time.perf_counter()
-    with smtplib.SMTP(host, port, local_hostname=DNS_NAME.get_fqdn()) as client:
-        for number in range(count):
-            client.sendmail("pulse@localhost", [f"person{number + 1}@example.com"], message)
-    elapsed = time.perf_counter() - started
-    assert sink.messages - before == count, "the sink did not receive every message"
-    return elapsed
-
-
-@dataclass(frozen=True)
-class Sending:
-    sink_rate: float
-    pulse_rate: float
-    queries: int
-    message_bytes: int
-
-
-def measure_sending(cycle: Any, emails: int, rounds: int) -> Sending:
-    """The sink's rate and Pulse's, over the first `emails` invitations of the cycle.
-
-    The machine's speed drifts by tens of percent within a minute (a shared virtual machine),
-    so the two are measured in alternating rounds, each round releasing its share of the
-    invitations for `send_owed()`, and the totals compared.
-    """
-    from aiosmtpd.controller import Controller
+    django.setup()
+    from django.conf import settings
     from django.core.mail.utils import DNS_NAME
     from django.db import connection
-    from django.test import override_settings
 
-    from surveys.models import Invitation
-    from surveys.sending import send_owed
+    DNS_NAME.get_fqdn()  # resolved once per process; keep the lookup out of the timings
+    while (command := commands.get()) is not None:
+        kind, port, seconds, payload = command
+        if kind == "plain":
+            replies.put((plain_client(port, payload, seconds, settings.PULSE_EMAIL_BATCH_SIZE), 0))
+            continue
+        from surveys.sending import send_owed
 
-    ids = list(Invitation.objects.filter(cycle=cycle).order_by("pk").values_list("pk", flat=True))[
-        :emails
-    ]
-    # Nothing is owed until a round releases its share.
-    Invitation.objects.filter(cycle=cycle).update(emails_sent=1)
-    if connection.vendor == "postgresql":
-        # What autovacuum would have done by now; the shared server here runs without it, and
-        # the line above just left a dead version of every invitation behind.
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE)")
-    shares = [ids[number::rounds] for number in range(rounds)]
+        settings.EMAIL_PORT = port
+        counter = QueryCounter()
+        with connection.execute_wrapper(counter):
+            result = send_owed(cycle_id=payload, time_budget_seconds=seconds)
+        replies.put((result.sent, counter.total))
 
-    sink = CountingSink()
-    host, port = "127.0.0.1", free_port()
-    controller = Controller(sink, hostname=host, port=port)
-    controller.start()
-    DNS_NAME.get_fqdn()  # resolved once per process; keep the lookup out of both timings
-    counter = QueryCounter()
-    sink_total = pulse_total = 0.0
-    pulse_bytes = 0
-    smtp = override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST=host,
-        EMAIL_PORT=port,
-        EMAIL_USE_TLS=False,
-    )
-    try:
-        message = sample_message(cycle)
-        for number, share in enumerate(shares):
-            Invitation.objects.filter(pk__in=share).update(emails_sent=0)
-            sink_first = number % 2 == 0
-            if sink_first:
-                sink_total += sink_seconds(host, port, message, len(share), sink)
-            received, received_bytes = sink.messages, sink.bytes
-            with smtp, connection.execute_wrapper(counter):
-                started = time.perf_counter()
-                result = send_owed(cycle_id=cycle.pk)
-                pulse_total += time.perf_counter() - started
-            assert result.sent == len(share) == sink.messages - received, result
-            pulse_bytes += sink.bytes - received_bytes
-            if not sink_first:
-                sink_total += sink_seconds(host, port, message, len(share), sink)
-    finally:
-        controller.stop()
-    sending = Sending(
-        sink_rate=emails / sink_total,
-        pulse_rate=emails / pulse_total,
-        queries=counter.total,
-        message_bytes=len(message),
-    )
-    print(
-        f"Sink: {emails:,} messages of {len(message):,} bytes in {sink_total:.2f} s = "
-        f"{sending.sink_rate:,.0f}/s over one connection"
-    )
-    print(
-        f"Pulse: {emails:,} emails averaging {pulse_bytes // emails:,} bytes in "
-        f"{pulse_total:.2f} s = {sending.pulse_rate:,.0f}/s, {counter.total} queries "
-        f"({counter.summary()}); {sending.pulse_rate / sending.sink_rate:.0%} of the sink"
-    )
-    return sending
+
+def plain_client(port: int, message: bytes, seconds: float, batch_size: int) -> int:
+    """Pre-rendered copies of one invitation, one smtplib connection per batch, for `seconds`
+    (finishing the batch in hand, as a sender finishes its batch)."""
+    from django.core.mail.utils import DNS_NAME
+
+    sent = 0
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        with smtplib.SMTP("127.0.0.1", port, local_hostname=DNS_NAME.get_fqdn()) as client:
+            for _ in range(batch_size):
+                sent += 1
+                client.sendmail("pulse@localhost", [f"person{sent}@example.com"], message)
+    return sent
+
+
+@dataclass
+class Workers:
+    commands: list[Any]
+    replies: Any
+    processes: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, count: int) -> "Workers":
+        context = multiprocessing.get_context("spawn")
+        workers = cls([context.Queue() for _ in range(count)], context.Queue())
+        for number, commands in enumerate(workers.commands):
+            process = context.Process(
+                target=runner, args=(commands, workers.replies), name=f"sender {number}"
+            )
+            process.start()
+            workers.processes.append(process)
+        return workers
+
+    def round(self, kind: str, port: int, seconds: float, payload: Any) -> tuple[int, int, float]:
+        """(messages, queries, seconds) of one round run by every worker at once."""
+        started = time.perf_counter()
+        for commands in self.commands:
+            commands.put((kind, port, seconds, payload))
+        totals = [self.replies.get(timeout=seconds + 600) for _ in self.commands]
+        elapsed = time.perf_counter() - started
+        return sum(sent for sent, _ in totals), sum(queries for _, queries in totals), elapsed
+
+    def stop(self) -> None:
+        for commands in self.commands:
+            commands.put(None)
+        for process in self.processes:
+            process.join(timeout=30)
 
 
 def sample_message(cycle: Any) -> bytes:
@@ -252,24 +216,66 @@ def sample_message(cycle: Any) -> bytes:
     from surveys.emails import SurveyFacts, build_email
     from surveys.tokens import new_token
 
-    facts = SurveyFacts(
-        question_count=cycle.items.count() + 1,
-        closes_at=cycle.closes_at,
-        time_zone=cycle.cadence.time_zone,
-        k=cycle.k,
-    )
     email = build_email(
         to="person1@example.com",
         name="Margaret Hamilton",
         token=new_token(),
-        facts=facts,
+        facts=SurveyFacts.of(cycle),
         is_reminder=False,
     )
     # Django's message classes take a line separator; the stubs know only the standard library's.
     return email.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
 
 
-def run(people: int, database: str, send: int, rounds: int) -> Figures:
+def plain_round(workers: Workers, sink: Sink, message: bytes, seconds: float) -> Round:
+    before = sink.messages
+    sent, _, elapsed = workers.round("plain", sink.port, seconds, message)
+    assert sink.messages - before == sent, "the sink did not receive every message"
+    return Round("baseline", sent, elapsed)
+
+
+def choose_sink(workers: Workers, message: bytes, seconds: float) -> tuple[Sink, dict[str, float]]:
+    """Both sinks, each in its own process, fed by the plain clients in alternation; the faster
+    one is kept for the wave."""
+    sinks = {kind: start_sink(kind) for kind in ("minimal", "aiosmtpd")}
+    rounds: dict[str, list[Round]] = {kind: [] for kind in sinks}
+    for kind in ["minimal", "aiosmtpd"] * 2:
+        rounds[kind].append(plain_round(workers, sinks[kind], message, seconds))
+    rates = {kind: rate_of(kind_rounds) for kind, kind_rounds in rounds.items()}
+    for kind, rate in rates.items():
+        print(f"Sink {kind}: {rate:,.0f} messages/s from {len(workers.commands)} plain clients")
+    fastest = max(rates, key=lambda kind: rates[kind])
+    for kind, sink in sinks.items():
+        if kind != fastest:
+            sink.stop()
+    return sinks[fastest], rates
+
+
+def rate_of(rounds: list[Round]) -> float:
+    return sum(r.messages for r in rounds) / sum(r.seconds for r in rounds)
+
+
+def send_wave(
+    cycle: Any, workers: Workers, sink: Sink, message: bytes, pulse_s: float, baseline_s: float
+) -> tuple[list[Round], int]:
+    """Baseline, Pulse, baseline, ... until Pulse has sent every invitation, then a baseline."""
+    from surveys.models import Invitation
+
+    rounds = [plain_round(workers, sink, message, baseline_s)]
+    queries = 0
+    while Invitation.objects.filter(cycle=cycle, emails_sent=0).exists():
+        before = sink.messages
+        sent, round_queries, elapsed = workers.round("pulse", sink.port, pulse_s, cycle.pk)
+        assert sink.messages - before == sent, "the sink did not receive every email"
+        queries += round_queries
+        rounds.append(Round("pulse", sent, elapsed))
+        print(f"  Pulse {sent:,} in {elapsed:.1f} s = {sent / elapsed:,.0f}/s", flush=True)
+        rounds.append(plain_round(workers, sink, message, baseline_s))
+        print(f"  baseline {rounds[-1].messages / rounds[-1].seconds:,.0f}/s", flush=True)
+    return rounds, queries
+
+
+def run(people: int, database: str, senders: int, pulse_s: float, baseline_s: float) -> Figures:
     scratch = Path(tempfile.mkdtemp(prefix="pulse-bench-"))
     configure_django(database, scratch, POSTGRES_DATABASE)
     from django.conf import settings
@@ -277,7 +283,7 @@ def run(people: int, database: str, send: int, rounds: int) -> Figures:
     from django.utils import timezone
 
     from surveys.launch import launch_now
-    from surveys.models import Cadence, Invitation
+    from surveys.models import Cadence, Invitation, InvitationToken
     from teams.team_tree import sync_teams
 
     shape = org_shape(people, seed=2026)
@@ -289,7 +295,6 @@ def run(people: int, database: str, send: int, rounds: int) -> Figures:
         f"{people:,} people in {shape.teams:,} teams, {shape.depth} levels of teams, "
         f"{shape.teams_below_k:,} teams below k=5; sync_teams {sync_seconds:.1f} s"
     )
-
     cadence = Cadence.objects.create(name="Monthly pulse", kind="monthly")
     launch_counter = QueryCounter()
     with connection.execute_wrapper(launch_counter):
@@ -302,10 +307,27 @@ def run(people: int, database: str, send: int, rounds: int) -> Figures:
         f"Launch: {launch_seconds:.2f} s, {launch_counter.total} queries "
         f"({launch_counter.summary()}), {invited:,} invitations"
     )
+    if connection.vendor == "postgresql":
+        # What autovacuum would have done by now; the shared server here runs without it.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+    message = sample_message(cycle)
+    connection.close()  # the workers are separate processes with connections of their own
 
-    emails = min(send, invited) if send else invited
-    sending = measure_sending(cycle, emails, rounds)
-    return Figures(
+    workers = Workers.start(senders)
+    try:
+        sink, sink_rates = choose_sink(workers, message, baseline_s)
+        try:
+            wave_started = time.perf_counter()
+            rounds, send_queries = send_wave(cycle, workers, sink, message, pulse_s, baseline_s)
+            wave_wall_seconds = time.perf_counter() - wave_started
+        finally:
+            sink.stop()
+    finally:
+        workers.stop()
+    assert Invitation.objects.filter(cycle=cycle, emails_sent=1).count() == people
+    assert InvitationToken.objects.filter(invitation__cycle=cycle).count() == people
+    figures = Figures(
         database=database,
         people=people,
         teams=shape.teams,
@@ -314,31 +336,46 @@ def run(people: int, database: str, send: int, rounds: int) -> Figures:
         sync_seconds=sync_seconds,
         launch_seconds=launch_seconds,
         launch_queries=launch_counter.total,
-        launch_query_summary=launch_counter.summary(),
         invited=invited,
-        emails=emails,
         batch_size=settings.PULSE_EMAIL_BATCH_SIZE,
+        senders=senders,
+        sink_kind=sink.kind,
+        sink_rates=sink_rates,
         rounds=rounds,
-        sink_rate=sending.sink_rate,
-        pulse_rate=sending.pulse_rate,
-        send_queries=sending.queries,
-        message_bytes=sending.message_bytes,
+        wave_wall_seconds=wave_wall_seconds,
+        send_queries=send_queries,
+        message_bytes=len(message),
+        load_average=Path("/proc/loadavg").read_text().split()[0],
     )
+    pulse = [r for r in rounds if r.kind == "pulse"]
+    baseline = [r for r in rounds if r.kind == "baseline"]
+    ratios = [r.messages / r.seconds / rate_of([b]) for r, b in zip(pulse, baseline, strict=False)]
+    print(
+        f"Wave: {people:,} emails in {sum(r.seconds for r in pulse):.0f} s of sending "
+        f"({wave_wall_seconds:.0f} s with the baseline rounds): {rate_of(pulse):,.0f}/s against "
+        f"the baseline's {rate_of(baseline):,.0f}/s = {rate_of(pulse) / rate_of(baseline):.0%} "
+        f"(per round {min(ratios):.0%}-{max(ratios):.0%}, median "
+        f"{statistics.median(ratios):.0%}); {send_queries / people:.2f} queries per email"
+    )
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument(
-        "--send", type=int, default=10_000, help="emails to send (0: every invitation)"
-    )
-    parser.add_argument(
-        "--rounds", type=int, default=10, help="alternating sink and Pulse rounds to send in"
-    )
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="postgres")
+    parser.add_argument("--senders", type=int, default=2, help="sender processes")
+    parser.add_argument("--pulse-seconds", type=float, default=30)
+    parser.add_argument("--baseline-seconds", type=float, default=10)
     parser.add_argument("--no-docs", action="store_true", help="do not update the docs")
     arguments = parser.parse_args()
-    figures = run(arguments.people, arguments.database, arguments.send, arguments.rounds)
+    figures = run(
+        arguments.people,
+        arguments.database,
+        arguments.senders,
+        arguments.pulse_seconds,
+        arguments.baseline_seconds,
+    )
     if not arguments.no_docs:
         write_docs(figures, database_label(arguments.database))
 

@@ -1,18 +1,32 @@
 """Writes the figures of bench/launch_and_send.py into docs/benchmarks.md.
 
 The section "Cycle launch and sending" holds one table row per database and people count; a run
-replaces its own row, keeps the others, and rewrites the text around them.
+replaces its own row, keeps the others, and rewrites the text around them with its own details.
 """
 
-import os
-import platform
+import statistics
 import textwrap
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs" / "benchmarks.md"
+from bench.common import DOCS, ROOT, machine
+
 SECTION = "## Cycle launch and sending"
+HEADER = (
+    "| Database | People | Teams (below k=5) | Launch | Senders | Sink | Baseline rate "
+    "| Pulse rate | Pulse / baseline | Wave: sending time | Queries per email |\n"
+    "|---|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|"
+)
+
+
+@dataclass(frozen=True)
+class Round:
+    kind: str  # "baseline" (plain clients) or "pulse"
+    messages: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.messages / self.seconds
 
 
 @dataclass
@@ -25,15 +39,34 @@ class Figures:
     sync_seconds: float
     launch_seconds: float
     launch_queries: int
-    launch_query_summary: str
     invited: int
-    emails: int
     batch_size: int
-    rounds: int
-    sink_rate: float
-    pulse_rate: float
+    senders: int
+    sink_kind: str
+    sink_rates: dict[str, float]
+    rounds: list[Round]
+    wave_wall_seconds: float
     send_queries: int
     message_bytes: int
+    load_average: str
+
+    def of(self, kind: str) -> list[Round]:
+        return [r for r in self.rounds if r.kind == kind]
+
+    def rate(self, kind: str) -> float:
+        rounds = self.of(kind)
+        return sum(r.messages for r in rounds) / sum(r.seconds for r in rounds)
+
+    @property
+    def sending_seconds(self) -> float:
+        return sum(r.seconds for r in self.of("pulse"))
+
+    @property
+    def round_ratios(self) -> list[float]:
+        # Each Pulse round against the baseline round just before it.
+        return [
+            p.rate / b.rate for p, b in zip(self.of("pulse"), self.of("baseline"), strict=False)
+        ]
 
 
 def database_label(database: str) -> str:
@@ -47,73 +80,60 @@ def database_label(database: str) -> str:
     return f"SQLite {sqlite3.sqlite_version}"
 
 
-def machine() -> str:
-    memory_kib = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal:")
-    )
-    return (
-        f"{os.cpu_count()} cores, {memory_kib / 2**20:.0f} GiB RAM, {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}"
-    )
-
-
 def table_row(figures: Figures, label: str) -> str:
     cells = [
         label,
         f"{figures.people:,}",
         f"{figures.teams:,} ({figures.teams_below_k:,})",
-        str(figures.depth),
         f"{figures.launch_seconds:.1f} s",
-        f"{figures.launch_queries:,}",
-        f"{figures.emails:,}",
-        f"{figures.sink_rate:,.0f}/s",
-        f"{figures.pulse_rate:,.0f}/s",
-        f"{figures.pulse_rate / figures.sink_rate:.0%}",
-        f"{figures.send_queries / figures.emails:.2f}",
+        str(figures.senders),
+        figures.sink_kind,
+        f"{figures.rate('baseline'):,.0f}/s",
+        f"{figures.rate('pulse'):,.0f}/s",
+        f"{figures.rate('pulse') / figures.rate('baseline'):.0%}",
+        f"{figures.sending_seconds / 60:.1f} min",
+        f"{figures.send_queries / figures.people:.2f}",
     ]
     return "| " + " | ".join(cells) + " |"
 
 
-HEADER = (
-    "| Database | People | Teams (below k=5) | Team levels | Launch | Launch queries | Emails sent "
-    "| Sink rate | Pulse rate | Pulse / sink | Send queries per email |\n"
-    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
-)
-
-
 def row_key(row: str) -> tuple[str, str]:
-    """(database kind, people) of a table row: a new run replaces only its own row."""
     cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
     return cells[0].split()[0], cells[1]
 
 
-def command_of(row: str) -> str:
-    cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
-    database = "postgres" if cells[0].startswith("PostgreSQL") else "sqlite"
-    people, emails = cells[1].replace(",", ""), cells[6].replace(",", "")
-    return (
-        f"    .venv/bin/python bench/launch_and_send.py --people {people} "
-        f"--database {database} --send {emails}"
-    )
-
-
-def sending_paragraph(figures: Figures) -> str:
+def details(figures: Figures, label: str) -> str:
+    ratios = figures.round_ratios
+    sinks = ", ".join(f"{kind} {rate:,.0f}/s" for kind, rate in figures.sink_rates.items())
     return textwrap.fill(
-        f"Sending covers {figures.emails:,} invitations of each launched cycle (any others are "
-        f"marked as already emailed), in batches of {figures.batch_size} (the default "
-        f"PULSE_EMAIL_BATCH_SIZE), with messages of {figures.message_bytes:,} bytes. The machine "
-        "is a shared virtual one whose speed drifts by tens of percent within a minute, so the "
-        f"sink and Pulse alternate in {figures.rounds} rounds (each round releases its share of "
-        "the invitations for `send_owed()`) and the table compares the totals; repeated runs "
-        "still differ by several percent.",
+        f"Latest run ({label}, {figures.people:,} people, load average {figures.load_average} "
+        f"at its end): the sinks took {sinks} from {figures.senders} plain clients, so the "
+        f"{figures.sink_kind} sink took the wave. {figures.people:,} emails of "
+        f"{figures.message_bytes:,} bytes in batches of {figures.batch_size} went out in "
+        f"{len(figures.of('pulse'))} Pulse rounds, {figures.sending_seconds:.0f} s of sending "
+        f"({figures.wave_wall_seconds:.0f} s with the {len(figures.of('baseline'))} baseline "
+        f"rounds between them); launch {figures.launch_seconds:.1f} s in "
+        f"{figures.launch_queries} queries, so launch plus sending took "
+        f"{(figures.launch_seconds + figures.sending_seconds) / 60:.1f} min. Pulse's rate "
+        f"against the baseline round before it ranged {min(ratios):.0%}-{max(ratios):.0%} "
+        f"(median {statistics.median(ratios):.0%}).",
         width=96,
     )
 
 
-def section(rows: list[str], figures: Figures) -> str:
-    commands = "\n".join(command_of(row) for row in rows)
+def machine_line() -> str:
+    return textwrap.fill(
+        f"Machine: {machine()}. It is shared: other work ran on it during the run (see the load "
+        "average below), in the baseline and Pulse rounds alike.",
+        width=96,
+    )
+
+
+def section(rows: list[str], figures: Figures, label: str) -> str:
+    command = (
+        f"    .venv/bin/python bench/launch_and_send.py --people {figures.people} "
+        f"--database {figures.database} --senders {figures.senders}"
+    )
     return (
         f"""{SECTION}
 
@@ -123,44 +143,40 @@ a few reports are individual contributors), runs `sync_teams()`, and measures:
 
 - **Launch**: `launch_now()` for a monthly cadence over the whole organisation, in one
   transaction: items frozen, org snapshot with reporting units, one invitation per person.
-  Goal: under 60 s at 100,000 people on SQLite and on PostgreSQL, with a number of SQL
-  statements that grows with the number of bulk batches, not with the number of people.
-- **Sending**: an aiosmtpd sink on 127.0.0.1 (its `Controller` thread, in the benchmark's
-  process) accepts, counts and discards every message. The sink rate is one smtplib connection
-  sending prebuilt copies of one of our invitation emails. The Pulse rate is `send_owed()` over
-  the same number of invitations of the launched cycle, through Django's SMTP backend: claim a
-  batch with a conditional update, store one token digest per email, render, send the batch
-  over one SMTP connection, mark each email sent as it leaves. Goal: Pulse at least 50 % of
-  the sink rate.
+- **Sending the whole wave**: every invitation of the launched cycle, sent by the real sending
+  service (`send_owed()`: claim a batch with a conditional update, mint its links in one
+  transaction that holds the cycle `FOR SHARE`, render each email with Django's templates,
+  send the batch as `EmailMultiAlternatives` over one SMTP connection, mark each email sent as
+  it leaves) in sender processes of their own, to an SMTP sink in a process of its own
+  (`bench/smtp_sink.py`). The baseline is the sink's raw rate: as many plain smtplib clients
+  as senders, sending a pre-rendered copy of one invitation over one connection per batch.
+  Baseline and Pulse rounds alternate (baseline, Pulse, baseline, ..., baseline) and the table
+  compares the totals. Two sinks are measured first, each in its own process: a minimal
+  asyncio one and aiosmtpd; the faster takes the wave. Goal: the whole wave within 15 minutes.
 
-Commands (DEBUG off; SQLite in a temporary folder, PostgreSQL in the database
-`pulse_bench_launch` of the local server on 127.0.0.1:5432):
+Command (DEBUG off; PostgreSQL in the database `pulse_bench_sending` of the local server on
+127.0.0.1:5432, dropped and created again):
 
-{commands}
+{command}
 
-Machine: {machine()}.
-
-{sending_paragraph(figures)}
+{machine_line()}
 
 {HEADER}
 """
         + "\n".join(rows)
-        + """
+        + f"""
+
+{details(figures, label)}
 
 Notes:
 
-- Launch statements: PostgreSQL inserts 2,000 rows per statement. On SQLite, Django keeps each
-  statement under 999 parameters, which makes one INSERT per 111 invitations; still nothing is
-  queried per person.
-- Send statements: one UPDATE per email (the "sent" mark; on PostgreSQL prepared once per
-  batch and run with EXECUTE), plus about ten per batch (claim, tokens, the batch's rows).
-  The marks commit without waiting for the disk (`synchronous_commit = off`, or SQLite's
-  `synchronous = NORMAL` in WAL mode) for the length of the batch; the token digests commit
-  durably before any link leaves.
-- The PostgreSQL server used here runs with autovacuum off; before sending, the benchmark runs
+- One UPDATE per email (the "sent" mark, committed on its own so that a killed sender repeats
+  at most the email in flight), plus about ten statements per batch (claim, the batch's rows,
+  the cycle, the locked link insert).
+- The PostgreSQL server used here runs with autovacuum off; after launch, the benchmark runs
   `VACUUM (ANALYZE)` once, outside the timings, as autovacuum would have.
-- The sink and Pulse share one interpreter, as the sink and smtplib do in the sink's own
-  measurement, so both rates include the sink's work.
+- Senders, clients, the sink and the database share the machine's cores, in both kinds of
+  round alike.
 """
     )
 
@@ -174,14 +190,15 @@ def write_docs(figures: Figures, label: str) -> None:
         end = text.find("\n## ", start + len(SECTION))
         end = len(text) if end == -1 else end + 1
         before, after = text[:start], text[end:]
+        header_cells = HEADER.splitlines()[0]
+        old = text[start:end]
+        # Rows of an earlier table layout measured an earlier sending path: not kept.
         rows = [
             line
-            for line in text[start:end].splitlines()
-            if line.startswith("| ") and not line.startswith("| Database")
+            for line in old.splitlines()
+            if header_cells in old and line.startswith("| ") and not line.startswith("| Database")
         ]
     row = table_row(figures, label)
     rows = [existing for existing in rows if row_key(existing) != row_key(row)] + [row]
-    rows.sort(key=lambda line: (row_key(line)[0], int(row_key(line)[1].replace(",", ""))))
-    DOCS.parent.mkdir(exist_ok=True)
-    DOCS.write_text(before + section(rows, figures) + ("\n" + after if after else ""))
+    DOCS.write_text(before + section(rows, figures, label) + ("\n" + after if after else ""))
     print(f"Wrote {DOCS.relative_to(ROOT)}")

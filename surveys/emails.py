@@ -9,6 +9,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from surveys.models import Cycle
+
 TEXT_TEMPLATE = "surveys/email/survey.txt"
 HTML_TEMPLATE = "surveys/email/survey.html"
 
@@ -22,10 +24,19 @@ class SurveyFacts:
     time_zone: str
     k: int
 
+    @classmethod
+    def of(cls, cycle: Cycle) -> "SurveyFacts":
+        return cls(
+            question_count=cycle.items.count() + 1,
+            closes_at=cycle.closes_at,
+            time_zone=cycle.cadence.time_zone,
+            k=cycle.k,
+        )
+
     @property
     def closes_on(self) -> str:
         local = self.closes_at.astimezone(ZoneInfo(self.time_zone))
-        return local.strftime("%A %-d %B at %H:%M ") + local.tzname()
+        return local.strftime("%A %-d %B at %H:%M ") + (local.tzname() or self.time_zone)
 
 
 def answer_url(token: str) -> str:
@@ -55,22 +66,18 @@ def subject_of(facts: SurveyFacts, *, is_reminder: bool) -> str:
     return "Your team pulse: a minute, and anonymous"
 
 
-def survey_email(*, to: str, subject: str, text: str, html: str) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-    message.attach_alternative(html, "text/html")
-    return message
-
-
 def build_email(
     *, to: str, name: str, token: str, facts: SurveyFacts, is_reminder: bool
 ) -> EmailMultiAlternatives:
-    """One email, rendered in full from the templates."""
+    """One email, rendered from the templates for this person: plain text and HTML, no
+    tracking pixel, no tracked link."""
     context = email_context(
         first_name=first_name_of(name), link=answer_url(token), facts=facts, is_reminder=is_reminder
     )
-    return survey_email(
-        to=to,
+    message = EmailMultiAlternatives(
         subject=subject_of(facts, is_reminder=is_reminder),
-        text=render_to_string(TEXT_TEMPLATE, context),
-        html=render_to_string(HTML_TEMPLATE, context),
+        body=render_to_string(TEXT_TEMPLATE, context),
+        to=[to],
     )
+    message.attach_alternative(render_to_string(HTML_TEMPLATE, context), "text/html")
+    return message

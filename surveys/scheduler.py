@@ -19,7 +19,12 @@ from surveys.closing import close_cycle
 from surveys.launch import create_cycle, launch_cycle, schedule_rule
 from surveys.models import Cadence, Cycle, CycleState
 from surveys.schedule import due_period
-from surveys.sending import TransientSendError, cycles_owing_email, send_owed
+from surveys.sending import (
+    TransientSendError,
+    cycles_owing_email,
+    delete_links_of_cycles_not_open,
+    send_owed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +55,7 @@ def run_tick(
         if launch_cycle(cycle_id=cycle_id)
     ]
     report.reminder_waves = advance_reminder_waves(now)
+    delete_links_of_cycles_not_open()
     for cycle_id in cycles_owing_email():
         if dispatch_sender:
             for _ in range(settings.PULSE_SENDERS_PER_CYCLE):
