@@ -17,53 +17,16 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common.api_exceptions import ErrorSerializer
+
 INVALID_MESSAGE = "Some of what was sent is not valid; see fields."
-
-
-class Gone(exceptions.APIException):
-    """The thing existed but is used up for good (a survey link already answered)."""
-
-    status_code = status.HTTP_410_GONE
-    default_detail = "This is no longer available."
-    default_code = "gone"
-
-
-class Conflict(exceptions.APIException):
-    """The request is well-formed but clashes with the current state (a cycle already closed)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This clashes with the current state."
-    default_code = "conflict"
-
-
-class DetailedValidationError(exceptions.ValidationError):
-    """A 400 whose body carries more structure than fields can: `extra` joins the body."""
-
-    def __init__(self, message: str, *, code: str, extra: dict[str, Any]) -> None:
-        super().__init__(message, code=code)
-        self.extra = extra
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The body of every API error (component `Error` in the OpenAPI schema)."""
-
-    code = serializers.CharField(
-        help_text="Stable, for programs: e.g. invalid, not_found, permission_denied, "
-        "not_authenticated, method_not_allowed, unsupported_media_type, throttled, conflict, "
-        "gone."
-    )
-    message = serializers.CharField(help_text="What went wrong, in a sentence for people.")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="For invalid input: each field's problems. Empty otherwise.",
-    )
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -5,7 +5,7 @@ What a POST may contain is defined once, by pulse.answer_sheet.AnswerSheetSerial
 """
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import APIException, NotFound, Throttled, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -13,22 +13,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api_exceptions import Gone
 from pulse.abuse import count_unknown_link, is_throttled
 from pulse.answer_sheet import AnswerSheetSerializer, InvalidAnswers
 from pulse.ballot_box import cast_answers
 from surveys.instrument import COMMENT_PROMPT, ENPS_QUESTION, SCALE_LABELS
 from surveys.redemption import LinkRefused, LinkStatus, Survey, look_up
 
-
-class LinkGone(APIException):
-    status_code = status.HTTP_410_GONE
-    default_code = "gone"
-
-
 REFUSALS: dict[LinkStatus, tuple[type[APIException], str, str]] = {
     LinkStatus.UNKNOWN: (NotFound, "This survey link is not recognised.", "link_unknown"),
-    LinkStatus.USED: (LinkGone, "This survey link has already been used.", "link_used"),
-    LinkStatus.CLOSED: (LinkGone, "This survey has closed.", "survey_closed"),
+    LinkStatus.USED: (Gone, "This survey link has already been used.", "link_used"),
+    LinkStatus.CLOSED: (Gone, "This survey has closed.", "survey_closed"),
 }
 TOO_MANY = "Too many unknown links from here; please try again later."
 

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api_errors import Conflict, ErrorSerializer
+from common.api_exceptions import Conflict, ErrorSerializer
 from surveys.closing import close_cycle
 from surveys.launch import LaunchError, launch_now
 from surveys.models import Cadence, Cycle, CycleState

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api_errors import DetailedValidationError, ErrorSerializer
+from common.api_exceptions import DetailedValidationError, ErrorSerializer
 from teams.org_csv import OrgFileInvalid, RowError, parse_csv, parse_records
 from teams.permissions import IsHRAdmin
 from teams.services import import_org

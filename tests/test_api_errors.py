@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.views import APIView
 
-from config.api_errors import Conflict, Gone
+from common.api_exceptions import Conflict, Gone
 from teams.roles import ensure_hr_group
 
 pytestmark = pytest.mark.django_db
