@@ -146,10 +146,12 @@ def profile_visits(tokens: list[str], keys: list[str], visit: Callable, api: Cal
 
 
 def statement_shape(sql: str) -> str:
-    """The statement's verb and first table, never its values (they hold link digests)."""
+    """The statement's verb and table, never its values (they hold link digests)."""
     words = sql.replace('"', "").split()
-    tables = [word for word in words if word.startswith(("surveys_", "pulse_", "teams_"))]
-    return f"{words[0]} {tables[0] if tables else ''}".strip()
+    for verb, before in (("UPDATE", "UPDATE"), ("INSERT", "INTO"), ("SELECT", "FROM")):
+        if before in words:
+            return f"{verb} {words[words.index(before) + 1]}"
+    return words[0]
 
 
 def profile_table(profile: dict) -> str:

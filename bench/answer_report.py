@@ -1,6 +1,7 @@
 """The "Answer throughput" section of docs/benchmarks.md, from bench/answer_throughput.py's
 figures: what was measured, how, on what machine under what load, and the profile."""
 
+import os
 import runpy
 from types import SimpleNamespace
 
@@ -77,6 +78,11 @@ most 250 ms at 200 visits a second. The bare view is offered the requests of 200
 | path | offered | served | p50 / p99 | server CPU |
 | --- | --- | --- | --- | --- |
 {chr(10).join(fixed)}
+
+At the gunicorn CPU measured per visit in the saturation rounds, 200 visits a second keep
+{0.2 * results[("visit", 0)]["cpu"]:.1f} cores busy in gunicorn alone, and 50 a second
+{0.05 * results[("visit", 0)]["cpu"]:.1f}; this machine has {os.cpu_count()}, shared with
+PostgreSQL and the clients.
 
 Machine: {machine()}; clients, gunicorn, PostgreSQL and Redis share its cores, and other
 work shared the machine during the run: the load average was {load["before"]:.1f} just before
