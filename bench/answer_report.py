@@ -84,11 +84,11 @@ At the gunicorn CPU measured per visit in the saturation rounds, 200 visits a se
 {0.05 * results[("visit", 0)]["cpu"]:.1f}; this machine has {os.cpu_count()}, shared with
 PostgreSQL and the clients.
 
-Machine: {machine()}; clients, gunicorn, PostgreSQL and Redis share its cores, and other
-work shared the machine during the run: the load average was {load["before"]:.1f} just before
-it started; during the saturation rounds its CPUs were {load["busy"]:.0%} busy, gunicorn
-{load["gunicorn"]:.0%} of them and the benchmark's clients {load["client"]:.0%}, the rest
-PostgreSQL, Redis and the other work.
+Machine: {machine()}; clients, gunicorn, PostgreSQL and Redis share its cores, and the
+machine is shared with other work (tests run on it at the same time): the load average was
+{load["before"]:.1f} just before the run started; during the saturation rounds its CPUs were
+{load["busy"]:.0%} busy, gunicorn {load["gunicorn"]:.0%} of them and the benchmark's clients
+{load["client"]:.0%}, the rest PostgreSQL, Redis and whatever else ran.
 
 **Where a visit's time goes**, measured in-process: {profile["visits"]} visits and as many JSON
 answers through Django's test client in the benchmark's process after gunicorn stopped (same
