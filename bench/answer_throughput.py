@@ -26,7 +26,8 @@ key, as in production. Three paths, served by the same gunicorn:
    rounds of 5 s each; latency counts from each request's scheduled time, so a server that
    falls behind shows it.
 3. **Where a visit's time goes**: with gunicorn stopped, visits through Django's test client in
-   this process (same settings, same database), timed, then profiled with cProfile.
+   this process (same settings, same database), timed whole, then with its parts clocked
+   (bench/answer_profile.py).
 
 Every request is bounded in number and time, and only ever goes to 127.0.0.1. A connection the
 server closes (a recycled worker) is opened again and the request sent once more. Every
