@@ -1,56 +1,95 @@
-"""Answers per second through the real submit path, against a bare view that inserts one row.
+"""The answer path people use, from outside, against a bare view that inserts one row.
 
 Usage:
-    .venv/bin/python bench/answer_throughput.py [--answers 3000] [--clients 16] [--rounds 3]
-        [--workers W --threads T]
+    .venv/bin/python bench/answer_throughput.py [--rounds 6] [--seconds 5] [--clients 16]
+        [--fixed-rounds 3] [--profile-visits 200]
 
 Needs PostgreSQL on 127.0.0.1:5432 (database `pulse_bench_answers`, dropped and created again)
 and Redis (REDIS_URL, default 127.0.0.1:6379/14: link-guessing counters). It launches a cycle
 for a synthetic organisation, mints one answer link per invitation (stored as digests, as
-sending would), starts gunicorn with config/gunicorn.conf.py as shipped (its worker and thread
-counts unless --workers/--threads are given) and, from loopback clients in this process:
+sending would) and starts gunicorn with config/gunicorn.conf.py as shipped (its sizing, worker
+recycling and access log; the log goes to /dev/null). Web workers get only the ballots' public
+key, as in production. Three paths, served by the same gunicorn:
 
-1. **Saturation**: `--clients` keep-alive connections POST answers as fast as they can, to the
-   real JSON answer endpoint (`POST /api/v1/pulse/{token}`: throttle check, validation,
-   sealing, the door and the sealed ballot) and to a bare Django view that inserts one row
-   with one INSERT, both served by the same gunicorn. The two alternate in `--rounds` rounds,
-   so a machine that speeds up or slows down during the run (a shared host does) weighs on
-   both alike. Throughput and p50/p99 latency for each; the ratio is Pulse's throughput over
-   the bare view's.
-2. **Fixed rate**: answers offered at 200 per second for 10 seconds; p50/p99 latency.
+- **bare**: `POST /bench/bare`, a Django view that inserts one row with one INSERT;
+- **visit**: what an employee's browser does: `GET /a/<token>/` (the answer page), then, on the
+  same keep-alive connection, the form `POST /a/<token>/` (every radio button, eNPS and a
+  comment, form-encoded) answered by the thank-you page;
+- **api**: `POST /api/v1/pulse/{token}` with the same answers as JSON.
 
-Worker recycling (max_requests) is off for the run: with a handful of long-lived keep-alive
-connections, a recycled worker's clients all reconnect to whichever worker is free and stay
-there, so the run would measure that imbalance instead of either path.
+1. **Saturation**: `--clients` keep-alive connections send their next request as soon as the
+   last is answered, for `--seconds` per path per round; the paths alternate in `--rounds`
+   rounds (their order rotates), so a shared machine that speeds up or slows down weighs on all
+   alike. Throughput, latency, and the CPU the gunicorn processes spent per request.
+2. **Fixed rate**: 200 and 50 visits per second offered, the same for the API, and the bare
+   view offered the 400 requests per second of 200 visits, alternating in `--fixed-rounds`
+   rounds of 5 s each; latency counts from each request's scheduled time, so a server that
+   falls behind shows it.
+3. **Where a visit's time goes**: with gunicorn stopped, visits through Django's test client in
+   this process (same settings, same database), timed whole, then with its parts clocked
+   (bench/answer_profile.py).
 
-Every request is bounded in number and time, and only ever goes to 127.0.0.1. Writes the
-figures to docs/benchmarks.md, section "Answer throughput".
+Every request is bounded in number and time, and only ever goes to 127.0.0.1. A connection the
+server closes (a recycled worker) is opened again and the request sent once more. Every
+response is checked (status and page); the run fails rather than report refused answers, and
+the ballots stored must match the answers accepted. Writes docs/benchmarks.md, "Answer
+throughput".
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
-import queue
-import runpy
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import configure_django, machine, replace_table_rows  # noqa: E402
+from bench.answer_profile import profile_visits  # noqa: E402
+from bench.answer_report import write_section  # noqa: E402
+from bench.common import configure_django  # noqa: E402
 
-SECTION = "## Answer throughput"
 POSTGRES_DATABASE = "pulse_bench_answers"
-FIXED_RATE, FIXED_SECONDS = 200, 10
+FIXED_SECONDS = 5
+COMMENT = "We could say more about what went wrong in the release, and earlier."
+BROWSER = {
+    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en-GB,en;q=0.5",
+    "Accept-Encoding": "gzip, deflate, br",
+    "X-Forwarded-Proto": "https",
+}
+PATHS = ("bare", "visit", "api")
+CALLS = {"bare": 1, "visit": 2, "api": 1}
+# (path, per second): the bare view offered the requests of 200 visits; 50 a second is the
+# busiest hour foreseen for the largest employer (a fourfold burst makes 200).
+FIXED_OFFERS = (("bare", 400), ("visit", 200), ("api", 200), ("visit", 50), ("api", 50))
+WSGI_APPLICATION = "bench.bare_view_wsgi:application"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One HTTP request and what its answer must be."""
+
+    method: str
+    path: str
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = ()
+    status: int = 200
+    marker: bytes = b""
+
+
+Job = tuple[Call, ...]  # a bare insert, one API answer, or a visit (GET, then POST)
 
 
 def free_port() -> int:
@@ -83,123 +122,99 @@ def prepare(people: int) -> tuple[list[str], list[str]]:
     InvitationToken.objects.bulk_create(rows, batch_size=2000)
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_bare (id uuid PRIMARY KEY, body text)")
-        if connection.vendor == "postgresql":
-            cursor.execute("VACUUM ANALYZE")  # autovacuum may be off on a shared server
+        cursor.execute("VACUUM ANALYZE")  # autovacuum may be off on a shared server
     return tokens, list(cycle.items.values_list("key", flat=True))
 
 
-def start_gunicorn(
-    port: int, env: dict, workers: int | None, threads: int | None
-) -> subprocess.Popen:
-    sizing = []
-    if workers:
-        sizing += ["--workers", str(workers)]
-    if threads:
-        sizing += ["--threads", str(threads)]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "config/gunicorn.conf.py",
-            *sizing,
-            "--max-requests",
-            "0",
-            "--access-logfile",
-            "/dev/null",
-            "bench.bare_view_wsgi:application",
-        ],
-        cwd=ROOT,
-        env={**env, "PORT": str(port), "DJANGO_SETTINGS_MODULE": "config.settings"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+def bare_job() -> Job:
+    json_type = (("Content-Type", "application/json"), ("X-Forwarded-Proto", "https"))
+    return (Call("POST", "/bench/bare", b'{"x": 1}', json_type, 201),)
 
 
-def post(connection: http.client.HTTPConnection, path: str, body: bytes) -> tuple[int, float]:
-    started = time.perf_counter()
-    connection.request(
-        "POST",
-        path,
-        body=body,
-        headers={"Content-Type": "application/json", "X-Forwarded-Proto": "https"},
+def api_job(token: str, keys: list[str]) -> Job:
+    body = json.dumps({"answers": {key: 5 for key in keys}, "enps": 8, "comment": COMMENT})
+    headers = (("Content-Type", "application/json"), ("X-Forwarded-Proto", "https"))
+    return (Call("POST", f"/api/v1/pulse/{token}", body.encode(), headers, 201, b"answers are in"),)
+
+
+def visit_job(token: str, keys: list[str]) -> Job:
+    """The page, then the form as a browser posts it (every question answered)."""
+    fields = [(f"item_{key}", "5") for key in keys] + [("enps", "8"), ("comment", COMMENT)]
+    form = (*BROWSER.items(), ("Content-Type", "application/x-www-form-urlencoded"))
+    form += (("Origin", "null"),)  # what a browser sends from a no-referrer page
+    page = f"/a/{token}/"
+    return (
+        Call("GET", page, headers=tuple(BROWSER.items()), marker=b"Send my answers"),
+        Call("POST", page, urlencode(fields).encode(), form, 200, b"Your answers are in"),
     )
-    response = connection.getresponse()
-    response.read()
-    return response.status, time.perf_counter() - started
+
+
+class Connection:
+    """A keep-alive connection that opens again when the server has closed it."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reopened = 0
+        self.http = self.open()
+
+    def open(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+    def call(self, call: Call) -> bool:
+        for attempt in (1, 2):
+            try:
+                self.http.request(
+                    call.method, call.path, body=call.body, headers=dict(call.headers)
+                )
+                response = self.http.getresponse()
+                body = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.http.close()
+                self.http = self.open()
+                self.reopened += 1
+                if attempt == 2:
+                    raise
+        if response.getheader("Content-Encoding") == "gzip":
+            import gzip
+
+            body = gzip.decompress(body)
+        return response.status == call.status and call.marker in body
 
 
 @dataclass
 class Run:
-    latencies: list[float]
-    statuses: dict[int, int]
-    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    failed: int = 0
+    reopened: int = 0
+    seconds: float = 0.0
+    cpu: float = 0.0  # seconds of gunicorn CPU
+
+    @property
+    def done(self) -> int:
+        return len(self.latencies)
 
 
-def saturate(port: int, jobs: list[tuple[str, bytes]], clients: int) -> Run:
-    """Each client sends its next request as soon as the last one is answered."""
-
-    def send(connection: http.client.HTTPConnection, job: tuple[str, bytes]) -> tuple[int, float]:
-        return post(connection, *job)
-
-    started = time.perf_counter()
-    run = drive(port, jobs, clients, send)
-    run.seconds = time.perf_counter() - started
-    return run
-
-
-def fixed_rate(port: int, jobs: list[tuple[str, bytes]], clients: int) -> dict:
-    """Offer requests on a schedule of FIXED_RATE per second; latency counts from the slot."""
-    start = time.perf_counter() + 0.5
-    slots = [
-        (start + index / FIXED_RATE, job)
-        for index, job in enumerate(jobs[: FIXED_RATE * FIXED_SECONDS])
-    ]
-
-    def send(
-        connection: http.client.HTTPConnection, slot: tuple[float, tuple[str, bytes]]
-    ) -> tuple[int, float]:
-        due, job = slot
-        time.sleep(max(0.0, due - time.perf_counter()))
-        status, _ = post(connection, *job)
-        return status, time.perf_counter() - due
-
-    run = drive(port, slots, clients * 4, send)
-    run.seconds = FIXED_SECONDS
-    return summary([run])
-
-
-def drive(port: int, work: list, clients: int, send: Callable) -> Run:
-    """`clients` keep-alive connections take items of `work` in turn until none is left;
-    `send(connection, item)` returns the status and the latency to record."""
-    pending: queue.Queue = queue.Queue()
-    for item in work:
-        pending.put(item)
-    run = Run(latencies=[], statuses={}, seconds=0.0)
+def drive(port: int, work: Iterator, clients: int, send: Callable, deadline: float) -> Run:
+    """`clients` keep-alive connections take items of `work` until it runs out or `deadline`
+    passes; `send(connection, item)` returns (all answers as expected, latency)."""
+    run = Run()
     lock = threading.Lock()
 
     def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            try:
-                item = pending.get_nowait()
-            except queue.Empty:
+        connection = Connection(port)
+        while time.perf_counter() < deadline:
+            with lock:
+                item = next(work, None)
+            if item is None:
                 break
-            status, latency = send(connection, item)
+            ok, latency = send(connection, item)
             with lock:
                 run.latencies.append(latency)
-                run.statuses[status] = run.statuses.get(status, 0) + 1
-        connection.close()
+                run.failed += not ok
+        connection.http.close()
+        with lock:
+            run.reopened += connection.reopened
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
@@ -209,101 +224,200 @@ def drive(port: int, work: list, clients: int, send: Callable) -> Run:
     return run
 
 
-def summary(runs: list[Run]) -> dict:
+def saturate(port: int, jobs: Iterator[Job], clients: int, seconds: float, server: int) -> Run:
+    def send(connection: Connection, job: Job) -> tuple[bool, float]:
+        started = time.perf_counter()
+        ok = all([connection.call(call) for call in job])
+        return ok, time.perf_counter() - started
+
+    cpu, started = server_cpu(server), time.perf_counter()
+    run = drive(port, jobs, clients, send, started + seconds)
+    run.seconds, run.cpu = time.perf_counter() - started, server_cpu(server) - cpu
+    return run
+
+
+def offer(port: int, jobs: Iterator[Job], rate: float, connections: int, server: int) -> Run:
+    """Jobs on a schedule of `rate` per second for FIXED_SECONDS; latency from the slot."""
+    start = time.perf_counter() + 0.3
+    slots = ((start + index / rate, job) for index, job in enumerate(jobs))
+
+    def send(connection: Connection, slot: tuple[float, Job]) -> tuple[bool, float]:
+        due, job = slot
+        time.sleep(max(0.0, due - time.perf_counter()))
+        ok = all([connection.call(call) for call in job])
+        return ok, time.perf_counter() - due
+
+    cpu = server_cpu(server)
+    run = drive(port, slots, connections, send, start + FIXED_SECONDS + 60)
+    # Served per second: over the time it took, which is longer when the server fell behind.
+    run.seconds, run.cpu = time.perf_counter() - start, server_cpu(server) - cpu
+    return run
+
+
+def server_cpu(master: int) -> float:
+    """CPU seconds of the gunicorn master, its live workers and the workers it has reaped."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def times(pid: int, children: bool) -> int:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(value) for value in fields[11 : 15 if children else 13])
+
+    total = times(master, children=True)
+    for child in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        with contextlib.suppress(FileNotFoundError):  # exited between the two reads
+            total += times(int(child), children=False)
+    return total / tick
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(values[:8]) - idle) / tick, sum(values[:8]) / tick
+
+
+def start_gunicorn(port: int, env: dict) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", WSGI_APPLICATION],
+        cwd=ROOT,
+        env={**env, "PORT": str(port), "GUNICORN_BIND": f"127.0.0.1:{port}"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            time.sleep(2)  # every worker forked and listening
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def web_environment(url: str) -> dict:
+    """The environment of a production web process: the ballots' public key only."""
+    from django.conf import settings
+
+    from pulse.sealing import private_key_from_secret, public_key_text
+
+    environment = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    private = environment.pop("PULSE_BALLOT_KEY")
+    environment["PULSE_BALLOT_PUBLIC_KEY"] = public_key_text(private_key_from_secret(private))
+    assert private == settings.PULSE_BALLOT_KEY
+    return environment
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000
+
+
+def figures(runs: list[Run]) -> dict:
     ordered = sorted(latency for run in runs for latency in run.latencies)
-    statuses: dict[int, int] = {}
-    for run in runs:
-        for code, count in run.statuses.items():
-            statuses[code] = statuses.get(code, 0) + count
+    done, seconds = sum(run.done for run in runs), sum(run.seconds for run in runs)
     return {
-        "rate": len(ordered) / sum(run.seconds for run in runs),
-        "p50": ordered[len(ordered) // 2] * 1000,
-        "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000,
-        "statuses": statuses,
+        "rate": done / seconds,
+        "p50": percentile(ordered, 0.50),
+        "p99": percentile(ordered, 0.99),
+        "cpu": 1000 * sum(run.cpu for run in runs) / done,
+        "failed": sum(run.failed for run in runs),
+        "reopened": sum(run.reopened for run in runs),
     }
 
 
-def described(figures: dict) -> str:
-    return f"{figures['rate']:.0f}/s, p50 {figures['p50']:.0f} ms, p99 {figures['p99']:.0f} ms"
-
-
-def answer_jobs(tokens: list[str], keys: list[str]) -> list[tuple[str, bytes]]:
-    body = json.dumps({"answers": {key: 5 for key in keys}, "enps": 8}).encode()
-    return [(f"/api/v1/pulse/{token}", body) for token in tokens]
-
-
-def gunicorn_sizing(workers: int | None, threads: int | None) -> str:
-    shipped = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
-    return f"{workers or shipped['workers']} workers x {threads or shipped['threads']} threads"
+def rotated(items: tuple, number: int) -> tuple:
+    return items[number % len(items) :] + items[: number % len(items)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--answers", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--seconds", type=float, default=5.0, help="per path per round")
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--workers", type=int, help="default: config/gunicorn.conf.py's")
-    parser.add_argument("--threads", type=int, help="default: config/gunicorn.conf.py's")
+    parser.add_argument("--fixed-rounds", type=int, default=3)
+    parser.add_argument("--profile-visits", type=int, default=200)
+    parser.add_argument("--most-answers", type=int, default=500, help="a second, for sizing")
     args = parser.parse_args()
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
     os.environ["PULSE_SSL_REDIRECT"] = "0"
+    load_before = os.getloadavg()
     # Every bench request comes from 127.0.0.1; all links are valid, so nothing is throttled.
     with tempfile.TemporaryDirectory(prefix="pulse-bench-") as scratch:
         url = configure_django("postgres", Path(scratch), POSTGRES_DATABASE)
-        needed = args.answers + FIXED_RATE * FIXED_SECONDS
-        tokens, keys = prepare(int(needed * 1.05) + 100)
-        answers = answer_jobs(tokens, keys)
-        per_round = args.answers // args.rounds
-        bare = [("/bench/bare", b'{"x": 1}')] * per_round
+        # Links for the warm-up and the saturation rounds (visits and answers together at most
+        # --most-answers a second), the fixed-rate rounds and the profile.
+        needed = int((args.rounds + 1) * args.seconds * args.most_answers)
+        needed += args.fixed_rounds * FIXED_SECONDS * sum(rate for _, rate in FIXED_OFFERS[1:])
+        tokens, keys = prepare(needed + 2 * args.profile_visits + 100)
+        profile_links = [tokens.pop() for _ in range(2 * args.profile_visits)]
+        links = iter(tokens)
+
+        def jobs(path: str, limit: int) -> Iterator[Job]:
+            for _ in range(limit):
+                if path == "bare":
+                    yield bare_job()
+                    continue
+                token = next(links, None)
+                if token is None:
+                    raise SystemExit("Out of answer links: run again with a higher --most-answers")
+                yield (visit_job if path == "visit" else api_job)(token, keys)
+
         port = free_port()
-        environment = {**os.environ, "DATABASE_URL": url}
-        server = start_gunicorn(port, environment, args.workers, args.threads)
-        bare_runs, answer_runs = [], []
+        gunicorn = start_gunicorn(port, web_environment(url))
+        runs: dict[tuple[str, int], list[Run]] = {}  # (path, rate offered or 0) -> runs
+        limit = int(args.seconds * args.most_answers)
         try:
-            saturate(port, bare[:200], args.clients)  # warm up both paths
+            for path in PATHS:  # every worker warmed up on every path
+                runs.setdefault(("warm-up", 0), []).append(
+                    saturate(port, jobs(path, limit), args.clients, 1.0, gunicorn.pid)
+                )
+            busy_before, total_before = machine_busy()
+            client_cpu_before = time.process_time()
             for number in range(args.rounds):
-                bare_runs.append(saturate(port, bare, args.clients))
-                batch = answers[number * per_round : (number + 1) * per_round]
-                answer_runs.append(saturate(port, batch, args.clients))
-            fixed = fixed_rate(port, answers[args.rounds * per_round :], args.clients)
+                for path in rotated(PATHS, number):
+                    runs.setdefault((path, 0), []).append(
+                        saturate(port, jobs(path, limit), args.clients, args.seconds, gunicorn.pid)
+                    )
+            busy_after, total_after = machine_busy()
+            client_cpu = time.process_time() - client_cpu_before
+            for number in range(args.fixed_rounds):
+                for path, rate in rotated(FIXED_OFFERS, number):
+                    offered = jobs(path, rate * FIXED_SECONDS)
+                    runs.setdefault((path, rate), []).append(
+                        offer(port, offered, rate, 64, gunicorn.pid)
+                    )
         finally:
-            server.terminate()
-            server.wait(timeout=30)
-    bare_figures, pulse_figures = summary(bare_runs), summary(answer_runs)
-    assert set(pulse_figures["statuses"]) == {201}, pulse_figures["statuses"]
-    assert set(fixed["statuses"]) == {201}, fixed["statuses"]
-    sizing = gunicorn_sizing(args.workers, args.threads)
+            gunicorn.terminate()
+            gunicorn.wait(timeout=30)
+        profile = profile_visits(profile_links, keys, visit_job, api_job)
+        from pulse.models import PendingBallot
+
+        stored = PendingBallot.objects.count() - 2 * profile["visits"]
+    failed = {key: sum(run.failed for run in value) for key, value in runs.items()}
+    assert not any(failed.values()), f"answers refused or pages wrong: {failed}"
+    answering = [run for (path, _), value in runs.items() if path != "bare" for run in value]
+    accepted = sum(run.done for run in answering) - runs[("warm-up", 0)][0].done
+    assert stored == accepted, f"{stored} ballots stored for {accepted} answers accepted"
+    elapsed = total_after - total_before
+    load = {
+        "before": load_before[0],
+        "busy": (busy_after - busy_before) / elapsed,
+        "gunicorn": sum(run.cpu for path in PATHS for run in runs[(path, 0)]) / elapsed,
+        "client": client_cpu / elapsed,
+        "accepted": accepted,
+        "reopened": sum(run.reopened for value in runs.values() for run in value),
+    }
+    results = {key: figures(value) for key, value in runs.items()}
     command = (
-        f".venv/bin/python bench/answer_throughput.py --answers {args.answers} "
-        f"--clients {args.clients} --rounds {args.rounds}"
+        f".venv/bin/python bench/answer_throughput.py --rounds {args.rounds} "
+        f"--seconds {args.seconds:g} --clients {args.clients} --fixed-rounds {args.fixed_rounds} "
+        f"--profile-visits {args.profile_visits}"
     )
-    if args.workers or args.threads:
-        command += f" --workers {args.workers} --threads {args.threads}"
-    ratio = pulse_figures["rate"] / bare_figures["rate"]
-    row = (
-        f"| PostgreSQL | {sizing} | {args.clients} | {described(bare_figures)} "
-        f"| {described(pulse_figures)} | {ratio:.0%} "
-        f"| p50 {fixed['p50']:.0f} ms, p99 {fixed['p99']:.0f} ms | `{command}` |"
-    )
-    intro = (
-        "The real answer path (`POST /api/v1/pulse/{token}`: the link-guessing check in "
-        "Redis, the answers checked and sealed for the open cycles they fit, then one prepared "
-        "statement that redeems the link and stores the ballot sealed for its cycle) against a "
-        "bare Django view that inserts one row, both served by the same gunicorn "
-        "(config/gunicorn.conf.py, worker recycling off for the run) on PostgreSQL, with "
-        f"keep-alive clients on loopback, alternating in {args.rounds} rounds of the same run; "
-        "then answers offered at 200 per second for 10 s, latency counted from each request's "
-        "scheduled time. Goals: at least 50% of the bare view's throughput; p99 under 250 ms "
-        f"at 200 per second. Machine: {machine()} (clients, gunicorn and PostgreSQL share its "
-        "cores)."
-    )
-    header = (
-        "| database | gunicorn | clients | bare view (one INSERT) | answer path | answer / bare "
-        "| at 200 answers/s | command |"
-    )
-    replace_table_rows(SECTION, intro, header, row, key=f"| PostgreSQL | {sizing} | ")
-    print(row)
+    setup = {**vars(args), "command": command, "comment": len(COMMENT), "offers": FIXED_OFFERS}
+    write_section(setup | {"fixed_seconds": FIXED_SECONDS}, results, profile, load)
 
 
 if __name__ == "__main__":

@@ -84,3 +84,12 @@ def replace_table_rows(section: str, intro: str, header: str, row: str, *, key: 
     separator = "|" + " --- |" * (header.count("|") - 1)
     body = f"{section}\n\n{intro}\n\n{header}\n{separator}\n" + "\n".join(rows) + "\n"
     DOCS.write_text(before + body + after)
+
+
+def replace_section(section: str, body: str) -> None:
+    """Replace everything under the heading `section` of docs/benchmarks.md (up to the next
+    heading of the same level) with `body`, keeping every other section."""
+    text = DOCS.read_text()
+    before, rest = text.split(section, 1) if section in text else (text.rstrip() + "\n\n", "")
+    after = "\n## " + rest.split("\n## ", 1)[1] if "\n## " in rest else ""
+    DOCS.write_text(f"{before}{section}\n\n{body.strip()}\n{after}")
