@@ -103,7 +103,9 @@ def demo() -> dict[str, Client]:
     """The demo company, with a cycle open for answers, and a client for each role."""
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     mail.outbox.clear()
-    launch_now(cadence=Cadence.objects.filter(active=True).first(), now=timezone.now())
+    cadence = Cadence.objects.filter(active=True).first()
+    assert cadence is not None
+    launch_now(cadence=cadence, now=timezone.now())
     run_tick()
     logins = {login.person.name: login for login in existing_demo_logins()}
     clients = {"anyone": Client(), "admin": Client()}
@@ -146,6 +148,8 @@ def pages(demo: dict) -> list[tuple[str, str]]:
 
     cycle = Cycle.objects.order_by("pk").first()
     cadence = Cadence.objects.order_by("pk").first()
+    assert cycle is not None
+    assert cadence is not None
     api += [
         ("hr", f"/api/v1/cadences/{cadence.pk}/"),
         ("hr", f"/api/v1/cadences/{cadence.pk}/launch"),
@@ -188,9 +192,9 @@ def pages(demo: dict) -> list[tuple[str, str]]:
         if meta.app_label in ("teams", "surveys"):
             admin_pages.append(("hr", base))
         admin_pages.append(("admin", f"{base}add/"))
-        first = model.objects.order_by("pk").first()
+        first = model._default_manager.order_by("pk").first()
         if first is None:
-            first = model.objects.create() if meta.model_name == "group" else None
+            first = model._default_manager.create() if meta.model_name == "group" else None
         if first is not None:
             for suffix in ("", "change/", "history/", "delete/"):
                 admin_pages.append(("admin", f"{base}{first.pk}/{suffix}"))
