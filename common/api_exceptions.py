@@ -42,7 +42,9 @@ class ErrorSerializer(serializers.Serializer):
         "gone."
     )
     message = serializers.CharField(help_text="What went wrong, in a sentence for people.")
-    fields = serializers.DictField(
+    # The serializer's metaclass pops declared fields off the class, so this does not replace
+    # Serializer.fields at run time; the stubs cannot see that and read it as an override.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="For invalid input: each field's problems. Empty otherwise.",
     )

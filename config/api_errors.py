@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import Direction, OpenApiResponse
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -94,7 +94,7 @@ ERROR = OpenApiResponse(ErrorSerializer, description="Refused; see code and mess
 class ErrorAwareAutoSchema(AutoSchema):
     """Every operation documents the errors it can return, all with the shared Error body."""
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         for code in self.error_statuses():
             responses.setdefault(code, self._get_response_for_code(ERROR, code))

@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.api_errors import UnknownAddress
 from config.health import health_urlpatterns
 from surveys.outbox import outbox_page
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("teams.urls")),
     path("", include("surveys.urls")),
     path("", include("pulse.urls")),

@@ -1,5 +1,7 @@
 """HR's admin for the item catalogue, cadences and cycles."""
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.forms import ModelForm
@@ -11,6 +13,19 @@ from surveys.launch import LaunchError, launch_now, schedule_rule
 from surveys.models import Cadence, Cycle, CycleItem, CycleState, Item
 from surveys.schedule import period_containing
 from surveys.services import save_cadence, save_item
+
+
+class DeliveryCounts(TypedDict):
+    """What CycleAdmin's queryset adds to each cycle, for its list columns."""
+
+    failures: int
+    sent_so_far: int
+
+
+if TYPE_CHECKING:  # django-stubs-ext is a checking aid, not installed to run the site
+    from django_stubs_ext import WithAnnotations
+
+    CycleWithDeliveryCounts = WithAnnotations[Cycle, DeliveryCounts]
 
 
 @admin.register(Item)
@@ -75,10 +90,14 @@ class CadenceAdmin(admin.ModelAdmin):
                 )
 
 
+# A cycle's items are frozen at launch: the inline shows them and edits none of them.
+CYCLE_ITEM_COLUMNS = ("position", "domain", "text", "reverse_scored", "item_version")
+
+
 class CycleItemInline(admin.TabularInline):
     model = CycleItem
-    fields = ["position", "domain", "text", "reverse_scored", "item_version"]
-    readonly_fields = fields
+    fields = CYCLE_ITEM_COLUMNS
+    readonly_fields = CYCLE_ITEM_COLUMNS
     extra = 0
     can_delete = False
 
@@ -109,7 +128,7 @@ class CycleAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # cycles come from cadences: the schedule, or "Launch now"
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Cycle]:
+    def get_queryset(self, request: HttpRequest) -> "QuerySet[CycleWithDeliveryCounts]":
         return (
             super()
             .get_queryset(request)
@@ -121,11 +140,11 @@ class CycleAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description="Emails delivered")
-    def delivered(self, cycle: Cycle) -> int:
+    def delivered(self, cycle: "CycleWithDeliveryCounts") -> int:
         return cycle.delivered_count if cycle.delivered_count is not None else cycle.sent_so_far
 
     @admin.display(description="Delivery failures", ordering="failures")
-    def delivery_failures(self, cycle: Cycle) -> int:
+    def delivery_failures(self, cycle: "CycleWithDeliveryCounts") -> int:
         return cycle.failures
 
     @admin.action(description="Close now")

@@ -1,8 +1,10 @@
 """Input and output shapes of the surveys API."""
 
+import copy
+
+from django.core.exceptions import ValidationError as ModelValidationError
 from rest_framework import serializers
 
-from surveys.cadence_rules import cadence_problems
 from surveys.models import Cadence, Cycle
 from surveys.services import create_cadence, save_cadence
 from teams.models import Team
@@ -57,17 +59,17 @@ class CadenceSerializer(serializers.ModelSerializer):
     def get_population_missing(self, cadence: Cadence) -> bool:
         return cadence.population_is_team and cadence.population_team_id is None
 
-    def validate(self, attrs: dict) -> dict:
-        def current(name: str) -> object:
+    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+        # The settings as they would be saved: what was sent, over what is stored (or, for a
+        # new cadence, the defaults), checked by the model's own rules.
+        proposed = copy.copy(self.instance) if self.instance is not None else Cadence()
+        for name in CADENCE_SETTINGS:
             if name in attrs:
-                return attrs[name]
-            if self.instance is not None:
-                return getattr(self.instance, name)
-            return Cadence._meta.get_field(name).get_default()
-
-        problems = cadence_problems(**{name: current(name) for name in CADENCE_SETTINGS})
-        if problems:
-            raise serializers.ValidationError(problems)
+                setattr(proposed, name, attrs[name])
+        try:
+            proposed.clean()
+        except ModelValidationError as invalid:
+            raise serializers.ValidationError(invalid.message_dict) from invalid
         return attrs
 
     def create(self, validated_data: dict) -> Cadence:

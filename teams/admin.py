@@ -134,7 +134,7 @@ class PersonAdmin(admin.ModelAdmin):
 
     @admin.display(description="login")
     def login(self, person: Person) -> str | None:
-        return person.user.get_username() if person.user_id else None
+        return person.user.get_username() if person.user is not None else None
 
     @admin.display(description="team", ordering="member_of_team_name")
     def member_of_team(self, person: Person) -> str | None:

@@ -137,7 +137,9 @@ def item_catalogue(transactional_db: None) -> None:
 @pytest.fixture(autouse=True)
 def fresh_rate_limits() -> Iterator[None]:
     """Rate-limit counters live in Redis and outlive a test: start every test with none."""
-    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    location = settings.CACHES["default"]["LOCATION"]
+    assert isinstance(location, str), "the cache is one Redis server, named by its URL"
+    client = redis.Redis.from_url(location)
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
@@ -172,7 +174,9 @@ SLOW_TESTS = (
 def imported_names(module: object) -> set[str]:
     names = set()
     for value in vars(module).values():
-        origin = getattr(value, "__module__", None) or getattr(value, "__name__", "")
+        defined_in = getattr(value, "__module__", None)
+        own_name = getattr(value, "__name__", "")
+        origin = defined_in or own_name
         names.add(origin.split(".")[0])
         names.add(f"{origin}.{getattr(value, '__qualname__', '')}")
     return names

@@ -194,7 +194,10 @@ def test_whatever_a_view_raises_comes_out_in_the_one_shape(to_raise, status, cod
 
 
 def test_field_errors_from_any_view_land_in_fields_nested_names_dotted() -> None:
-    detail = {"cycle": ["Give an id."], "answers": {"q1": ["Out of range."]}}
+    detail: dict[str, list[str] | dict[str, list[str]]] = {
+        "cycle": ["Give an id."],
+        "answers": {"q1": ["Out of range."]},
+    }
     body = error_of(raised(exceptions.ValidationError(detail)), 400)
     assert body["fields"] == {"cycle": ["Give an id."], "answers.q1": ["Out of range."]}
 

@@ -23,6 +23,7 @@ def item_form(item: Item, **changes: object) -> dict[str, object]:
 
 def test_rewording_an_item_in_the_admin_bumps_its_version_once(admin_client) -> None:
     item = Item.objects.order_by("pk").first()
+    assert item is not None
     before = item.version
     reworded = item_form(item, text="Mistakes here are talked about openly, without blame.")
     response = admin_client.post(f"/admin/surveys/item/{item.pk}/change/", reworded)
@@ -35,6 +36,7 @@ def test_saving_an_item_in_the_admin_without_changing_its_words_keeps_the_versio
     admin_client,
 ) -> None:
     item = Item.objects.order_by("pk").first()
+    assert item is not None
     before = item.version
     response = admin_client.post(
         f"/admin/surveys/item/{item.pk}/change/", item_form(item, active="")
@@ -46,6 +48,7 @@ def test_saving_an_item_in_the_admin_without_changing_its_words_keeps_the_versio
 
 def test_a_script_rewording_an_item_through_the_service_bumps_the_version_too() -> None:
     item = Item.objects.order_by("pk").first()
+    assert item is not None
     before = item.version
     item.text = "People here would help me even when it costs them time."
     assert save_item(item=item).version == before + 1

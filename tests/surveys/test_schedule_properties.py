@@ -139,6 +139,7 @@ def test_a_send_hour_that_happens_twice_on_the_fall_back_day_opens_at_the_first(
     # New York repeats 01:00-02:00 on Sunday 7 November 2027: 01:00 EDT, then 01:00 EST.
     rule = ScheduleRule("monthly", "nth_weekday", 1, 1, 6, 1, "America/New_York", 7)
     period = due_period(rule, datetime(2027, 11, 7, 12, tzinfo=UTC))
+    assert period is not None
     assert period.opens_at == datetime(2027, 11, 7, 5, tzinfo=UTC)  # 01:00 EDT, not 06:00 UTC
 
 

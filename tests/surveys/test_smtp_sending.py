@@ -67,9 +67,10 @@ def open_cycle(monthly) -> Cycle:
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
-    text = message.get_body(preferencelist=("plain",)).get_content()
-    html = message.get_body(preferencelist=("html",)).get_content()
-    return text, html
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert text is not None and html is not None, "every email carries plain text and HTML"
+    return text.get_content(), html.get_content()
 
 
 def link_token(text: str) -> str:
