@@ -13,6 +13,10 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for the type: answer_throughput imports this module
+    from bench.answer_throughput import Call
 
 # (label, module, attribute): the name each part is called by, where the answer path looks it
 # up; in the order a request meets them. Indented parts run inside the one above.
@@ -90,7 +94,7 @@ def profile_visits(tokens: list[str], keys: list[str], visit: Callable, api: Cal
 
     client = Client(HTTP_HOST="127.0.0.1")
 
-    def send(call: object) -> None:
+    def send(call: Call) -> None:
         headers = {name: value for name, value in call.headers if name != "Content-Type"}
         kind = dict(call.headers).get("Content-Type", "")
         response = client.generic(
