@@ -36,7 +36,7 @@ class Suppression(models.TextChoices):
     )
     PROTECTS_SMALLER_GROUP = (
         "protects_smaller_group",
-        "Hidden so that it cannot be subtracted from another figure to reveal a smaller group",
+        "Shown, it could be subtracted from another figure to reveal a smaller group",
     )
 
     def sentence(self, k: int) -> str:

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='releasedunit',
             name='reason',
-            field=models.CharField(blank=True, choices=[('too_few_eligible', 'Fewer than {k} people in this group'), ('too_few_responses', 'Fewer than {k} answers'), ('viewers_known', 'Fewer than {k} answers from people who cannot see results themselves'), ('protects_smaller_group', 'Hidden so that it cannot be subtracted from another figure to reveal a smaller group')], max_length=30),
+            field=models.CharField(blank=True, choices=[('too_few_eligible', 'Fewer than {k} people in this group'), ('too_few_responses', 'Fewer than {k} answers'), ('viewers_known', 'Fewer than {k} answers from people who cannot see results themselves'), ('protects_smaller_group', 'Shown, it could be subtracted from another figure to reveal a smaller group')], max_length=30),
         ),
     ]
