@@ -164,3 +164,24 @@ def test_hr_inside_a_team_and_a_superuser_count_as_readers_of_that_team(
 def test_six_answers_from_people_who_read_nothing_are_shown(client, survey, company) -> None:
     answer(client, survey, company["platform"][:6])
     assert release(survey)["Platform"].status == "released"
+
+
+def test_participation_while_open_says_why_nothing_is_shown_when_every_unit_is_small(
+    client, django_user_model
+) -> None:
+    from surveys.launch import launch_now
+    from surveys.models import Cadence
+    from teams.team_tree import sync_teams
+    from tests.anonymity.conftest import person
+
+    lead = person("lead", "Lead")
+    for index in range(8):
+        person(f"member{index}", f"Member {index}", lead)
+    sync_teams(team_names={"lead": "Studio"})
+    launch_now(cadence=Cadence.objects.create(name="Pulse", kind="monthly"), now=timezone.now())
+    hr = django_user_model.objects.create_user("hr@example.com", "hr@example.com", "pw")
+    hr.groups.add(ensure_hr_group())
+    client.force_login(hr)
+    page = client.get("/hr/participation/").content.decode()
+    assert "No reporting unit has 10 people or more, so nothing is shown until" in page
+    assert '<th scope="row">Studio</th>' not in page
