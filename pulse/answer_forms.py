@@ -1,4 +1,6 @@
-"""The answer form: one optional 7-point question per item, eNPS, and a comment."""
+"""The answer form: one optional 7-point question per item, eNPS, and a comment.
+
+It only renders; what is accepted is checked by pulse.answer_sheet, as for the JSON API."""
 
 from django import forms
 from django.http import QueryDict
@@ -11,8 +13,11 @@ ENPS_FIELD = "enps"
 COMMENT_FIELD = "comment"
 
 
+ITEM_PREFIX = "item_"
+
+
 def item_field_name(item: Question) -> str:
-    return f"item_{item.key}"
+    return f"{ITEM_PREFIX}{item.key}"
 
 
 class AnswerForm(forms.Form):
@@ -20,8 +25,11 @@ class AnswerForm(forms.Form):
     skipped item simply counts for nobody. What is accepted is checked once, by
     pulse.answer_sheet, for this form and the JSON API alike."""
 
-    def __init__(self, data: QueryDict | None = None, *, items: tuple[Question, ...]) -> None:
-        super().__init__(data)
+    def __init__(
+        self, *, items: tuple[Question, ...], initial: dict[str, object] | None = None
+    ) -> None:
+        # Never bound: what was sent is shown again as initial values.
+        super().__init__(initial=initial)
         self.items = items
         for item in items:
             self.fields[item_field_name(item)] = forms.TypedChoiceField(
@@ -48,14 +56,25 @@ class AnswerForm(forms.Form):
     def item_rows(self) -> list[tuple[Question, forms.BoundField]]:
         return [(item, self[item_field_name(item)]) for item in self.items]
 
-    def answer_data(self) -> dict:
-        """What was sent, in the shape pulse.answer_sheet checks."""
-        return {
-            "answers": {
-                item.key: self.cleaned_data[item_field_name(item)]
-                for item in self.items
-                if self.cleaned_data.get(item_field_name(item)) is not None
-            },
-            "enps": self.cleaned_data[ENPS_FIELD],
-            "comment": self.cleaned_data[COMMENT_FIELD],
-        }
+
+def sent_answers(posted: QueryDict) -> dict[str, object]:
+    """The posted form in the shape pulse.answer_sheet checks, values as sent."""
+    return {
+        "answers": {
+            name.removeprefix(ITEM_PREFIX): value
+            for name, value in posted.items()
+            if name.startswith(ITEM_PREFIX)
+        },
+        "enps": posted.get(ENPS_FIELD, ""),
+        "comment": posted.get(COMMENT_FIELD, ""),
+    }
+
+
+def initial_values(sent: dict[str, object]) -> dict[str, object]:
+    """What `sent_answers` read, as the form's initial values, to show it again."""
+    answers = sent["answers"]
+    initial = {
+        f"{item_field_name(Question(key='', text=''))}{key}": value
+        for key, value in (answers.items() if isinstance(answers, dict) else [])
+    }
+    return {**initial, ENPS_FIELD: sent["enps"], COMMENT_FIELD: sent["comment"]}

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from pulse.abuse import count_unknown_link, is_throttled
-from pulse.answer_forms import AnswerForm
+from pulse.answer_forms import AnswerForm, initial_values, sent_answers
 from pulse.answer_sheet import InvalidAnswers
 from pulse.ballot_box import cast_answers
 from surveys.redemption import LinkRefused, LinkStatus, Survey, look_up
@@ -46,29 +46,51 @@ def private_answer_page(view: Callable[..., HttpResponse]) -> Callable[..., Http
 def answer_page(request: HttpRequest, token: str) -> HttpResponse:
     if is_throttled(request):
         return render(request, "pulse/slow_down.html", status=429)
+    if request.method == "POST":
+        return send_answers(request, token)
     link = look_up(token)
     if link.status == LinkStatus.UNKNOWN:
         count_unknown_link(request)
     if link.status != LinkStatus.VALID or link.survey is None:
         return calm_page(request, link.status, link.survey)
-    survey = link.survey
-    if request.method == "GET":
-        form = AnswerForm(items=survey.questions)
-    else:
-        form = AnswerForm(request.POST, items=survey.questions)
-        if form.is_valid():
-            try:
-                cast_answers(token=token, data=form.answer_data())
-            except InvalidAnswers as invalid:
-                for field, messages in invalid.errors.items():
-                    for message in messages:
-                        form.add_error(None, f"{field}: {message}")
-            except LinkRefused as refused:
-                return calm_page(request, refused.status, survey)
-            else:
-                return render(request, "pulse/thanks.html", {"survey": survey})
-    status = 400 if form.errors else 200
-    return render(request, "pulse/answer.html", {"form": form, "survey": survey}, status=status)
+    form = AnswerForm(items=link.survey.questions)
+    context = {"form": form, "survey": link.survey, "errors": []}
+    return render(request, "pulse/answer.html", context)
+
+
+def send_answers(request: HttpRequest, token: str) -> HttpResponse:
+    """The form's POST: straight to the door, as the JSON API does; the link is looked up
+    again only to explain a refusal or to show the form again with what was sent."""
+    sent = sent_answers(request.POST)
+    try:
+        survey = cast_answers(token=token, data=sent)
+    except LinkRefused as refused:
+        if refused.status == LinkStatus.UNKNOWN:
+            count_unknown_link(request)
+        return calm_page(request, refused.status, look_up(token).survey)
+    except InvalidAnswers as invalid:
+        link = look_up(token)  # still usable: invalid answers rolled the redemption back
+        if link.status != LinkStatus.VALID or link.survey is None:
+            return calm_page(request, link.status, link.survey)
+        form = AnswerForm(items=link.survey.questions, initial=initial_values(sent))
+        context = {
+            "form": form,
+            "survey": link.survey,
+            "errors": readable_errors(invalid.errors, link.survey),
+        }
+        return render(request, "pulse/answer.html", context, status=400)
+    return render(request, "pulse/thanks.html", {"survey": survey})
+
+
+def readable_errors(errors: dict, survey: Survey) -> list[str]:
+    """Each problem under the question's words rather than its key."""
+    label = {question.key: question.text for question in survey.questions}
+    label |= {"enps": "How likely you are to recommend this team", "comment": "Your comment"}
+    return [
+        f"{label.get(field, field)}: {message}"
+        for field, messages in errors.items()
+        for message in messages
+    ]
 
 
 def calm_page(request: HttpRequest, status: LinkStatus, survey: Survey | None) -> HttpResponse:

@@ -14,16 +14,16 @@ from django.db import transaction
 from pulse.answer_sheet import checked_sheet
 from pulse.models import PendingBallot
 from pulse.sealing import seal
-from surveys.redemption import redeem
+from surveys.redemption import Survey, redeem
 
 
-def cast_answers(*, token: str, data: object) -> None:
+def cast_answers(*, token: str, data: object) -> Survey:
     """Consume the link and store the sealed answers, or do neither.
 
     `data` is what the respondent sent, `{"answers": {key: 1..7}, "enps": 0..10, "comment":
     ""}`, every part optional (pulse.answer_sheet). Raises LinkRefused for a link that cannot
     be used, and InvalidAnswers (which rolls the redemption back and leaves the link usable)
-    for answers that do not fit its survey."""
+    for answers that do not fit its survey. Returns the survey the answers went to."""
     with transaction.atomic():
         redemption = redeem(token)
         sheet = checked_sheet(survey=redemption.survey, data=data)
@@ -32,3 +32,4 @@ def cast_answers(*, token: str, data: object) -> None:
             reporting_unit_id=redemption.reporting_unit_id,
             sealed=seal(sheet.payload(), cycle_id=redemption.survey.cycle_id),
         )
+    return redemption.survey

@@ -41,6 +41,10 @@ def redact_record(record: logging.LogRecord) -> logging.LogRecord:
     message = record.getMessage()
     if ANSWER_PATH.search(message):
         record.msg, record.args = redact(message), None
+    if record.exc_info and record.exc_info[0] is not None:
+        # A traceback's text can quote a request (a template's failed variable look-up prints
+        # its whole context): formatters print exc_text when it is set, so set it redacted.
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
     # Attributes passed as `extra` (django.request's request, django.db.backends' sql and
     # params) are attached after this factory runs and must not be set here: Python refuses to
     # overwrite them. The statements' are withheld by WithholdStatements below.
