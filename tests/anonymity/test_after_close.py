@@ -1,7 +1,10 @@
 """Attacks on what is left once the survey has closed, by someone holding the whole database,
 both keys and the mail log (so every link that was ever emailed)."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from pulse.models import PendingBallot, Response
@@ -89,3 +92,15 @@ def test_a_team_smaller_than_k_is_never_the_unit_of_a_stored_answer(
     assert all(unit.unit_eligible_count >= survey.cycle.k for unit in units)
     design = CycleTeam.objects.get(cycle=survey.cycle, name="Design")
     assert not Response.objects.filter(reporting_unit=design).exists()
+
+
+def test_closing_by_command_stores_the_waiting_answers_where_close_counted_them(
+    client, survey, company
+) -> None:
+    """No backup taken after `close_cycle` finds a sealed answer still under its own unit."""
+    for person in company["data"][:2] + company["leads"][4:]:
+        client.post(f"/a/{survey.token(person.email)}/", form_answers(survey, [3, 3]))
+    call_command("close_cycle", str(survey.cycle.pk), stdout=StringIO())
+    assert not PendingBallot.objects.exists()
+    stored = set(Response.objects.values_list("reporting_unit__name", flat=True))
+    assert stored == {"Company"}, "Data's two answers are counted in the top cell, not Data"

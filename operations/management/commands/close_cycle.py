@@ -1,11 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from pulse.sweep import sweep
 from surveys.closing import close_cycle
 from surveys.models import Cycle
 
 
 class Command(BaseCommand):
-    help = "Close a cycle now, before its window ends."
+    help = (
+        "Close a cycle now, before its window ends, and store its waiting answers where close "
+        "counted them (the next scheduler pass releases the results)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("cycle_id", type=int)
@@ -16,4 +20,7 @@ class Command(BaseCommand):
             raise CommandError(f"There is no cycle with id {cycle_id}.")
         if not close_cycle(cycle_id=cycle_id):
             raise CommandError(f"Cycle {cycle_id} ({cycle}) is already closed.")
+        # At once, not at the next scheduler pass: until the sweep, the waiting sealed answers
+        # still carry their own unit, which close may have just counted upwards.
+        sweep()
         self.stdout.write(f"Closed cycle {cycle_id} ({cycle}).")
