@@ -149,16 +149,6 @@ def json_value(value: object) -> Any:
 # --- Links, answers ------------------------------------------------------------------------
 
 
-def emailed_links() -> dict[str, str]:
-    """Email address → the token of the latest link emailed to it (the mail log)."""
-    links = {}
-    for message in mail.outbox:
-        found = TOKEN_IN_LINK.search(str(message.body))
-        if found:
-            links[message.to[0]] = found.group(1)
-    return links
-
-
 def every_token_emailed() -> set[str]:
     return {
         found.group(1)

@@ -15,6 +15,7 @@ import time_machine
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from tests.anonymity.conftest import emailed_links
 from tests.anonymity.insider import (
     INVITATIONS,
     PENDING_BALLOTS,
@@ -23,7 +24,6 @@ from tests.anonymity.insider import (
     Dump,
     close_and_tick,
     database_file_bytes,
-    emailed_links,
     kendall_tau,
     needs_postgres,
     needs_sqlite,

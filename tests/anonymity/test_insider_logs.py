@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from surveys.launch import launch_now
 from surveys.models import Cadence
+from tests.anonymity.conftest import emailed_links
 from tests.anonymity.insider import (
     MARKS_ANSWERED,
     ON_ANSWER_TABLES,
@@ -29,7 +30,6 @@ from tests.anonymity.insider import (
     Answer,
     SearchableText,
     close_and_tick,
-    emailed_links,
     every_token_emailed,
     everything_logged_at_debug,
     take_dump,
