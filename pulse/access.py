@@ -1,4 +1,5 @@
-"""Who may see which released results. Managers see their own subtree; HR sees everything.
+"""Who may see which released results. Managers see their own subtree; HR sees everything of
+the cycles that closed while it was HR.
 
 Scope is decided on each cycle's frozen snapshot: a manager sees the reporting units inside the
 team they led when that cycle launched, whatever has changed since. Everything outside a
@@ -10,6 +11,7 @@ from collections import defaultdict
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from surveys.models import CycleTeam
+from surveys.selectors import reads_cycle_as_hr
 from teams.roles import is_hr
 
 User = AbstractBaseUser | AnonymousUser
@@ -25,9 +27,15 @@ def led_cycle_teams(user: User, cycle_id: int) -> list[int]:
     )
 
 
+def reads_everything(user: User, cycle_id: int) -> bool:
+    """HR sees every unit of a cycle, if it was HR when the cycle closed: the figures were
+    chosen counting the HR of that moment as readers, and nobody else."""
+    return is_hr(user) and reads_cycle_as_hr(user_id=user.pk or 0, cycle_id=cycle_id)
+
+
 def visible_unit_ids(user: User, cycle_id: int) -> set[int] | None:
     """Ids of the CycleTeams this user may see in a cycle; None means everything (HR)."""
-    if is_hr(user):
+    if reads_everything(user, cycle_id):
         return None
     roots = led_cycle_teams(user, cycle_id)
     if not roots:

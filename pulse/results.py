@@ -7,13 +7,13 @@ from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from pulse.access import User, led_cycle_teams, visible_unit_ids
+from pulse.access import User, led_cycle_teams, reads_everything, visible_unit_ids
 from pulse.disclosure import Suppression
 from pulse.guides import GUIDES, Guide
 from pulse.release_models import ReleasedComment, ReleasedUnit
 from surveys.instrument import Domain
 from surveys.models import Cycle, CycleState, CycleTeam
-from surveys.selectors import answered_counts, answers_cell_id
+from surveys.selectors import answered_counts, answers_cell_id, cycles_read_as_hr
 from teams.roles import is_hr
 
 BANDS = ((0.75, "75% or more"), (0.5, "50 to 75%"), (0.25, "25 to 50%"), (0.0, "under 25%"))
@@ -175,13 +175,14 @@ def led_small_teams(user: User, cycle: Cycle) -> list[SmallTeam]:
 
 
 def released_cycles_for(user: User) -> list[Cycle]:
-    """Released cycles with something for this viewer: all for HR, else those in which the
-    viewer led a team."""
+    """Released cycles with something for this viewer: those that closed while it was HR, and
+    those in which it led a team."""
     cycles = Cycle.objects.filter(release__isnull=False).select_related("cadence")
-    if not is_hr(user):
-        led = CycleTeam.objects.filter(manager__user_id=user.pk or 0).values("cycle_id")
-        cycles = cycles.filter(pk__in=led)
-    return list(cycles.order_by("-closes_at"))
+    led = CycleTeam.objects.filter(manager__user_id=user.pk or 0).values("cycle_id")
+    readable = Q(pk__in=led)
+    if is_hr(user):
+        readable |= Q(pk__in=cycles_read_as_hr(user.pk or 0).values("cycle_id"))
+    return list(cycles.filter(readable).order_by("-closes_at"))
 
 
 @dataclass
@@ -198,11 +199,12 @@ class UnitPage:
 def unit_page(user: User, cycle: Cycle, unit_id: int | None) -> UnitPage | None:
     """A constant number of queries, whatever the size of the organisation."""
     parents = dict(CycleTeam.objects.filter(cycle=cycle).values_list("id", "parent_id"))
-    roots = set(led_cycle_teams(user, cycle.pk)) if not is_hr(user) else set()
+    everything = reads_everything(user, cycle.pk)
+    roots = set(led_cycle_teams(user, cycle.pk)) if not everything else set()
     top = next((team for team, parent in parents.items() if parent is None), None)
 
     def in_scope(team_id: int) -> bool:
-        if is_hr(user):
+        if everything:
             return True
         current: int | None = team_id
         while current is not None:
@@ -212,7 +214,7 @@ def unit_page(user: User, cycle: Cycle, unit_id: int | None) -> UnitPage | None:
         return False
 
     if unit_id is None:
-        candidates = sorted(roots) if roots else ([top] if is_hr(user) and top else [])
+        candidates = sorted(roots) if roots else ([top] if everything and top else [])
         units = ReleasedUnit.objects.filter(cycle=cycle, unit_id__in=candidates)
         released = units.select_related("unit").order_by("unit__name").first()
     else:

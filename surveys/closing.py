@@ -23,7 +23,15 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from surveys.models import Cycle, CycleState, CycleTeam, Invitation, InvitationToken
+from surveys.models import (
+    Cycle,
+    CycleReader,
+    CycleState,
+    CycleTeam,
+    Invitation,
+    InvitationToken,
+)
+from teams.roles import hr_logins
 from teams.tree_walks import IdTree
 
 logger = logging.getLogger(__name__)
@@ -54,6 +62,7 @@ def close_cycle(*, cycle_id: int, now: datetime | None = None) -> bool:
         delivered = Invitation.objects.filter(cycle=cycle, emails_sent__gte=1).count()
         InvitationToken.objects.filter(invitation__cycle=cycle).delete()
         rewrite_invitations(cycle=cycle)
+        record_hr_readers(cycle=cycle)
         Cycle.objects.filter(pk=cycle.pk).update(
             state=CycleState.CLOSED, closed_at=now, delivered_count=delivered
         )
@@ -93,6 +102,13 @@ def count_respondents_per_cell(*, cycle: Cycle, respondents: dict[int, int]) -> 
         unit.unit_respondent_count = in_cell[unit.pk]
     CycleTeam.objects.bulk_update(
         units.values(), ["unit_respondent_count", "answers_counted_in"], batch_size=2000
+    )
+
+
+def record_hr_readers(*, cycle: Cycle) -> None:
+    """Freeze who holds HR now: the release counts them as readers, and only they may read it."""
+    CycleReader.objects.bulk_create(
+        (CycleReader(cycle=cycle, user=login) for login in hr_logins()), ignore_conflicts=True
     )
 
 

@@ -6,6 +6,7 @@ the answers go to the `pulse` app through `surveys.redemption`, the one door bet
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -241,6 +242,23 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation {self.pk} to {self.cycle_id}"
+
+
+class CycleReader(models.Model):
+    """A login that held HR when the cycle closed: the HR admins its results were protected
+    against (they count as readers in its cells). Only they see its results as HR; a login made
+    HR later does not, since nobody counted its own answers when the figures were chosen."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="readers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "user"], name="one_reader_row_per_login"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reader of cycle {self.cycle_id}"
 
 
 class InvitationToken(models.Model):

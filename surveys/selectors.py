@@ -4,11 +4,11 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
-from surveys.models import CycleTeam, Invitation
+from surveys.models import CycleReader, CycleTeam, Invitation
 from teams.models import Person
-from teams.roles import HR_GROUP_NAME
 from teams.tree_walks import IdTree
 
 
@@ -65,19 +65,31 @@ def reporting_units(cycle_id: int) -> list[ReportingUnit]:
 
 
 def _viewer_person_ids(cycle_id: int) -> set[int]:
-    """Everyone who can read any results of the cycle: the snapshot's managers, and every
-    person whose login is HR (an active superuser or a member of the HR group) right now."""
+    """Everyone who can read any results of the cycle: the snapshot's managers, and the people
+    behind the HR logins recorded at close (surveys.closing), found by the login's link or, for
+    a login made before the org chart named its person, by the same email address."""
     managers = set(
         CycleTeam.objects.filter(cycle_id=cycle_id, manager__isnull=False).values_list(
             "manager_id", flat=True
         )
     )
+    readers = CycleReader.objects.filter(cycle_id=cycle_id)
+    emails = [email.lower() for email in readers.values_list("user__email", flat=True) if email]
     hr = set(
-        Person.objects.filter(user__is_active=True)
-        .filter(Q(user__is_superuser=True) | Q(user__groups__name=HR_GROUP_NAME))
+        Person.objects.annotate(email_lower=Lower("email"))
+        .filter(Q(user__in=readers.values("user")) | Q(email_lower__in=emails))
         .values_list("pk", flat=True)
     )
     return managers | hr
+
+
+def reads_cycle_as_hr(user_id: int, cycle_id: int) -> bool:
+    """Was this login HR when the cycle closed? Only those logins read its results as HR."""
+    return CycleReader.objects.filter(cycle_id=cycle_id, user_id=user_id).exists()
+
+
+def cycles_read_as_hr(user_id: int) -> QuerySet[CycleReader]:
+    return CycleReader.objects.filter(user_id=user_id)
 
 
 def viewers_per_unit(cycle_id: int) -> dict[int, int]:

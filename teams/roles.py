@@ -6,6 +6,7 @@ next time `ensure_hr_group` runs (seed_demo and make_hr call it).
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, Group, Permission, User
+from django.db.models import Q, QuerySet
 
 from teams.models import Team
 
@@ -25,6 +26,15 @@ def is_hr(user: AbstractBaseUser | AnonymousUser) -> bool:
     if not isinstance(user, User) or not user.is_active:
         return False
     return user.is_superuser or user.groups.filter(name=HR_GROUP_NAME).exists()
+
+
+def hr_logins() -> QuerySet[User]:
+    """Every login that is HR now: active, and a superuser or in the HR group."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=HR_GROUP_NAME))
+        .distinct()
+    )
 
 
 def led_team(user: AbstractBaseUser | AnonymousUser) -> Team | None:
