@@ -10,7 +10,7 @@ eNPS. Each rule is measured cumulatively, on the cycle's stored responses and vi
 1. primary, ignoring viewers: at least k eligible and k respondents;
 2. + the region rule, ignoring viewers (what releases did before viewers were counted);
 3. + viewers counted against k (what a release does now).
-Also the share of released units shown in steps of 10 because their people changed by a few.
+Also the share of released units shown coarser because their people changed by a few.
 """
 
 import sys
@@ -97,7 +97,7 @@ def describe(shares: dict[str, float]) -> str:
         f"{shares['invited']} invited: "
         f"hidden {shares['primary']:.0%} by the primary rule alone, {shares['region']:.0%} "
         f"with the region rule, {shares['viewers']:.0%} with viewers counted; "
-        f"{shares['coarse']:.0%} of released units in steps of 10"
+        f"{shares['coarse']:.0%} of released units shown coarser"
     )
 
 

@@ -261,7 +261,10 @@ def unit_figures(
         "index": rounded(sum(d["score"] for d in domains.values()) / len(domains), precision)
         if complete
         else None,
-        "enps": rounded(figures.enps, precision) if enps_ok and figures.enps is not None else None,
+        # eNPS spans 200 points, so one person moves it twice as far as a score.
+        "enps": rounded(figures.enps, precision if precision == FINE_PRECISION else 2 * precision)
+        if enps_ok and figures.enps is not None
+        else None,
         "enps_respondents": figures.enps_respondents if enps_ok else None,
         "precision": precision,
         "hidden": hidden,

@@ -57,7 +57,12 @@ class UnitResult:
 
     @property
     def is_coarse(self) -> bool:
-        return self.released.figures.get("precision", 1) > 1
+        return self.step > 1
+
+    @property
+    def step(self) -> int:
+        """Points per step of the scores shown (eNPS: twice this)."""
+        return int(self.released.figures.get("precision", 1))
 
     @property
     def is_released(self) -> bool:

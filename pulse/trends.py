@@ -5,10 +5,13 @@ Two releases of the same team are two averages over overlapping groups. When the
 by 1 to k-1 people, in who was invited or in how many answered, the difference of the two
 averages describes those few people, assuming the others answered as before. Hiding every such
 unit would hide most teams (a cycle's respondent count moves by a person or two all the time),
-so the later release is published coarser instead: its scores in steps of 10 points, not 1.
-Rounding each average by up to 5 points leaves the estimate of one changed person off by up to
-5 * (2n + 1) points for a unit of n: 55 points at n = 5. A trend is still drawn, through the
-coarse figure: both releases are on the pages anyway, so the line adds nothing to them.
+so the later release is published coarser instead, in steps wide enough to cover what the few
+people could have moved it: over n respondents, k-1 people move a score or a share (0-100) by
+up to 100 (k-1) / n points, and eNPS (-100 to 100) by twice that. So the step is the smallest of
+10, 20, 25, 50 or 100 points (200 for eNPS) at least that wide: 10 for a unit of 40 or more at
+k = 5, 50 for a unit of 8 to 15. A narrower step would be undone by arithmetic: eNPS over 10
+people moves in steps of 10, so steps of 10 would show it exactly. A trend is still drawn,
+through the coarse figure: both releases are on the pages anyway, so the line adds nothing.
 """
 
 from dataclasses import dataclass
@@ -18,7 +21,14 @@ from surveys.models import Cycle
 from surveys.selectors import membership_changes
 
 FINE_PRECISION = 1
-COARSE_PRECISION = 10
+COARSE_STEPS = (10, 20, 25, 50, 100)
+
+
+def coarse_step(*, respondents: int, k: int) -> int:
+    """Points per step of a 0-100 figure (eNPS takes twice this) over `respondents` people,
+    wide enough that k-1 of them cannot be read from the difference of two releases."""
+    reach = 100 * (k - 1) / max(respondents, 1)
+    return next((step for step in COARSE_STEPS if step >= reach), COARSE_STEPS[-1])
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,9 @@ def compare_with_earlier(
                 coarse = True
         comparisons[unit_id] = Comparison(
             trend_from=by_team.get(team_id, []),
-            precision=COARSE_PRECISION if coarse else FINE_PRECISION,
+            precision=coarse_step(respondents=respondents.get(unit_id, 0), k=cycle.k)
+            if coarse
+            else FINE_PRECISION,
         )
     return comparisons
 

@@ -1,6 +1,7 @@
 """Grace follows Platform across cycles. A trend is drawn only between releases of the same
 team; when its invited people or its number of respondents changed by 1 to k - 1 = 4, the later
-release shows its scores in steps of 10, and the trend runs through that coarse figure."""
+release shows its scores in steps wide enough to cover those few (50 points for Platform's 10
+respondents: 100 x 4 / 10 = 40, rounded up), and the trend runs through that coarse figure."""
 
 import pytest
 from django.core import mail
@@ -48,15 +49,16 @@ def test_one_leaver_coarsens_the_later_figures(client, company) -> None:
     sync_teams()
     after_one = run_cycle(client, "November", company["platform"][:10])
     assert list(after_one.trend_from.all()) == [first]
-    assert after_one.figures["precision"] == 10
-    assert all(d["score"] % 10 == 0 for d in after_one.figures["domains"].values())
+    assert after_one.figures["precision"] == 50
+    assert all(d["score"] % 50 == 0 for d in after_one.figures["domains"].values())
+    assert after_one.figures["enps"] is None or after_one.figures["enps"] % 100 == 0
     assert all(q["distribution"] is None for q in after_one.figures["questions"].values())
     Person.objects.filter(pk__in=[p.pk for p in company["platform"][-5:]]).update(active=False)
     sync_teams()
     after_five = run_cycle(client, "December", company["platform"][:10])
     # Against October five left in all, but against November only four more: coarse again.
     assert set(after_five.trend_from.all()) == {first, after_one}
-    assert after_five.figures["precision"] == 10
+    assert after_five.figures["precision"] == 50
 
 
 def test_five_leavers_and_the_same_respondents_keep_whole_points(client, company) -> None:
@@ -75,7 +77,17 @@ def test_two_more_respondents_from_the_same_people_coarsen_the_later_figures(
     # The same thirty people invited; two more of them answer, 12 against 10. Assuming the
     # ten answered as before, the difference of the two averages would describe the two.
     later = run_cycle(client, "November", company["platform"][:12], values=(6, 6, 6, 3))
-    assert later.figures["precision"] == 10
+    assert later.figures["precision"] == 50  # 100 x 4 / 12 = 33, rounded up
     # The same twelve again: like November, but still two apart from October.
     steady = run_cycle(client, "December", company["platform"][:12])
-    assert steady.figures["precision"] == 10
+    assert steady.figures["precision"] == 50
+
+
+@pytest.mark.parametrize(
+    ("respondents", "step"), [(5, 100), (8, 50), (10, 50), (16, 25), (20, 20), (40, 10), (400, 10)]
+)
+def test_a_coarse_step_covers_what_k_minus_one_people_could_move(respondents, step) -> None:
+    from pulse.trends import coarse_step
+
+    assert coarse_step(respondents=respondents, k=5) == step
+    assert step >= 100 * 4 / respondents
