@@ -94,7 +94,7 @@ def profile_visits(tokens: list[str], keys: list[str], visit: Callable, api: Cal
 
     client = Client(HTTP_HOST="127.0.0.1")
 
-    def send(call: Call) -> None:
+    def send(call: "Call") -> None:
         headers = {name: value for name, value in call.headers if name != "Content-Type"}
         kind = dict(call.headers).get("Content-Type", "")
         response = client.generic(

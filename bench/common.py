@@ -3,6 +3,7 @@ one place that writes docs/benchmarks.md."""
 
 import os
 import platform
+import re
 import secrets
 from pathlib import Path
 
@@ -63,7 +64,9 @@ def machine() -> str:
 
 def replace_table_rows(section: str, intro: str, header: str, row: str, *, key: str) -> None:
     """Write `row` into the table of `section` in docs/benchmarks.md, replacing an earlier row
-    that starts with `key` and keeping the other rows and every other section."""
+    that starts with `key` and keeping the other rows and every other section. Rows with other
+    columns than `header` (an older layout of the table, its header included) are dropped: they
+    would be read under the wrong headings."""
     fresh = "# Benchmarks\n\nMeasured figures only; each row names the command that produced it.\n"
     text = DOCS.read_text() if DOCS.exists() else fresh
     rows: list[str] = []
@@ -76,7 +79,10 @@ def replace_table_rows(section: str, intro: str, header: str, row: str, *, key: 
         rows = [
             line
             for line in rest.splitlines()
-            if line.startswith("| ") and line != header and not line.startswith(("| ---", key))
+            if line.startswith("| ")
+            and line != header
+            and not line.startswith(("| ---", key))
+            and columns_of(line) == columns_of(header)
         ]
     else:
         before = text.rstrip() + "\n\n"
@@ -84,6 +90,11 @@ def replace_table_rows(section: str, intro: str, header: str, row: str, *, key: 
     separator = "|" + " --- |" * (header.count("|") - 1)
     body = f"{section}\n\n{intro}\n\n{header}\n{separator}\n" + "\n".join(rows) + "\n"
     DOCS.write_text(before + body + after)
+
+
+def columns_of(line: str) -> int:
+    """Cells of a Markdown table line; a `|` inside backticks (a command) is no border."""
+    return re.sub(r"`[^`]*`", "", line).count("|")
 
 
 def replace_section(section: str, body: str) -> None:

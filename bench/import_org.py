@@ -2,6 +2,7 @@
 
 Usage:
     .venv/bin/python bench/import_org.py [--people 100000] [--database sqlite|postgres]
+        [--rounds 3]
 
 Sets Django up itself in a fresh database: a scratch SQLite file, or the PostgreSQL database
 `pulse_bench_import` on 127.0.0.1:5432 (dropped and created again). Measures, in one process:
@@ -12,13 +13,19 @@ Sets Django up itself in a fresh database: a scratch SQLite file, or the Postgre
 - re-import of the same file (nothing changes);
 - an import where 5% of the people changed name, email or manager.
 
+Baseline and imports alternate in `--rounds` rounds (the order swaps each round, and people and
+teams are emptied before each), so a shared machine that speeds up or slows down weighs on both
+alike. Reports the medians, and each round's ratio to the baseline of the same round.
+
 Writes the figures to docs/benchmarks.md, section "Org import" (other sections are kept).
 """
 
 import argparse
 import csv
 import io
+import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -90,6 +97,19 @@ def timed(action: Callable[[], Result]) -> tuple[float, Result]:
     return time.perf_counter() - started, result
 
 
+def empty_org() -> None:
+    """Empty people and teams in one statement per backend (TRUNCATE on PostgreSQL), untimed:
+    each measurement starts from the same empty tables."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from teams.models import Person, Team
+
+    tables = [Team._meta.db_table, Person._meta.db_table]
+    statements = connection.ops.sql_flush(no_style(), tables, allow_cascade=True)
+    connection.ops.execute_sql_flush(statements)
+
+
 def baseline_seconds(data: bytes) -> float:
     from django.db import transaction
 
@@ -105,62 +125,105 @@ def baseline_seconds(data: bytes) -> float:
             )
 
     seconds, _ = timed(insert)
-    Person.objects.all().delete()
+    assert Person.objects.count() == len(data.splitlines()) - 1
     return seconds
 
 
-def run(people: int) -> dict:
+def import_seconds(data: bytes, changed: bytes, people: int) -> dict[str, float]:
+    """First import, the same file again, then 5% changed: seconds of each, plus counts."""
     from teams.models import Person, Team
     from teams.org_csv import parse_csv
     from teams.services import import_org
 
-    rows = org_rows(people)
-    data = to_csv(rows)
-    changed = to_csv(changed_by_five_percent(rows))
-    baseline = baseline_seconds(data)
     first, created = timed(lambda: import_org(rows=parse_csv(data)))
     again, unchanged = timed(lambda: import_org(rows=parse_csv(data)))
     five, updated = timed(lambda: import_org(rows=parse_csv(changed)))
     assert created.created == people and unchanged.unchanged == people, (created, unchanged)
     assert Person.objects.count() == people
     return {
-        "teams": Team.objects.count(),
-        "baseline": baseline,
         "first": first,
         "again": again,
         "five": five,
+        "teams": Team.objects.count(),
         "updated": updated.updated,
     }
+
+
+def run(people: int, rounds: int) -> list[dict[str, float]]:
+    rows = org_rows(people)
+    data = to_csv(rows)
+    changed = to_csv(changed_by_five_percent(rows))
+    measured: list[dict[str, float]] = []
+    for number in range(rounds):
+        order = ["baseline", "import"] if number % 2 == 0 else ["import", "baseline"]
+        figures: dict[str, float] = {}
+        for kind in order:
+            empty_org()
+            if kind == "baseline":
+                figures["baseline"] = baseline_seconds(data)
+            else:
+                figures.update(import_seconds(data, changed, people))
+        empty_org()
+        measured.append(figures)
+        print(
+            f"round {number + 1} ({order[0]} first): "
+            + ", ".join(
+                f"{name} {figures[name]:.1f} s" for name in ("baseline", "first", "again", "five")
+            ),
+            flush=True,
+        )
+    return measured
+
+
+def median_of(measured: list[dict[str, float]], name: str) -> float:
+    return statistics.median(figures[name] for figures in measured)
+
+
+def ratios_of(measured: list[dict[str, float]], name: str) -> str:
+    """Each round's time over that round's baseline, and their median."""
+    ratios = [figures[name] / figures["baseline"] for figures in measured]
+    each = ", ".join(f"{ratio:.1f}" for ratio in ratios)
+    return f"{statistics.median(ratios):.1f}x; rounds {each}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pulse-bench-") as scratch:
         configure_django(args.database, Path(scratch), POSTGRES_DATABASE)
-        figures = run(args.people)
+        load_before = os.getloadavg()[0]
+        measured = run(args.people, args.rounds)
+    load = f"{load_before:.1f} / {os.getloadavg()[0]:.1f}"
     command = (
-        f".venv/bin/python bench/import_org.py --people {args.people} --database {args.database}"
+        f".venv/bin/python bench/import_org.py --people {args.people} --database {args.database} "
+        f"--rounds {args.rounds}"
     )
-    ratio = figures["first"] / figures["baseline"]
+    last = measured[-1]
     row = (
-        f"| {args.database} | {args.people:,} | {figures['teams']:,} "
-        f"| {figures['baseline']:.1f} s | {figures['first']:.1f} s ({ratio:.1f}x) "
-        f"| {figures['again']:.1f} s ({figures['again'] / figures['baseline']:.1f}x) "
-        f"| {figures['five']:.1f} s ({figures['updated']:,} people updated) | `{command}` |"
+        f"| {args.database} | {args.people:,} | {int(last['teams']):,} | {args.rounds} "
+        f"| {median_of(measured, 'baseline'):.1f} s "
+        f"| {median_of(measured, 'first'):.1f} s ({ratios_of(measured, 'first')}) "
+        f"| {median_of(measured, 'again'):.1f} s ({ratios_of(measured, 'again')}) "
+        f"| {median_of(measured, 'five'):.1f} s ({ratios_of(measured, 'five')}; "
+        f"{int(last['updated']):,} people updated) | {load} | `{command}` |"
     )
     intro = (
         "`import_org` (parse, validate, sync people, derive teams) on a synthetic organisation "
         "with spans of 5-10 and some teams of 2-4, against a baseline run in the same process: "
         "the csv module reading the same file and a bare `bulk_create` of the same people (no "
-        "validation, no managers, no teams). Ratios are import time / baseline time. "
+        "validation, no managers, no teams). Baseline and imports alternate round by round "
+        "(the order swaps each round; people and teams are emptied before each, untimed). "
+        "Times are medians over the rounds; ratios are import time / the same round's baseline "
+        "time: their median, then each round's. Load is the 1-minute load average before the "
+        "first round and after the last (the machine is shared with other work). "
         f"Machine: {machine()}."
     )
     header = (
-        "| database | people | teams | baseline | first import | same file again "
-        "| 5% changed | command |"
+        "| database | people | teams | rounds | baseline | first import | same file again "
+        "| 5% changed | load (before / after) | command |"
     )
     replace_table_rows(SECTION, intro, header, row, key=f"| {args.database} | {args.people:,} ")
     print(row)
