@@ -24,9 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def hidden_shares(cycle_id: int) -> dict[str, float]:
+def hidden_shares(cycle_id: int, ballots: dict[int, list[Any]]) -> dict[str, float]:
+    """`ballots`: `pulse.release_inputs.ballots_by_unit(cycle_id)`, read before the release,
+    which deletes the stored answers."""
     from pulse.disclosure import UnitCounts, decide_publication, subtree_totals
-    from pulse.release_inputs import ballots_by_unit
     from pulse.release_models import ReleasedUnit
     from surveys.instrument import Domain
     from surveys.models import Cycle, CycleItem
@@ -34,7 +35,6 @@ def hidden_shares(cycle_id: int) -> dict[str, float]:
 
     cycle = Cycle.objects.get(pk=cycle_id)
     units = reporting_units(cycle_id)
-    ballots = ballots_by_unit(cycle_id)
     viewers = viewers_per_unit(cycle_id)
     domain_of = dict(CycleItem.objects.filter(cycle=cycle).values_list("key", "domain"))
     measures = {
@@ -106,15 +106,18 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="pulse-cost-") as scratch:
         configure_django("sqlite", Path(scratch), "unused")
-        from io import StringIO
+        from operations.demo import seed_demo_results
+        from pulse.release_inputs import ballots_by_unit
+        from pulse.scheduler import run_pulse_tick
+        from surveys.demo import seed_demo_cadences
+        from teams.demo import seed_demo_org
 
-        from django.core.management import call_command
-
-        from surveys.models import Cycle
-
-        call_command("seed_demo", stdout=StringIO())
-        for cycle in Cycle.objects.filter(release__isnull=False).order_by("closes_at"):
-            print(f"demo {cycle.period}: {describe(hidden_shares(cycle.pk))}")
+        seed_demo_org()
+        cycles = seed_demo_results(cadence=seed_demo_cadences()[0], release=False)
+        ballots = {cycle.pk: ballots_by_unit(cycle.pk) for cycle in cycles}
+        run_pulse_tick()
+        for cycle in sorted(cycles, key=lambda cycle: cycle.closes_at):
+            print(f"demo {cycle.period}: {describe(hidden_shares(cycle.pk, ballots[cycle.pk]))}")
 
 
 if __name__ == "__main__":

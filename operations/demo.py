@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from pulse.ballot_box import cast_answers
 from pulse.scheduler import run_pulse_tick
+from pulse.sweep import sweep
 from surveys.closing import close_cycle
 from surveys.instrument import ENPS_MAX, ENPS_MIN, SCALE_MAX, SCALE_MIN
 from surveys.launch import create_cycle, launch_cycle
@@ -31,8 +32,13 @@ COMMENTS = [
 ]
 
 
-def seed_demo_results(*, cadence: Cadence, now: datetime | None = None) -> list[Cycle]:
-    """Two released monthly cycles ending before `now`; running again adds nothing."""
+def seed_demo_results(
+    *, cadence: Cadence, now: datetime | None = None, release: bool = True
+) -> list[Cycle]:
+    """Two released monthly cycles ending before `now`; running again adds nothing.
+
+    `release=False` stops after storing the answers, before the release deletes them (the
+    disclosure-cost bench reads them first)."""
     now = now or timezone.now()
     # Synthetic demo answers, reproducible on purpose: no secret comes from this generator.
     rng = random.Random(2026)
@@ -59,7 +65,10 @@ def seed_demo_results(*, cadence: Cadence, now: datetime | None = None) -> list[
         answer_cycle(cycle, rng, improvement)
         close_cycle(cycle_id=cycle.pk, now=opens_at + timedelta(days=7))
         cycles.append(cycle)
-    run_pulse_tick()
+    if release:
+        run_pulse_tick()
+    else:
+        sweep()
     return cycles
 
 

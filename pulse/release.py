@@ -21,7 +21,9 @@ from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 
+from common.compaction import compact
 from pulse.disclosure import Suppression, UnitCounts, decide_publication
+from pulse.models import Comment, Response
 from pulse.release_inputs import ballots_by_unit, comments_by_unit, has_pending_ballots
 from pulse.release_models import (
     CycleRelease,
@@ -64,10 +66,20 @@ def release_cycle(*, cycle_id: int) -> bool:
             release = CycleRelease.objects.create(cycle=cycle, respondents=0)
             release.respondents = write_release(cycle)
             release.save(update_fields=["respondents"])
+            discard_raw_answers(cycle_id)
     except IntegrityError:
         return False  # another tick released it first
+    compact(Response._meta.db_table, Comment._meta.db_table)
     logger.info("Cycle %s released", cycle_id)
     return True
+
+
+def discard_raw_answers(cycle_id: int) -> None:
+    """Once released, a cycle's answers are deleted: only the released figures stay. Kept, the
+    answers of each unit, survey after survey, would let someone holding the database match
+    two surveys' answers and read off the answer of the one person who joined between them."""
+    Response.objects.filter(cycle_id=cycle_id).delete()
+    Comment.objects.filter(cycle_id=cycle_id).delete()
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,10 @@ Nothing here logs how many ballots moved.
 import secrets
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 
+from common.compaction import compact
 from pulse.models import Comment, PendingBallot, Response
 from pulse.sealing import seal, unseal
 from surveys.models import Cycle, CycleItem, CycleState, CycleTeam
@@ -48,7 +49,8 @@ def sweep() -> None:
     for cycle_id, unit_ids in closed_units.items():
         store_closed_cycle(cycle=cycles[cycle_id], unit_ids=unit_ids)
     if waiting:
-        compact_ballot_table()
+        # The rewrite left dead versions that keep the answering transactions' ids.
+        compact(PendingBallot._meta.db_table)
 
 
 def mix_unit(*, cycle: Cycle, unit_id: int) -> None:
@@ -130,17 +132,3 @@ def store_responses(*, cycle: Cycle, unit_id: int, opened: list[dict]) -> None:
     Comment.objects.bulk_create(
         Comment(cycle_id=cycle.pk, reporting_unit_id=unit_id, text=text) for text in comments
     )
-
-
-def compact_ballot_table() -> None:
-    """Drop the dead row versions the rewrite left (on PostgreSQL they keep the answering
-    transaction's id until vacuumed; on SQLite secure_delete has zeroed them, and the
-    checkpoint empties the write-ahead log of their old pages). Outside any transaction only:
-    VACUUM cannot run inside one, and a test's transaction has nothing committed to compact."""
-    if connection.in_atomic_block:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"VACUUM {PendingBallot._meta.db_table}")
-        elif connection.vendor == "sqlite":
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -19,10 +19,11 @@ import logging
 import secrets
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from common.compaction import compact
 from surveys.models import (
     Cycle,
     CycleReader,
@@ -66,7 +67,7 @@ def close_cycle(*, cycle_id: int, now: datetime | None = None) -> bool:
         Cycle.objects.filter(pk=cycle.pk).update(
             state=CycleState.CLOSED, closed_at=now, delivered_count=delivered
         )
-    compact_identity_tables()
+    compact(Invitation._meta.db_table, InvitationToken._meta.db_table)
     logger.info("Cycle %s closed", cycle_id)
     return True
 
@@ -137,17 +138,3 @@ def rewrite_invitations(*, cycle: Cycle) -> None:
         ),
         batch_size=2000,
     )
-
-
-def compact_identity_tables() -> None:
-    """Drop the dead row versions close left behind (PostgreSQL keeps them until VACUUM; SQLite
-    has zeroed them with secure_delete, and the checkpoint empties the write-ahead log of their
-    old pages). Only outside a transaction, where VACUUM can run and the close has committed."""
-    if connection.in_atomic_block:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            tables = (Invitation._meta.db_table, InvitationToken._meta.db_table)
-            cursor.execute(f"VACUUM {', '.join(tables)}")
-        elif connection.vendor == "sqlite":
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
