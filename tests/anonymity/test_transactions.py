@@ -24,9 +24,9 @@ def test_no_transaction_writes_both_invitations_and_responses(
     def record(execute, sql, params, many, context):
         if WRITES.search(sql):
             # Statements outside any atomic block autocommit one by one: their own transaction.
-            transaction_key = (
-                id(connection.atomic_blocks[0]) if connection.atomic_blocks else object()
-            )
+            # The block itself, not its id(): held here, it cannot be freed and its id reused
+            # by a later transaction, which would merge two transactions into one key.
+            transaction_key = connection.atomic_blocks[0] if connection.atomic_blocks else object()
             for table in (
                 "surveys_invitation",
                 "pulse_response",
