@@ -17,7 +17,11 @@ from urllib.parse import quote
 import pytest
 import redis
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection
+from rest_framework.test import APIClient
+
+from teams.roles import ensure_hr_group
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -211,3 +215,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             marks.add("pure_property")
         for mark in sorted(marks):
             item.add_marker(mark)
+
+
+@pytest.fixture
+def hr(db: None) -> APIClient:
+    """An API client signed in as Hannah, an HR admin."""
+    hannah = User.objects.create_user("hannah", "hannah@example.com", "pw")
+    hannah.groups.add(ensure_hr_group())
+    client = APIClient()
+    client.force_authenticate(hannah)
+    return client

@@ -16,20 +16,10 @@ from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.views import APIView
 
 from common.api_exceptions import Conflict, Gone
-from teams.roles import ensure_hr_group
 
 pytestmark = pytest.mark.django_db
 
 VALID = {"name": "Monthly pulse", "kind": "monthly", "time_zone": "Europe/Berlin"}
-
-
-@pytest.fixture
-def hr() -> APIClient:
-    hannah = User.objects.create_user("hannah", "hannah@example.com", "pw")
-    hannah.groups.add(ensure_hr_group())
-    client = APIClient()
-    client.force_authenticate(hannah)
-    return client
 
 
 def error_of(response, status: int) -> dict:

@@ -6,19 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from teams.models import Person, Team
-from teams.roles import ensure_hr_group
 from tests.teams.test_org_import import GOOD
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hr() -> APIClient:
-    hannah = User.objects.create_user("hannah", "hannah@example.com", "pw")
-    hannah.groups.add(ensure_hr_group())
-    client = APIClient()
-    client.force_authenticate(hannah)
-    return client
 
 
 def test_hr_uploads_a_csv_file_and_gets_the_summary(hr) -> None:
