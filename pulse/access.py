@@ -6,13 +6,12 @@ team they led when that cycle launched, whatever has changed since. Everything o
 viewer's scope answers 404, so a page never confirms that something exists.
 """
 
-from collections import defaultdict
-
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from surveys.models import CycleTeam
 from surveys.selectors import reads_cycle_as_hr
 from teams.roles import is_hr
+from teams.tree_walks import IdTree
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -40,17 +39,8 @@ def visible_unit_ids(user: User, cycle_id: int) -> set[int] | None:
     roots = led_cycle_teams(user, cycle_id)
     if not roots:
         return set()
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for team_id, parent_id in CycleTeam.objects.filter(cycle_id=cycle_id).values_list(
-        "id", "parent_id"
-    ):
-        children[parent_id].append(team_id)
-    visible, frontier = set(), list(roots)
-    while frontier:
-        team_id = frontier.pop()
-        visible.add(team_id)
-        frontier.extend(children[team_id])
-    return visible
+    tree = IdTree(dict(CycleTeam.objects.filter(cycle_id=cycle_id).values_list("id", "parent_id")))
+    return {team_id for root in roots for team_id in tree.subtree(root)}
 
 
 def may_see(user: User, cycle_id: int, unit_id: int) -> bool:

@@ -15,6 +15,7 @@ from surveys.instrument import Domain
 from surveys.models import Cycle, CycleState, CycleTeam
 from surveys.selectors import answered_counts, answers_cell_id, cycles_read_as_hr
 from teams.roles import is_hr
+from teams.tree_walks import IdTree
 
 BANDS = ((0.75, "75% or more"), (0.5, "50 to 75%"), (0.25, "25 to 50%"), (0.0, "under 25%"))
 
@@ -208,15 +209,10 @@ def unit_page(user: User, cycle: Cycle, unit_id: int | None) -> UnitPage | None:
     roots = set(led_cycle_teams(user, cycle.pk)) if not everything else set()
     top = next((team for team, parent in parents.items() if parent is None), None)
 
+    tree = IdTree(parents)
+
     def in_scope(team_id: int) -> bool:
-        if everything:
-            return True
-        current: int | None = team_id
-        while current is not None:
-            if current in roots:
-                return True
-            current = parents.get(current)
-        return False
+        return everything or bool(roots & {team_id, *tree.ancestors(team_id)})
 
     if unit_id is None:
         candidates = sorted(roots) if roots else ([top] if everything and top else [])
