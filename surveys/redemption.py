@@ -10,12 +10,15 @@ The caller stores the sealed answers in the same transaction, so an accepted ans
 lost and a refused one leaves no trace.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import cast
 
-from django.db import connection, transaction
+from django.db import transaction
 
+from surveys.cycle_lock import hold_cycle_open
 from surveys.models import Cycle, CycleItem, CycleState, Invitation, InvitationToken
 from surveys.tokens import candidate_digests, looks_like_token
 
@@ -66,24 +69,13 @@ class LinkRefused(Exception):
 
 
 def look_up(token: str) -> LinkState:
-    if not looks_like_token(token):
-        return LinkState(LinkStatus.UNKNOWN)
-    # A slice, not .first(): first() adds ORDER BY id, and the planner may then walk the
-    # primary key instead of the digest's unique index.
-    found = next(
-        iter(
-            InvitationToken.objects.filter(digest__in=candidate_digests(token)).values(
-                "invitation__answered", "invitation__cycle_id", "invitation__cycle__state"
-            )[:1]
-        ),
-        None,
-    )
+    found = invitation_behind(token)
     if found is None:
         return LinkState(LinkStatus.UNKNOWN)
-    survey = survey_of(found["invitation__cycle_id"])
-    if found["invitation__cycle__state"] != CycleState.OPEN:
+    survey = survey_of(found.cycle_id)
+    if found.cycle_state != CycleState.OPEN:
         return LinkState(LinkStatus.CLOSED, survey)
-    if found["invitation__answered"]:
+    if found.answered:
         return LinkState(LinkStatus.USED, survey)
     return LinkState(LinkStatus.VALID, survey)
 
@@ -92,19 +84,52 @@ def redeem(token: str) -> Redemption:
     """Consume `token` exactly once; raises LinkRefused if it cannot be used.
 
     Must run inside the transaction that stores the answers: if that transaction rolls back
-    (invalid answers, a crash), the link stays usable."""
+    (invalid answers, a crash), the link stays usable. The cycle is held open until commit
+    (surveys.cycle_lock), so a close waits for this answer and counts it. The UPDATE repeats
+    `answered = FALSE` in its own condition: that is the whole guarantee against double submits,
+    because of two concurrent requests the second waits for the first's row lock, re-checks the
+    condition against the committed row, and changes nothing."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("redeem() must run inside the transaction that stores the answers")
-    row = None
-    if looks_like_token(token):
-        digests = candidate_digests(token)
-        with connection.cursor() as cursor:
-            cursor.execute(redeem_statement(len(digests)), [*digests, CycleState.OPEN.value])
-            row = cursor.fetchone()
-    if row is None:
+    found = invitation_behind(token)
+    if (
+        found is None
+        or not hold_cycle_open(found.cycle_id)
+        or not Invitation.objects.filter(pk=found.invitation_id, answered=False).update(
+            answered=True
+        )
+    ):
         raise LinkRefused(look_up(token).status)
-    cycle_id, reporting_unit_id = row
-    return Redemption(survey=survey_of(cycle_id), reporting_unit_id=reporting_unit_id)
+    return Redemption(survey=survey_of(found.cycle_id), reporting_unit_id=found.reporting_unit_id)
+
+
+@dataclass(frozen=True)
+class LinkedInvitation:
+    """What the door reads of the invitation behind a link; none of it leaves this module."""
+
+    invitation_id: int
+    answered: bool | None
+    cycle_id: int
+    cycle_state: str
+    reporting_unit_id: int
+
+
+def invitation_behind(token: str) -> LinkedInvitation | None:
+    """The invitation a link belongs to, or None for a link that is not ours."""
+    if not looks_like_token(token):
+        return None
+    # A slice, not .first(): first() adds ORDER BY id, and the planner may then walk the
+    # primary key instead of the digest's unique index.
+    rows = InvitationToken.objects.filter(digest__in=candidate_digests(token)).values_list(
+        "invitation_id",
+        "invitation__answered",
+        "invitation__cycle_id",
+        "invitation__cycle__state",
+        "invitation__reporting_unit_id",
+    )[:1]
+    # Through a join the stubs cannot see that every invitation has a reporting unit.
+    typed = cast(Iterable[tuple[int, bool | None, int, str, int]], rows)
+    return next((LinkedInvitation(*row) for row in typed), None)
 
 
 def survey_of(cycle_id: int) -> Survey:
@@ -116,32 +141,4 @@ def survey_of(cycle_id: int) -> Survey:
         k_comment=cycle.k_comment,
         closes_at=cycle.closes_at,
         questions=tuple(Question(key=item.key, text=item.text) for item in questions),
-    )
-
-
-def redeem_statement(digest_count: int) -> str:
-    """Find the link's invitation if its cycle is open, and mark it answered, in one statement.
-
-    This is raw SQL because of one lock the ORM cannot take: on PostgreSQL the cycle row is held
-    FOR SHARE until commit, so a concurrent close (SELECT ... FOR UPDATE) waits for this answer
-    instead of wiping around it. SQLite transactions here take the write lock at BEGIN, which
-    serialises them with close already. The UPDATE repeats `answered = FALSE` in its own
-    condition: that is the whole guarantee against double submits, because of two concurrent
-    requests the second waits for the first's row lock, re-checks the condition against the
-    committed row, and changes nothing.
-
-    Parameters: the digests, then the open state. Only the models' own table names are
-    interpolated."""
-    invitation = Invitation._meta.db_table
-    placeholders = ", ".join(["%s"] * digest_count)
-    share_lock = "FOR SHARE OF c" if connection.vendor == "postgresql" else ""
-    return (
-        f"WITH held AS ("  # noqa: S608
-        f" SELECT i.id FROM {InvitationToken._meta.db_table} t"
-        f" JOIN {invitation} i ON i.id = t.invitation_id"
-        f" JOIN {Cycle._meta.db_table} c ON c.id = i.cycle_id"
-        f" WHERE t.digest IN ({placeholders}) AND c.state = %s {share_lock})"
-        f" UPDATE {invitation} SET answered = TRUE FROM held"
-        f" WHERE {invitation}.id = held.id AND {invitation}.answered = FALSE"
-        f" RETURNING {invitation}.cycle_id, {invitation}.reporting_unit_id"
     )

@@ -26,11 +26,11 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection as database
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from surveys.cycle_lock import hold_cycle_open
 from surveys.emails import SurveyFacts, build_email
 from surveys.models import Cycle, CycleState, Invitation, InvitationToken
 from surveys.tokens import new_token, token_digest
@@ -116,22 +116,6 @@ def batch_recipients(batch: uuid.UUID) -> tuple[int | None, list[Recipient]]:
     if not rows:
         return None, []
     return rows[0][0], [Recipient(pk, email, name, sent or 0) for _, pk, email, name, sent in rows]
-
-
-def hold_cycle_open(cycle_id: int) -> bool:
-    """Inside a transaction: is the cycle open? On PostgreSQL the row stays held FOR SHARE until
-    commit, so a close (which takes it FOR UPDATE) waits for this transaction, and this one
-    sees a close that committed first. Django's select_for_update cannot say FOR SHARE. SQLite
-    transactions take the write lock at BEGIN, which serialises them with close already."""
-    table = database.ops.quote_name(Cycle._meta.db_table)
-    lock = " FOR SHARE" if database.vendor == "postgresql" else ""
-    with database.cursor() as cursor:
-        # Only the model's own table name is interpolated; the id and state are parameters.
-        cursor.execute(
-            f"SELECT 1 FROM {table} WHERE id = %s AND state = %s{lock}",  # noqa: S608
-            [cycle_id, CycleState.OPEN.value],
-        )
-        return cursor.fetchone() is not None
 
 
 def mint_links(cycle_id: int, recipients: list[Recipient]) -> dict[int, str] | None:
