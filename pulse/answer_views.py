@@ -67,7 +67,7 @@ def send_answers(request: HttpRequest, token: str) -> HttpResponse:
     except LinkRefused as refused:
         if refused.status == LinkStatus.UNKNOWN:
             count_unknown_link(request)
-        return calm_page(request, refused.status, look_up(token).survey)
+        return calm_page(request, refused.status, refused.survey)
     except InvalidAnswers as invalid:
         link = look_up(token)  # still usable: invalid answers rolled the redemption back
         if link.status != LinkStatus.VALID or link.survey is None:

@@ -63,9 +63,12 @@ class Redemption:
 
 
 class LinkRefused(Exception):
-    def __init__(self, status: LinkStatus) -> None:
-        super().__init__(status.value)
-        self.status = status
+    """A link that cannot be used, with what the answer page may say about it."""
+
+    def __init__(self, link: LinkState) -> None:
+        super().__init__(link.status.value)
+        self.status = link.status
+        self.survey = link.survey
 
 
 def look_up(token: str) -> LinkState:
@@ -99,7 +102,7 @@ def redeem(token: str) -> Redemption:
             answered=True
         )
     ):
-        raise LinkRefused(look_up(token).status)
+        raise LinkRefused(look_up(token))
     return Redemption(survey=survey_of(found.cycle_id), reporting_unit_id=found.reporting_unit_id)
 
 
