@@ -14,6 +14,7 @@ from pulse.results import (
     comments_of,
     counted_in_sentence,
     cycle_results,
+    earlier_releases_for,
     led_small_teams,
     open_cycle_bands,
     released_cycles_for,
@@ -68,7 +69,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             {"cycle": cycle, "cycles": cycles, "small_teams": small_team_sentences},
         )
     selected = result.selected
-    points = trend_points(selected.released) if selected.is_released else []
+    earlier = earlier_releases_for(request.user, selected.released)
+    points = trend_points(selected.released, earlier) if selected.is_released else []
     return page(
         request,
         "pulse/dashboard.html",
@@ -79,16 +81,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "selected": selected,
             "children": result.children,
             "chart": trend_chart(points),
-            "change": describe_change(selected.released),
+            "change": describe_change(selected.released, earlier),
             "comments": comments_of(selected.released),
             "small_teams": small_team_sentences,
         },
     )
 
 
-def describe_change(released: ReleasedUnit) -> list[tuple[str, str]]:
-    """Per domain, the change since the latest earlier release a trend may use, in words."""
-    earlier = sorted(released.trend_from.all(), key=lambda r: r.cycle.closes_at)
+def describe_change(released: ReleasedUnit, earlier: list[ReleasedUnit]) -> list[tuple[str, str]]:
+    """Per domain, the change since the latest of `earlier` (the earlier releases this viewer
+    may read, oldest first), in words."""
     if not earlier or released.status != "released":
         return []
     before, after = earlier[-1].figures.get("domains", {}), released.figures.get("domains", {})

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from pulse.access import User, led_cycle_teams, reads_everything, visible_unit_ids
+from pulse.access import User, led_cycle_teams, may_see, reads_everything, visible_unit_ids
 from pulse.disclosure import Suppression
 from pulse.guides import GUIDES, Guide
 from pulse.release_models import ReleasedComment, ReleasedUnit
@@ -317,12 +317,26 @@ def unit_depths(released: list[ReleasedUnit]) -> dict[int, int]:
     return depth
 
 
-def trend_points(released: ReleasedUnit) -> list[tuple[str, float]]:
-    """(period, index) for the earlier releases a trend may use, then this one."""
+def earlier_releases_for(user: User, released: ReleasedUnit) -> list[ReleasedUnit]:
+    """The earlier releases a trend may use that this viewer may read, oldest first. An HR
+    login made HR after an earlier survey closed was not counted as a reader of it, so its
+    figures are not shown to that login here either."""
+    return sorted(
+        (
+            earlier
+            for earlier in released.trend_from.all()
+            if may_see(user, earlier.cycle_id, earlier.unit_id)
+        ),
+        key=lambda earlier: earlier.cycle.closes_at,
+    )
+
+
+def trend_points(released: ReleasedUnit, earlier: list[ReleasedUnit]) -> list[tuple[str, float]]:
+    """(period, index) for the `earlier` releases (earlier_releases_for), then this one."""
     points = [
-        (earlier.cycle.period, earlier.figures["index"])
-        for earlier in released.trend_from.all()
-        if earlier.figures.get("index") is not None
+        (before.cycle.period, before.figures["index"])
+        for before in earlier
+        if before.figures.get("index") is not None
     ]
     points.sort()
     if released.figures.get("index") is not None:

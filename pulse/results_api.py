@@ -9,7 +9,13 @@ from rest_framework.views import APIView
 
 from pulse.access import may_see, visible_unit_ids
 from pulse.release_models import ReleasedUnit
-from pulse.results import reason_text, small_teams, trend_points, with_destination
+from pulse.results import (
+    earlier_releases_for,
+    reason_text,
+    small_teams,
+    trend_points,
+    with_destination,
+)
 from surveys.models import Cycle
 
 
@@ -115,7 +121,11 @@ class TrendView(APIView):
         )
         if released is None or not may_see(request.user, released.cycle_id, unit_id):
             raise NotFound("No such unit.")
-        points = trend_points(released) if released.status == "released" else []
+        points = (
+            trend_points(released, earlier_releases_for(request.user, released))
+            if released.status == "released"
+            else []
+        )
         return Response(
             {"unit": unit_id, "points": [{"period": p, "index": value} for p, value in points]}
         )

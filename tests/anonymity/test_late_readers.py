@@ -59,3 +59,34 @@ def test_an_hr_login_made_before_the_org_chart_named_its_person_counts_as_a_read
     released = {row["name"]: row for row in rows}
     assert released["Platform"]["status"] == "released"
     assert released["Platform"]["respondents"] == 6
+
+
+def test_a_later_surveys_trend_shows_a_late_hr_login_no_earlier_figure(
+    client, survey, company, db
+) -> None:
+    """Made HR while the second survey ran, a login reads that survey; the trend beside it must
+    not carry the first survey's figures, which were chosen without counting it."""
+    from django.core import mail
+    from django.utils import timezone
+
+    from surveys.launch import launch_now
+    from surveys.models import Cadence
+    from surveys.scheduler import run_tick
+    from tests.anonymity.conftest import Survey, emailed_links
+
+    answer_and_release(client, survey, company["platform"][:10])
+    login = User.objects.create_user("late-hr", "late-hr@example.com", "pw")
+    login.groups.add(ensure_hr_group())
+    mail.outbox.clear()
+    cycle = launch_now(
+        cadence=Cadence.objects.create(name="Next", kind="monthly"), now=timezone.now()
+    )
+    run_tick()
+    answer_and_release(client, Survey(cycle=cycle, links=emailed_links()), company["platform"][:10])
+    reader = Client()
+    reader.force_login(login)
+    platform = CycleTeam.objects.get(cycle=cycle, name="Platform")
+    points = reader.get(f"/api/v1/results/{platform.pk}/trend").json()["points"]
+    assert len(points) == 1, "only the survey this login reads"
+    page = reader.get(f"/dashboard/?cycle={cycle.pk}&unit={platform.pk}").content.decode()
+    assert "within the noise" not in page and "likely a real change" not in page
