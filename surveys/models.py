@@ -98,6 +98,15 @@ class Cadence(models.Model):
         validators=[MinValueValidator(MIN_K, f"The comment threshold must be at least {MIN_K}.")],
         help_text="No comment is shown for a group with fewer respondents than this.",
     )
+    # Days after a release before a manager who has chosen no focus is reminded once; None: off.
+    focus_reminder_days = models.PositiveSmallIntegerField(
+        "remind managers without a focus after (days)",
+        null=True,
+        blank=True,
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text="Leave empty to send no reminder.",
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -209,6 +218,12 @@ class CycleTeam(models.Model):
     answers_counted_in = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # The shared focus this team's people were shown when the cycle launched: the focus of the
+    # team itself or of its nearest ancestor whose manager shared one. Where set, the cycle asks
+    # these people the follow-through item (docs/anonymity.md covers it like any other item).
+    focus = models.ForeignKey(
+        "Focus", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["cycle", "name"]
@@ -274,3 +289,64 @@ class InvitationToken(models.Model):
 
     def __str__(self) -> str:
         return "Answer-link digest"
+
+
+class CommitmentStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    DOING = "doing", "Doing"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+MAX_COMMITMENTS = 3
+
+
+class Focus(models.Model):
+    """What a team's manager chose to work on after a release: one domain, one to three
+    commitments, and once shared, shown to the team on its next pulse. Identity side: it names
+    the team and who chose it, and says nothing about any answer."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="focuses")
+    # The released cycle whose results the focus answers.
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="focuses")
+    domain = models.CharField(max_length=20, choices=Domain.choices)
+    # An optional "you said, we did" note shown to the team with the commitments.
+    note = models.TextField(max_length=1000, blank=True)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shared_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "cycle"], name="one_focus_per_team_and_cycle"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Focus of team {self.team_id} after cycle {self.cycle_id}: {self.domain}"
+
+
+class Commitment(models.Model):
+    """One thing the manager and team said they would do on the focus."""
+
+    focus = models.ForeignKey(Focus, on_delete=models.CASCADE, related_name="commitments")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=CommitmentStatus.choices, default=CommitmentStatus.PLANNED
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["focus", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["focus", "position"], name="one_commitment_per_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
