@@ -49,6 +49,10 @@ class UnitFigures(TypedDict, total=False):
     hidden: dict[str, str]
     domains: dict[str, DomainFigures]
     questions: dict[str, QuestionFigures]
+    # The follow-through item (did we do what we said on our focus?), scored 0-100 like a
+    # domain: present only where the cycle asked it of the unit's people (a shared focus) and
+    # the disclosure rules allow it; otherwise hidden["follow_through"] may say why.
+    follow_through: DomainFigures
 
 
 class CycleRelease(models.Model):
