@@ -8,20 +8,14 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
-FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+from common import flags
 
 
 def parse_flag(name: str, value: str) -> bool:
-    word = value.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ImproperlyConfigured(
-        f"{name}={value!r} is neither true ({', '.join(sorted(TRUE_WORDS))}) "
-        f"nor false ({', '.join(sorted(FALSE_WORDS))})."
-    )
+    try:
+        return flags.parse_flag(name, value)
+    except flags.NotAFlag as error:
+        raise ImproperlyConfigured(str(error)) from None
 
 
 def env_flag(name: str, default: bool) -> bool:

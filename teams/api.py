@@ -6,17 +6,17 @@ from typing import IO
 from django.http import QueryDict
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import BaseParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api_exceptions import DetailedValidationError, ErrorSerializer
+from common.flags import NotAFlag, parse_flag
 from teams.org_csv import OrgFileInvalid, OrgRow, RowError, parse_csv, parse_records
 from teams.permissions import IsHRAdmin
 from teams.services import import_org
-
-TRUE_VALUES = {"1", "true", "yes", "on"}
 
 
 class CSVParser(BaseParser):
@@ -56,12 +56,21 @@ class ImportSummarySerializer(serializers.Serializer):
 
 
 def flag(request: Request, name: str, body: object) -> bool:
+    """A true/false option from the JSON body, the query or the form; absent means false.
+    A word that means neither is refused rather than read as false: `dry_run=ture` must not
+    apply the import."""
     if isinstance(body, dict) and name in body:
-        return bool(body[name]) and str(body[name]).lower() not in {"0", "false", "no", "off"}
-    value = request.query_params.get(name)
-    if value is None and isinstance(body, QueryDict):
-        value = body.get(name)
-    return str(value).lower() in TRUE_VALUES
+        value = body[name]
+    else:
+        value = request.query_params.get(name)
+        if value is None and isinstance(body, QueryDict):
+            value = body.get(name)
+    if value is None or value == "":
+        return False
+    try:
+        return parse_flag(name, value)
+    except NotAFlag as error:
+        raise ValidationError({name: [str(error)]}) from None
 
 
 class OrgImportView(APIView):

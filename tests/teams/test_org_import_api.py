@@ -36,6 +36,13 @@ def test_a_csv_body_works_and_deactivation_is_asked_for_in_the_query(hr) -> None
     assert not Person.objects.get(employee_id="L3").active
 
 
+def test_a_misspelt_dry_run_is_refused_rather_than_applying_the_import(hr) -> None:
+    response = hr.generic("POST", "/api/v1/org/import?dry_run=ture", GOOD, content_type="text/csv")
+    assert response.status_code == 400
+    assert "dry_run='ture' is neither true" in response.json()["fields"]["dry_run"][0]
+    assert not Person.objects.exists()
+
+
 def test_json_people_import_and_report_errors_by_position(hr) -> None:
     people = [
         {"employee_id": "A1", "email": "ada@example.com", "name": "Ada", "manager_id": None},
