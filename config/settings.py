@@ -279,6 +279,10 @@ CACHES = {
         "LOCATION": os.environ.get("CACHE_URL") or REDIS_URL,
         "KEY_PREFIX": "pulse",
         "TIMEOUT": 300,
+        # A Redis that is down or unreachable is noticed within a second, not after the
+        # operating system's TCP timeout: the answer page goes on without its throttle
+        # (pulse.abuse), instead of hanging.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
 
