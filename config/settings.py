@@ -303,9 +303,12 @@ PULSE_SENDER_TIME_BUDGET_SECONDS = int(os.environ.get("PULSE_SENDER_TIME_BUDGET_
 
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # A token first: with no credentials at all, DRF answers 401 with the first class's
+    # WWW-Authenticate scheme (Bearer). Basic auth counts against the login page's limits.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "teams.api_auth.ApiTokenAuthentication",
+        "teams.api_auth.RateLimitedBasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "config.api_errors.ErrorAwareAutoSchema",
