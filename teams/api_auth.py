@@ -9,6 +9,8 @@ ACCOUNT_RATE_LIMITS["login_failed"]: per client address and per login), checked 
 password is hashed, and is checked by one backend only, so a wrong one costs one hash.
 """
 
+from allauth.account.adapter import get_adapter
+from allauth.core.internal import ratelimit
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import User
@@ -44,9 +46,6 @@ def authenticate_password(request: HttpRequest, *, login: str, password: str) ->
     for an unknown login. Logins are usernames, which are work emails (teams.accounts), so a
     login's limit is the same counter as the login page's for that email.
     """
-    from allauth.account.adapter import get_adapter
-    from allauth.core.internal import ratelimit
-
     key = get_adapter(request)._get_login_attempts_cache_key(request, username=login)
     usage = ratelimit.consume(
         request, app="allauth.account", action="login_failed", key=key, limit_get=True

@@ -103,6 +103,12 @@ def test_a_revoked_token_authenticates_nobody(grace) -> None:
     assert api_with(token).get("/api/v1/results/?cycle=1").status_code == 404
 
 
+def test_a_token_stops_working_when_its_login_is_deactivated(grace) -> None:
+    token = create(grace, "results script")
+    User.objects.filter(api_tokens__isnull=False).update(is_active=False)
+    assert api_with(token).get("/api/v1/results/?cycle=1").status_code == 401
+
+
 def test_another_managers_token_page_shows_nothing_of_yours(grace, linus) -> None:
     token = create(grace, "grace's platform export")
     page = linus.get("/profile/").content.decode()

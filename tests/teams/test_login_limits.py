@@ -139,3 +139,20 @@ def test_no_credentials_get_401_naming_how_to_authenticate(db) -> None:
         "message": "Authentication credentials were not provided.",
         "fields": {},
     }
+
+
+def test_behind_a_proxy_a_guesser_does_not_lock_out_the_office(harriet, settings) -> None:
+    # Everyone arrives from the proxy's address; the proxy names the client in X-Forwarded-For.
+    settings.PULSE_CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    proxy = "10.0.0.1"
+    guesser = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=GUESSER)
+    for n in range(12):  # past the 10 a minute per address, spread over logins
+        guesser.post("/accounts/login/", {"login": f"someone{n}@example.com", "password": "x"})
+    page = guesser.post("/accounts/login/", {"login": "another@example.com", "password": "x"})
+    assert "Too many failed login attempts" in page.content.decode()
+    colleague = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert (
+        colleague.post("/accounts/login/", {"login": HARRIET, "password": PASSWORD}).status_code
+        == 302
+    )
+    assert logged_in(colleague)
