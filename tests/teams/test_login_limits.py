@@ -113,16 +113,22 @@ def test_a_right_basic_auth_password_is_not_held_against_anyone(harriet) -> None
     assert [script.get("/api/v1/cadences/").status_code for _ in range(12)] == [200] * 12
 
 
-@pytest.mark.parametrize("login", [HARRIET, "nobody@example.com"])
-def test_a_wrong_basic_auth_password_costs_one_password_hash(harriet, login, monkeypatch) -> None:
-    hashes = []
+@pytest.fixture
+def hashes(monkeypatch) -> list[str]:
+    """Every password hashed from now on (tests hash with MD5: config.test_settings)."""
+    hashed: list[str] = []
     original = MD5PasswordHasher.encode
 
     def counted(self: MD5PasswordHasher, password: str, salt: str) -> str:
-        hashes.append(password)
+        hashed.append(password)
         return original(self, password, salt)
 
     monkeypatch.setattr(MD5PasswordHasher, "encode", counted)
+    return hashed
+
+
+@pytest.mark.parametrize("login", [HARRIET, "nobody@example.com"])
+def test_a_wrong_basic_auth_password_costs_one_password_hash(harriet, login, hashes) -> None:
     script = APIClient(REMOTE_ADDR=GUESSER)
     script.credentials(HTTP_AUTHORIZATION=basic(login, "a-wrong-password"))
     response = script.get("/api/v1/cadences/")
@@ -156,3 +162,10 @@ def test_behind_a_proxy_a_guesser_does_not_lock_out_the_office(harriet, settings
         == 302
     )
     assert logged_in(colleague)
+
+
+@pytest.mark.parametrize("login", [HARRIET, "nobody@example.com"])
+def test_a_wrong_password_on_the_login_page_costs_one_password_hash(harriet, login, hashes) -> None:
+    page = Client().post("/accounts/login/", {"login": login, "password": "a-wrong-password"})
+    assert page.status_code == 200
+    assert len(hashes) == 1
