@@ -38,8 +38,8 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField(
         help_text="Stable, for programs: e.g. invalid, not_found, permission_denied, "
-        "not_authenticated, method_not_allowed, unsupported_media_type, throttled, conflict, "
-        "gone."
+        "not_authenticated, authentication_failed, method_not_allowed, unsupported_media_type, "
+        "throttled, too_many_login_attempts, conflict, gone."
     )
     message = serializers.CharField(help_text="What went wrong, in a sentence for people.")
     # The serializer's metaclass pops declared fields off the class, so this does not replace

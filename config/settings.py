@@ -279,6 +279,10 @@ CACHES = {
         "LOCATION": os.environ.get("CACHE_URL") or REDIS_URL,
         "KEY_PREFIX": "pulse",
         "TIMEOUT": 300,
+        # A Redis that is down or unreachable is noticed within a second, not after the
+        # operating system's TCP timeout: the answer page goes on without its throttle
+        # (pulse.abuse), instead of hanging.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
 
@@ -299,9 +303,12 @@ PULSE_SENDER_TIME_BUDGET_SECONDS = int(os.environ.get("PULSE_SENDER_TIME_BUDGET_
 
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # A token first: with no credentials at all, DRF answers 401 with the first class's
+    # WWW-Authenticate scheme (Bearer). Basic auth counts against the login page's limits.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "teams.api_auth.ApiTokenAuthentication",
+        "teams.api_auth.RateLimitedBasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "config.api_errors.ErrorAwareAutoSchema",

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from config.api_errors import UnknownAddress
 from config.health import health_urlpatterns
 from surveys.outbox import outbox_page
+from teams.account_views import admin_login
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("teams.urls")),
@@ -15,6 +16,8 @@ api_v1: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     *health_urlpatterns,
+    # The admin's own login form is replaced by the login page's, with its failed-login limits.
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
@@ -23,6 +26,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("", include("surveys.page_urls")),
     path("", include("pulse.page_urls")),
+    path("", include("teams.page_urls")),
     # Development only: the view answers 404 unless DEBUG is on.
     path("dev/outbox/", outbox_page, name="dev-outbox"),
 ]

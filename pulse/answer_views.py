@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from pulse.abuse import count_unknown_link, is_throttled
+from pulse.abuse import refuse_unknown_link
 from pulse.answer_forms import AnswerForm, initial_values, sent_answers
 from pulse.answer_sheet import InvalidAnswers
 from pulse.ballot_box import cast_answers
@@ -44,13 +44,11 @@ def private_answer_page(view: Callable[..., HttpResponse]) -> Callable[..., Http
 @require_http_methods(["GET", "POST"])
 @private_answer_page
 def answer_page(request: HttpRequest, token: str) -> HttpResponse:
-    if is_throttled(request):
-        return render(request, "pulse/slow_down.html", status=429)
     if request.method == "POST":
         return send_answers(request, token)
     link = look_up(token)
-    if link.status == LinkStatus.UNKNOWN:
-        count_unknown_link(request)
+    if link.status == LinkStatus.UNKNOWN and refuse_unknown_link(request):
+        return slow_down_page(request)
     if link.status != LinkStatus.VALID or link.survey is None:
         return calm_page(request, link.status, link.survey)
     form = AnswerForm(items=link.survey.questions)
@@ -65,8 +63,8 @@ def send_answers(request: HttpRequest, token: str) -> HttpResponse:
     try:
         survey = cast_answers(token=token, data=sent)
     except LinkRefused as refused:
-        if refused.status == LinkStatus.UNKNOWN:
-            count_unknown_link(request)
+        if refused.status == LinkStatus.UNKNOWN and refuse_unknown_link(request):
+            return slow_down_page(request)
         return calm_page(request, refused.status, refused.survey)
     except InvalidAnswers as invalid:
         link = look_up(token)  # still usable: invalid answers rolled the redemption back
@@ -91,6 +89,11 @@ def readable_errors(errors: dict, survey: Survey) -> list[str]:
         for field, messages in errors.items()
         for message in messages
     ]
+
+
+def slow_down_page(request: HttpRequest) -> HttpResponse:
+    # Only ever for an unknown link: a valid one is answered whoever else shares the address.
+    return render(request, "pulse/slow_down.html", status=429)
 
 
 def calm_page(request: HttpRequest, status: LinkStatus, survey: Survey | None) -> HttpResponse:

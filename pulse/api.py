@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api_exceptions import Gone
-from pulse.abuse import count_unknown_link, is_throttled
+from pulse.abuse import refuse_unknown_link
 from pulse.answer_sheet import AnswerSheetSerializer, InvalidAnswers
 from pulse.ballot_box import cast_answers
 from surveys.instrument import COMMENT_PROMPT, ENPS_QUESTION, SCALE_LABELS
@@ -50,13 +50,9 @@ class PulseView(APIView):
     parser_classes = [JSONParser]
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    # Link guessing is throttled per client below (pulse.abuse), counting unknown links only.
+    # Link guessing is throttled per client in refusal() (pulse.abuse): only unknown links
+    # count, and only an unknown link is refused.
     throttle_classes: list = []
-
-    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
-        super().initial(request, *args, **kwargs)
-        if is_throttled(request):
-            raise Throttled(detail=TOO_MANY)
 
     def finalize_response(
         self, request: Request, response: Response, *args: object, **kwargs: object
@@ -103,8 +99,8 @@ class PulseView(APIView):
         return Response({"detail": "Thank you: your answers are in."}, status=201)
 
     def refusal(self, request: Request, link_status: LinkStatus) -> APIException:
-        if link_status == LinkStatus.UNKNOWN:
-            count_unknown_link(request)
+        if link_status == LinkStatus.UNKNOWN and refuse_unknown_link(request):
+            return Throttled(detail=TOO_MANY)
         exception, message, code = REFUSALS[link_status]
         return exception(message, code=code)
 

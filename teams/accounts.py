@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 
+from common.client_address import client_address
 from teams.models import Person
 from teams.roles import ensure_hr_group
 
@@ -78,3 +80,11 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # The address the link-guessing limit counts, so that behind a proxy failed logins are
+        # counted per client too, not for the proxy (which would lock everyone out at once).
+        address = client_address(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address

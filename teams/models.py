@@ -54,3 +54,26 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiToken(models.Model):
+    """A personal API token of a manager or HR admin, for scripts (teams.api_tokens).
+
+    Only the SHA-256 digest of the token is stored: the token itself (256 random bits) is shown
+    once, when it is created, so a copy of the database cannot be used to call the API.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    # Updated at most once a minute (teams.api_tokens.LAST_USED_PRECISION), not on every call.
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -56,7 +56,7 @@ def test_broken_json_is_a_parse_error_without_fields(hr) -> None:
 
 
 def test_anonymous_and_non_hr_callers_are_told_apart(db) -> None:
-    anonymous = error_of(APIClient().get("/api/v1/cadences/"), 403)
+    anonymous = error_of(APIClient().get("/api/v1/cadences/"), 401)
     assert anonymous["code"] == "not_authenticated"
     grace = User.objects.create_user("grace", "grace@example.com", "pw")
     client = APIClient()
@@ -69,7 +69,7 @@ def test_wrong_basic_credentials_are_an_authentication_failure(db) -> None:
     User.objects.create_user("hannah", "hannah@example.com", "pw")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Basic aGFubmFoOndyb25n")  # hannah:wrong
-    body = error_of(client.get("/api/v1/cadences/"), 403)
+    body = error_of(client.get("/api/v1/cadences/"), 401)
     assert body["code"] == "authentication_failed"
     assert "password" in body["message"]
 

@@ -35,11 +35,14 @@ NOT_PAGES = {
     "admin/(?P<url>.*)$": "the admin's catch-all: a redirect or a 404",
     "api/schema/": "the OpenAPI document (YAML)",
     "api/v1/.*$": "the API's JSON 404 for an address no operation has",
+    "profile/tokens/": "POST only: answers with the profile page (tests/teams/test_api_tokens.py)",
+    "profile/tokens/<int:token_id>/revoke/": "POST only: a redirect to the profile page",
 }
 # Pages whose refusal is the page: still served under the policy. The POST-only ones are the
-# API's actions; the admin refuses adding teams and cycles by hand, and deleting a team.
+# API's actions; the admin refuses adding teams and cycles by hand, and deleting a team; its
+# login address refuses a manager, who is logged in but not staff.
 REFUSALS = re.compile(
-    r"^(/a/not-a-link-anyone-was-sent/|/admin/logout/|/admin/teams/team/add/"
+    r"^(/a/not-a-link-anyone-was-sent/|/admin/login/|/admin/logout/|/admin/teams/team/add/"
     r"|/admin/teams/team/\d+/delete/|/admin/surveys/cycle/add/|/api/v1/org/import"
     r"|/api/v1/results/|/api/v1/results/1/trend|/api/v1/\w+/\d+/(launch|close))$"
 )
@@ -144,6 +147,8 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
         ("anyone", "/health/"),
         ("admin", "/dev/outbox/"),
         ("hr", "/api/docs/"),
+        ("manager", "/profile/"),
+        ("hr", "/profile/"),
     ]
     # The browsable API is HTML too.
     api = [
@@ -186,6 +191,7 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
     ]
     admin_pages = [
         ("anyone", "/admin/login/"),
+        ("manager", "/admin/login/"),
         ("admin", "/admin/"),
         ("admin", "/admin/logout/"),
         ("admin", "/admin/password_change/"),

@@ -32,9 +32,10 @@ def test_the_team_list_indents_each_level_of_the_tree_further(live_server, brows
         ),
     )
     page.goto(f"{live_server.url}/admin/login/?next=/admin/teams/team/")
-    page.fill("#id_username", org["Harriet Tubman"].email)
+    # The admin's login address leads to the login page, which then goes on to the admin.
+    page.fill("#id_login", org["Harriet Tubman"].email)
     page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    page.click("form button[type=submit]")
     page.wait_for_url("**/admin/teams/team/")
 
     def indent_of(team: str) -> float:
