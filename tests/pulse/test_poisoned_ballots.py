@@ -10,11 +10,13 @@ which survey is stuck and why, and no log line carries the comment that was bein
 
 import json
 from collections.abc import Callable
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -116,8 +118,10 @@ def test_a_ballot_sealed_with_unstorable_text_is_repaired_and_its_survey_release
     plant_old_ballot(survey, company["platform"][10], poisoned)
     close_cycle(cycle_id=survey.cycle.pk)
 
-    pulse_tick_task()
+    with everything_logged_at_debug() as logs:
+        pulse_tick_task()
 
+    assert SECRET not in logs.text()
     assert is_released(survey)
     assert released_comments(survey) == {"fine", stored_as}
     assert stuck_reason(survey) == ""
@@ -248,3 +252,18 @@ def test_when_releasing_one_survey_fails_the_other_is_released_and_hr_sees_which
     pulse_tick_task()
     assert released_comments(survey) == {SECRET}
     assert stuck_reason(survey) == ""
+
+
+def test_closing_by_hand_says_when_storing_the_answers_failed(survey, company, monkeypatch) -> None:
+    answer_by_form(survey, company["platform"][:5], comment=SECRET)
+    monkeypatch.setattr(
+        sweep, "store_responses", failing_for(survey.cycle.pk, sweep.store_responses)
+    )
+    output, errors = StringIO(), StringIO()
+
+    call_command("close_cycle", survey.cycle.pk, stdout=output, stderr=errors)
+
+    assert f"Closed cycle {survey.cycle.pk}" in output.getvalue()
+    assert "Storing its answers failed" in errors.getvalue()
+    assert SECRET not in errors.getvalue()
+    assert PendingBallot.objects.count() == 5
