@@ -6,6 +6,7 @@ from django import forms
 from django.http import QueryDict
 
 from pulse.answer_sheet import COMMENT_MAX_LENGTH
+from pulse.storable_text import marked
 from surveys.instrument import ENPS_VALUES, SCALE_LABELS
 from surveys.redemption import Question
 
@@ -77,4 +78,10 @@ def initial_values(sent: dict[str, object]) -> dict[str, object]:
         f"{item_field_name(Question(key='', text=''))}{key}": value
         for key, value in (answers.items() if isinstance(answers, dict) else [])
     }
-    return {**initial, ENPS_FIELD: sent["enps"], COMMENT_FIELD: sent["comment"]}
+    comment = sent["comment"]
+    return {
+        **initial,
+        ENPS_FIELD: sent["enps"],
+        # Shown again with any character it could not keep marked, for the person to find.
+        COMMENT_FIELD: marked(comment) if isinstance(comment, str) else comment,
+    }

@@ -3,6 +3,10 @@
 `AnswerSheetSerializer` checks raw answers against the questions of the survey behind the link
 (given in its context) and reports every problem by field. The answer page's form only renders
 the questions and collects the radio buttons; its values are checked here too.
+
+Everything accepted can be stored: a comment with a NUL character or a lone surrogate is
+refused with a field error (pulse.storable_text), and answers are whole numbers written with the
+digits 0 to 9 (Python's int() also reads Arabic-Indic or fullwidth digits, which no form sends).
 """
 
 import unicodedata
@@ -12,6 +16,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from pulse.storable_text import first_unstorable, shown
 from surveys.instrument import ENPS_VALUES, SCALE_VALUES
 from surveys.redemption import Survey
 
@@ -38,12 +43,19 @@ SCALE_MESSAGE = "must be a whole number from 1 (strongly disagree) to 7 (strongl
 ENPS_MESSAGE = "must be a whole number from 0 to 10"
 
 
-def whole_number(
-    *, within: range, message: str, optional: bool = False
-) -> serializers.IntegerField:
+class WholeNumberField(serializers.IntegerField):
+    """A JSON number, or a string of the digits 0 to 9, never other scripts' digits."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, str) and not data.isascii():
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def whole_number(*, within: range, message: str, optional: bool = False) -> WholeNumberField:
     """A whole number in `within` or null; `optional`: it may also be left out."""
     if optional:
-        return serializers.IntegerField(
+        return WholeNumberField(
             allow_null=True,
             required=False,
             default=None,
@@ -51,12 +63,24 @@ def whole_number(
             max_value=within.stop - 1,
             error_messages={"min_value": message, "max_value": message, "invalid": message},
         )
-    return serializers.IntegerField(
+    return WholeNumberField(
         allow_null=True,
         min_value=within.start,
         max_value=within.stop - 1,
         error_messages={"min_value": message, "max_value": message, "invalid": message},
     )
+
+
+class StorableTextField(serializers.CharField):
+    """Text the database will store: a NUL character or a lone surrogate is refused, naming
+    the character and where it is (DRF's own checks would say neither)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        text = super().to_internal_value(data)
+        unstorable = first_unstorable(text)
+        if unstorable:
+            raise serializers.ValidationError(unstorable.message(), code="unstorable")
+        return text
 
 
 class AnswersField(serializers.DictField):
@@ -73,7 +97,9 @@ class AnswersField(serializers.DictField):
         errors: dict[str, Any] = {}
         for key, value in data.items():
             if key not in keys:
-                errors[str(key)] = ["is not a question of this survey"]
+                # Named as sent, but with any unstorable character written as an escape: the
+                # error must be renderable, as JSON and on the page.
+                errors[shown(str(key))] = ["is not a question of this survey"]
                 continue
             try:
                 answers[key] = self.child.run_validation(None if value == "" else value)
@@ -93,7 +119,7 @@ class AnswerSheetSerializer(serializers.Serializer):
         help_text="Question key → 1 (strongly disagree) … 7 (strongly agree); omit to skip.",
     )
     enps = whole_number(within=ENPS_VALUES, message=ENPS_MESSAGE, optional=True)
-    comment = serializers.CharField(
+    comment = StorableTextField(
         allow_blank=True,
         allow_null=True,
         required=False,

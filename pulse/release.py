@@ -37,7 +37,7 @@ from pulse.release_models import (
 from pulse.scoring import Ballot, Figures, Question, score
 from pulse.trends import FINE_PRECISION, Comparison, compare_with_earlier, link_trends
 from surveys.instrument import Domain
-from surveys.models import Cycle, CycleState
+from surveys.models import Cycle, CycleState, StuckReason
 from surveys.selectors import ReportingUnit, reporting_units, viewers_per_unit
 
 logger = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ def release_cycle(*, cycle_id: int) -> bool:
             discard_raw_answers(cycle_id)
     except IntegrityError:
         return False  # another tick released it first
+    Cycle.objects.clear_stuck(cycle_id, reasons=StuckReason)
     compact(Response._meta.db_table, Comment._meta.db_table)
     logger.info("Cycle %s released", cycle_id)
     return True

@@ -39,7 +39,9 @@ SEALED_BYTES = KEY_BYTES + NONCE_BYTES + PADDED_BYTES + TAG_BYTES
 
 
 class BallotKeyMismatch(Exception):
-    pass
+    # Its message is fixed advice to the operator, never a ballot's contents: a contained
+    # failure's log line may quote it (common.failures).
+    message_is_advice = True
 
 
 class BallotTooLarge(ValueError):
@@ -86,9 +88,12 @@ def _symmetric_key(shared: bytes, ephemeral_public: bytes) -> AESGCM:
     return AESGCM(key)
 
 
-def pad(payload: dict) -> bytes:
+def ballot_body(payload: dict) -> bytes:
     # Keys sorted: the bytes of a ballot do not depend on the order a client sent them in.
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()
+
+
+def pad(body: bytes) -> bytes:
     if LENGTH_PREFIX.size + len(body) > PADDED_BYTES:
         raise BallotTooLarge(f"A ballot of {len(body)} bytes does not fit in {PADDED_BYTES}.")
     framed = LENGTH_PREFIX.pack(len(body)) + body
@@ -97,17 +102,25 @@ def pad(payload: dict) -> bytes:
 
 def unpad(padded: bytes) -> dict:
     (length,) = LENGTH_PREFIX.unpack_from(padded)
-    return json.loads(padded[LENGTH_PREFIX.size : LENGTH_PREFIX.size + length])
+    body = padded[LENGTH_PREFIX.size : LENGTH_PREFIX.size + length]
+    # Bytes that are not UTF-8 become U+FFFD rather than an error: an accepted answer is
+    # stored, never lost (pulse.storable_text repairs the rest when the sweep opens it).
+    return json.loads(body.decode("utf-8", errors="replace"))
 
 
 def seal(payload: dict, *, cycle_id: int) -> bytes:
+    return seal_body(ballot_body(payload), cycle_id=cycle_id)
+
+
+def seal_body(body: bytes, *, cycle_id: int) -> bytes:
+    """Seal a ballot already written as JSON bytes (`seal` writes them from the answers)."""
     ephemeral = X25519PrivateKey.generate()
     ephemeral_public = ephemeral.public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )
     cipher = _symmetric_key(ephemeral.exchange(sealing_key()), ephemeral_public)
     nonce = os.urandom(NONCE_BYTES)
-    return ephemeral_public + nonce + cipher.encrypt(nonce, pad(payload), associated_data(cycle_id))
+    return ephemeral_public + nonce + cipher.encrypt(nonce, pad(body), associated_data(cycle_id))
 
 
 def unseal(sealed: bytes | memoryview, *, cycle_id: int) -> dict:

@@ -14,20 +14,33 @@ stored in one batch, where closing put them (a unit with fewer than k respondent
 its parent's cell: surveys.closing); if the whole survey had fewer than k respondents, their
 ballots are destroyed unopened, since no batch may hold fewer than k.
 
+A ballot is opened with its text made storable (pulse.storable_text): one sealed before the
+door refused NUL characters and lone surrogates is repaired, never dropped. A unit (or, at
+close, a cell) whose storing still fails is rolled back, logged by its ids (common.failures)
+and recorded on its cycle for HR (`Cycle.stuck_reason`); the other units and cycles go on, and
+the failed one is tried again at the next sweep. Its ballots wait, sealed, unchanged.
+
 Nothing here logs how many ballots moved.
 """
 
+import logging
 import secrets
 from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from common.compaction import compact
+from common.failures import log_failure
 from pulse.models import Comment, PendingBallot, Response
 from pulse.sealing import seal, unseal
-from surveys.models import Cycle, CycleItem, CycleState, CycleTeam
+from pulse.storable_text import repaired_ballot
+from surveys.models import Cycle, CycleItem, CycleState, CycleTeam, StuckReason
 
+logger = logging.getLogger(__name__)
 shuffler = secrets.SystemRandom()
 
 
@@ -40,17 +53,40 @@ def sweep() -> None:
     )
     cycles = Cycle.objects.in_bulk({row["cycle_id"] for row in waiting})
     closed_units: dict[int, set[int]] = defaultdict(set)
+    failed: set[int] = set()
     for row in waiting:
         cycle = cycles[row["cycle_id"]]
+        unit_id = row["reporting_unit_id"]
         if cycle.state == CycleState.CLOSED:
-            closed_units[cycle.pk].add(row["reporting_unit_id"])
-        elif row["fresh"] or row["count"] >= 2 * cycle.k:
-            mix_unit(cycle=cycle, unit_id=row["reporting_unit_id"])
+            closed_units[cycle.pk].add(unit_id)
+        elif (row["fresh"] or row["count"] >= 2 * cycle.k) and not went_through(
+            cycle, unit_id, partial(mix_unit, cycle=cycle, unit_id=unit_id)
+        ):
+            failed.add(cycle.pk)
     for cycle_id, unit_ids in closed_units.items():
-        store_closed_cycle(cycle=cycles[cycle_id], unit_ids=unit_ids)
+        if not store_closed_cycle(cycle=cycles[cycle_id], unit_ids=unit_ids):
+            failed.add(cycle_id)
+    for cycle_id in cycles.keys() - failed:
+        Cycle.objects.clear_stuck(cycle_id, reasons=[StuckReason.STORING])
     if waiting:
         # The rewrite left dead versions that keep the answering transactions' ids.
         compact(PendingBallot._meta.db_table)
+
+
+def went_through(cycle: Cycle, unit_id: int, store: Callable[[], None]) -> bool:
+    """Run one unit's (or cell's) storing; on failure, log it by ids and record it for HR."""
+    try:
+        store()
+    except Exception as error:
+        log_failure(logger, stage="Storing answers", error=error, cycle=cycle.pk, unit=unit_id)
+        Cycle.objects.mark_stuck(cycle.pk, reason=StuckReason.STORING, now=timezone.now())
+        return False
+    return True
+
+
+def opened(ballot: PendingBallot, *, cycle_id: int) -> dict:
+    """A waiting ballot's answers, with any text the database would refuse repaired."""
+    return repaired_ballot(unseal(ballot.sealed, cycle_id=cycle_id))
 
 
 def mix_unit(*, cycle: Cycle, unit_id: int) -> None:
@@ -60,10 +96,10 @@ def mix_unit(*, cycle: Cycle, unit_id: int) -> None:
                 cycle_id=cycle.pk, reporting_unit_id=unit_id
             )
         )
-        opened = [unseal(ballot.sealed, cycle_id=cycle.pk) for ballot in ballots]
-        shuffler.shuffle(opened)
-        moving = batch_size(waiting=len(opened), k=cycle.k)
-        store_responses(cycle=cycle, unit_id=unit_id, opened=opened[:moving])
+        payloads = [opened(ballot, cycle_id=cycle.pk) for ballot in ballots]
+        shuffler.shuffle(payloads)
+        moving = batch_size(waiting=len(payloads), k=cycle.k)
+        store_responses(cycle=cycle, unit_id=unit_id, opened=payloads[:moving])
         PendingBallot.objects.filter(pk__in=[ballot.pk for ballot in ballots]).delete()
         PendingBallot.objects.bulk_create(
             PendingBallot(
@@ -72,7 +108,7 @@ def mix_unit(*, cycle: Cycle, unit_id: int) -> None:
                 sealed=seal(payload, cycle_id=cycle.pk),
                 rewritten=True,
             )
-            for payload in opened[moving:]
+            for payload in payloads[moving:]
         )
 
 
@@ -83,8 +119,9 @@ def batch_size(*, waiting: int, k: int) -> int:
     return k + shuffler.randrange(waiting - 2 * k + 1)
 
 
-def store_closed_cycle(*, cycle: Cycle, unit_ids: set[int]) -> None:
-    """Store what still waits, one batch per reporting cell, where closing counted it."""
+def store_closed_cycle(*, cycle: Cycle, unit_ids: set[int]) -> bool:
+    """Store what still waits, one batch per reporting cell, where closing counted it. False
+    if a cell failed (the others are stored)."""
     cells: dict[int, list[int]] = defaultdict(list)
     counted_in = dict(
         CycleTeam.objects.filter(pk__in=unit_ids).values_list("pk", "answers_counted_in")
@@ -94,18 +131,35 @@ def store_closed_cycle(*, cycle: Cycle, unit_ids: set[int]) -> None:
     stored_counts = dict(
         CycleTeam.objects.filter(pk__in=cells).values_list("pk", "unit_respondent_count")
     )
-    for cell_id, members in cells.items():
-        with transaction.atomic(durable=True):
-            ballots = list(
-                PendingBallot.objects.select_for_update().filter(
-                    cycle_id=cycle.pk, reporting_unit_id__in=members
-                )
+    results = [
+        went_through(
+            cycle,
+            cell_id,
+            partial(
+                store_cell,
+                cycle=cycle,
+                cell_id=cell_id,
+                members=members,
+                respondents=stored_counts[cell_id],
+            ),
+        )
+        for cell_id, members in cells.items()
+    ]
+    return all(results)
+
+
+def store_cell(*, cycle: Cycle, cell_id: int, members: list[int], respondents: int | None) -> None:
+    with transaction.atomic(durable=True):
+        ballots = list(
+            PendingBallot.objects.select_for_update().filter(
+                cycle_id=cycle.pk, reporting_unit_id__in=members
             )
-            if (stored_counts[cell_id] or 0) >= cycle.k:
-                opened = [unseal(ballot.sealed, cycle_id=cycle.pk) for ballot in ballots]
-                shuffler.shuffle(opened)
-                store_responses(cycle=cycle, unit_id=cell_id, opened=opened)
-            PendingBallot.objects.filter(pk__in=[ballot.pk for ballot in ballots]).delete()
+        )
+        if (respondents or 0) >= cycle.k:
+            payloads = [opened(ballot, cycle_id=cycle.pk) for ballot in ballots]
+            shuffler.shuffle(payloads)
+            store_responses(cycle=cycle, unit_id=cell_id, opened=payloads)
+        PendingBallot.objects.filter(pk__in=[ballot.pk for ballot in ballots]).delete()
 
 
 def store_responses(*, cycle: Cycle, unit_id: int, opened: list[dict]) -> None:

@@ -5,6 +5,8 @@ the answers go to the `pulse` app through `surveys.redemption`, the one door bet
 """
 
 import uuid
+from collections.abc import Iterable
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -140,6 +142,31 @@ class CycleState(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class StuckReason(models.TextChoices):
+    """Which stage of a cycle keeps failing. Only these words are kept about a failure: never an
+    exception's message, which could quote an answer or an address."""
+
+    CLOSING = "closing", "closing the cycle"
+    SENDING = "sending", "sending invitations"
+    STORING = "storing", "storing answers"
+    RELEASING = "releasing", "releasing results"
+
+
+class CycleQuerySet(models.QuerySet["Cycle"]):
+    def mark_stuck(self, cycle_id: int, *, reason: StuckReason, now: datetime) -> None:
+        """Record that `reason`'s stage failed for the cycle; `stuck_since` keeps the first
+        failure of a run of them."""
+        self.filter(pk=cycle_id).exclude(stuck_reason=reason).update(
+            stuck_reason=reason, stuck_since=now
+        )
+
+    def clear_stuck(self, cycle_id: int, *, reasons: Iterable[StuckReason]) -> None:
+        """The stage went through: forget a failure recorded for it."""
+        self.filter(pk=cycle_id, stuck_reason__in=list(reasons)).update(
+            stuck_reason="", stuck_since=None
+        )
+
+
 class Cycle(models.Model):
     """One survey of a cadence for one period. Everything a result depends on is frozen here."""
 
@@ -161,6 +188,13 @@ class Cycle(models.Model):
     # Kept at close, when the per-invitation send counters are wiped.
     delivered_count = models.PositiveIntegerField(null=True, blank=True)
     launch_error = models.CharField(max_length=300, blank=True)
+    # A stage that failed at its last try and is tried again every minute, shown to HR on the
+    # cycles page; cleared when it goes through. The ids and the exception's type are in the
+    # worker's log (common.failures).
+    stuck_reason = models.CharField(max_length=10, choices=StuckReason.choices, blank=True)
+    stuck_since = models.DateTimeField(null=True, blank=True)
+
+    objects = CycleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opens_at"]

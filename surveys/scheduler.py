@@ -4,6 +4,10 @@
 and fans sending out to workers. Any number of passes, two beats, or a restart after a crash
 converge on the same result: cycles are unique per cadence and period, launches and closes are
 conditional updates, and emails are claimed in batches.
+
+One cycle's failure to close or to send stops only that cycle: it is logged by ids
+(common.failures), recorded for HR on the cycle (`Cycle.stuck_reason`), and tried again at the
+next pass, while the other cycles go on.
 """
 
 import logging
@@ -15,9 +19,10 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from common.failures import log_failure
 from surveys.closing import close_cycle
 from surveys.launch import create_cycle, launch_cycle, schedule_rule
-from surveys.models import Cadence, Cycle, CycleState
+from surveys.models import Cadence, Cycle, CycleState, StuckReason
 from surveys.schedule import due_period
 from surveys.sending import (
     TransientSendError,
@@ -46,9 +51,7 @@ def run_tick(
     now = now or timezone.now()
     report = TickReport()
     create_due_cycles(now)
-    report.closed = [
-        cycle_id for cycle_id in expired_cycle_ids(now) if close_cycle(cycle_id=cycle_id, now=now)
-    ]
+    report.closed = [cycle_id for cycle_id in expired_cycle_ids(now) if closed(cycle_id, now)]
     report.launched = [
         cycle_id
         for cycle_id in launchable_cycles(now).values_list("pk", flat=True)
@@ -68,9 +71,36 @@ def run_tick(
                 # The unsent rest of the batch was handed back; the next pass tries again.
                 logger.warning("Cycle %s: mail server unavailable, will retry: %s", cycle_id, error)
                 continue
+            except Exception as error:
+                sending_failed(cycle_id, error)
+                continue
+            sending_went_through(cycle_id)
             report.emails_sent += result.sent
             report.emails_failed += result.failed
     return report
+
+
+def closed(cycle_id: int, now: datetime) -> bool:
+    """Close one expired cycle; a failure is logged by ids and recorded for HR, never raised."""
+    try:
+        closed_now = close_cycle(cycle_id=cycle_id, now=now)
+    except Exception as error:
+        log_failure(logger, stage="Closing the cycle", error=error, cycle=cycle_id)
+        Cycle.objects.mark_stuck(cycle_id, reason=StuckReason.CLOSING, now=timezone.now())
+        return False
+    Cycle.objects.clear_stuck(cycle_id, reasons=[StuckReason.CLOSING])
+    return closed_now
+
+
+def sending_failed(cycle_id: int, error: Exception) -> None:
+    """Log by ids only: a sending error's message can carry an address. The claimed batch is
+    claimed again once its claim is stale."""
+    log_failure(logger, stage="Sending invitations", error=error, cycle=cycle_id)
+    Cycle.objects.mark_stuck(cycle_id, reason=StuckReason.SENDING, now=timezone.now())
+
+
+def sending_went_through(cycle_id: int) -> None:
+    Cycle.objects.clear_stuck(cycle_id, reasons=[StuckReason.SENDING])
 
 
 def create_due_cycles(now: datetime) -> None:

@@ -3,7 +3,7 @@
 from celery import Task, shared_task
 from django.conf import settings
 
-from surveys.scheduler import run_tick
+from surveys.scheduler import run_tick, sending_failed, sending_went_through
 from surveys.sending import TransientSendError, send_owed
 
 # Backoff for a mail server that is down: 30 s, 60 s, … capped well below the broker's
@@ -37,6 +37,9 @@ def dispatch_sender(cycle_id: int) -> None:
     bind=True, name="surveys.send_owed_emails", acks_late=True, max_retries=MAX_SEND_RETRIES
 )
 def send_owed_emails(self: Task, cycle_id: int) -> None:
+    """Send one cycle's owed emails. Each cycle has its own senders, so one cycle's failure
+    never holds up another's sending; it is logged by ids and shown to HR, not raised (Celery
+    would log the exception's message, which can carry an address)."""
     try:
         send_owed(cycle_id=cycle_id, time_budget_seconds=settings.PULSE_SENDER_TIME_BUDGET_SECONDS)
     except TransientSendError as error:
@@ -47,3 +50,7 @@ def send_owed_emails(self: Task, cycle_id: int) -> None:
             exc=error,
             expires=None,  # type: ignore[arg-type]
         ) from error
+    except Exception as error:
+        sending_failed(cycle_id, error)
+        return
+    sending_went_through(cycle_id)

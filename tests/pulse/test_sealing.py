@@ -8,6 +8,7 @@ from pulse.sealing import (
     private_key_from_secret,
     public_key_text,
     seal,
+    seal_body,
     unseal,
 )
 
@@ -53,3 +54,11 @@ def test_sealing_the_same_answers_twice_gives_unrelated_bytes(settings) -> None:
     payload = {"answers": {"a": 4}, "enps": 5, "comment": ""}
     first, second = seal(payload, cycle_id=1), seal(payload, cycle_id=1)
     assert first[:32] != second[:32] and first[44:] != second[44:]
+
+
+def test_a_sealed_ballot_whose_bytes_are_not_utf8_opens_with_replacement_characters(
+    settings,
+) -> None:
+    settings.PULSE_BALLOT_KEY, settings.PULSE_BALLOT_PUBLIC_KEY = SECRET, ""
+    sealed = seal_body(b'{"answers":{},"comment":"ok \xff\xfe","enps":1}', cycle_id=3)
+    assert unseal(sealed, cycle_id=3) == {"answers": {}, "comment": "ok \ufffd\ufffd", "enps": 1}

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pulse.sweep import sweep
 from surveys.closing import close_cycle
-from surveys.models import Cycle
+from surveys.models import Cycle, StuckReason
 
 
 class Command(BaseCommand):
@@ -24,3 +24,9 @@ class Command(BaseCommand):
         # still carry their own unit, which close may have just counted upwards.
         sweep()
         self.stdout.write(f"Closed cycle {cycle_id} ({cycle}).")
+        cycle.refresh_from_db()
+        if cycle.stuck_reason == StuckReason.STORING:
+            self.stderr.write(
+                "Storing its answers failed (the log names the unit and the error's type); "
+                "nothing is lost, and each scheduler pass tries again."
+            )
