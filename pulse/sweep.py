@@ -14,6 +14,13 @@ stored in one batch, where closing put them (a unit with fewer than k respondent
 its parent's cell: surveys.closing); if the whole survey had fewer than k respondents, their
 ballots are destroyed unopened, since no batch may hold fewer than k.
 
+The follow-through item is asked only of units shown a focus, so within one cell the question
+set can split the ballots in two: those asked it and those not. Where both groups are there and
+one holds fewer than k, the item's answers are taken out of every ballot of the cell before it
+is stored (not kept, like a cell below k): stored, the responses that answer it, or those that
+do not, would be that small group. A unit's own ballots are always alike (the focus is decided
+per reporting unit at launch), so batches stored while the survey is open never split.
+
 Nothing here logs how many ballots moved.
 """
 
@@ -26,6 +33,7 @@ from django.db.models import Count, Q
 from common.compaction import compact
 from pulse.models import Comment, PendingBallot, Response
 from pulse.sealing import seal, unseal
+from surveys.instrument import FOLLOW_THROUGH_KEY
 from surveys.models import Cycle, CycleItem, CycleState, CycleTeam
 
 shuffler = secrets.SystemRandom()
@@ -94,6 +102,11 @@ def store_closed_cycle(*, cycle: Cycle, unit_ids: set[int]) -> None:
     stored_counts = dict(
         CycleTeam.objects.filter(pk__in=cells).values_list("pk", "unit_respondent_count")
     )
+    focused = set(
+        CycleTeam.objects.filter(pk__in=set(unit_ids) | set(cells), focus__isnull=False)
+        .values_list("pk", flat=True)
+        .order_by()
+    )
     for cell_id, members in cells.items():
         with transaction.atomic(durable=True):
             ballots = list(
@@ -103,9 +116,32 @@ def store_closed_cycle(*, cycle: Cycle, unit_ids: set[int]) -> None:
             )
             if (stored_counts[cell_id] or 0) >= cycle.k:
                 opened = [unseal(ballot.sealed, cycle_id=cycle.pk) for ballot in ballots]
+                if splits_on_follow_through(
+                    cycle=cycle, cell_id=cell_id, ballots=ballots, focused=focused
+                ):
+                    for payload in opened:
+                        payload["answers"].pop(FOLLOW_THROUGH_KEY, None)
                 shuffler.shuffle(opened)
                 store_responses(cycle=cycle, unit_id=cell_id, opened=opened)
             PendingBallot.objects.filter(pk__in=[ballot.pk for ballot in ballots]).delete()
+
+
+def splits_on_follow_through(
+    *, cycle: Cycle, cell_id: int, ballots: list[PendingBallot], focused: set[int]
+) -> bool:
+    """Would the cell's stored responses split into those asked the follow-through item and
+    those not, one of the two groups holding 1..k-1? Counted by the unit each ballot came
+    from, not by who answered the item: a response without it may be a skip or never asked,
+    but the insider can count the asked and the not asked from the units' answers."""
+    asked = sum(1 for ballot in ballots if ballot.reporting_unit_id in focused)
+    not_asked = len(ballots) - asked
+    # Batches the cell's own unit stored while the survey was open are alike, its own kind.
+    stored_before = Response.objects.filter(cycle_id=cycle.pk, reporting_unit_id=cell_id).count()
+    if cell_id in focused:
+        asked += stored_before
+    else:
+        not_asked += stored_before
+    return asked > 0 and not_asked > 0 and min(asked, not_asked) < cycle.k
 
 
 def store_responses(*, cycle: Cycle, unit_id: int, opened: list[dict]) -> None:
