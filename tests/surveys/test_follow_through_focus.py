@@ -7,6 +7,7 @@ Tom's Tiny (two, merged into Platform); Linus leads Data (six analysts).
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 
 from surveys.instrument import FOLLOW_THROUGH_KEY
 from surveys.models import CycleItem, CycleTeam
@@ -128,7 +129,9 @@ def test_the_invitation_tells_the_team_what_its_manager_committed_to(org) -> Non
     assert "- Start each retro with what went wrong for me (doing, due 15 January 2027)" in text
     assert "- Ask the quietest person first in planning (planned)" in text
     assert "You said, we did: We moved the retro to Monday mornings." in text
-    html = str(to[engineer.email].alternatives[0][0])  # type: ignore[index]
+    message = to[engineer.email]
+    assert isinstance(message, EmailMultiAlternatives)
+    html = str(message.alternatives[0][0])
     assert "Ask the quietest person first in planning" in html
     assert "Open conversation" in html
     # One more question for Platform than for Data, whose email says nothing of a focus.
