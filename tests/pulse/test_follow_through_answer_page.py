@@ -9,6 +9,7 @@ from surveys.instrument import FOLLOW_THROUGH_KEY
 from surveys.models import Commitment
 from tests.focus_setup import focus_for, launch_survey
 from tests.org_builder import BuiltOrg, build_org
+from tests.test_csp import refusals
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,10 @@ def test_the_answer_page_shows_the_commitments_above_the_questions(client, org) 
     # Marked done after the survey opened: the page shows where things stand now.
     Commitment.objects.filter(focus=focus, position=2).update(status="done")
     engineer = org.reports_of("Grace Hopper")[0]
-    page = client.get(f"/a/{survey.token(engineer.email)}/").content.decode()
+    response = client.get(f"/a/{survey.token(engineer.email)}/")
+    page = response.content.decode()
+    assert refusals(page) == [], "no inline style or script (strict CSP)"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
 
     shown = page.index("Last time your team chose to work on Open conversation.")
     assert shown < page.index("<form")
