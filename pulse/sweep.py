@@ -102,8 +102,10 @@ def store_closed_cycle(*, cycle: Cycle, unit_ids: set[int]) -> None:
     stored_counts = dict(
         CycleTeam.objects.filter(pk__in=cells).values_list("pk", "unit_respondent_count")
     )
+    # Asked the follow-through item: shown a focus at launch (its domain frozen there).
     focused = set(
-        CycleTeam.objects.filter(pk__in=set(unit_ids) | set(cells), focus__isnull=False)
+        CycleTeam.objects.filter(pk__in=set(unit_ids) | set(cells))
+        .exclude(focus_domain="")
         .values_list("pk", flat=True)
         .order_by()
     )

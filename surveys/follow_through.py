@@ -10,8 +10,10 @@ always focused too.
 
 Where any unit has a focus, the cycle freezes one more item, the follow-through item, which
 the door (surveys.redemption) puts only into the surveys of focused units, naming their focus
-domain. What the team is shown (the focus, its commitments with their status, the note) is
-read live, so a commitment marked done since launch shows as done.
+domain. Whether a unit is asked, and the domain named, are frozen with the snapshot
+(CycleTeam.focus_domain), so they hold for the whole cycle. What the team is shown of the
+focus (its commitments with their status, the note) is read live, so a commitment marked done
+since launch shows as done.
 """
 
 from collections.abc import Iterable
@@ -44,8 +46,8 @@ class SharedFocus:
 
 
 def freeze_shown_focus(cycle: Cycle) -> bool:
-    """Set CycleTeam.focus for every team of the just-inserted snapshot and, where any unit has
-    a focus, freeze the follow-through item. True if the cycle asks it."""
+    """Set CycleTeam.focus and focus_domain for every team of the just-inserted snapshot and,
+    where any unit has a focus, freeze the follow-through item. True if the cycle asks it."""
     teams = list(
         CycleTeam.objects.filter(cycle=cycle).values_list(
             "pk", "parent_id", "team_id", "reporting_unit_id"
@@ -54,7 +56,7 @@ def freeze_shown_focus(cycle: Cycle) -> bool:
     parent_of = {pk: parent for pk, parent, _, _ in teams}
     team_of = {pk: team for pk, _, team, _ in teams}
     latest = latest_shared_focus_by_team({team for team in team_of.values() if team})
-    focus_of_unit: dict[int, int] = {}
+    units_by_focus: dict[tuple[int, str], list[int]] = {}
     for pk, _, _, unit in teams:
         if unit != pk:
             continue
@@ -62,19 +64,16 @@ def freeze_shown_focus(cycle: Cycle) -> bool:
         while current is not None:
             focus = latest.get(team_of[current] or 0)
             if focus is not None:
-                focus_of_unit[pk] = focus
+                units_by_focus.setdefault(focus, []).append(pk)
                 break
             current = parent_of[current]
-    by_focus: dict[int, list[int]] = {}
-    for unit, focus in focus_of_unit.items():
-        by_focus.setdefault(focus, []).append(unit)
-    for focus, units in by_focus.items():
+    for (focus_id, domain), units in units_by_focus.items():
         # In slices: SQLite limits the parameters one statement may carry.
         for start in range(0, len(units), 500):
             CycleTeam.objects.filter(
                 cycle=cycle, reporting_unit_id__in=units[start : start + 500]
-            ).update(focus_id=focus)
-    if not focus_of_unit:
+            ).update(focus_id=focus_id, focus_domain=domain)
+    if not units_by_focus:
         return False
     last = CycleItem.objects.filter(cycle=cycle).aggregate(last=Max("position"))["last"] or 0
     CycleItem.objects.create(
@@ -90,18 +89,19 @@ def freeze_shown_focus(cycle: Cycle) -> bool:
     return True
 
 
-def latest_shared_focus_by_team(team_ids: set[int]) -> dict[int, int]:
-    """Team id → its latest shared focus (a draft, never shared, does not count) that answers
-    a cycle closed by now: the one of the latest closed cycle, then the latest shared."""
+def latest_shared_focus_by_team(team_ids: set[int]) -> dict[int, tuple[int, str]]:
+    """Team id → (id, domain) of its latest shared focus (a draft, never shared, does not
+    count) that answers a cycle closed by now: the latest closed cycle's, then the latest
+    shared."""
     rows = (
         Focus.objects.filter(shared_at__isnull=False, cycle__state=CycleState.CLOSED)
         .order_by("cycle__closed_at", "shared_at", "pk")
-        .values_list("team_id", "pk")
+        .values_list("team_id", "pk", "domain")
     )
-    latest: dict[int, int] = {}
-    for team_id, focus_id in rows:
+    latest: dict[int, tuple[int, str]] = {}
+    for team_id, focus_id, domain in rows:
         if team_id in team_ids:
-            latest[team_id] = focus_id  # later rows win
+            latest[team_id] = (focus_id, domain)  # later rows win
     return latest
 
 
@@ -131,14 +131,21 @@ def shown_focus_by_id(focus_ids: Iterable[int]) -> dict[int, SharedFocus]:
 
 
 def shown_focus_by_unit(unit_ids: Iterable[int]) -> dict[int, SharedFocus]:
-    """Reporting unit id → the focus its people are shown; units without one are absent."""
-    focus_of = dict(
-        CycleTeam.objects.filter(pk__in=set(unit_ids), focus__isnull=False).values_list(
-            "pk", "focus_id"
-        )
+    """Reporting unit id → the focus its people are shown; units without one are absent. A
+    focus deleted since launch is still named (its frozen domain), without commitments."""
+    frozen = list(
+        CycleTeam.objects.filter(pk__in=set(unit_ids))
+        .exclude(focus_domain="")
+        .values_list("pk", "focus_id", "focus_domain")
     )
-    shown = shown_focus_by_id(f for f in focus_of.values() if f is not None)
-    return {unit: shown[focus] for unit, focus in focus_of.items() if focus in shown}
+    shown = shown_focus_by_id(focus for _, focus, _ in frozen if focus is not None)
+    return {
+        unit: shown.get(focus or 0)
+        or SharedFocus(
+            domain=domain, domain_label=str(Domain(domain).label), note="", commitments=()
+        )
+        for unit, focus, domain in frozen
+    }
 
 
 def follow_through_text(frozen_text: str, focus: SharedFocus) -> str:

@@ -235,6 +235,11 @@ class CycleTeam(models.Model):
     focus = models.ForeignKey(
         "Focus", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # That focus's domain, frozen with it: it alone decides that the unit's people are asked the
+    # follow-through item, for the whole cycle, and the domain the item names, even if the focus
+    # is deleted meanwhile (with its team, say): a question set that changed mid-cycle would
+    # split the unit's ballots. Empty: no focus, not asked.
+    focus_domain = models.CharField(max_length=20, choices=Domain.choices, blank=True)
 
     class Meta:
         ordering = ["cycle", "name"]

@@ -52,7 +52,7 @@ def reporting_units(cycle_id: int) -> list[ReportingUnit]:
             "name",
             "team_id",
             "unit_eligible_count",
-            "focus_id",
+            "focus_domain",
         )
     }
     units = []
@@ -67,7 +67,7 @@ def reporting_units(cycle_id: int) -> list[ReportingUnit]:
                 team_id=team.team_id,
                 name=team.name,
                 unit_eligible_count=team.unit_eligible_count,
-                asks_follow_through=team.focus_id is not None,
+                asks_follow_through=team.focus_domain != "",
             )
         )
     return units

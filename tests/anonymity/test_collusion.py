@@ -348,6 +348,8 @@ def naive_follow_through_leaks(truth: CycleTruth, read: dict, viewers: list[Pers
         ],
         k=5,
     )
-    published = {unit for unit, reason in naive.items() if reason is None and units[unit].focus_id}
+    published = {
+        unit for unit, reason in naive.items() if reason is None and units[unit].focus_domain
+    }
     parents = {u: r["parent"] for u, r in rows.items()}
     return small_derivable_groups(parents, {u: others[u] for u in parents}, published, 5)

@@ -106,6 +106,20 @@ def test_a_small_teams_own_focus_is_not_asked_when_its_unit_has_none(client, org
     assert not CycleItem.objects.filter(cycle=survey.cycle, key=FOLLOW_THROUGH_KEY).exists()
 
 
+def test_a_focus_deleted_while_the_survey_is_open_is_still_asked_about(client, org) -> None:
+    """Platform's people keep the same questions for the whole survey: a question set that
+    changed half way would split their answers into those before and those after."""
+    focus = focus_for(org.team("Platform"), domain="help")
+    survey = launch_survey()
+    focus.delete()
+    engineer = org.reports_of("Grace Hopper")[0]
+    body = client.get(f"/api/v1/pulse/{survey.token(engineer.email)}").json()
+    texts = {question["key"]: question["text"] for question in body["questions"]}
+    assert texts[FOLLOW_THROUGH_KEY].endswith("on Willingness to help.")
+    assert body["focus"]["domain_label"] == "Willingness to help"
+    assert body["focus"]["commitments"] == []
+
+
 def test_the_latest_shared_focus_of_a_closed_survey_is_the_one_shown(client, org) -> None:
     older = earlier_closed_cycle("September")
     newer = earlier_closed_cycle("October")
