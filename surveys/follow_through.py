@@ -131,21 +131,25 @@ def shown_focus_by_id(focus_ids: Iterable[int]) -> dict[int, SharedFocus]:
 
 
 def shown_focus_by_unit(unit_ids: Iterable[int]) -> dict[int, SharedFocus]:
-    """Reporting unit id → the focus its people are shown; units without one are absent. A
-    focus deleted since launch is still named (its frozen domain), without commitments."""
+    """Reporting unit id → the focus its people are shown; units without one are absent. The
+    domain is the one frozen at launch; a focus deleted since is still named, without
+    commitments."""
     frozen = list(
         CycleTeam.objects.filter(pk__in=set(unit_ids))
         .exclude(focus_domain="")
         .values_list("pk", "focus_id", "focus_domain")
     )
-    shown = shown_focus_by_id(focus for _, focus, _ in frozen if focus is not None)
-    return {
-        unit: shown.get(focus or 0)
-        or SharedFocus(
-            domain=domain, domain_label=str(Domain(domain).label), note="", commitments=()
+    live = shown_focus_by_id(focus for _, focus, _ in frozen if focus is not None)
+    shown: dict[int, SharedFocus] = {}
+    for unit, focus, domain in frozen:
+        found = live.get(focus or 0)
+        shown[unit] = SharedFocus(
+            domain=domain,
+            domain_label=str(Domain(domain).label),
+            note=found.note if found else "",
+            commitments=found.commitments if found else (),
         )
-        for unit, focus, domain in frozen
-    }
+    return shown
 
 
 def follow_through_text(frozen_text: str, focus: SharedFocus) -> str:
