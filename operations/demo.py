@@ -18,6 +18,7 @@ from surveys.closing import close_cycle
 from surveys.instrument import ENPS_MAX, ENPS_MIN, SCALE_MAX, SCALE_MIN
 from surveys.launch import create_cycle, launch_cycle
 from surveys.models import Cadence, Cycle, CycleState, Invitation, InvitationToken
+from surveys.redemption import look_up
 from surveys.schedule import Period
 from surveys.tokens import new_token, token_digest
 
@@ -82,8 +83,13 @@ def answer_cycle(cycle: Cycle, rng: random.Random, improvement: float) -> None:
         climate = team_climate(invitation.reporting_unit.name) + improvement
         token = new_token()
         InvitationToken.objects.create(invitation=invitation, digest=token_digest(token))
+        # The questions of this person's link: the follow-through item only where it is asked.
+        survey = look_up(token).survey
+        asked = {question.key for question in survey.questions} if survey else set()
         answers = {}
         for item in items:
+            if item.key not in asked:
+                continue
             if rng.random() < 0.04:
                 continue  # a few skips, as people do
             keyed = round(rng.gauss(climate + domain_offset(item.domain), 1.1))

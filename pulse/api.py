@@ -33,7 +33,25 @@ class QuestionSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+class CommitmentSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    status = serializers.ChoiceField(choices=["planned", "doing", "done", "dropped"])
+    due_on = serializers.DateField(allow_null=True)
+
+
+class FocusSerializer(serializers.Serializer):
+    domain = serializers.CharField(help_text="The domain the team chose to work on.")
+    domain_label = serializers.CharField()
+    commitments = CommitmentSerializer(many=True, help_text="What the manager committed to.")
+    note = serializers.CharField(allow_blank=True, help_text='The optional "you said, we did".')
+
+
 class SurveySerializer(serializers.Serializer):
+    focus = FocusSerializer(
+        allow_null=True,
+        help_text="What the team chose to work on last time, shown above the questions; null "
+        "where no focus was shared. Where set, the questions include follow_through.",
+    )
     questions = QuestionSerializer(many=True)
     scale = serializers.DictField(child=serializers.CharField())
     enps_question = serializers.CharField()
@@ -106,7 +124,18 @@ class PulseView(APIView):
 
 
 def survey_description(survey: Survey) -> dict:
+    focus = survey.focus
     return {
+        "focus": None
+        if focus is None
+        else {
+            "domain": focus.domain,
+            "domain_label": focus.domain_label,
+            "commitments": [
+                {"text": c.text, "status": c.status, "due_on": c.due_on} for c in focus.commitments
+            ],
+            "note": focus.note,
+        },
         "questions": [{"key": q.key, "text": q.text} for q in survey.questions],
         "scale": {str(value): label for value, label in SCALE_LABELS.items()},
         "enps_question": ENPS_QUESTION,

@@ -6,7 +6,11 @@ in it (pulse.disclosure says why they count against k):
 - a unit's overall figures: respondents, at k;
 - each domain, each question's mean and eNPS: the people who answered it, at k (skips differ);
 - answer distributions: at 10, the threshold for per-question distributions;
-- comments: respondents, at k_comment.
+- comments: respondents, at k_comment;
+- follow-through (did we do what we said on our focus?), scored 0-100 like a domain from the
+  follow-through answers of the unit's subtree: the people who answered it, at k, published
+  only for units that were asked it (shown a shared focus). Every unit below a focused unit is
+  focused too, so a published follow-through figure covers only people who were asked.
 Figures are stored rounded exactly as the pages show them, so the API publishes nothing finer.
 The release is written in one transaction and never changed afterwards.
 """
@@ -34,9 +38,9 @@ from pulse.release_models import (
     ReleaseStatus,
     UnitFigures,
 )
-from pulse.scoring import Ballot, Figures, Question, score
+from pulse.scoring import Ballot, DomainFigure, Figures, Question, score
 from pulse.trends import FINE_PRECISION, Comparison, compare_with_earlier, link_trends
-from surveys.instrument import Domain
+from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.models import Cycle, CycleState, StuckReason
 from surveys.selectors import ReportingUnit, reporting_units, viewers_per_unit
 
@@ -93,6 +97,7 @@ class Decisions:
     distributions: dict[str, Decision]
     domains: dict[str, Decision]
     enps: Decision
+    follow_through: Decision
 
 
 def decide_all(
@@ -128,6 +133,9 @@ def decide_all(
             for domain in Domain.values
         },
         enps=decide(lambda ballot: ballot.enps is not None, cycle.k),
+        # Decided over every unit with the item's own counts, then published only where it
+        # was asked: leaving out published figures merges regions, never splits one.
+        follow_through=decide(answered(FOLLOW_THROUGH_KEY), cycle.k),
     )
 
 
@@ -135,7 +143,14 @@ def write_release(cycle: Cycle) -> int:
     units = reporting_units(cycle.pk)
     parent_of = {unit.id: unit.parent_unit_id for unit in units}
     own_ballots = ballots_by_unit(cycle.pk)
-    questions = [Question(item.key, item.domain, item.reverse_scored) for item in cycle.items.all()]
+    items = list(cycle.items.all())
+    # The follow-through item is of no domain: it is released as its own figure.
+    questions = [
+        Question(item.key, item.domain, item.reverse_scored)
+        for item in items
+        if item.key != FOLLOW_THROUGH_KEY
+    ]
+    asked_follow_through = any(item.key == FOLLOW_THROUGH_KEY for item in items)
     subtree_ballots = roll_up(parent_of, own_ballots)
     decisions = decide_all(cycle, units, own_ballots, questions)
     comparisons = compare_with_earlier(
@@ -161,6 +176,13 @@ def write_release(cycle: Cycle) -> int:
                 decisions=decisions,
                 precision=comparison.precision,
             )
+            if asked_follow_through and unit.asks_follow_through:
+                add_follow_through(
+                    figures,
+                    follow_through_figure(ballots),
+                    reason=decisions.follow_through[unit.id],
+                    precision=comparison.precision,
+                )
         released.append(
             ReleasedUnit(
                 cycle=cycle,
@@ -178,6 +200,31 @@ def write_release(cycle: Cycle) -> int:
     write_comments(cycle.pk, released, parent_of)
     link_trends(released=released, comparisons=comparisons)
     return sum(len(ballots) for ballots in own_ballots.values())
+
+
+def follow_through_figure(ballots: list[Ballot]) -> DomainFigure | None:
+    """The follow-through answers scored like a domain of one item; None if nobody answered."""
+    item = Question(FOLLOW_THROUGH_KEY, FOLLOW_THROUGH_KEY, reverse_scored=False)
+    return score(ballots, [item]).domains.get(FOLLOW_THROUGH_KEY)
+
+
+def add_follow_through(
+    figures: UnitFigures,
+    figure: DomainFigure | None,
+    *,
+    reason: Suppression | None,
+    precision: int,
+) -> None:
+    """The unit's follow-through score where the rules allow it, else why it is hidden."""
+    if reason is None and figure is not None:
+        figures["follow_through"] = DomainFigures(
+            score=rounded(figure.score, precision),
+            favorable=rounded(figure.favorable, precision),
+            respondents=figure.respondents,
+            spread=figure.spread,
+        )
+    else:
+        figures["hidden"]["follow_through"] = (reason or Suppression.TOO_FEW_RESPONSES).value
 
 
 def answered(key: str) -> Callable[[Ballot], bool]:

@@ -45,6 +45,11 @@ class UnitResultSerializer(serializers.Serializer):
     index = serializers.IntegerField(allow_null=True)
     enps = serializers.IntegerField(allow_null=True)
     enps_respondents = serializers.IntegerField(allow_null=True)
+    follow_through = DomainResultSerializer(
+        allow_null=True,
+        help_text="Did the team do what it said on its focus? Scored 0-100 like a domain, for "
+        "units whose people were asked it (a shared focus); null otherwise or when hidden.",
+    )
 
 
 def unit_payload(released: ReleasedUnit, k: int, counts_teams: list[str]) -> dict:
@@ -71,6 +76,15 @@ def unit_payload(released: ReleasedUnit, k: int, counts_teams: list[str]) -> dic
         "index": figures.get("index"),
         "enps": figures.get("enps"),
         "enps_respondents": figures.get("enps_respondents"),
+        "follow_through": (
+            {
+                "score": figures["follow_through"]["score"],
+                "favorable": figures["follow_through"]["favorable"],
+                "respondents": figures["follow_through"]["respondents"],
+            }
+            if "follow_through" in figures
+            else None
+        ),
     }
 
 

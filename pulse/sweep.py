@@ -20,6 +20,13 @@ close, a cell) whose storing still fails is rolled back, logged by its ids (comm
 and recorded on its cycle for HR (`Cycle.stuck_reason`); the other units and cycles go on, and
 the failed one is tried again at the next sweep. Its ballots wait, sealed, unchanged.
 
+The follow-through item is asked only of units shown a focus, so within one cell the question
+set can split the ballots in two: those asked it and those not. Where both groups are there and
+one holds fewer than k, the item's answers are taken out of every ballot of the cell before it
+is stored (not kept, like a cell below k): stored, the responses that answer it, or those that
+do not, would be that small group. A unit's own ballots are always alike (the focus is decided
+per reporting unit at launch), so batches stored while the survey is open never split.
+
 Nothing here logs how many ballots moved.
 """
 
@@ -38,6 +45,7 @@ from common.failures import log_failure
 from pulse.models import Comment, PendingBallot, Response
 from pulse.sealing import seal, unseal
 from pulse.storable_text import repaired_ballot
+from surveys.instrument import FOLLOW_THROUGH_KEY
 from surveys.models import Cycle, CycleItem, CycleState, CycleTeam, StuckReason
 
 logger = logging.getLogger(__name__)
@@ -131,6 +139,13 @@ def store_closed_cycle(*, cycle: Cycle, unit_ids: set[int]) -> bool:
     stored_counts = dict(
         CycleTeam.objects.filter(pk__in=cells).values_list("pk", "unit_respondent_count")
     )
+    # Asked the follow-through item: shown a focus at launch (its domain frozen there).
+    focused = set(
+        CycleTeam.objects.filter(pk__in=set(unit_ids) | set(cells))
+        .exclude(focus_domain="")
+        .values_list("pk", flat=True)
+        .order_by()
+    )
     results = [
         went_through(
             cycle,
@@ -141,6 +156,7 @@ def store_closed_cycle(*, cycle: Cycle, unit_ids: set[int]) -> bool:
                 cell_id=cell_id,
                 members=members,
                 respondents=stored_counts[cell_id],
+                focused=focused,
             ),
         )
         for cell_id, members in cells.items()
@@ -148,7 +164,14 @@ def store_closed_cycle(*, cycle: Cycle, unit_ids: set[int]) -> bool:
     return all(results)
 
 
-def store_cell(*, cycle: Cycle, cell_id: int, members: list[int], respondents: int | None) -> None:
+def store_cell(
+    *,
+    cycle: Cycle,
+    cell_id: int,
+    members: list[int],
+    respondents: int | None,
+    focused: set[int],
+) -> None:
     with transaction.atomic(durable=True):
         ballots = list(
             PendingBallot.objects.select_for_update().filter(
@@ -157,9 +180,32 @@ def store_cell(*, cycle: Cycle, cell_id: int, members: list[int], respondents: i
         )
         if (respondents or 0) >= cycle.k:
             payloads = [opened(ballot, cycle_id=cycle.pk) for ballot in ballots]
+            if splits_on_follow_through(
+                cycle=cycle, cell_id=cell_id, ballots=ballots, focused=focused
+            ):
+                for payload in payloads:
+                    payload["answers"].pop(FOLLOW_THROUGH_KEY, None)
             shuffler.shuffle(payloads)
             store_responses(cycle=cycle, unit_id=cell_id, opened=payloads)
         PendingBallot.objects.filter(pk__in=[ballot.pk for ballot in ballots]).delete()
+
+
+def splits_on_follow_through(
+    *, cycle: Cycle, cell_id: int, ballots: list[PendingBallot], focused: set[int]
+) -> bool:
+    """Would the cell's stored responses split into those asked the follow-through item and
+    those not, one of the two groups holding 1..k-1? Counted by the unit each ballot came
+    from, not by who answered the item: a response without it may be a skip or never asked,
+    but the insider can count the asked and the not asked from the units' answers."""
+    asked = sum(1 for ballot in ballots if ballot.reporting_unit_id in focused)
+    not_asked = len(ballots) - asked
+    # Batches the cell's own unit stored while the survey was open are alike, its own kind.
+    stored_before = Response.objects.filter(cycle_id=cycle.pk, reporting_unit_id=cell_id).count()
+    if cell_id in focused:
+        asked += stored_before
+    else:
+        not_asked += stored_before
+    return asked > 0 and not_asked > 0 and min(asked, not_asked) < cycle.k
 
 
 def store_responses(*, cycle: Cycle, unit_id: int, opened: list[dict]) -> None:

@@ -9,6 +9,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from surveys.follow_through import SharedFocus
+from surveys.instrument import FOLLOW_THROUGH_KEY
 from surveys.models import Cycle
 
 TEXT_TEMPLATE = "surveys/email/survey.txt"
@@ -19,6 +21,7 @@ HTML_TEMPLATE = "surveys/email/survey.html"
 class SurveyFacts:
     """What every email of one cycle says; computed once per batch."""
 
+    # The domain items and eNPS; the follow-through item is counted only where it is asked.
     question_count: int
     closes_at: datetime
     time_zone: str
@@ -27,7 +30,7 @@ class SurveyFacts:
     @classmethod
     def of(cls, cycle: Cycle) -> "SurveyFacts":
         return cls(
-            question_count=cycle.items.count() + 1,
+            question_count=cycle.items.exclude(key=FOLLOW_THROUGH_KEY).count() + 1,
             closes_at=cycle.closes_at,
             time_zone=cycle.cadence.time_zone,
             k=cycle.k,
@@ -48,15 +51,24 @@ def first_name_of(name: str) -> str:
 
 
 def email_context(
-    *, first_name: str, link: str, facts: SurveyFacts, is_reminder: bool
+    *,
+    first_name: str,
+    link: str,
+    facts: SurveyFacts,
+    is_reminder: bool,
+    focus: SharedFocus | None = None,
 ) -> dict[str, object]:
+    # Items plus the eNPS question; the comment is optional and not counted.
+    question_count = facts.question_count + (1 if focus else 0)
     return {
         "first_name": first_name,
         "link": link,
         "facts": facts,
         "is_reminder": is_reminder,
-        # Items plus the eNPS question; the comment is optional and not counted.
-        "minutes": 1 if facts.question_count <= 8 else 3,
+        "question_count": question_count,
+        "minutes": 1 if question_count <= 8 else 3,
+        # The invitation tells the team what its manager committed to; reminders stay short.
+        "focus": None if is_reminder else focus,
     }
 
 
@@ -67,12 +79,22 @@ def subject_of(facts: SurveyFacts, *, is_reminder: bool) -> str:
 
 
 def build_email(
-    *, to: str, name: str, token: str, facts: SurveyFacts, is_reminder: bool
+    *,
+    to: str,
+    name: str,
+    token: str,
+    facts: SurveyFacts,
+    is_reminder: bool,
+    focus: SharedFocus | None = None,
 ) -> EmailMultiAlternatives:
     """One email, rendered from the templates for this person: plain text and HTML, no
-    tracking pixel, no tracked link."""
+    tracking pixel, no tracked link. `focus`: what the person's reporting unit was shown."""
     context = email_context(
-        first_name=first_name_of(name), link=answer_url(token), facts=facts, is_reminder=is_reminder
+        first_name=first_name_of(name),
+        link=answer_url(token),
+        facts=facts,
+        is_reminder=is_reminder,
+        focus=focus,
     )
     message = EmailMultiAlternatives(
         subject=subject_of(facts, is_reminder=is_reminder),

@@ -44,6 +44,11 @@ SCALE_LABELS = {
 ROTATION_GROUPS = (1, 2, 3)
 ENPS_QUESTION = "How likely are you to recommend this team as a place to work to a friend?"
 COMMENT_PROMPT = "Anything else you would like your team to know? (optional)"
+# The follow-through item: asked, on the agreement scale, of the people of a reporting unit
+# that was shown a shared focus. It belongs to no domain and is not reverse-keyed; the cycle
+# freezes this text and the door names the unit's focus domain in it.
+FOLLOW_THROUGH_KEY = "follow_through"
+FOLLOW_THROUGH_TEXT = "Since the last pulse, we did what we said we would do on {focus}."
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """Creating and launching cycles: freeze items, thresholds and the org snapshot; invite people.
 
+The snapshot also freezes the focus each reporting unit is shown, and with it the follow-through
+item (surveys.follow_through).
+
 A cycle row is created once per cadence and period (a unique constraint makes a second tick or a
 second beat harmless), in state `scheduled`. Launching claims it with a conditional update and
 does everything else in the same transaction: if anything fails, the cycle stays `scheduled`
@@ -15,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from surveys.follow_through import freeze_shown_focus
 from surveys.instrument import ItemSpec, coverage_problems, select_items
 from surveys.models import Cadence, Cycle, CycleItem, CycleState, CycleTeam, Invitation, Item
 from surveys.reporting_units import PopulationTooSmall, SnapshotTeam, assign_reporting_units
@@ -92,6 +96,7 @@ def launch_cycle(*, cycle_id: int) -> bool:
             cycle = Cycle.objects.select_related("cadence").get(pk=cycle_id)
             freeze_items(cycle)
             invited = freeze_snapshot_and_invite(cycle)
+            freeze_shown_focus(cycle)
             Cycle.objects.filter(pk=cycle_id).update(invited_count=invited)
     except LaunchError as error:
         Cycle.objects.filter(pk=cycle_id, state=CycleState.SCHEDULED).update(

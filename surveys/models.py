@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from surveys.cadence_rules import cadence_problems
-from surveys.instrument import MIN_K, Domain, SurveyKind
+from surveys.instrument import FOLLOW_THROUGH_KEY, MIN_K, Domain, SurveyKind
 from surveys.schedule import LAST_WEEK, ScheduleKind
 from teams.models import Person, Team
 
@@ -23,10 +23,18 @@ def default_reminder_offsets() -> list[int]:
     return [3, 5]
 
 
+def not_the_follow_through_key(key: str) -> None:
+    """A catalogue item may not take the key a cycle gives its follow-through item."""
+    if key == FOLLOW_THROUGH_KEY:
+        raise ValidationError(
+            f"The key {FOLLOW_THROUGH_KEY!r} is kept for the follow-through item; choose another."
+        )
+
+
 class Item(models.Model):
     """One statement of the catalogue. Editing its text bumps `version`; cycles keep a copy."""
 
-    key = models.SlugField(max_length=40, unique=True)
+    key = models.SlugField(max_length=40, unique=True, validators=[not_the_follow_through_key])
     domain = models.CharField(max_length=20, choices=Domain.choices)
     text = models.CharField(max_length=300)
     reverse_scored = models.BooleanField(
@@ -214,7 +222,10 @@ class CycleItem(models.Model):
     item = models.ForeignKey(Item, null=True, on_delete=models.SET_NULL, related_name="+")
     key = models.SlugField(max_length=40)
     item_version = models.PositiveIntegerField()
-    domain = models.CharField(max_length=20, choices=Domain.choices)
+    # Empty for the follow-through item (key FOLLOW_THROUGH_KEY), which is of no domain: it is
+    # asked only of the reporting units shown a focus, and its text names the focus domain
+    # where "{focus}" stands (surveys.follow_through).
+    domain = models.CharField(max_length=20, choices=Domain.choices, blank=True)
     text = models.CharField(max_length=300)
     reverse_scored = models.BooleanField()
 
@@ -258,6 +269,11 @@ class CycleTeam(models.Model):
     focus = models.ForeignKey(
         "Focus", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # That focus's domain, frozen with it: it alone decides that the unit's people are asked the
+    # follow-through item, for the whole cycle, and the domain the item names, even if the focus
+    # is deleted meanwhile (with its team, say): a question set that changed mid-cycle would
+    # split the unit's ballots. Empty: no focus, not asked.
+    focus_domain = models.CharField(max_length=20, choices=Domain.choices, blank=True)
 
     class Meta:
         ordering = ["cycle", "name"]

@@ -6,6 +6,10 @@ This module is the whole interface `pulse` has to a person's invitation:
 - `redeem(token)` consumes the link, once, inside the caller's transaction, and returns only the
   survey and the reporting unit. Nothing about the person travels further.
 
+A link's survey is its reporting unit's: where the unit was shown a shared focus at launch, it
+carries that focus (to show above the questions) and the follow-through item naming it; every
+other unit's survey leaves the item out, so answers to it are refused there.
+
 The caller stores the sealed answers in the same transaction, so an accepted answer is never
 lost and a refused one leaves no trace.
 """
@@ -19,7 +23,27 @@ from typing import cast
 from django.db import transaction
 
 from surveys.cycle_lock import hold_cycle_open
+from surveys.follow_through import (
+    SharedFocus,
+    ShownCommitment,
+    follow_through_text,
+    shown_focus_by_unit,
+)
+from surveys.instrument import FOLLOW_THROUGH_KEY
 from surveys.models import Cycle, CycleItem, CycleState, Invitation, InvitationToken
+
+__all__ = [
+    "LinkRefused",
+    "LinkState",
+    "LinkStatus",
+    "Question",
+    "Redemption",
+    "SharedFocus",
+    "ShownCommitment",
+    "Survey",
+    "look_up",
+    "redeem",
+]
 from surveys.tokens import candidate_digests, looks_like_token
 
 
@@ -45,6 +69,8 @@ class Survey:
     k_comment: int
     closes_at: datetime
     questions: tuple[Question, ...]
+    # The focus the link's reporting unit was shown at launch, None where it has none.
+    focus: SharedFocus | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +101,7 @@ def look_up(token: str) -> LinkState:
     found = invitation_behind(token)
     if found is None:
         return LinkState(LinkStatus.UNKNOWN)
-    survey = survey_of(found.cycle_id)
+    survey = survey_of(found.cycle_id, found.reporting_unit_id)
     if found.cycle_state != CycleState.OPEN:
         return LinkState(LinkStatus.CLOSED, survey)
     if found.answered:
@@ -103,7 +129,10 @@ def redeem(token: str) -> Redemption:
         )
     ):
         raise LinkRefused(look_up(token))
-    return Redemption(survey=survey_of(found.cycle_id), reporting_unit_id=found.reporting_unit_id)
+    return Redemption(
+        survey=survey_of(found.cycle_id, found.reporting_unit_id),
+        reporting_unit_id=found.reporting_unit_id,
+    )
 
 
 @dataclass(frozen=True)
@@ -135,13 +164,21 @@ def invitation_behind(token: str) -> LinkedInvitation | None:
     return next((LinkedInvitation(*row) for row in typed), None)
 
 
-def survey_of(cycle_id: int) -> Survey:
+def survey_of(cycle_id: int, reporting_unit_id: int) -> Survey:
+    """The survey as the people of one reporting unit see it."""
     cycle = Cycle.objects.only("k", "k_comment", "closes_at").get(pk=cycle_id)
-    questions = CycleItem.objects.filter(cycle_id=cycle_id).order_by("position")
+    focus = shown_focus_by_unit([reporting_unit_id]).get(reporting_unit_id)
+    questions = []
+    for item in CycleItem.objects.filter(cycle_id=cycle_id).order_by("position"):
+        if item.key != FOLLOW_THROUGH_KEY:
+            questions.append(Question(key=item.key, text=item.text))
+        elif focus is not None:
+            questions.append(Question(key=item.key, text=follow_through_text(item.text, focus)))
     return Survey(
         cycle_id=cycle_id,
         k=cycle.k,
         k_comment=cycle.k_comment,
         closes_at=cycle.closes_at,
-        questions=tuple(Question(key=item.key, text=item.text) for item in questions),
+        questions=tuple(questions),
+        focus=focus,
     )

@@ -21,6 +21,8 @@ class ReportingUnit:
     team_id: int | None
     name: str
     unit_eligible_count: int
+    # Shown a shared focus at launch: its people were asked the follow-through item.
+    asks_follow_through: bool = False
 
 
 def answers_cell_id(team: CycleTeam, teams: Mapping[int, CycleTeam] | None = None) -> int:
@@ -44,7 +46,13 @@ def reporting_units(cycle_id: int) -> list[ReportingUnit]:
     teams = {
         team.pk: team
         for team in CycleTeam.objects.filter(cycle_id=cycle_id).only(
-            "id", "parent_id", "reporting_unit_id", "name", "team_id", "unit_eligible_count"
+            "id",
+            "parent_id",
+            "reporting_unit_id",
+            "name",
+            "team_id",
+            "unit_eligible_count",
+            "focus_domain",
         )
     }
     units = []
@@ -59,6 +67,7 @@ def reporting_units(cycle_id: int) -> list[ReportingUnit]:
                 team_id=team.team_id,
                 name=team.name,
                 unit_eligible_count=team.unit_eligible_count,
+                asks_follow_through=team.focus_domain != "",
             )
         )
     return units

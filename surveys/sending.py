@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from surveys.cycle_lock import hold_cycle_open
 from surveys.emails import SurveyFacts, build_email
+from surveys.follow_through import shown_focus_by_unit
 from surveys.models import Cycle, CycleState, Invitation, InvitationToken
 from surveys.tokens import new_token, token_digest
 
@@ -59,6 +60,7 @@ class Recipient(NamedTuple):
     email: str
     name: str
     emails_sent: int
+    reporting_unit_id: int
 
 
 def owed_invitations(cycle: Cycle) -> QuerySet[Invitation]:
@@ -111,11 +113,15 @@ def batch_recipients(batch: uuid.UUID) -> tuple[int | None, list[Recipient]]:
     rows = list(
         Invitation.objects.filter(send_batch=batch)
         .order_by("pk")
-        .values_list("cycle_id", "pk", "person__email", "person__name", "emails_sent")
+        .values_list(
+            "cycle_id", "pk", "person__email", "person__name", "emails_sent", "reporting_unit_id"
+        )
     )
     if not rows:
         return None, []
-    return rows[0][0], [Recipient(pk, email, name, sent or 0) for _, pk, email, name, sent in rows]
+    return rows[0][0], [
+        Recipient(pk, email, name, sent or 0, unit) for _, pk, email, name, sent, unit in rows
+    ]
 
 
 def mint_links(cycle_id: int, recipients: list[Recipient]) -> dict[int, str] | None:
@@ -153,6 +159,7 @@ def send_batch(*, batch: uuid.UUID) -> BatchResult:
         release_batch(batch)
         result.skipped = len(recipients)
         return result
+    focus_of_unit = shown_focus_by_unit({recipient.reporting_unit_id for recipient in recipients})
     connection = get_connection(fail_silently=False)
     try:
         connection.open()
@@ -163,6 +170,7 @@ def send_batch(*, batch: uuid.UUID) -> BatchResult:
                 token=tokens[recipient.invitation_id],
                 facts=facts,
                 is_reminder=recipient.emails_sent >= 1,
+                focus=focus_of_unit.get(recipient.reporting_unit_id),
             )
             try:
                 deliver(connection, message)

@@ -5,6 +5,8 @@ Hal heads Operations. Its own cell holds the leads of its four teams and Sam, wh
 team merged up into it: the leads and Hal read results, and each knows their own answers.
 Nina works in HR and sits in Data, a team of five. Engineering's Mobile team of three counts in
 Platform. Some people skip questions, some do not answer; between cycles people join and leave.
+After the first release Hal and Pat share a focus, so from then on Operations and Platform,
+and the teams below them, are also asked the follow-through item, and its score is audited too.
 The auditor gets the ground truth (who answered what, in which cell) and reports every set of
 people other than the viewers that sums and differences of what was read can isolate.
 """
@@ -26,12 +28,13 @@ from pulse.models import ReleasedUnit
 from pulse.scheduler import run_pulse_tick
 from pulse.trends import coarse_step
 from surveys.closing import close_cycle
-from surveys.instrument import Domain
+from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.launch import launch_now
-from surveys.models import Cadence, Cycle, CycleTeam, Invitation
+from surveys.models import Cadence, Cycle, CycleTeam, Focus, Invitation
+from surveys.redemption import look_up
 from surveys.scheduler import run_tick
 from surveys.selectors import answers_cell_id
-from teams.models import Person
+from teams.models import Person, Team
 from teams.roles import ensure_hr_group
 from teams.team_tree import sync_teams
 from tests.anonymity.conftest import emailed_links
@@ -101,7 +104,8 @@ class CycleTruth:
     """What the auditor knows and no page says: who answered what, in which cell."""
 
     cycle: Cycle
-    ballots: dict[int, tuple[set[str], bool]] = field(default_factory=dict)  # person → domains
+    # person → the domains (and "follow_through") they answered, and whether they gave eNPS
+    ballots: dict[int, tuple[set[str], bool]] = field(default_factory=dict)
     cell_of: dict[int, int] = field(default_factory=dict)
 
 
@@ -113,19 +117,23 @@ def run_cycle(client: Client, name: str, rng: random.Random) -> CycleTruth:
     run_tick()
     links = emailed_links()
     truth = CycleTruth(cycle=cycle)
-    items = list(cycle.items.all())
+    domain_of = {item.key: item.domain or item.key for item in cycle.items.all()}
     invitations = Invitation.objects.filter(cycle=cycle).select_related("person")
     for invitation in invitations.order_by("person__employee_id"):
         if rng.random() < 0.15:
             continue  # did not answer
-        answered = [item for item in items if rng.random() > 0.15] or items[:1]
-        data = {f"item_{item.key}": str(rng.randint(1, 7)) for item in answered}
+        token = links[invitation.person.email]
+        survey = look_up(token).survey
+        assert survey is not None
+        keys = [question.key for question in survey.questions]  # this person's questions
+        answered = [key for key in keys if rng.random() > 0.15] or keys[:1]
+        data = {f"item_{key}": str(rng.randint(1, 7)) for key in answered}
         gave_enps = rng.random() > 0.2
         if gave_enps:
             data["enps"] = str(rng.randint(0, 10))
-        response = client.post(f"/a/{links[invitation.person.email]}/", data)
+        response = client.post(f"/a/{token}/", data)
         assert response.status_code == 200
-        truth.ballots[invitation.person_id] = ({item.domain for item in answered}, gave_enps)
+        truth.ballots[invitation.person_id] = ({domain_of[key] for key in answered}, gave_enps)
     close_cycle(cycle_id=cycle.pk)
     run_pulse_tick()
     # Where each person's answers are stored is known only after close, which moves a cell
@@ -140,9 +148,17 @@ def run_cycle(client: Client, name: str, rng: random.Random) -> CycleTruth:
     return truth
 
 
-def between_cycles(people: dict[str, Person], step: int) -> None:
-    """Joiners, leavers and a move, so that consecutive cycles differ by a few people."""
+def between_cycles(people: dict[str, Person], step: int, released: Cycle) -> None:
+    """Joiners, leavers and a move, so that consecutive cycles differ by a few people; after
+    the first release, Hal and Pat share a focus."""
     if step == 0:
+        for name in ("Operations", "Platform"):
+            Focus.objects.create(
+                team=Team.objects.get(name=name),
+                cycle=released,
+                domain="conversation",
+                shared_at=timezone.now(),
+            )
         people["plat7"] = person("plat7", people["pat"])  # joins Platform
     elif step == 1:
         Person.objects.filter(pk=people["la0"].pk).update(active=False)  # leaves Alpha
@@ -198,6 +214,8 @@ def shown(row: dict, measure: str, cycle: Cycle, unit: int) -> bool:
         return row["respondents"] is not None
     if measure == "enps":
         return row["enps"] is not None
+    if measure == FOLLOW_THROUGH_KEY:
+        return row["follow_through"] is not None
     if measure == "comments":
         return ReleasedUnit.objects.filter(
             cycle=cycle, unit_id=unit, comments_released=True
@@ -212,7 +230,7 @@ def test_colluding_viewers_isolate_nobody_over_four_cycles(client) -> None:
     for step, name in enumerate(("January", "February", "March", "April")):
         truths.append(run_cycle(client, name, rng))
         if step < 3:
-            between_cycles(people, step)
+            between_cycles(people, step, truths[-1].cycle)
     viewers = [p for p in Person.objects.filter(user__isnull=False)]
     cycles = [truth.cycle for truth in truths]
     read = everything_viewers_read(viewers, cycles)
@@ -224,9 +242,16 @@ def test_colluding_viewers_isolate_nobody_over_four_cycles(client) -> None:
                 "manager_id", flat=True
             )
         ) | {people["nina"].pk}
-        for measure in ["overall", "enps", *Domain.values]:
+        for measure in ["overall", "enps", *Domain.values, FOLLOW_THROUGH_KEY]:
             assert audit(truth, read, viewer_ids, truth.cycle.k, measure) == [], measure
         assert audit(truth, read, viewer_ids, truth.cycle.k_comment, "comments") == []
+
+    # The follow-through score was asked and shown after the focus, and never before it.
+    follow_through = [
+        [row["name"] for (c, _), row in read.items() if c == cycle.pk and row["follow_through"]]
+        for cycle in cycles
+    ]
+    assert follow_through[0] == [] and all(follow_through[1:]), follow_through
 
     # The leads of teams too small to show see where their team's answers went, not nothing.
     for lead, sentence in (
@@ -289,4 +314,42 @@ def test_colluding_viewers_isolate_nobody_over_four_cycles(client) -> None:
             others[first.cell_of[person_id]] += 1
     naive_published = {unit for unit, reason in naive.items() if reason is None}
     parents = {u: r["parent"] for u, r in rows.items()}
+    print(
+        "DBG",
+        {
+            u: (rows[u]["name"], parents[u], own[u], others[u], u in naive_published)
+            for u in parents
+        },
+    )
     assert small_derivable_groups(parents, {u: others[u] for u in parents}, naive_published, 5)
+
+    # And for the follow-through score: decided without counting viewers, it leaks in a cycle
+    # with a focus (Operations' own cell holds its five leads and Sam).
+    assert any(naive_follow_through_leaks(truth, read, viewers) for truth in truths[1:])
+
+
+def naive_follow_through_leaks(truth: CycleTruth, read: dict, viewers: list[Person]) -> list:
+    rows = {u: r for (c, u), r in read.items() if c == truth.cycle.pk}
+    units = CycleTeam.objects.filter(cycle=truth.cycle).in_bulk()
+    viewer_ids = {p.pk for p in viewers} | set(
+        CycleTeam.objects.filter(cycle=truth.cycle).values_list("manager_id", flat=True)
+    )
+    own: defaultdict[int, int] = defaultdict(int)
+    others: defaultdict[int, int] = defaultdict(int)
+    for person_id, (domains, _) in truth.ballots.items():
+        if FOLLOW_THROUGH_KEY in domains:
+            own[truth.cell_of[person_id]] += 1
+            if person_id not in viewer_ids:
+                others[truth.cell_of[person_id]] += 1
+    naive = decide_publication(
+        [
+            UnitCounts(unit, row["parent"], units[unit].unit_eligible_count, own[unit])
+            for unit, row in rows.items()
+        ],
+        k=5,
+    )
+    published = {
+        unit for unit, reason in naive.items() if reason is None and units[unit].focus_domain
+    }
+    parents = {u: r["parent"] for u, r in rows.items()}
+    return small_derivable_groups(parents, {u: others[u] for u in parents}, published, 5)
