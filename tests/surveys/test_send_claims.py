@@ -80,7 +80,7 @@ def test_a_renewal_that_finds_a_row_taken_stops_the_sender_before_its_next_email
 ) -> None:
     settings.PULSE_SEND_CLAIM_SECONDS = 1  # renewed every 0.1 s
     cycle = launched(monthly)
-    last = Invitation.objects.filter(cycle=cycle).order_by("pk").last()
+    last = Invitation.objects.filter(cycle=cycle).order_by("-pk")[0]
 
     def slow_and_the_last_row_taken_after_the_second() -> None:
         time.sleep(0.15)  # a renewal is due before every next email
@@ -113,6 +113,7 @@ def test_a_sender_whose_time_is_up_gives_back_what_it_did_not_send_at_once(
     assert emails_per_person() == Counter({person.email: 1 for person in org.everyone})
 
 
+@pytest.mark.slow  # two Django start-ups in subprocesses
 def test_claims_on_sending_too_short_for_one_slow_email_stop_start_up_with_the_reason() -> None:
     result = run_django_setup(PULSE_SEND_CLAIM_SECONDS="60", EMAIL_TIMEOUT="30")
     assert result.returncode != 0
@@ -164,6 +165,7 @@ def senders_like_ticks(cycle_id: int, senders: int, seconds: float) -> list[Base
 
 
 @pytest.mark.smtp
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_with_a_slow_mail_server_and_a_short_claim_everyone_gets_exactly_one_email(
     item_catalogue, settings
@@ -183,6 +185,7 @@ def test_with_a_slow_mail_server_and_a_short_claim_everyone_gets_exactly_one_ema
     assert set(received.values()) == {1}, "and nobody got it twice"
 
 
+@pytest.mark.slow  # several seconds of a claim running out, on purpose
 @pytest.mark.django_db(transaction=True)
 def test_one_message_that_takes_most_of_a_claim_does_not_let_another_sender_take_the_rest(
     item_catalogue, settings, monkeypatch
@@ -217,6 +220,7 @@ def test_one_message_that_takes_most_of_a_claim_does_not_let_another_sender_take
     )
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_sender_that_finds_every_owed_row_locked_for_a_moment_looks_again_instead_of_quitting(
     item_catalogue, org: Org, monthly
