@@ -10,7 +10,8 @@ the batch's links in one transaction that holds the cycle row against close, sen
 connection, and records each email as sent right after it leaves, so a sender killed mid-batch
 repeats at most the one email in flight. While it sends it renews its claim, so a slow mail
 server never makes a live sender's rows look dead; it stops the moment a write to its rows
-finds them taken, and it gives back what it has not sent when its time is up. Rows of a dead
+finds them taken (by another sender, or rewritten by a close, which also wiped the batch's
+links), and it gives back what it has not sent when its time is up. Rows of a dead
 sender are claimed again once their claim is older than PULSE_SEND_CLAIM_SECONDS.
 
 A fresh token is made for every email and only its digest is stored: the token lives in memory

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from surveys import sending
+from surveys.closing import close_cycle
 from surveys.launch import launch_now
 from surveys.models import Cadence, Cycle, Invitation
 from surveys.send_claims import claim_batch, cycles_owing_email
@@ -250,3 +251,20 @@ def test_a_sender_that_finds_every_owed_row_locked_for_a_moment_looks_again_inst
 
     assert batch is not None, "the sender looked again once the rows were free"
     assert Invitation.objects.filter(send_batch=batch).count() == len(org.everyone)
+
+
+def test_a_close_in_the_middle_of_a_batch_stops_its_sender_after_the_email_in_flight(
+    org: Org, monthly, monkeypatch
+) -> None:
+    cycle = launched(monthly)
+
+    def close_after_the_second_email() -> None:
+        if len(mail.outbox) == 2:
+            assert close_cycle(cycle_id=cycle.pk)
+
+    deliver_then(monkeypatch, close_after_the_second_email)
+
+    result = send_owed(cycle_id=cycle.pk)
+
+    assert len(mail.outbox) == 2, "no email with a link the close has already wiped"
+    assert result.claim_lost
