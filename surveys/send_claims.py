@@ -132,8 +132,10 @@ class Lease:
         return lease
 
     def renew(self) -> bool:
-        renewed = Invitation.objects.filter(send_batch=self.batch).update(claimed_at=timezone.now())
+        # The clock is read before the UPDATE, as the value it writes: if the statement waits
+        # for a lock, the claim counts from when it was dated, not from when it committed.
         self.renewed_at = time.monotonic()
+        renewed = Invitation.objects.filter(send_batch=self.batch).update(claimed_at=timezone.now())
         if renewed != self.held:
             self.lose(f"{self.held - renewed} of its {self.held} rows were taken from it")
         return not self.lost
