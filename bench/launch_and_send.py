@@ -164,7 +164,8 @@ def runner(commands: Any, replies: Any) -> None:
 
 def plain_client(port: int, message: bytes, seconds: float, batch_size: int) -> int:
     """Pre-rendered copies of one invitation, one smtplib connection per batch, for `seconds`
-    (finishing the batch in hand, as a sender finishes its batch)."""
+    (finishing the batch in hand; a Pulse sender instead stops at its budget and gives the rest
+    back)."""
     from django.core.mail.utils import DNS_NAME
 
     sent = 0

@@ -223,7 +223,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# Seconds one exchange with the SMTP server may take (a fraction is fine, e.g. 2.5).
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pulse <pulse@localhost>")
 
 # --- Celery ------------------------------------------------------------------------------
@@ -294,12 +295,30 @@ PULSE_CLIENT_ADDRESS_HEADER = os.environ.get("PULSE_CLIENT_ADDRESS_HEADER", "REM
 # --- Surveys -----------------------------------------------------------------------------
 # Emails per batch: one SMTP connection each, and the most a killed worker can leave claimed.
 PULSE_EMAIL_BATCH_SIZE = int(os.environ.get("PULSE_EMAIL_BATCH_SIZE", "100"))
-# A claimed batch not finished after this long is taken to be dead and is claimed again.
+# A claim on a batch that has not been renewed for this long is taken to be a dead sender's,
+# and its unsent rows are claimed again. A live sender renews its claim every tenth of this
+# while it sends, and a batch gives back what it has not sent after half of it.
 PULSE_SEND_CLAIM_SECONDS = int(os.environ.get("PULSE_SEND_CLAIM_SECONDS", "900"))
 # Sender tasks each tick starts per open cycle that still owes emails.
 PULSE_SENDERS_PER_CYCLE = int(os.environ.get("PULSE_SENDERS_PER_CYCLE", "2"))
-# How long one sender task keeps claiming batches before it hands over to the next tick's.
+# How long one sender task sends before it gives back what it holds to the next tick's senders.
 PULSE_SENDER_TIME_BUDGET_SECONDS = int(os.environ.get("PULSE_SENDER_TIME_BUDGET_SECONDS", "240"))
+# One email is about four exchanges with the SMTP server (MAIL, RCPT, DATA, the message), each
+# allowed EMAIL_TIMEOUT. It must end well inside a claim, or another sender could take its row
+# while it is still going and send it again; and a sender's last email must end inside its
+# task's soft time limit, or the limit interrupts it between "left" and "recorded".
+ONE_EMAIL_AT_MOST_SECONDS = 5 * EMAIL_TIMEOUT
+if PULSE_SEND_CLAIM_SECONDS < ONE_EMAIL_AT_MOST_SECONDS:
+    raise ImproperlyConfigured(
+        f"PULSE_SEND_CLAIM_SECONDS={PULSE_SEND_CLAIM_SECONDS} is shorter than one slow email "
+        f"(5 x EMAIL_TIMEOUT = {ONE_EMAIL_AT_MOST_SECONDS:g} s): raise it, or lower EMAIL_TIMEOUT."
+    )
+if PULSE_SENDER_TIME_BUDGET_SECONDS + ONE_EMAIL_AT_MOST_SECONDS >= CELERY_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"PULSE_SENDER_TIME_BUDGET_SECONDS={PULSE_SENDER_TIME_BUDGET_SECONDS} plus one slow email "
+        f"(5 x EMAIL_TIMEOUT = {ONE_EMAIL_AT_MOST_SECONDS:g} s) must stay below "
+        f"PULSE_TASK_SOFT_TIME_LIMIT={CELERY_TASK_SOFT_TIME_LIMIT}."
+    )
 
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

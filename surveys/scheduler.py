@@ -24,12 +24,8 @@ from surveys.closing import close_cycle
 from surveys.launch import create_cycle, launch_cycle, schedule_rule
 from surveys.models import Cadence, Cycle, CycleState, StuckReason
 from surveys.schedule import due_period
-from surveys.sending import (
-    TransientSendError,
-    cycles_owing_email,
-    delete_links_of_cycles_not_open,
-    send_owed,
-)
+from surveys.send_claims import cycles_owing_email
+from surveys.sending import TransientSendError, delete_links_of_cycles_not_open, send_owed
 
 logger = logging.getLogger(__name__)
 

@@ -5,11 +5,14 @@ is owed 1 + (reminder waves due) emails, answered or not, and `emails_sent` reco
 got. Reminders go to everyone invited, so neither the mail log nor any sending state tells who
 had answered when (see "The mail log" in docs/anonymity.md).
 
-A sender claims a batch with a conditional update (two senders never claim the same row), mints
+A sender claims a batch (surveys.send_claims: concurrent senders take disjoint batches), mints
 the batch's links in one transaction that holds the cycle row against close, sends over one
 connection, and records each email as sent right after it leaves, so a sender killed mid-batch
-repeats at most the one email in flight. Rows of a dead sender are claimed again once their
-claim is older than PULSE_SEND_CLAIM_SECONDS.
+repeats at most the one email in flight. While it sends it renews its claim, so a slow mail
+server never makes a live sender's rows look dead; it stops the moment a write to its rows
+finds them taken (by another sender, or rewritten by a close, which also wiped the batch's
+links), and it gives back what it has not sent when its time is up. Rows of a dead
+sender are claimed again once their claim is older than PULSE_SEND_CLAIM_SECONDS.
 
 A fresh token is made for every email and only its digest is stored: the token lives in memory
 for the duration of the batch and nowhere else (not in a task argument, not in a log line).
@@ -20,20 +23,17 @@ import smtplib
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from surveys.cycle_lock import hold_cycle_open
 from surveys.emails import SurveyFacts, build_email
 from surveys.follow_through import shown_focus_by_unit
 from surveys.models import Cycle, CycleState, Invitation, InvitationToken
+from surveys.send_claims import Lease, claim_batch, release_batch
 from surveys.tokens import new_token, token_digest
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,17 @@ class BatchResult:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+    # Claimed rows not sent and given back: the sender's time was up, or its claim was lost.
+    handed_back: int = 0
+    claim_lost: bool = False
     errors: list[str] = field(default_factory=list)
+
+    def add(self, other: "BatchResult") -> None:
+        self.sent += other.sent
+        self.failed += other.failed
+        self.skipped += other.skipped
+        self.handed_back += other.handed_back
+        self.claim_lost = self.claim_lost or other.claim_lost
 
 
 class Recipient(NamedTuple):
@@ -61,51 +71,6 @@ class Recipient(NamedTuple):
     name: str
     emails_sent: int
     reporting_unit_id: int
-
-
-def owed_invitations(cycle: Cycle) -> QuerySet[Invitation]:
-    # No filter on `answered`: a reminder goes to everyone invited, so the mail log does not
-    # split the people who had answered from those who had not.
-    return Invitation.objects.filter(
-        cycle=cycle,
-        delivery_failed=False,
-        emails_sent__lt=1 + cycle.reminder_waves_due,
-    )
-
-
-def claim_is_free(now: datetime) -> Q:
-    stale_before = now - timedelta(seconds=settings.PULSE_SEND_CLAIM_SECONDS)
-    return Q(send_batch__isnull=True) | Q(claimed_at__lt=stale_before)
-
-
-def claim_batch(*, cycle_id: int, now: datetime | None = None) -> uuid.UUID | None:
-    """Claim up to PULSE_EMAIL_BATCH_SIZE owed invitations of an open cycle."""
-    now = now or timezone.now()
-    cycle = Cycle.objects.filter(pk=cycle_id, state=CycleState.OPEN).first()
-    if cycle is None:
-        return None
-    free = owed_invitations(cycle).filter(claim_is_free(now))
-    batch = uuid.uuid4()
-    while True:
-        with transaction.atomic():
-            # In invitation order, not the table's physical order: on PostgreSQL an answered
-            # row has moved to wherever its new version was written, and batches would follow
-            # who answered. SKIP LOCKED (PostgreSQL) lets concurrent senders take different
-            # rows instead of queueing behind each other; elsewhere it is left out.
-            candidates = free.order_by("pk").select_for_update(skip_locked=True)
-            candidate_ids = list(
-                candidates.values_list("pk", flat=True)[: settings.PULSE_EMAIL_BATCH_SIZE]
-            )
-            if not candidate_ids:
-                return None
-            # Re-checking "free" in the UPDATE is what makes the claim safe against a
-            # concurrent sender; one that took these rows first makes this one look again.
-            if free.filter(pk__in=candidate_ids).update(send_batch=batch, claimed_at=now):
-                return batch
-
-
-def release_batch(batch: uuid.UUID) -> None:
-    Invitation.objects.filter(send_batch=batch).update(send_batch=None, claimed_at=None)
 
 
 def batch_recipients(batch: uuid.UUID) -> tuple[int | None, list[Recipient]]:
@@ -147,8 +112,11 @@ def survey_facts(cycle_id: int) -> tuple[SurveyFacts, int]:
     return SurveyFacts.of(cycle), 1 + cycle.reminder_waves_due
 
 
-def send_batch(*, batch: uuid.UUID) -> BatchResult:
-    """Send every email of a claimed batch over one connection."""
+def send_batch(*, batch: uuid.UUID, deadline: float | None = None) -> BatchResult:
+    """Send the emails of a claimed batch over one connection while its claim holds.
+
+    No email starts after `deadline` (time.monotonic, the sender's own) or after the batch's
+    time cap; what is left then is given back for the next sender."""
     result = BatchResult()
     cycle_id, recipients = batch_recipients(batch)
     if cycle_id is None:
@@ -160,10 +128,13 @@ def send_batch(*, batch: uuid.UUID) -> BatchResult:
         result.skipped = len(recipients)
         return result
     focus_of_unit = shown_focus_by_unit({recipient.reporting_unit_id for recipient in recipients})
+    lease = Lease.take(batch=batch, held=len(recipients), deadline=deadline)
     connection = get_connection(fail_silently=False)
     try:
         connection.open()
         for recipient in recipients:
+            if not lease.may_send_another():
+                break
             message = build_email(
                 to=recipient.email,
                 name=recipient.name,
@@ -175,28 +146,42 @@ def send_batch(*, batch: uuid.UUID) -> BatchResult:
             try:
                 deliver(connection, message)
             except PermanentRefusal as refusal:
-                mark_failed(recipient, batch, str(refusal))
                 result.failed += 1
+                if not lease.record_refusal(
+                    invitation_id=recipient.invitation_id, reason=str(refusal)
+                ):
+                    break
                 continue
-            Invitation.objects.filter(pk=recipient.invitation_id, send_batch=batch).update(
-                emails_sent=emails_owed, send_batch=None, claimed_at=None
-            )
             result.sent += 1
+            if not lease.record_sent(
+                invitation_id=recipient.invitation_id, emails_owed=emails_owed
+            ):
+                break
     except TransientSendError:
         # Hand the rest back at once rather than waiting for the claim to go stale.
-        release_batch(batch)
+        lease.hand_back()
         raise
     except (OSError, smtplib.SMTPException) as error:
-        release_batch(batch)
+        lease.hand_back()
         raise TransientSendError(describe(error)) from error
     finally:
         connection.close()
+    result.handed_back = lease.hand_back()
+    result.claim_lost = lease.lost
+    if lease.lost:
+        logger.warning(
+            "Batch of cycle %s stopped after %s emails: %s",
+            cycle_id,
+            result.sent,
+            lease.lost_because,
+        )
     logger.info(
-        "Batch of cycle %s: %s sent, %s failed, %s skipped",
+        "Batch of cycle %s: %s sent, %s failed, %s skipped, %s handed back",
         cycle_id,
         result.sent,
         result.failed,
         result.skipped,
+        result.handed_back,
     )
     return result
 
@@ -242,12 +227,6 @@ def anymail_errors(connection: BaseEmailBackend) -> ProviderErrors:
     return ProviderErrors(refused=(AnymailRecipientsRefused,), transient=(AnymailAPIError,))
 
 
-def mark_failed(recipient: Recipient, batch: uuid.UUID, reason: str) -> None:
-    Invitation.objects.filter(pk=recipient.invitation_id, send_batch=batch).update(
-        delivery_failed=True, delivery_error=reason, send_batch=None, claimed_at=None
-    )
-
-
 def describe(error: Exception) -> str:
     """A short reason for HR. Never includes the message, which carries the answer link."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -261,30 +240,23 @@ def describe(error: Exception) -> str:
 
 
 def send_owed(*, cycle_id: int, time_budget_seconds: float | None = None) -> BatchResult:
-    """Claim and send batches of one cycle until nothing is owed or the budget is spent."""
+    """Claim and send batches of one cycle until nothing is owed or the budget is spent. No
+    email starts after the budget: a batch still going then gives back its unsent rows."""
     total = BatchResult()
-    started = time.monotonic()
-    while time_budget_seconds is None or time.monotonic() - started < time_budget_seconds:
+    deadline = None if time_budget_seconds is None else time.monotonic() + time_budget_seconds
+    while deadline is None or time.monotonic() < deadline:
         batch = claim_batch(cycle_id=cycle_id)
         if batch is None:
             break
-        result = send_batch(batch=batch)
-        total.sent += result.sent
-        total.failed += result.failed
-        total.skipped += result.skipped
+        result = send_batch(batch=batch, deadline=deadline)
+        total.add(result)
         if result.skipped:
             break  # the cycle closed under us
+        if result.claim_lost:
+            # Another sender took over (this one went a claim timeout without a word) or the
+            # cycle closed: leave the rest to the senders of the next pass.
+            break
     return total
-
-
-def cycles_owing_email() -> list[int]:
-    """Open cycles with at least one owed email whose claim is free."""
-    now = timezone.now()
-    return [
-        cycle.pk
-        for cycle in Cycle.objects.filter(state=CycleState.OPEN)
-        if owed_invitations(cycle).filter(claim_is_free(now)).exists()
-    ]
 
 
 def delete_links_of_cycles_not_open() -> int:

@@ -94,6 +94,8 @@ def slow_worker(tmp_path: Path, name: str, broker: Broker) -> WorkerProcess:
         EMAIL_FILE_PATH=str(tmp_path / "outbox"),
         PULSE_EMAIL_BATCH_SIZE="10",
         PULSE_SEND_CLAIM_SECONDS="3",
+        # The file backend has no server to wait for; a claim this short needs a timeout to match.
+        EMAIL_TIMEOUT="0.5",
     ).start()
 
 
