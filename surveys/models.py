@@ -161,6 +161,11 @@ class Cycle(models.Model):
     # Kept at close, when the per-invitation send counters are wiped.
     delivered_count = models.PositiveIntegerField(null=True, blank=True)
     launch_error = models.CharField(max_length=300, blank=True)
+    # Claims of the loop's two emails to managers (pulse.loop_emails), each taken once by a
+    # conditional update: "your results are ready" after the release, and the one reminder to
+    # those who chose no focus. The first also dates the release for the reminder's delay.
+    results_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    focus_reminders_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opens_at"]
