@@ -121,8 +121,8 @@ def announce_results(*, now: datetime | None = None) -> int:
         claimed = Cycle.objects.filter(pk=cycle.pk, results_announced_at__isnull=True).update(
             results_announced_at=now
         )
-        if claimed != 1:
-            continue
+        if claimed != 1 or newer_release_exists(cycle):
+            continue  # a later survey's results are the news now
         messages = [
             build_notice(
                 notice,
