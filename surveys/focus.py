@@ -59,9 +59,7 @@ def note_problems(note: str) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def choose_focus(
-    *, team: Team, cycle: Cycle, domain: str, chosen_by: User | None
-) -> Focus:
+def choose_focus(*, team: Team, cycle: Cycle, domain: str, chosen_by: User | None) -> Focus:
     """The team's focus after `cycle`'s results: created, or its domain changed."""
     if errors := domain_problems(domain):
         raise FocusProblem(errors)

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -46,7 +47,8 @@ def test_results_ready_goes_once_to_every_manager_with_released_results_and_no_o
     ), "Customer Success (suppressed) and Data (counted in Engineering) have nothing to read"
     message = next(m for m in mail.outbox if m.to == ["kenji.tanaka@example.com"])
     assert f"/dashboard/?cycle={released.pk}" in message.body
-    html = message.alternatives[0][0]
+    assert isinstance(message, EmailMultiAlternatives)
+    html = str(message.alternatives[0][0])
     assert "Open your dashboard" in html and "<img" not in html
     # No figure in the email: neither the index nor any domain score of Kenji's release.
     platform = released.released_units.get(unit__name="Platform")
