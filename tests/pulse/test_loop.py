@@ -80,7 +80,7 @@ def test_a_commitment_due_in_the_past_is_refused_next_to_its_field_and_nothing_i
     refused = kenji.post(f"/dashboard/{platform}/focus/", focus_form(due_1="2020-01-01"))
     assert refused.status_code == 400
     assert "which has passed" in refused.text
-    assert not Focus.objects.exists()
+    assert not Focus.objects.filter(cycle=demo["cycle"]).exists()
 
 
 def test_four_commitments_cannot_be_written_and_an_empty_focus_cannot_be_shared(demo) -> None:
@@ -176,3 +176,16 @@ def test_hr_filters_units_below_a_score_and_units_without_a_focus(demo) -> None:
 def test_only_hr_opens_the_follow_through_page(demo) -> None:
     for viewer, expected in (("daniel", 404), ("kenji", 404), ("olga", 404), ("anonymous", 302)):
         assert demo["clients"][viewer].get("/hr/follow-through/").status_code == expected
+
+
+def test_the_demo_shows_a_shared_focus_and_its_progress_on_the_next_results(demo) -> None:
+    earlier = Cycle.objects.filter(release__isnull=False).order_by("closes_at").first()
+    shared = Focus.objects.filter(cycle=earlier, shared_at__isnull=False)
+    assert shared.filter(team__name="Engineering").exists()
+    assert not Focus.objects.filter(team__name="Sales").exists()
+    engineering = demo["units"]["Engineering"].unit_id
+    page = demo["clients"]["daniel"].get(f"/dashboard/?cycle={demo['cycle'].pk}&unit={engineering}")
+    assert f"Since the focus after {earlier.period}" in page.text
+    assert "Done" in page.text and "Doing" in page.text
+    hr = demo["clients"]["nadia"].get(f"/hr/follow-through/?cycle={earlier.pk}").text
+    assert "1 of 2" in hr and "none yet" in hr

@@ -67,7 +67,7 @@ def test_bad_input_gets_one_error_per_field_and_saves_nothing(demo) -> None:
     error = refused.json()
     assert error["code"] and error["message"]
     assert "domain" in error["fields"]
-    assert not Focus.objects.exists()
+    assert not Focus.objects.filter(cycle=demo["cycle"]).exists()
     too_many = kenji.put(
         f"/api/v1/focus/{platform}",
         focus_body(commitments=[{"text": f"Thing {n}"} for n in range(4)]),
@@ -91,7 +91,8 @@ def test_other_viewers_cannot_change_a_focus_and_strangers_cannot_see_one(demo) 
         )
         assert put.status_code == 404
         assert clients[viewer].post(f"/api/v1/focus/{platform}/share").status_code == 404
-    assert Focus.objects.get().domain == "risk" and Focus.objects.get().shared_at is None
+    stored = Focus.objects.get(cycle=demo["cycle"])
+    assert stored.domain == "risk" and stored.shared_at is None
 
 
 def test_hr_reads_the_follow_through_list_as_json_and_csv_and_managers_do_not(demo) -> None:
