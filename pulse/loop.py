@@ -52,6 +52,16 @@ def leads_released_unit(user: User, released: ReleasedUnit) -> bool:
     )
 
 
+def loop_unit_of(user: User, released: ReleasedUnit) -> LoopUnit:
+    """For a release the viewer was already allowed to read (the dashboard's own unit)."""
+    return LoopUnit(
+        released=released,
+        cycle=released.cycle,
+        unit=released.unit,
+        can_write=leads_released_unit(user, released),
+    )
+
+
 def loop_unit(user: User, unit_id: int) -> LoopUnit | None:
     """The released unit with this snapshot id, if this viewer may read it; else None (404)."""
     released = (
@@ -125,13 +135,23 @@ def follow_through_of(released: ReleasedUnit, k: int) -> tuple[int | None, str]:
     return None, reason_text(hidden, k) if hidden else ""
 
 
-def progress_since(user: User, released: ReleasedUnit) -> FocusProgress | None:
-    """The team's latest focus chosen after an earlier release than this one, with this
-    release's follow-through score and the focus domain's change since then."""
-    focus = latest_focus_before(released.unit.team_id, released.cycle.closes_at)
+def progress_since(
+    user: User,
+    released: ReleasedUnit,
+    earlier: list[ReleasedUnit] | None = None,
+    focus: FocusView | None = None,
+) -> FocusProgress | None:
+    """The team's latest focus chosen after an earlier release than this one (`focus`, when
+    the caller has it), with this release's follow-through score and the focus domain's change
+    since then. `earlier`: the earlier releases this viewer may read (earlier_releases_for),
+    when the caller has them."""
+    focus = focus or latest_focus_before(released.unit.team_id, released.cycle.closes_at)
     if focus is None:
         return None
-    earlier = earlier_releases_for(user, released) if released.status == "released" else []
+    if released.status != ReleaseStatus.RELEASED:
+        earlier = []
+    elif earlier is None:
+        earlier = earlier_releases_for(user, released)
     points = [
         (before.cycle.period, before.figures["domains"][focus.domain]["score"])
         for before in earlier
@@ -143,9 +163,14 @@ def progress_since(user: User, released: ReleasedUnit) -> FocusProgress | None:
     answered = next((before for before in earlier if before.cycle_id == focus.cycle_id), None)
     before = answered.figures.get("domains", {}).get(focus.domain) if answered else None
     score, reason = follow_through_of(released, released.cycle.k)
+    chosen_after = (
+        answered.cycle.period
+        if answered
+        else Cycle.objects.filter(pk=focus.cycle_id).values_list("period", flat=True)[0]
+    )
     return FocusProgress(
         focus=focus,
-        chosen_after=Cycle.objects.filter(pk=focus.cycle_id).values_list("period", flat=True)[0],
+        chosen_after=chosen_after,
         follow_through=score,
         follow_through_reason=reason,
         domain_points=points,

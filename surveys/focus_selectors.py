@@ -100,5 +100,26 @@ def latest_focus_before(team_id: int | None, closes_before: datetime.datetime) -
     return focus_view(focus) if focus else None
 
 
+def focus_and_previous(
+    team_id: int | None, cycle_id: int, closes_at: datetime.datetime
+) -> tuple[FocusView | None, FocusView | None]:
+    """In one look-up: the team's focus after this cycle, and its latest focus after an
+    earlier one (latest_focus_before)."""
+    if team_id is None:
+        return None, None
+    focuses = (
+        Focus.objects.filter(team_id=team_id, cycle__closes_at__lte=closes_at)
+        .order_by("-cycle__closes_at")
+        .prefetch_related(with_commitments())[:2]
+    )
+    current = previous = None
+    for focus in focuses:
+        if focus.cycle_id == cycle_id:
+            current = focus_view(focus)
+        elif previous is None:
+            previous = focus_view(focus)
+    return current, previous
+
+
 def teams_with_focus(cycle_id: int) -> set[int]:
     return set(Focus.objects.filter(cycle_id=cycle_id).values_list("team_id", flat=True))

@@ -189,3 +189,37 @@ def test_the_demo_shows_a_shared_focus_and_its_progress_on_the_next_results(demo
     assert "Done" in page.text and "Doing" in page.text
     hr = demo["clients"]["nadia"].get(f"/hr/follow-through/?cycle={earlier.pk}").text
     assert "1 of 2" in hr and "none yet" in hr
+
+
+def give_follow_through(demo, name: str, figure: dict | None, hidden: str = "") -> Focus:
+    """As a release of a cycle that asked the team about its shared focus stores it."""
+    earlier = Cycle.objects.filter(release__isnull=False).order_by("closes_at").first()
+    focus = Focus.objects.get(team__name=name, cycle=earlier)
+    released = demo["units"][name]
+    released.unit.focus = focus
+    released.unit.save(update_fields=["focus"])
+    if figure is not None:
+        released.figures["follow_through"] = figure
+    if hidden:
+        released.figures.setdefault("hidden", {})["follow_through"] = hidden
+    released.save(update_fields=["figures"])
+    return focus
+
+
+def test_the_follow_through_score_shows_on_the_dashboard_and_on_hrs_page(demo) -> None:
+    figure = {"score": 64, "favorable": 58, "respondents": 9, "spread": 12.0}
+    focus = give_follow_through(demo, "Engineering", figure)
+    engineering = demo["units"]["Engineering"].unit_id
+    page = demo["clients"]["daniel"].get(f"/dashboard/?cycle={demo['cycle'].pk}&unit={engineering}")
+    assert '<span class="big-inline">64</span>' in page.text
+    hr = demo["clients"]["nadia"].get(f"/hr/follow-through/?cycle={focus.cycle_id}&format=csv")
+    row = next(line for line in hr.content.decode().splitlines() if line.startswith("Engineering"))
+    assert ",64," in row and demo["cycle"].period in row
+
+
+def test_a_hidden_follow_through_score_says_why_and_shows_no_number(demo) -> None:
+    give_follow_through(demo, "Engineering", None, hidden="too_few_responses")
+    engineering = demo["units"]["Engineering"].unit_id
+    page = demo["clients"]["daniel"].get(f"/dashboard/?cycle={demo['cycle'].pk}&unit={engineering}")
+    assert "big-inline" not in page.text
+    assert 'Follow-through:</strong> <span class="suppressed-cell">' in page.text
