@@ -180,6 +180,7 @@ def test_only_hr_opens_the_follow_through_page(demo) -> None:
 
 def test_the_demo_shows_a_shared_focus_and_its_progress_on_the_next_results(demo) -> None:
     earlier = Cycle.objects.filter(release__isnull=False).order_by("closes_at").first()
+    assert earlier is not None
     shared = Focus.objects.filter(cycle=earlier, shared_at__isnull=False)
     assert shared.filter(team__name="Engineering").exists()
     assert not Focus.objects.filter(team__name="Sales").exists()
