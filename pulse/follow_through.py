@@ -133,7 +133,8 @@ def row_of(
         unit_id=released.unit_id,
         name=unit.name,
         index=released.figures.get("index") if unit.is_released else None,
-        reason=unit.reason,
+        reason=unit.reason
+        or ("a domain is hidden, so there is no index" if unit.is_released else ""),
         focus=focus,
         follow_through=score,
         follow_through_period=period,

@@ -59,7 +59,7 @@ def test_a_manager_chooses_a_focus_writes_two_commitments_and_shares_them(demo) 
     saved = kenji.post(f"/dashboard/{platform}/focus/", focus_form())
     assert saved.status_code == 302
     dashboard = kenji.get(f"/dashboard/?cycle={demo['cycle'].pk}&unit={platform}").text
-    assert "Focus: Open conversation" in dashboard and "not shared yet" in dashboard
+    assert "Chosen focus: Open conversation" in dashboard and "not shared yet" in dashboard
     assert "Monthly retro where I speak last" in dashboard
 
     assert kenji.post(f"/dashboard/{platform}/focus/share/").status_code == 302
