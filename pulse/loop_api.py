@@ -16,8 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pulse.access import visible_unit_ids
 from pulse.follow_through import Filters, FollowThroughRow, as_csv, follow_through_rows
-from pulse.loop import LoopUnit, loop_unit, weakest_domain
+from pulse.loop import LoopUnit, loop_unit, loop_unit_of, weakest_domain
 from pulse.release_models import ReleasedUnit
 from pulse.results import released_cycles_for
 from surveys.focus import (
@@ -28,7 +29,7 @@ from surveys.focus import (
     set_commitment_status,
     share_focus,
 )
-from surveys.focus_selectors import FocusView
+from surveys.focus_selectors import FocusView, focuses_after
 from surveys.instrument import Domain
 from surveys.models import MAX_COMMITMENTS, Commitment, CommitmentStatus
 from teams.roles import is_hr
@@ -109,16 +110,21 @@ class FocusListView(APIView):
         cycle = next((c for c in released_cycles_for(request.user) if c.pk == int(raw)), None)
         if cycle is None:
             raise NotFound("No released results for this cycle.")
-        units = [loop_unit(request.user, unit_id) for unit_id in cycle_unit_ids(cycle.pk)]
-        return Response([focus_payload(loop, loop.focus) for loop in units if loop is not None])
-
-
-def cycle_unit_ids(cycle_id: int) -> list[int]:
-    return list(
-        ReleasedUnit.objects.filter(cycle_id=cycle_id)
-        .order_by("unit__name")
-        .values_list("unit_id", flat=True)
-    )
+        # A constant number of queries: the scope, the releases and the focuses, once each.
+        visible = visible_unit_ids(request.user, cycle.pk)
+        focuses = focuses_after(cycle.pk)
+        released = (
+            ReleasedUnit.objects.filter(cycle=cycle)
+            .select_related("unit", "unit__manager", "cycle")
+            .order_by("unit__name")
+        )
+        return Response(
+            [
+                focus_payload(loop_unit_of(request.user, r), focuses.get(r.unit.team_id or 0))
+                for r in released
+                if visible is None or r.unit_id in visible
+            ]
+        )
 
 
 class UnitFocusView(APIView):

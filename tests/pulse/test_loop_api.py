@@ -106,3 +106,13 @@ def test_hr_reads_the_follow_through_list_as_json_and_csv_and_managers_do_not(de
     bad = clients["nadia"].get(f"/api/v1/follow-through/?cycle={cycle.pk}&below=low&format=csv")
     assert bad.status_code == 400 and "below" in bad.json()["fields"]
     assert clients["daniel"].get(f"/api/v1/follow-through/?cycle={cycle.pk}").status_code == 404
+
+
+def test_the_focus_list_costs_the_same_number_of_queries_for_any_number_of_units(
+    demo, django_assert_max_num_queries
+) -> None:
+    earlier = Focus.objects.order_by("cycle__closes_at").first()
+    assert earlier is not None
+    with django_assert_max_num_queries(12):
+        listed = demo["clients"]["nadia"].get(f"/api/v1/focus/?cycle={earlier.cycle_id}")
+    assert any(entry["domain"] and entry["shared_at"] for entry in listed.json())
