@@ -348,6 +348,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # "status" names two choice sets: a release's and a commitment's.
+    "ENUM_NAME_OVERRIDES": {"CommitmentStatusEnum": "surveys.models.CommitmentStatus"},
 }
 
 DEFAULT_EXCEPTION_REPORTER_FILTER = "pulse.log_redaction.AnswerSafeExceptionReporterFilter"

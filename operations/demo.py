@@ -2,8 +2,10 @@
 
 Every synthetic answer goes through the same path as a real one: a link digest is minted for
 the invitation, `cast_answers` redeems it and seals the ballot, the cycle closes, and pulse's
-tick sweeps and releases. Teams get a "climate" of their own, so the dashboards have real
-differences to show, and most teams improve a little from one cycle to the next.
+tick sweeps and releases. After the first release the managers choose a focus, write
+commitments and share them (the loop after the results). Teams get a "climate" of their own,
+so the dashboards have real differences to show, and most teams improve a little from one
+cycle to the next.
 """
 
 import random
@@ -12,12 +14,22 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from pulse.ballot_box import cast_answers
+from pulse.release_models import ReleasedUnit, ReleaseStatus
 from pulse.scheduler import run_pulse_tick
 from pulse.sweep import sweep
 from surveys.closing import close_cycle
+from surveys.focus import CommitmentInput, save_focus, set_commitment_status, share_focus
 from surveys.instrument import ENPS_MAX, ENPS_MIN, SCALE_MAX, SCALE_MIN
 from surveys.launch import create_cycle, launch_cycle
-from surveys.models import Cadence, Cycle, CycleState, Invitation, InvitationToken
+from surveys.models import (
+    Cadence,
+    CommitmentStatus,
+    Cycle,
+    CycleState,
+    Focus,
+    Invitation,
+    InvitationToken,
+)
 from surveys.redemption import look_up
 from surveys.schedule import Period
 from surveys.tokens import new_token, token_digest
@@ -66,11 +78,66 @@ def seed_demo_results(
         answer_cycle(cycle, rng, improvement)
         close_cycle(cycle_id=cycle.pk, now=opens_at + timedelta(days=7))
         cycles.append(cycle)
+        if release:
+            # Released before the next cycle launches, so the managers' focuses chosen after
+            # it are there when the next cycle freezes its snapshot, as they would be for real.
+            run_pulse_tick()
+            if months_ago == 2:
+                seed_demo_focuses(cycle)
     if release:
         run_pulse_tick()
     else:
         sweep()
     return cycles
+
+
+DEMO_COMMITMENTS = {
+    "risk": (
+        "Open each team meeting with a mistake of mine and what I learned",
+        "Blameless review after every incident, notes shared with the team",
+    ),
+    "conversation": (
+        "Ask for the strongest argument against before closing a decision",
+        "A monthly retro in which I speak last",
+    ),
+    "help": (
+        "A standing 'where are you stuck?' round in the weekly meeting",
+        "Pair on the stuck items first thing the day after",
+    ),
+    "inclusivity": (
+        "Rotate who runs the team meeting",
+        "Collect written input before each discussion",
+    ),
+}
+# Left without a focus, so HR's follow-through page shows a unit that still needs one.
+DEMO_UNIT_WITHOUT_FOCUS = "Sales"
+
+
+def seed_demo_focuses(cycle: Cycle) -> None:
+    """The loop after the first demo release: each manager with released figures chose the
+    weakest domain, wrote two commitments and shared them; one is done, one under way."""
+    if Focus.objects.filter(cycle=cycle).exists():
+        return
+    released = ReleasedUnit.objects.filter(cycle=cycle, status=ReleaseStatus.RELEASED)
+    for unit in released.select_related("unit", "unit__manager__user").order_by("unit__name"):
+        team, manager = unit.unit.team, unit.unit.manager
+        domains = unit.figures.get("domains", {})
+        if team is None or manager is None or not domains or team.name == DEMO_UNIT_WITHOUT_FOCUS:
+            continue
+        weakest = min(domains, key=lambda domain: domains[domain]["score"])
+        focus = save_focus(
+            team=team,
+            cycle=cycle,
+            domain=weakest,
+            commitments=[CommitmentInput(text=text) for text in DEMO_COMMITMENTS[weakest]],
+            note="Thank you for the honest answers. The first commitment is done; the second is "
+            "under way, and we will look at how it goes at the next retro.",
+            chosen_by=manager.user,
+        )
+        first, second = focus.commitments.order_by("position")
+        set_commitment_status(commitment=first, status=CommitmentStatus.DONE)
+        set_commitment_status(commitment=second, status=CommitmentStatus.DOING)
+        share_focus(focus=focus)
 
 
 def answer_cycle(cycle: Cycle, rng: random.Random, improvement: float) -> None:

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from pulse.charts import trend_chart
+from pulse.loop import loop_unit_of, progress_since, steps_of
 from pulse.release_models import ReleasedUnit
 from pulse.results import (
     comments_of,
@@ -22,13 +23,17 @@ from pulse.results import (
     unit_page,
 )
 from pulse.scoring import DomainFigure, change_between
+from surveys.focus_selectors import focus_and_previous
 from surveys.instrument import Domain
-from surveys.models import Cycle, CycleState
+from surveys.models import CommitmentStatus, Cycle, CycleState
 from teams.roles import is_hr
 
 
-def page(request: HttpRequest, template: str, context: dict | None = None) -> HttpResponse:
-    return render(request, template, {**(context or {}), "viewer_is_hr": is_hr(request.user)})
+def page(
+    request: HttpRequest, template: str, context: dict | None = None, status: int = 200
+) -> HttpResponse:
+    context = {**(context or {}), "viewer_is_hr": is_hr(request.user)}
+    return render(request, template, context, status=status)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -71,6 +76,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     selected = result.selected
     earlier = earlier_releases_for(request.user, selected.released)
     points = trend_points(selected.released, earlier) if selected.is_released else []
+    loop = loop_unit_of(request.user, selected.released)
+    focus, previous = focus_and_previous(selected.released.unit.team_id, cycle.pk, cycle.closes_at)
     return page(
         request,
         "pulse/dashboard.html",
@@ -84,6 +91,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "change": describe_change(selected.released, earlier),
             "comments": comments_of(selected.released),
             "small_teams": small_team_sentences,
+            "loop": loop,
+            "focus": focus,
+            "steps": steps_of(focus),
+            "progress": progress_since(request.user, selected.released, earlier, previous)
+            if previous
+            else None,
+            "statuses": CommitmentStatus.choices,
         },
     )
 

@@ -228,7 +228,8 @@ def unit_page(user: User, cycle: Cycle, unit_id: int | None) -> UnitPage | None:
         return None
     released = (
         ReleasedUnit.objects.filter(pk=released.pk)
-        .select_related("unit", "cycle")
+        # The unit's manager: whether the viewer may write its focus (pulse.loop).
+        .select_related("unit", "unit__manager", "cycle")
         .prefetch_related(
             Prefetch("trend_from", queryset=ReleasedUnit.objects.select_related("cycle"))
         )

@@ -61,6 +61,7 @@ class CadenceAdmin(admin.ModelAdmin):
             },
         ),
         ("Minimum group sizes", {"fields": ["k", "k_comment"]}),
+        ("After the results", {"fields": ["focus_reminder_days"]}),
     ]
 
     @admin.display(description="Population")

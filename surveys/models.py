@@ -202,6 +202,12 @@ class Cycle(models.Model):
     stuck_reason = models.CharField(max_length=10, choices=StuckReason.choices, blank=True)
     stuck_since = models.DateTimeField(null=True, blank=True)
 
+    # Claims of the loop's two emails to managers (pulse.loop_emails), each taken once by a
+    # conditional update: "your results are ready" after the release, and the one reminder to
+    # those who chose no focus. The first also dates the release for the reminder's delay.
+    results_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    focus_reminders_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = CycleQuerySet.as_manager()
 
     class Meta:

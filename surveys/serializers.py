@@ -41,6 +41,7 @@ class CadenceSerializer(serializers.ModelSerializer):
             "id",
             "name",
             *CADENCE_SETTINGS,
+            "focus_reminder_days",
             "population_team",
             "population_missing",
             "active",

@@ -44,7 +44,9 @@ NOT_PAGES = {
 REFUSALS = re.compile(
     r"^(/a/not-a-link-anyone-was-sent/|/admin/login/|/admin/logout/|/admin/teams/team/add/"
     r"|/admin/teams/team/\d+/delete/|/admin/surveys/cycle/add/|/api/v1/org/import"
-    r"|/api/v1/results/|/api/v1/results/1/trend|/api/v1/\w+/\d+/(launch|close))$"
+    r"|/api/v1/results/|/api/v1/results/1/trend|/api/v1/\w+/\d+/(launch|close)"
+    r"|/dashboard/\d+/focus/share/|/dashboard/commitments/\d+/status/"
+    r"|/api/v1/focus/\d+/share|/api/v1/focus/\d+/commitments/\d+)$"
 )
 OBJECT_REDIRECT = re.compile(r"^admin/\w+/\w+/<path:object_id>/$")  # redirects to .../change/
 
@@ -164,6 +166,33 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
     cadence = Cadence.objects.order_by("pk").first()
     assert cycle is not None
     assert cadence is not None
+    # The loop after the results, on the latest release: Kenji leads Platform there; the
+    # earlier release has the demo's shared focuses.
+    from pulse.models import ReleasedUnit
+    from surveys.models import Commitment
+
+    released = ReleasedUnit.objects.filter(cycle__release__isnull=False).order_by(
+        "-cycle__closes_at"
+    )
+    platform = released.filter(unit__name="Platform").first()
+    commitment = Commitment.objects.order_by("pk").first()
+    assert platform is not None
+    assert commitment is not None
+    unit = platform.unit_id
+    visits += [
+        ("manager", f"/dashboard/{unit}/summary/"),
+        ("manager", f"/dashboard/{unit}/focus/"),
+        ("manager", f"/dashboard/{unit}/focus/share/"),
+        ("manager", f"/dashboard/commitments/{commitment.pk}/status/"),
+        ("hr", "/hr/follow-through/"),
+    ]
+    api += [
+        ("manager", f"/api/v1/focus/?cycle={platform.cycle_id}"),
+        ("manager", f"/api/v1/focus/{unit}"),
+        ("manager", f"/api/v1/focus/{unit}/share"),
+        ("manager", f"/api/v1/focus/{unit}/commitments/1"),
+        ("hr", f"/api/v1/follow-through/?cycle={platform.cycle_id}"),
+    ]
     api += [
         ("hr", f"/api/v1/cadences/{cadence.pk}/"),
         ("hr", f"/api/v1/cadences/{cadence.pk}/launch"),

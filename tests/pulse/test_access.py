@@ -126,7 +126,10 @@ def test_the_dashboard_costs_the_same_number_of_queries_for_any_number_of_units(
     demo, django_assert_max_num_queries
 ) -> None:
     cycle, clients = demo["cycle"], demo["clients"]
-    with django_assert_max_num_queries(20):
+    # 19 for the results; the loop's panel adds three, whatever the size: the team's focuses
+    # (this release's and the previous one), their commitments, and whether the viewer led the
+    # team when the previous one was chosen.
+    with django_assert_max_num_queries(22):
         assert clients["nadia"].get(f"/dashboard/?cycle={cycle.pk}").status_code == 200
 
 

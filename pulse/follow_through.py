@@ -1,0 +1,186 @@
+"""HR's follow-through list: for one released cycle, every unit HR may read, weakest first, with
+the focus its manager chose after it, how many commitments are done, the follow-through score
+the team gave in the next release, and how the focus domain moved since.
+
+A constant number of queries whatever the size of the organisation: the later releases are
+found through the trend links (which already apply the membership rule of DESIGN §4.9), and the
+follow-through figures through the snapshot's link from a team to the focus it was shown.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+
+from pulse.access import User
+from pulse.loop import change_sentence, follow_through_of
+from pulse.release_models import ReleasedUnit
+from pulse.results import UnitResult, cycle_results
+from surveys.focus_selectors import FocusView, focuses_after
+from surveys.models import Cycle
+from surveys.selectors import cycles_read_as_hr
+
+
+@dataclass(frozen=True)
+class FollowThroughRow:
+    unit_id: int
+    name: str
+    index: int | None
+    reason: str  # why the unit's figures are hidden, when they are
+    focus: FocusView | None
+    follow_through: int | None
+    follow_through_period: str
+    change: str  # of the focus domain since the focus was set, in words
+
+    @property
+    def commitments_done(self) -> str:
+        if self.focus is None:
+            return ""
+        return f"{self.focus.done_count} of {len(self.focus.commitments)}"
+
+
+@dataclass(frozen=True)
+class Filters:
+    below: int | None = None  # only units whose index is below this
+    without_focus_after_days: int | None = None  # only units with no focus this long after
+
+
+def released_on(cycle: Cycle) -> datetime:
+    """When the results went out: announced to managers, or failing that, the close."""
+    return cycle.results_announced_at or cycle.closed_at or cycle.closes_at
+
+
+def later_releases(user: User, released: list[ReleasedUnit]) -> dict[int, ReleasedUnit]:
+    """Unit id in this cycle → the latest later release of the same team that a trend may be
+    drawn from, among the cycles this HR login reads."""
+    readable = set(cycles_read_as_hr(user.pk or 0).values_list("cycle_id", flat=True))
+    links = ReleasedUnit.trend_from.through.objects.filter(
+        to_releasedunit_id__in=[r.pk for r in released]
+    ).select_related("from_releasedunit__cycle")
+    by_earlier = {r.pk: r.unit_id for r in released}
+    latest: dict[int, ReleasedUnit] = {}
+    for link in links:
+        later = link.from_releasedunit
+        if later.cycle_id not in readable:
+            continue
+        unit_id = by_earlier[link.to_releasedunit_id]
+        if unit_id not in latest or later.cycle.closes_at > latest[unit_id].cycle.closes_at:
+            latest[unit_id] = later
+    return latest
+
+
+def follow_through_releases(user: User, focuses: list[FocusView]) -> dict[int, ReleasedUnit]:
+    """Focus id → the first release of its team from a cycle that asked about it."""
+    readable = set(cycles_read_as_hr(user.pk or 0).values_list("cycle_id", flat=True))
+    team_of = {focus.id: focus.team_id for focus in focuses}
+    found: dict[int, ReleasedUnit] = {}
+    releases = (
+        ReleasedUnit.objects.filter(unit__focus_id__in=team_of)
+        .select_related("unit", "cycle")
+        .order_by("cycle__closes_at")
+    )
+    for release in releases:
+        focus_id = release.unit.focus_id
+        if focus_id is None or release.cycle_id not in readable:
+            continue
+        if release.unit.team_id == team_of[focus_id] and focus_id not in found:
+            found[focus_id] = release
+    return found
+
+
+def follow_through_rows(
+    user: User, cycle: Cycle, filters: Filters, now: datetime | None = None
+) -> list[FollowThroughRow]:
+    units = cycle_results(user, cycle).units
+    focuses = focuses_after(cycle.pk)
+    later = later_releases(user, [unit.released for unit in units])
+    asked = follow_through_releases(user, list(focuses.values()))
+    rows = [row_of(unit, focuses, later, asked) for unit in units]
+    rows.sort(key=lambda row: (row.index is None, row.index or 0, row.name))
+    if filters.below is not None:
+        rows = [row for row in rows if row.index is not None and row.index < filters.below]
+    if filters.without_focus_after_days is not None:
+        waited = ((now or timezone.now()) - released_on(cycle)).days
+        overdue = waited >= filters.without_focus_after_days
+        rows = [row for row in rows if row.focus is None and overdue]
+    return rows
+
+
+def row_of(
+    unit: UnitResult,
+    focuses: dict[int, FocusView],
+    later: dict[int, ReleasedUnit],
+    asked: dict[int, ReleasedUnit],
+) -> FollowThroughRow:
+    released = unit.released
+    team_id = released.unit.team_id
+    focus = focuses.get(team_id) if team_id is not None else None
+    score, period, change = None, "", ""
+    if focus is not None:
+        if focus.id in asked:
+            score, _ = follow_through_of(asked[focus.id], asked[focus.id].cycle.k)
+            period = asked[focus.id].cycle.period if score is not None else ""
+        before = released.figures.get("domains", {}).get(focus.domain)
+        after_release = later.get(released.unit_id)
+        after = (
+            after_release.figures.get("domains", {}).get(focus.domain) if after_release else None
+        )
+        if before and after and after_release is not None:
+            change = f"{change_sentence(before, after)} (by {after_release.cycle.period})"
+    return FollowThroughRow(
+        unit_id=released.unit_id,
+        name=unit.name,
+        index=released.figures.get("index") if unit.is_released else None,
+        reason=unit.reason
+        or ("a domain is hidden, so there is no index" if unit.is_released else ""),
+        focus=focus,
+        follow_through=score,
+        follow_through_period=period,
+        change=change,
+    )
+
+
+CSV_HEADER = [
+    "unit",
+    "index",
+    "focus",
+    "shared",
+    "commitments",
+    "commitments done",
+    "follow-through",
+    "follow-through survey",
+    "focus domain since",
+]
+
+
+def cell(value: object) -> object:
+    """A spreadsheet reads a text starting with =, +, - or @ as a formula: names and
+    commitments are people's words, so they are kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def as_csv(rows: list[FollowThroughRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        focus = row.focus
+        writer.writerow(
+            cell(value)
+            for value in [
+                row.name,
+                "" if row.index is None else row.index,
+                focus.domain_label if focus else "",
+                ("yes" if focus.is_shared else "no") if focus else "",
+                " | ".join(f"{c.text} [{c.status}]" for c in focus.commitments) if focus else "",
+                focus.done_count if focus else "",
+                "" if row.follow_through is None else row.follow_through,
+                row.follow_through_period,
+                row.change,
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,108 @@
+"""The loop's emails to managers on the demo company: "your results are ready" once per
+release to the managers who have released results, and one reminder to choose a focus."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.core.management import call_command
+from django.utils import timezone
+
+from pulse.loop_emails import announce_results, remind_about_focus
+from pulse.scheduler import run_pulse_tick
+from surveys.models import Cycle, Focus
+from teams.models import Team
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def released() -> Cycle:
+    """The demo's latest release, with the emails its release sent kept in the outbox."""
+    call_command("seed_demo", stdout=StringIO())
+    cycle = Cycle.objects.filter(release__isnull=False).order_by("-closes_at").first()
+    assert cycle is not None
+    return cycle
+
+
+def recipients(subject_part: str) -> list[str]:
+    return sorted(m.to[0] for m in mail.outbox if subject_part in m.subject)
+
+
+def test_results_ready_goes_once_to_every_manager_with_released_results_and_no_one_else(
+    released,
+) -> None:
+    ready = recipients(f"results are ready: Monthly pulse {released.period}")
+    assert ready == sorted(
+        [
+            "amara.okafor@example.com",  # Company
+            "daniel.novak@example.com",  # Engineering
+            "kenji.tanaka@example.com",  # Platform
+            "lucia.fernandez@example.com",  # Mobile
+            "marcus.bell@example.com",  # Sales
+            "priya.raman@example.com",  # Product
+        ]
+    ), "Customer Success (suppressed) and Data (counted in Engineering) have nothing to read"
+    message = next(
+        m for m in mail.outbox if m.to == ["kenji.tanaka@example.com"] and "ready" in m.subject
+    )
+    assert f"/dashboard/?cycle={released.pk}" in message.body
+    assert isinstance(message, EmailMultiAlternatives)
+    html = str(message.alternatives[0][0])
+    assert "Open your dashboard" in html and "<img" not in html
+    # No figure in the email: neither the index nor any domain score of Kenji's release.
+    platform = released.released_units.get(unit__name="Platform")
+    for domain in platform.figures["domains"].values():
+        assert f" {domain['score']} " not in message.body
+
+    mail.outbox.clear()
+    run_pulse_tick()
+    assert announce_results() == 0 and mail.outbox == []
+
+
+def test_an_earlier_release_overtaken_by_a_later_one_is_not_announced(released) -> None:
+    # As when a scheduler that was down for a month releases two cycles in one pass.
+    Cycle.objects.update(results_announced_at=None)
+    mail.outbox.clear()
+    assert announce_results() == 6
+    earlier = Cycle.objects.filter(release__isnull=False).exclude(pk=released.pk).get()
+    assert all(released.period in m.subject for m in mail.outbox)
+    assert all(earlier.period not in m.subject for m in mail.outbox)
+
+
+def test_the_focus_reminder_goes_once_a_week_after_to_managers_without_a_focus(released) -> None:
+    Focus.objects.create(team=Team.objects.get(name="Platform"), cycle=released, domain="risk")
+    mail.outbox.clear()
+    announced = released.results_announced_at
+    assert announced is not None
+    assert remind_about_focus(now=announced + datetime.timedelta(days=6)) == 0
+
+    week_later = announced + datetime.timedelta(days=7)
+    assert remind_about_focus(now=week_later) == 5
+    reminded = recipients("Choose a focus")
+    assert "kenji.tanaka@example.com" not in reminded
+    assert "daniel.novak@example.com" in reminded and "fatima.zahra@example.com" not in reminded
+
+    mail.outbox.clear()
+    assert remind_about_focus(now=week_later + datetime.timedelta(days=1)) == 0
+    assert mail.outbox == []
+
+
+def test_no_focus_reminder_when_hr_turned_it_off(released) -> None:
+    released.cadence.focus_reminder_days = None
+    released.cadence.save()
+    mail.outbox.clear()
+    assert remind_about_focus(now=timezone.now() + datetime.timedelta(days=60)) == 0
+    assert mail.outbox == []
+
+
+def test_hr_sets_the_delay_on_the_cadence(released) -> None:
+    released.cadence.focus_reminder_days = 3
+    released.cadence.save()
+    mail.outbox.clear()
+    announced = released.results_announced_at
+    assert announced is not None
+    assert remind_about_focus(now=announced + datetime.timedelta(days=3)) > 0
+    assert "3 days ago" in mail.outbox[0].body
