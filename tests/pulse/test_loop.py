@@ -199,7 +199,9 @@ def give_follow_through(demo, name: str, figure: dict | None, hidden: str = "") 
     released = demo["units"][name]
     released.unit.focus = focus
     released.unit.save(update_fields=["focus"])
-    if figure is not None:
+    if figure is None:
+        released.figures.pop("follow_through", None)
+    else:
         released.figures["follow_through"] = figure
     if hidden:
         released.figures.setdefault("hidden", {})["follow_through"] = hidden

@@ -82,7 +82,7 @@ def test_other_viewers_cannot_change_a_focus_and_strangers_cannot_see_one(demo) 
     seen = {
         viewer: clients[viewer].get(f"/api/v1/focus/{platform}").status_code for viewer in clients
     }
-    assert seen == {"anonymous": 403, "nadia": 200, "daniel": 200, "kenji": 200, "olga": 404}
+    assert seen == {"anonymous": 401, "nadia": 200, "daniel": 200, "kenji": 200, "olga": 404}
     sales = demo["units"]["Sales"].unit_id
     assert clients["kenji"].get(f"/api/v1/focus/{sales}").status_code == 404
     for viewer in ("nadia", "daniel", "olga"):
