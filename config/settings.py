@@ -318,6 +318,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "config.api_errors.ErrorAwareAutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
+    # JSON with limits on size and depth (common.parsers); forms and uploads as DRF has them.
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # JSON only: DRF's browsable pages need inline style the CSP forbids; /api/docs/ is the
     # page for people.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
