@@ -309,6 +309,11 @@ PULSE_SENDERS_PER_CYCLE = int(os.environ.get("PULSE_SENDERS_PER_CYCLE", "2"))
 # How long one sender task keeps claiming batches before it hands over to the next tick's.
 PULSE_SENDER_TIME_BUDGET_SECONDS = int(os.environ.get("PULSE_SENDER_TIME_BUDGET_SECONDS", "240"))
 
+# --- Org import ---------------------------------------------------------------------------
+# The largest org file (CSV or JSON) the import reads: about 800,000 people. Larger files are
+# refused before they are parsed.
+PULSE_ORG_FILE_MAX_BYTES = int(os.environ.get("PULSE_ORG_FILE_MAX_BYTES", str(50 * 1024 * 1024)))
+
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
