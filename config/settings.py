@@ -180,6 +180,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         init_command="PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON",
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A persistent connection is checked before a request reuses it, so the first requests after a
+# database restart get a fresh connection instead of a 500 on the dead one.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
