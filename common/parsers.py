@@ -9,7 +9,7 @@ body that is too large (413) or too deep (400) in the API's error body before an
 sees it.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
 from django.conf import settings
@@ -30,13 +30,29 @@ def too_deep(data: object, limit: int = MAX_DEPTH) -> bool:
     waiting: list[tuple[object, int]] = [(data, 1)]
     while waiting:
         node, depth = waiting.pop()
-        children = node.values() if isinstance(node, dict) else node
-        for child in children if isinstance(node, dict | list) else ():
+        for child in children_of(node):
             if isinstance(child, dict | list):
                 if depth + 1 > limit:
                     return True
                 waiting.append((child, depth + 1))
     return False
+
+
+def children_of(node: object) -> Iterable[object]:
+    if isinstance(node, dict):
+        return node.values()
+    return node if isinstance(node, list) else ()
+
+
+def text_encoding(parser_context: Mapping[str, Any] | None) -> str:
+    """The request's charset, as DRF checks it: a text codec only (a bytes-to-bytes one such as
+    bz2_codec would inflate the body after its size was checked)."""
+    encoding = str((parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET)
+    try:
+        "".encode(encoding)
+    except (LookupError, UnicodeError):
+        raise ParseError(f'Unsupported charset "{encoding}" in the Content-Type header.') from None
+    return encoding
 
 
 def body_limit(parser_context: Mapping[str, Any] | None) -> int:
@@ -63,14 +79,13 @@ class BoundedJSONParser(parsers.BaseParser):
     renderer_class = renderers.JSONRenderer
     strict = api_settings.STRICT_JSON
 
-    # DRF puts whatever a parser returns into request.data; the stubs allow only a mapping.
-    def parse(  # type: ignore[override]
+    def parse(
         self,
         stream: IO[bytes],
         media_type: str | None = None,
         parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
-        encoding = parsers.get_encoding(parser_context or {})
+        encoding = text_encoding(parser_context)
         body = read_limited(stream, body_limit(parser_context))
         parse_constant = json.strict_constant if self.strict else None
         try:

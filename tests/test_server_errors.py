@@ -6,6 +6,7 @@ database restart, a connection the server kept is checked before it is used agai
 request after the restart is answered, not failed.
 """
 
+from collections.abc import Callable
 from wsgiref.util import setup_testing_defaults
 
 import psycopg
@@ -92,9 +93,14 @@ def wsgi_get(path: str) -> int:
     environ: dict = {"PATH_INFO": path, "HTTP_HOST": "testserver", "REQUEST_METHOD": "GET"}
     setup_testing_defaults(environ)
     statuses: list[str] = []
-    result = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
+
+    def start_response(status: str, headers: list, exc_info: object = None) -> Callable:
+        statuses.append(status)
+        return lambda data: None
+
+    result = application(environ, start_response)
     b"".join(result)
-    result.close()  # type: ignore[attr-defined]  # request_finished
+    result.close()  # request_finished
     return int(statuses[0].split()[0])
 
 
@@ -122,4 +128,3 @@ def test_the_first_request_after_the_database_dropped_a_kept_connection_is_answe
     assert wsgi_get("/api/v1/pulse/not-a-link-anyone-was-sent") == 404
     assert connection.connection is not None
     assert connection.connection.info.backend_pid != kept_pid
-

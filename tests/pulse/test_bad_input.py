@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 # Digits to str.isdigit(), but not to int(), or not ASCII: "²", Arabic-Indic three, Devanagari
 # one, full-width seven; and more digits than int() reads.
-NOT_ASCII_DIGITS = ["²", "٣", "१", "７", "1" * 5000]
+NOT_ASCII_DIGITS = ["²", "٣", "१", "\uff17", "1" * 5000]
 
 
 def test_a_deep_answer_leaves_the_link_as_good_as_it_was(survey, company) -> None:

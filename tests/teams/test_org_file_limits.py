@@ -25,9 +25,7 @@ def upload(hr, text: str | bytes):
     return hr.post("/api/v1/org/import", {"file": file}, format="multipart")
 
 
-def test_a_field_longer_than_the_csv_module_takes_is_named_by_line_and_column(
-    tmp_path, hr
-) -> None:
+def test_a_field_longer_than_the_csv_module_takes_is_named_by_line_and_column(tmp_path, hr) -> None:
     text = HEADER + "A1,ada@example.com,Ada,\n" + f"B2,b@example.com,{'x' * 200_000},A1\n"
     assert refused(tmp_path, text) == [
         "line 3, column name: is 200,000 characters long; at most 200"
@@ -85,9 +83,7 @@ def every_line_wrong(lines: int) -> str:
     return HEADER + "".join(f"P{n},p{n}@example.com,Person {n}\n" for n in range(lines))
 
 
-def test_a_problem_on_every_line_lists_the_first_hundred_and_counts_the_rest(
-    tmp_path, hr
-) -> None:
+def test_a_problem_on_every_line_lists_the_first_hundred_and_counts_the_rest(tmp_path, hr) -> None:
     text = every_line_wrong(2500)
     body = error_of(upload(hr, text), 400)
     assert body["problems"] == 2500
