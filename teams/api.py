@@ -14,15 +14,8 @@ from rest_framework.views import APIView
 
 from common.api_exceptions import DetailedValidationError, ErrorSerializer, PayloadTooLarge
 from common.parsers import BoundedJSONParser, body_limit, read_limited
-from teams.org_csv import (
-    OrgFileInvalid,
-    OrgFileTooLarge,
-    OrgRow,
-    RowError,
-    check_size,
-    parse_csv,
-    parse_records,
-)
+from teams.org_csv import OrgRow, parse_csv, parse_records
+from teams.org_problems import OrgFileInvalid, OrgFileTooLarge, RowError, check_size
 from teams.permissions import IsHRAdmin
 from teams.services import import_org
 

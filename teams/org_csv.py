@@ -1,15 +1,14 @@
 """Reading and validating an org chart file. Pure: no database writes.
 
 The whole file is checked before anything is applied, and every problem is counted and reported
-as line + column + reason (the first MAX_REPORTED of them, by line: a broken export can have a
-problem on every one of a million lines). Lines are numbered as a spreadsheet shows them: the
-header is line 1, the first person line 2. For JSON input, the "line" is the 1-based position in
-the list.
+as line + column + reason (the first hundred by line are kept: teams.org_problems). Lines are
+numbered as a spreadsheet shows them: the header is line 1, the first person line 2. For JSON
+input, the "line" is the 1-based position in the list.
 """
 
-import bisect
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -17,14 +16,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from teams.org_problems import (
+    OrgFileInvalid,
+    ProblemLog,
+    RowError,
+    check_size,
+    quoted,
+    shortened,
+)
+
 REQUIRED_COLUMNS = ("employee_id", "email", "name", "manager_id")
 OPTIONAL_COLUMNS = ("team",)
 MAX_LENGTHS = {"employee_id": 64, "email": 254, "name": 200, "team": 200}
 EXPECTED = ",".join(REQUIRED_COLUMNS) + "[,team]"
-# Problems listed in full; the rest are counted.
-MAX_REPORTED = 100
-# A value quoted back in a message is cut to this many characters.
-QUOTED_CHARACTERS = 40
 
 
 @dataclass(frozen=True)
@@ -35,87 +39,6 @@ class OrgRow:
     name: str
     manager_id: str
     team: str
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    line: int
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
-
-
-def position(error: RowError) -> tuple[int, str]:
-    return error.line, error.column or ""
-
-
-class ProblemLog:
-    """Every problem found, counted; only the first MAX_REPORTED by position are kept, so a
-    file with a problem on each line costs no more memory than one with a hundred."""
-
-    def __init__(self, problems: Iterable[RowError] = ()) -> None:
-        self.count = 0
-        self.first: list[RowError] = []
-        self.extend(problems)
-
-    def add(self, problem: RowError) -> None:
-        self.count += 1
-        full = len(self.first) >= MAX_REPORTED
-        if full and position(problem) >= position(self.first[-1]):
-            return  # later than every kept one (ties keep the one found first)
-        bisect.insort_right(self.first, problem, key=position)
-        del self.first[MAX_REPORTED:]
-
-    def extend(self, problems: Iterable[RowError]) -> None:
-        for problem in problems:
-            self.add(problem)
-
-
-class OrgFileInvalid(Exception):
-    """`errors`: the first MAX_REPORTED problems, by line; `count`: how many there are."""
-
-    def __init__(self, problems: ProblemLog | Iterable[RowError]) -> None:
-        log = problems if isinstance(problems, ProblemLog) else ProblemLog(problems)
-        super().__init__(f"{log.count} problem(s) in the org file")
-        self.errors = log.first
-        self.count = log.count
-
-    @property
-    def summary(self) -> str:
-        """How many problems, and how many of them are listed."""
-        if self.count == 1:
-            return "1 problem"
-        if self.count > len(self.errors):
-            return f"{self.count:,} problems (the first {len(self.errors)} are listed)"
-        return f"{self.count:,} problems"
-
-
-class OrgFileTooLarge(Exception):
-    def __init__(self, size: int) -> None:
-        limit = settings.PULSE_ORG_FILE_MAX_BYTES
-        super().__init__(
-            f"The org file is {size:,} bytes; the import reads at most {limit:,} "
-            f"(PULSE_ORG_FILE_MAX_BYTES). Check that it is the right file; an organisation "
-            "that really needs a larger one can raise that setting."
-        )
-
-
-def check_size(size: int) -> None:
-    """Refuse a file over PULSE_ORG_FILE_MAX_BYTES before it is read."""
-    if size > settings.PULSE_ORG_FILE_MAX_BYTES:
-        raise OrgFileTooLarge(size)
-
-
-def shortened(value: str) -> str:
-    """`value` cut for a message, so a huge value cannot make a huge message."""
-    return value[:QUOTED_CHARACTERS] + "…" if len(value) > QUOTED_CHARACTERS else value
-
-
-def quoted(value: str) -> str:
-    return f'"{shortened(value)}"'
 
 
 def parse_csv(data: bytes) -> list[OrgRow]:
@@ -129,6 +52,8 @@ def parse_csv(data: bytes) -> list[OrgRow]:
     # the file: an over-long value is then reported against MAX_LENGTHS with its column.
     csv.field_size_limit(max(csv.field_size_limit(), settings.PULSE_ORG_FILE_MAX_BYTES))
     reader = csv.reader(io.StringIO(text, newline=""))
+    # One search of the whole file spares a good file (nearly every file) a search per value.
+    has_unreadable_values = NOT_UTF8_OR_NUL.search(text) is not None
     try:
         header = next(reader, None)
     except csv.Error as error:
@@ -164,11 +89,15 @@ def parse_csv(data: bytes) -> list[OrgRow]:
         line = reader.line_num
         if not any(value.strip() for value in values):
             continue  # blank lines, often at the end of an export
-        problems = [
-            RowError(line, column, problem)
-            for column, value in zip(columns, values, strict=False)
-            if (problem := csv_value_problem(value))
-        ]
+        problems = (
+            [
+                RowError(line, column, problem)
+                for column, value in zip(columns, values, strict=False)
+                if (problem := csv_value_problem(value))
+            ]
+            if has_unreadable_values
+            else []
+        )
         if len(values) != len(columns):
             problems.append(RowError(line, None, width_problem(values, columns, first_line, line)))
         if problems:
@@ -190,31 +119,38 @@ def width_problem(values: list[str], columns: list[str], first_line: int, line: 
     return problem
 
 
+# What cannot be stored: NUL (PostgreSQL text refuses it), and lone surrogates, which in a CSV
+# decoded with surrogateescape are the bytes that were not UTF-8 (U+DC80-U+DCFF).
+NOT_UTF8_OR_NUL = re.compile("[\x00\udc80-\udcff]")
+SURROGATE_OR_NUL = re.compile("[\x00\ud800-\udfff]")
+
+
 def csv_value_problem(value: str) -> str | None:
     """What makes a value unreadable: a byte that is not UTF-8, or a NUL."""
-    for index, character in enumerate(value, start=1):
-        if "\udc80" <= character <= "\udcff":
-            byte = ord(character) - 0xDC00
-            return (
-                f"is not valid UTF-8 (byte 0x{byte:02x} at character {index}); save the file as "
-                "UTF-8 CSV"
-            )
-        if character == "\x00":
-            return nul_problem(index)
-    return None
+    found = NOT_UTF8_OR_NUL.search(value)
+    if found is None:
+        return None
+    index, character = found.start() + 1, found.group()
+    if character == "\x00":
+        return nul_problem(index)
+    byte = ord(character) - 0xDC00
+    return (
+        f"is not valid UTF-8 (byte 0x{byte:02x} at character {index}); save the file as UTF-8 CSV"
+    )
 
 
 def json_value_problem(value: str) -> str | None:
     """What makes a JSON string unstorable: a NUL, or a lone surrogate (not a character)."""
-    for index, character in enumerate(value, start=1):
-        if "\ud800" <= character <= "\udfff":
-            return (
-                f"contains U+{ord(character):04X} at character {index}, half of a surrogate "
-                "pair and not a character; send the text as valid Unicode"
-            )
-        if character == "\x00":
-            return nul_problem(index)
-    return None
+    found = SURROGATE_OR_NUL.search(value)
+    if found is None:
+        return None
+    index, character = found.start() + 1, found.group()
+    if character == "\x00":
+        return nul_problem(index)
+    return (
+        f"contains U+{ord(character):04X} at character {index}, half of a surrogate pair and "
+        "not a character; send the text as valid Unicode"
+    )
 
 
 def nul_problem(index: int) -> str:

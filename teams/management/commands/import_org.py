@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from teams.org_csv import OrgFileInvalid, OrgFileTooLarge, check_size, parse_csv
+from teams.org_csv import parse_csv
+from teams.org_problems import OrgFileInvalid, OrgFileTooLarge, check_size
 from teams.services import import_org
 
 
