@@ -25,6 +25,14 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class PayloadTooLarge(exceptions.APIException):
+    """The body is larger than the address accepts; nothing of it was looked at."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
 class DetailedValidationError(exceptions.ValidationError):
     """A 400 whose body carries more structure than fields can: `extra` joins the body."""
 
@@ -39,7 +47,7 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="Stable, for programs: e.g. invalid, not_found, permission_denied, "
         "not_authenticated, authentication_failed, method_not_allowed, unsupported_media_type, "
-        "throttled, too_many_login_attempts, conflict, gone."
+        "throttled, too_many_login_attempts, conflict, gone, too_large, too_deep, server_error."
     )
     message = serializers.CharField(help_text="What went wrong, in a sentence for people.")
     # The serializer's metaclass pops declared fields off the class, so this does not replace

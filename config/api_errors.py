@@ -14,6 +14,7 @@ body (see config.settings' logging).
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import Direction, OpenApiResponse
@@ -24,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from common.api_exceptions import ErrorSerializer
+from common.api_exceptions import ErrorSerializer, PayloadTooLarge
 
 INVALID_MESSAGE = "Some of what was sent is not valid; see fields."
 
@@ -36,6 +37,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # A form body over DATA_UPLOAD_MAX_MEMORY_SIZE: Django's bare 400 page otherwise.
+        exc = PayloadTooLarge("The request body is larger than this address accepts.")
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(str(exc), code="too_many_fields")
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
@@ -103,7 +109,7 @@ class ErrorAwareAutoSchema(AutoSchema):
     def error_statuses(self) -> list[str]:
         codes = []
         if self.method in ("POST", "PUT", "PATCH"):
-            codes += ["400", "415"]
+            codes += ["400", "413", "415"]
         permissions = getattr(self.view, "permission_classes", [])
         if any(permission is not AllowAny for permission in permissions):
             codes += ["401", "403"]

@@ -2,7 +2,8 @@
 
 A fresh clone needs nothing set: SQLite, DEBUG on, development keys and an email outbox folder.
 Production sets DJANGO_DEBUG=0 and real keys; starting with DEBUG off while any development key
-is still in use is refused, so a forgotten variable cannot ship a guessable key.
+is still in use, or any key is too short to be random (config.keys), is refused, so a forgotten
+variable cannot ship a guessable key.
 """
 
 import os
@@ -12,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_flag, env_list
+from config.keys import GENERATE, key_problems, public_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PULSE_VAR_DIR", BASE_DIR / "var"))
@@ -40,20 +42,30 @@ PULSE_TOKEN_KEY_PREVIOUS = os.environ.get("PULSE_TOKEN_KEY_PREVIOUS", "")
 PULSE_BALLOT_KEY_PREVIOUS = os.environ.get("PULSE_BALLOT_KEY_PREVIOUS", "")
 
 if not DEBUG:
-    still_development = [
-        name
-        for name, value, development in (
-            ("DJANGO_SECRET_KEY", SECRET_KEY, DEVELOPMENT_SECRET_KEY),
-            ("PULSE_TOKEN_KEY", PULSE_TOKEN_KEY, DEVELOPMENT_TOKEN_KEY),
-            ("PULSE_BALLOT_KEY", PULSE_BALLOT_KEY, DEVELOPMENT_BALLOT_KEY),
-        )
-        if value == development
-    ]
-    if still_development:
+    # Development keys are public, and a short or repetitive key can be guessed: either would
+    # let anyone holding a database dump test answer links (PULSE_TOKEN_KEY) or, with the
+    # worker's key, open pending ballots (PULSE_BALLOT_KEY). Refuse to start with one.
+    weak_keys = key_problems(
+        {
+            "DJANGO_SECRET_KEY": SECRET_KEY,
+            "PULSE_TOKEN_KEY": PULSE_TOKEN_KEY,
+            "PULSE_BALLOT_KEY": PULSE_BALLOT_KEY,
+            "PULSE_TOKEN_KEY_PREVIOUS": PULSE_TOKEN_KEY_PREVIOUS,
+            "PULSE_BALLOT_KEY_PREVIOUS": PULSE_BALLOT_KEY_PREVIOUS,
+        },
+        development={
+            "DJANGO_SECRET_KEY": DEVELOPMENT_SECRET_KEY,
+            "PULSE_TOKEN_KEY": DEVELOPMENT_TOKEN_KEY,
+            "PULSE_BALLOT_KEY": DEVELOPMENT_BALLOT_KEY,
+        },
+    )
+    if PULSE_BALLOT_PUBLIC_KEY and (problem := public_key_problem(PULSE_BALLOT_PUBLIC_KEY)):
+        weak_keys.append(problem)
+    if weak_keys:
         raise ImproperlyConfigured(
-            "Refusing to start with DJANGO_DEBUG off while development keys are in use. "
-            f"Set {', '.join(still_development)} to long random values "
-            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            "Refusing to start with DJANGO_DEBUG off: "
+            + "; ".join(weak_keys)
+            + f". Set each to at least 32 random bytes, for example: {GENERATE}"
         )
 
 # --- Transport and browser security ------------------------------------------------------
@@ -168,6 +180,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         init_command="PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON",
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A persistent connection is checked before a request reuses it, so the first requests after a
+# database restart get a fresh connection instead of a 500 on the dead one.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -320,6 +335,11 @@ if PULSE_SENDER_TIME_BUDGET_SECONDS + ONE_EMAIL_AT_MOST_SECONDS >= CELERY_TASK_S
         f"PULSE_TASK_SOFT_TIME_LIMIT={CELERY_TASK_SOFT_TIME_LIMIT}."
     )
 
+# --- Org import ---------------------------------------------------------------------------
+# The largest org file (CSV or JSON) the import reads: about 800,000 people. Larger files are
+# refused before they are parsed.
+PULSE_ORG_FILE_MAX_BYTES = int(os.environ.get("PULSE_ORG_FILE_MAX_BYTES", str(50 * 1024 * 1024)))
+
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # A token first: with no credentials at all, DRF answers 401 with the first class's
@@ -332,6 +352,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "config.api_errors.ErrorAwareAutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
+    # JSON with limits on size and depth (common.parsers); forms and uploads as DRF has them.
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # JSON only: DRF's browsable pages need inline style the CSP forbids; /api/docs/ is the
     # page for people.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

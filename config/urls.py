@@ -14,6 +14,9 @@ api_v1: list[URLPattern | URLResolver] = [
     re_path(r"^.*$", UnknownAddress.as_view(), name="api-unknown-address"),
 ]
 
+# Failures answer in the product's words: JSON under /api/, a calm page elsewhere.
+handler500 = "config.error_pages.server_error"
+
 urlpatterns = [
     *health_urlpatterns,
     # The admin's own login form is replaced by the login page's, with its failed-login limits.

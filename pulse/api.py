@@ -7,13 +7,13 @@ What a POST may contain is defined once, by pulse.answer_sheet.AnswerSheetSerial
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, NotFound, Throttled, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api_exceptions import Gone
+from common.parsers import BoundedJSONParser
 from pulse.abuse import refuse_unknown_link
 from pulse.answer_sheet import AnswerSheetSerializer, InvalidAnswers
 from pulse.ballot_box import cast_answers
@@ -65,7 +65,7 @@ MESSAGE = inline_serializer("PulseMessage", {"detail": serializers.CharField()})
 
 
 class PulseView(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     authentication_classes: list = []
     permission_classes = [AllowAny]
     # Link guessing is throttled per client in refusal() (pulse.abuse): only unknown links

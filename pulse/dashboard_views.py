@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from common.query_params import id_from_query
 from pulse.charts import trend_chart
 from pulse.loop import loop_unit_of, progress_since, steps_of
 from pulse.release_models import ReleasedUnit
@@ -59,9 +60,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if cycle is None:
         return page(request, "pulse/dashboard_empty.html")
     wanted = request.GET.get("unit")
-    if wanted is not None and not wanted.isdigit():
+    unit_id = id_from_query(wanted)
+    if wanted is not None and unit_id is None:
         raise Http404("No such team.")
-    result = unit_page(request.user, cycle, int(wanted) if wanted else None)
+    result = unit_page(request.user, cycle, unit_id)
     small_team_sentences = [
         counted_in_sentence(team, cycle.k) for team in led_small_teams(request.user, cycle)
     ]

@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.query_params import id_from_query
 from pulse.access import may_see, visible_unit_ids
 from pulse.release_models import ReleasedUnit
 from pulse.results import (
@@ -94,10 +95,12 @@ class ResultsView(APIView):
         responses={200: UnitResultSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        raw = request.query_params.get("cycle", "")
-        if not raw.isdigit():
-            raise ValidationError({"cycle": "Give the id of a released cycle, e.g. ?cycle=3."})
-        cycle = Cycle.objects.filter(pk=int(raw), release__isnull=False).first()
+        cycle_id = id_from_query(request.query_params.get("cycle"))
+        if cycle_id is None:
+            raise ValidationError(
+                {"cycle": "Give the id of a released cycle in digits 0-9, e.g. ?cycle=3."}
+            )
+        cycle = Cycle.objects.filter(pk=cycle_id, release__isnull=False).first()
         visible = visible_unit_ids(request.user, cycle.pk) if cycle else set()
         if cycle is None or visible == set():
             raise NotFound("No released results for this cycle.")
@@ -129,7 +132,9 @@ class TrendView(APIView):
         }
     )
     def get(self, request: Request, unit: str) -> Response:
-        unit_id = int(unit)  # the route only matches digits
+        unit_id = id_from_query(unit)  # the route matches only digits, but any number of them
+        if unit_id is None:
+            raise NotFound("No such unit.")
         released = (
             ReleasedUnit.objects.filter(unit_id=unit_id).select_related("unit", "cycle").first()
         )

@@ -3,18 +3,21 @@
 from collections.abc import Mapping
 from typing import IO
 
+from django.conf import settings
 from django.http import QueryDict
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import BaseParser, JSONParser, MultiPartParser
+from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api_exceptions import DetailedValidationError, ErrorSerializer
+from common.api_exceptions import DetailedValidationError, ErrorSerializer, PayloadTooLarge
 from common.flags import NotAFlag, parse_flag
-from teams.org_csv import OrgFileInvalid, OrgRow, RowError, parse_csv, parse_records
+from common.parsers import BoundedJSONParser, body_limit, read_limited
+from teams.org_csv import OrgRow, parse_csv, parse_records
+from teams.org_problems import OrgFileInvalid, OrgFileTooLarge, RowError, check_size
 from teams.permissions import IsHRAdmin
 from teams.services import import_org
 
@@ -31,7 +34,7 @@ class CSVParser(BaseParser):
         media_type: str | None = None,
         parser_context: Mapping[str, object] | None = None,
     ) -> bytes:
-        return stream.read()
+        return read_limited(stream, body_limit(parser_context))
 
 
 class RowErrorSerializer(serializers.Serializer):
@@ -43,7 +46,8 @@ class RowErrorSerializer(serializers.Serializer):
 class OrgImportErrorSerializer(ErrorSerializer):
     """The shared error body, plus where each problem is: code `invalid_org_file`."""
 
-    rows = RowErrorSerializer(many=True)
+    rows = RowErrorSerializer(many=True, help_text="The first 100 problems, by line.")
+    problems = serializers.IntegerField(help_text="How many problems were found in all.")
 
 
 class ImportSummarySerializer(serializers.Serializer):
@@ -75,7 +79,12 @@ def flag(request: Request, name: str, body: object) -> bool:
 
 class OrgImportView(APIView):
     permission_classes = [IsHRAdmin]
-    parser_classes = [JSONParser, MultiPartParser, CSVParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, CSVParser]
+
+    @property
+    def max_body_bytes(self) -> int:
+        """A JSON or CSV body may be as large as an org file (common.parsers reads this)."""
+        return settings.PULSE_ORG_FILE_MAX_BYTES
 
     @extend_schema(
         summary="Import the org chart",
@@ -85,7 +94,8 @@ class OrgImportView(APIView):
             "true}). Columns: employee_id, email, name, manager_id (empty for the top person), "
             "optional team. Everything is checked first; any problem means nothing is applied. "
             "`?deactivate_missing=true` deactivates people missing from the file; "
-            "`?dry_run=true` checks and counts without changing anything."
+            "`?dry_run=true` checks and counts without changing anything. A file over "
+            "PULSE_ORG_FILE_MAX_BYTES (50 MB unless configured) is refused with 413."
         ),
         request={
             "multipart/form-data": inline_serializer(
@@ -112,7 +122,9 @@ class OrgImportView(APIView):
                 dry_run=flag(request, "dry_run", body),
             )
         except OrgFileInvalid as invalid:
-            raise rejected_file(invalid.errors) from invalid
+            raise rejected_file(invalid) from invalid
+        except OrgFileTooLarge as too_large:
+            raise PayloadTooLarge(str(too_large)) from too_large
         return Response(ImportSummarySerializer(summary.__dict__).data)
 
     def rows_from(self, request: Request, body: object) -> list[OrgRow]:
@@ -124,6 +136,7 @@ class OrgImportView(APIView):
             return parse_records(body["people"])
         upload = request.FILES.get("file")
         if upload is not None:
+            check_size(upload.size or 0)  # before reading it into memory
             return parse_csv(upload.read())
         raise OrgFileInvalid(
             [
@@ -137,11 +150,14 @@ class OrgImportView(APIView):
         )
 
 
-def rejected_file(errors: list[RowError]) -> DetailedValidationError:
-    """Nothing was applied: every problem found, each with its line, column and reason."""
-    count = f"{len(errors)} problems" if len(errors) > 1 else "1 problem"
+def rejected_file(invalid: OrgFileInvalid) -> DetailedValidationError:
+    """Nothing was applied: how many problems there are, and the first ones, each with its
+    line, column and reason."""
     return DetailedValidationError(
-        f"The org file has {count}; nothing was imported. {errors[0]}.",
+        f"The org file has {invalid.summary}; nothing was imported. {invalid.errors[0]}.",
         code="invalid_org_file",
-        extra={"rows": RowErrorSerializer(errors, many=True).data},
+        extra={
+            "rows": RowErrorSerializer(invalid.errors, many=True).data,
+            "problems": invalid.count,
+        },
     )

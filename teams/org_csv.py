@@ -1,17 +1,29 @@
 """Reading and validating an org chart file. Pure: no database writes.
 
-The whole file is checked before anything is applied, and every problem is reported at once as
-line + column + reason. Lines are numbered as a spreadsheet shows them: the header is line 1,
-the first person line 2. For JSON input, the "line" is the 1-based position in the list.
+The whole file is checked before anything is applied, and every problem is counted and reported
+as line + column + reason (the first hundred by line are kept: teams.org_problems). Lines are
+numbered as a spreadsheet shows them: the header is line 1, the first person line 2. For JSON
+input, the "line" is the 1-based position in the list.
 """
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+
+from teams.org_problems import (
+    OrgFileInvalid,
+    ProblemLog,
+    RowError,
+    check_size,
+    quoted,
+    shortened,
+)
 
 REQUIRED_COLUMNS = ("employee_id", "email", "name", "manager_id")
 OPTIONAL_COLUMNS = ("team",)
@@ -29,102 +41,153 @@ class OrgRow:
     team: str
 
 
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
-
-
-class OrgFileInvalid(Exception):
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the org file")
-        self.errors = sorted(errors, key=lambda error: (error.line, error.column or ""))
-
-
 def parse_csv(data: bytes) -> list[OrgRow]:
     """Rows of a CSV org file; raises OrgFileInvalid with every problem found."""
-    text = decode_utf8(data)
+    check_size(len(data))
+    # Undecodable bytes become lone surrogates (U+DC80-U+DCFF), so the file is still read as
+    # CSV and each bad byte is reported in its line and column (csv_value_problem).
+    text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    # The csv module refuses fields over 131,072 characters with an error naming no column.
+    # The whole file is already in memory and under the size limit, so let fields be as long as
+    # the file: an over-long value is then reported against MAX_LENGTHS with its column.
+    csv.field_size_limit(max(csv.field_size_limit(), settings.PULSE_ORG_FILE_MAX_BYTES))
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    # One search of the whole file spares a good file (nearly every file) a search per value.
+    has_unreadable_values = NOT_UTF8_OR_NUL.search(text) is not None
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise OrgFileInvalid([RowError(1, None, f"cannot be read as CSV ({error})")]) from None
     if header is None or not any(cell.strip() for cell in header):
         raise OrgFileInvalid(
             [RowError(1, None, f"the file is empty; expected a header: {EXPECTED}")]
         )
+    unreadable = [
+        RowError(1, f"{number}", f"the header {problem}")
+        for number, cell in enumerate(header, start=1)
+        if (problem := csv_value_problem(cell))
+    ]
+    if unreadable:
+        raise OrgFileInvalid(unreadable)
     columns = [cell.strip() for cell in header]
-    errors = header_errors(columns)
-    if errors:
+    errors = ProblemLog(header_errors(columns))
+    if errors.count:
         raise OrgFileInvalid(errors)
     records: list[tuple[int, dict[str, str]]] = []
     # Ids on malformed lines still count as known, so their reports are not also flagged.
     ids_on_bad_lines: set[str] = set()
-    for values in reader:
+    id_position = columns.index("employee_id")
+    while True:
+        first_line = reader.line_num + 1
+        try:
+            values = next(reader, None)
+        except csv.Error as error:
+            errors.add(RowError(reader.line_num, None, f"cannot be read as CSV ({error})"))
+            break  # the reader cannot go on after this
+        if values is None:
+            break
         line = reader.line_num
         if not any(value.strip() for value in values):
             continue  # blank lines, often at the end of an export
+        problems = (
+            [
+                RowError(line, column, problem)
+                for column, value in zip(columns, values, strict=False)
+                if (problem := csv_value_problem(value))
+            ]
+            if has_unreadable_values
+            else []
+        )
         if len(values) != len(columns):
-            errors.append(
-                RowError(
-                    line,
-                    None,
-                    f"has {len(values)} fields, but the header has {len(columns)} "
-                    f"({', '.join(columns)})",
-                )
-            )
-            if len(values) > columns.index("employee_id"):
-                ids_on_bad_lines.add(values[columns.index("employee_id")].strip())
+            problems.append(RowError(line, None, width_problem(values, columns, first_line, line)))
+        if problems:
+            errors.extend(problems)
+            if len(values) > id_position:
+                ids_on_bad_lines.add(values[id_position].strip())
             continue
         records.append((line, dict(zip(columns, values, strict=True))))
     return rows_from_records(records, errors, known_ids=ids_on_bad_lines)
 
 
+def width_problem(values: list[str], columns: list[str], first_line: int, line: int) -> str:
+    problem = f"has {len(values)} fields, but the header has {len(columns)} ({', '.join(columns)})"
+    if line > first_line:
+        # One record over several lines: a quote was opened and closed far later, or never.
+        problem += (
+            f'; it starts on line {first_line}: look there for a quote (") that is not closed'
+        )
+    return problem
+
+
+# What cannot be stored: NUL (PostgreSQL text refuses it), and lone surrogates, which in a CSV
+# decoded with surrogateescape are the bytes that were not UTF-8 (U+DC80-U+DCFF).
+NOT_UTF8_OR_NUL = re.compile("[\x00\udc80-\udcff]")
+SURROGATE_OR_NUL = re.compile("[\x00\ud800-\udfff]")
+
+
+def csv_value_problem(value: str) -> str | None:
+    """What makes a value unreadable: a byte that is not UTF-8, or a NUL."""
+    found = NOT_UTF8_OR_NUL.search(value)
+    if found is None:
+        return None
+    index, character = found.start() + 1, found.group()
+    if character == "\x00":
+        return nul_problem(index)
+    byte = ord(character) - 0xDC00
+    return (
+        f"is not valid UTF-8 (byte 0x{byte:02x} at character {index}); save the file as UTF-8 CSV"
+    )
+
+
+def json_value_problem(value: str) -> str | None:
+    """What makes a JSON string unstorable: a NUL, or a lone surrogate (not a character)."""
+    found = SURROGATE_OR_NUL.search(value)
+    if found is None:
+        return None
+    index, character = found.start() + 1, found.group()
+    if character == "\x00":
+        return nul_problem(index)
+    return (
+        f"contains U+{ord(character):04X} at character {index}, half of a surrogate pair and "
+        "not a character; send the text as valid Unicode"
+    )
+
+
+def nul_problem(index: int) -> str:
+    return (
+        f"contains a NUL character (byte 0x00) at character {index}; remove it (exports "
+        "sometimes leave one) and save the file again"
+    )
+
+
 def parse_records(records: list[Mapping[str, object]]) -> list[OrgRow]:
     """Rows of a JSON org chart (a list of objects with the CSV's keys)."""
-    errors: list[RowError] = []
+    errors = ProblemLog()
     checked: list[tuple[int, dict[str, str]]] = []
-    for position, record in enumerate(records, start=1):
+    for position_in_list, record in enumerate(records, start=1):
         if not isinstance(record, Mapping):
-            errors.append(RowError(position, None, "each person must be an object"))
+            errors.add(RowError(position_in_list, None, "each person must be an object"))
             continue
         unknown = sorted(set(record) - set(REQUIRED_COLUMNS) - set(OPTIONAL_COLUMNS))
         errors.extend(
-            RowError(position, key, f"unknown field; expected {EXPECTED}") for key in unknown
+            RowError(position_in_list, shortened(key), f"unknown field; expected {EXPECTED}")
+            for key in unknown
         )
         missing = [key for key in REQUIRED_COLUMNS if key not in record and key != "manager_id"]
-        errors.extend(RowError(position, key, "is missing") for key in missing)
+        errors.extend(RowError(position_in_list, key, "is missing") for key in missing)
         values = {}
+        unreadable = False
         for key in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS):
             value = record.get(key)
             if value is not None and not isinstance(value, str | int):
-                errors.append(RowError(position, key, "must be a string"))
+                errors.add(RowError(position_in_list, key, "must be a string"))
             values[key] = "" if value is None else str(value)
-        checked.append((position, values))
+            if problem := json_value_problem(values[key]):
+                errors.add(RowError(position_in_list, key, problem))
+                unreadable = True
+        if not unreadable:
+            checked.append((position_in_list, values))
     return rows_from_records(checked, errors)
-
-
-def decode_utf8(data: bytes) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        errors = []
-        for number, raw_line in enumerate(data.split(b"\n"), start=1):
-            try:
-                raw_line.decode("utf-8")
-            except UnicodeDecodeError as error:
-                errors.append(
-                    RowError(
-                        number,
-                        None,
-                        f"is not valid UTF-8 (byte 0x{raw_line[error.start]:02x} at position "
-                        f"{error.start + 1}); save the file as UTF-8 CSV",
-                    )
-                )
-        raise OrgFileInvalid(errors) from None
-    return text.removeprefix("\ufeff")  # spreadsheet programs often add a byte-order mark
 
 
 def header_errors(columns: list[str]) -> list[RowError]:
@@ -132,9 +195,11 @@ def header_errors(columns: list[str]) -> list[RowError]:
     seen: set[str] = set()
     for column in columns:
         if column in seen:
-            errors.append(RowError(1, column, "appears twice in the header"))
+            errors.append(RowError(1, shortened(column), "appears twice in the header"))
         elif column not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
-            errors.append(RowError(1, column or "(empty)", f"unknown column; expected {EXPECTED}"))
+            errors.append(
+                RowError(1, shortened(column) or "(empty)", f"unknown column; expected {EXPECTED}")
+            )
         seen.add(column)
     errors.extend(
         RowError(1, column, f"required column is missing; expected {EXPECTED}")
@@ -146,7 +211,7 @@ def header_errors(columns: list[str]) -> list[RowError]:
 
 def rows_from_records(
     records: list[tuple[int, dict[str, str]]],
-    earlier_errors: list[RowError],
+    errors: ProblemLog,
     known_ids: frozenset[str] | set[str] = frozenset(),
 ) -> list[OrgRow]:
     rows = [
@@ -160,10 +225,11 @@ def rows_from_records(
         )
         for line, values in records
     ]
-    if not rows and not earlier_errors:
+    if not rows and not errors.count:
         raise OrgFileInvalid([RowError(1, None, "the file has a header but no people")])
-    errors = earlier_errors + list(field_errors(rows)) + list(structure_errors(rows, known_ids))
-    if errors:
+    errors.extend(field_errors(rows))
+    errors.extend(structure_errors(rows, known_ids))
+    if errors.count:
         raise OrgFileInvalid(errors)
     return rows
 
@@ -179,19 +245,21 @@ def field_errors(rows: list[OrgRow]) -> Iterable[RowError]:
             value = getattr(row, column)
             if len(value) > limit:
                 yield RowError(
-                    row.line, column, f"is {len(value)} characters long; at most {limit}"
+                    row.line, column, f"is {len(value):,} characters long; at most {limit}"
                 )
         if row.email:
             try:
                 validate_email(row.email)
             except ValidationError:
-                yield RowError(row.line, "email", f'"{row.email}" is not a valid email address')
+                yield RowError(
+                    row.line, "email", f"{quoted(row.email)} is not a valid email address"
+                )
         if row.employee_id:
             if row.employee_id in first_line_of_id:
                 yield RowError(
                     row.line,
                     "employee_id",
-                    f'"{row.employee_id}" already appears on line '
+                    f"{quoted(row.employee_id)} already appears on line "
                     f"{first_line_of_id[row.employee_id]}",
                 )
             first_line_of_id.setdefault(row.employee_id, row.line)
@@ -201,7 +269,7 @@ def field_errors(rows: list[OrgRow]) -> Iterable[RowError]:
                 yield RowError(
                     row.line,
                     "email",
-                    f'"{row.email}" already appears on line {first_line_of_email[key]}',
+                    f"{quoted(row.email)} already appears on line {first_line_of_email[key]}",
                 )
             first_line_of_email.setdefault(key, row.line)
 
@@ -216,7 +284,9 @@ def structure_errors(rows: list[OrgRow], known_ids: Iterable[str]) -> Iterable[R
             yield RowError(row.line, "manager_id", "a person cannot be their own manager")
         elif row.manager_id and row.manager_id not in line_of and row.manager_id not in known_ids:
             yield RowError(
-                row.line, "manager_id", f'"{row.manager_id}" is not an employee_id in this file'
+                row.line,
+                "manager_id",
+                f"{quoted(row.manager_id)} is not an employee_id in this file",
             )
     if not tops and rows:
         yield RowError(
@@ -226,8 +296,8 @@ def structure_errors(rows: list[OrgRow], known_ids: Iterable[str]) -> Iterable[R
         yield RowError(
             extra.line,
             "manager_id",
-            f'a second top person (empty manager_id); the first is "{tops[0].employee_id}" '
-            f"on line {tops[0].line}",
+            "a second top person (empty manager_id); the first is "
+            f"{quoted(tops[0].employee_id)} on line {tops[0].line}",
         )
     yield from cycle_errors(manager_of, line_of)
 
@@ -250,7 +320,7 @@ def cycle_errors(manager_of: dict[str, str], line_of: dict[str, int]) -> Iterabl
                 yield RowError(
                     line_of[first],
                     "manager_id",
-                    "reporting cycle: " + " → ".join(f'"{e}"' for e in order),
+                    "reporting cycle: " + " → ".join(quoted(e) for e in order),
                 )
         for employee in path:
             state[employee] = "done"

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from teams.models import Person, Team
-from teams.org_csv import OrgFileInvalid, OrgRow, RowError
+from teams.org_csv import OrgRow
+from teams.org_problems import OrgFileInvalid, RowError
 from teams.team_tree import sync_teams
 
 BATCH = 2000

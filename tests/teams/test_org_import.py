@@ -177,15 +177,19 @@ def test_a_wrong_header_lists_every_missing_and_unknown_column(tmp_path, importe
     ]
 
 
-def test_a_file_that_is_not_utf8_names_the_line_with_the_bad_bytes(tmp_path, imported) -> None:
+def test_a_file_that_is_not_utf8_names_the_line_and_column_with_the_bad_byte(
+    tmp_path, imported
+) -> None:
     latin1 = GOOD.replace("Linus Torvalds", "Linus Törvalds").encode("latin-1")
     problems = refused(tmp_path, latin1)
-    assert len(problems) == 1
-    assert problems[0].startswith("line 4: is not valid UTF-8 (byte 0xf6")
+    assert problems == [
+        "line 4, column name: is not valid UTF-8 (byte 0xf6 at character 8); save the file "
+        "as UTF-8 CSV"
+    ]
     err = StringIO()
     with pytest.raises(CommandError):
         call_command("import_org", str(write(tmp_path, latin1)), stderr=err)
-    assert ": line 4: is not valid UTF-8" in err.getvalue()
+    assert ": line 4, column name: is not valid UTF-8" in err.getvalue()
 
 
 def test_a_utf8_file_with_a_byte_order_mark_imports(tmp_path) -> None:

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from teams.org_csv import OrgFileInvalid, parse_csv
+from teams.org_csv import parse_csv
+from teams.org_problems import OrgFileInvalid, OrgFileTooLarge, check_size
 from teams.services import import_org
 
 
@@ -29,9 +30,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, file: Path, **options: Any) -> None:
         try:
+            check_size(file.stat().st_size)  # before reading it into memory
             data = file.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
+        except OrgFileTooLarge as too_large:
+            raise CommandError(f"{file}: {too_large}") from too_large
         try:
             summary = import_org(
                 rows=parse_csv(data),
@@ -41,7 +45,5 @@ class Command(BaseCommand):
         except OrgFileInvalid as invalid:
             for problem in invalid.errors:
                 self.stderr.write(f"{file}: {problem}")
-            raise CommandError(
-                f"{len(invalid.errors)} problem(s) found; nothing was imported."
-            ) from invalid
+            raise CommandError(f"{invalid.summary} found; nothing was imported.") from invalid
         self.stdout.write(self.style.SUCCESS(str(summary)))
