@@ -1,20 +1,29 @@
 """In a real browser, on the demo company: after a release Kenji follows the "results are
 ready" email to his dashboard, chooses a focus on his phone, writes two commitments and shares
-them; Nadia (HR) then finds Platform on the follow-through page, on a laptop. The browser refuses
-nothing on any of these pages (the Content-Security-Policy holds)."""
+them; Nadia (HR) then finds Platform on the follow-through page, on a laptop. The next survey
+opens: an engineer of Platform sees the focus and the commitments above the questions and
+answers the follow-through item; after its release Kenji reads the follow-through score. The
+browser refuses nothing on any of these pages (the Content-Security-Policy holds)."""
 
 import datetime
+import json
 import re
 from io import StringIO
 from pathlib import Path
+from urllib.request import Request, urlopen
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from surveys.models import Focus
+from pulse.scheduler import run_pulse_tick
+from surveys.closing import close_cycle
+from surveys.launch import launch_now
+from surveys.models import Cadence, Focus, Invitation
+from surveys.scheduler import run_tick
 from teams.demo import existing_demo_logins
+from tests.anonymity.conftest import emailed_links
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SHOTS = Path(__file__).parent.parent.parent / "var" / "screenshots"
@@ -94,5 +103,67 @@ def test_a_manager_walks_the_loop_and_hr_sees_it(live_server, browser, settings)
     row = laptop.locator("tr", has_text="Platform").first
     assert "Open conversation" in row.inner_text() and "0 of 2" in row.inner_text()
     laptop.screenshot(path=str(SHOTS / "loop-follow-through-desktop.png"), full_page=True)
+
+    # The next pulse: everyone is emailed; one of Kenji's engineers answers on a phone.
+    mail.outbox.clear()
+    cadence = Cadence.objects.get(pk=focus.cycle.cadence_id)
+    next_cycle = launch_now(cadence=cadence, now=timezone.now())
+    run_tick()
+    links = emailed_links()
+    platform_people = list(
+        Invitation.objects.filter(cycle=next_cycle, reporting_unit__name="Platform")
+        .exclude(person=kenji.person)
+        .values_list("person__email", flat=True)
+    )
+    first, *others = platform_people
+    invitation_email = next(m for m in mail.outbox if m.to == [first])
+    assert "A monthly retro in which I speak last" in str(invitation_email.body)
+    employee = browser.new_page(viewport={"width": 390, "height": 844})
+    watch(employee, refused)
+    employee.goto(f"{live_server.url}/a/{links[first]}/")
+    above = employee.inner_text("main")
+    assert "chose to work on Open conversation" in above
+    assert "Ask for the strongest argument against before each decision" in above
+    employee.screenshot(path=str(SHOTS / "loop-next-survey-phone.png"), full_page=True)
+    for fieldset in employee.locator("fieldset.question").all():
+        fieldset.locator("label.choice").nth(5).click()
+    employee.locator(".scale.enps label.choice").nth(8).click()
+    employee.get_by_role("button", name="Send my answers").click()
+    assert employee.get_by_role("heading", name="Thank you").is_visible()
+
+    # Everyone else answers by the JSON API, each the questions of their own link.
+    for address, token in links.items():
+        if address == first:
+            continue
+        questions = questions_of_link(live_server.url, token)
+        answers = {key: 6 if address in others else 5 for key in questions}
+        posted = post_answers(live_server.url, token, answers)
+        assert posted == 201
+    close_cycle(cycle_id=next_cycle.pk)
+    assert next_cycle.pk in run_pulse_tick().released
+
+    phone.goto(f"{live_server.url}/dashboard/?cycle={next_cycle.pk}")
+    progress = phone.inner_text("main")
+    assert "did we do what we said?" in progress
+    assert phone.locator(".big-inline").first.inner_text().isdigit()
+    phone.screenshot(path=str(SHOTS / "loop-follow-through-score-phone.png"), full_page=True)
     phone.goto(f"{live_server.url}/accounts/logout/")
     assert refused == []
+
+
+def questions_of_link(base: str, token: str) -> list[str]:
+    """The question keys of one link, as a script would read them from the JSON API."""
+    with urlopen(f"{base}/api/v1/pulse/{token}") as response:  # noqa: S310 (the live server)
+        return [question["key"] for question in json.load(response)["questions"]]
+
+
+def post_answers(base: str, token: str, answers: dict[str, int]) -> int:
+    body = json.dumps({"answers": answers, "enps": 8, "comment": ""}).encode()
+    request = Request(  # noqa: S310 (the live server)
+        f"{base}/api/v1/pulse/{token}",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urlopen(request) as response:  # noqa: S310
+        return response.status
