@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "teams",
     "surveys",
+    "customers",
     "pulse",
     # The composition root (tick, seed_demo, the demo): it imports any app, none imports it.
     "operations",
