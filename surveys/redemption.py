@@ -19,7 +19,7 @@ from typing import cast
 from django.db import transaction
 
 from surveys.cycle_lock import hold_cycle_open
-from surveys.models import Cycle, CycleItem, CycleState, Invitation, InvitationToken
+from surveys.models import CycleState, Invitation, InvitationToken
 from surveys.tokens import candidate_digests, looks_like_token
 
 
@@ -75,12 +75,11 @@ def look_up(token: str) -> LinkState:
     found = invitation_behind(token)
     if found is None:
         return LinkState(LinkStatus.UNKNOWN)
-    survey = survey_of(found.cycle_id)
     if found.cycle_state != CycleState.OPEN:
-        return LinkState(LinkStatus.CLOSED, survey)
+        return LinkState(LinkStatus.CLOSED, found.survey)
     if found.answered:
-        return LinkState(LinkStatus.USED, survey)
-    return LinkState(LinkStatus.VALID, survey)
+        return LinkState(LinkStatus.USED, found.survey)
+    return LinkState(LinkStatus.VALID, found.survey)
 
 
 def redeem(token: str) -> Redemption:
@@ -91,57 +90,80 @@ def redeem(token: str) -> Redemption:
     (surveys.cycle_lock), so a close waits for this answer and counts it. The UPDATE repeats
     `answered = FALSE` in its own condition: that is the whole guarantee against double submits,
     because of two concurrent requests the second waits for the first's row lock, re-checks the
-    condition against the committed row, and changes nothing."""
+    condition against the committed row, and changes nothing. The survey read before the lock
+    cannot have changed under it: a cycle's questions and thresholds are fixed at launch."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("redeem() must run inside the transaction that stores the answers")
     found = invitation_behind(token)
     if (
         found is None
-        or not hold_cycle_open(found.cycle_id)
+        or not hold_cycle_open(found.survey.cycle_id)
         or not Invitation.objects.filter(pk=found.invitation_id, answered=False).update(
             answered=True
         )
     ):
+        # Refusals are rare: read again, so the page says what the link is now.
         raise LinkRefused(look_up(token))
-    return Redemption(survey=survey_of(found.cycle_id), reporting_unit_id=found.reporting_unit_id)
+    return Redemption(survey=found.survey, reporting_unit_id=found.reporting_unit_id)
 
 
 @dataclass(frozen=True)
 class LinkedInvitation:
-    """What the door reads of the invitation behind a link; none of it leaves this module."""
+    """What the door reads of the invitation behind a link; only `survey` leaves this module."""
 
     invitation_id: int
     answered: bool | None
-    cycle_id: int
     cycle_state: str
     reporting_unit_id: int
+    survey: Survey
+
+
+# One row per question of the link's cycle, in the order they are asked: the invitation and
+# the cycle repeat on every row, so the door reads a link with one statement.
+LINK_COLUMNS = (
+    "invitation_id",
+    "invitation__answered",
+    "invitation__reporting_unit_id",
+    "invitation__cycle_id",
+    "invitation__cycle__state",
+    "invitation__cycle__k",
+    "invitation__cycle__k_comment",
+    "invitation__cycle__closes_at",
+    "invitation__cycle__items__key",
+    "invitation__cycle__items__text",
+)
+LinkRow = tuple[int, bool | None, int, int, str, int, int, datetime, str | None, str | None]
 
 
 def invitation_behind(token: str) -> LinkedInvitation | None:
-    """The invitation a link belongs to, or None for a link that is not ours."""
+    """The invitation a link belongs to and its survey, or None for a link that is not ours."""
     if not looks_like_token(token):
         return None
-    # A slice, not .first(): first() adds ORDER BY id, and the planner may then walk the
-    # primary key instead of the digest's unique index.
-    rows = InvitationToken.objects.filter(digest__in=candidate_digests(token)).values_list(
-        "invitation_id",
-        "invitation__answered",
-        "invitation__cycle_id",
-        "invitation__cycle__state",
-        "invitation__reporting_unit_id",
-    )[:1]
-    # Through a join the stubs cannot see that every invitation has a reporting unit.
-    typed = cast(Iterable[tuple[int, bool | None, int, str, int]], rows)
-    return next((LinkedInvitation(*row) for row in typed), None)
-
-
-def survey_of(cycle_id: int) -> Survey:
-    cycle = Cycle.objects.only("k", "k_comment", "closes_at").get(pk=cycle_id)
-    questions = CycleItem.objects.filter(cycle_id=cycle_id).order_by("position")
-    return Survey(
-        cycle_id=cycle_id,
-        k=cycle.k,
-        k_comment=cycle.k_comment,
-        closes_at=cycle.closes_at,
-        questions=tuple(Question(key=item.key, text=item.text) for item in questions),
+    rows = (
+        InvitationToken.objects.filter(digest__in=candidate_digests(token))
+        .order_by("invitation__cycle__items__position")
+        .values_list(*LINK_COLUMNS)
     )
+    # Through joins the stubs cannot see that every invitation has a reporting unit.
+    typed = cast(Iterable[LinkRow], rows)
+    first: LinkRow | None = None
+    questions = []
+    for row in typed:
+        first = first or row
+        # Digests are unique and a link matches one of them (the previous key's digest during a
+        # rotation included), so every row is one invitation's; a cycle without questions
+        # gives one row with none.
+        key, text = row[8], row[9]
+        if row[0] == first[0] and key is not None and text is not None:
+            questions.append(Question(key=key, text=text))
+    if first is None:
+        return None
+    invitation_id, answered, reporting_unit_id, cycle_id, state, k, k_comment, closes_at = first[:8]
+    survey = Survey(
+        cycle_id=cycle_id,
+        k=k,
+        k_comment=k_comment,
+        closes_at=closes_at,
+        questions=tuple(questions),
+    )
+    return LinkedInvitation(invitation_id, answered, state, reporting_unit_id, survey)
