@@ -3,8 +3,8 @@
 It only renders; what is accepted is checked by pulse.answer_sheet, as for the JSON API.
 
 The form is plain values that pulse/answer.html loops over, not a Django form: a widget object
-and a template per radio button (about 40 on a pulse) made the page cost more server time than
-everything else in a visit together. Names and element ids are the ones Django's widgets gave
+and a template per radio button (about 40 on a pulse) made rendering the page the largest part
+of a visit's server time. Names and element ids are the ones Django's widgets gave
 (`item_<key>`, `id_item_<key>_<n>`), so the page and what it posts are unchanged. The values
 are typed dicts rather than dataclasses because the template engine tries `value[name]` before
 `value.name`: on an object, every one of the page's ~300 lookups raised and caught a TypeError.

@@ -90,7 +90,8 @@ def redeem(token: str) -> Redemption:
     `answered = FALSE` in its own condition: that is the whole guarantee against double submits,
     because of two concurrent requests the second waits for the first's row lock, re-checks the
     condition against the committed row, and changes nothing. The survey read before the lock
-    cannot have changed under it: a cycle's questions and thresholds are fixed at launch."""
+    cannot have changed under it: a cycle's questions, thresholds and closing time are fixed at
+    launch."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("redeem() must run inside the transaction that stores the answers")
     found = invitation_behind(token)
