@@ -7,9 +7,10 @@ Usage:
 Needs PostgreSQL on 127.0.0.1:5432 (database `pulse_bench_answers`, or `--postgres-database`;
 dropped and created again) and Redis (REDIS_URL, default 127.0.0.1:6379/14: link-guessing
 counters). It launches a cycle for a synthetic organisation, mints one answer link per
-invitation (stored as digests, as sending would) and starts gunicorn with config/gunicorn.conf.py as shipped (its sizing, worker
-recycling and access log; the log goes to /dev/null). Web workers get only the ballots' public
-key, as in production. Three paths, served by the same gunicorn:
+invitation (stored as digests, as sending would) and starts gunicorn with
+config/gunicorn.conf.py as shipped (its sizing, worker recycling and access log; the log goes
+to /dev/null). Web workers get only the ballots' public key, as in production. Three paths,
+served by the same gunicorn:
 
 - **bare**: `POST /bench/bare`, a Django view that inserts one row with one INSERT;
 - **visit**: what an employee's browser does: `GET /a/<token>/` (the answer page), then, on the
