@@ -40,7 +40,7 @@ def write_section(setup: dict, results: dict, profile: dict, load: dict) -> None
     print("\n".join(saturation + fixed))
     shipped = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
     body = f"""
-Command: `{args.command}` (PostgreSQL 127.0.0.1, database `pulse_bench_answers`, DEBUG off).
+Command: `{args.command}` (PostgreSQL 127.0.0.1, database `{args.postgres_database}`, DEBUG off).
 
 One gunicorn, started with `config/gunicorn.conf.py` as shipped ({shipped["workers"]} workers x
 {shipped["threads"]} threads, workers recycled after {shipped["max_requests"]} requests or so,

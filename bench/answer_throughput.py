@@ -4,12 +4,13 @@ Usage:
     .venv/bin/python bench/answer_throughput.py [--rounds 6] [--seconds 5] [--clients 16]
         [--fixed-rounds 3] [--profile-visits 200]
 
-Needs PostgreSQL on 127.0.0.1:5432 (database `pulse_bench_answers`, dropped and created again)
-and Redis (REDIS_URL, default 127.0.0.1:6379/14: link-guessing counters). It launches a cycle
-for a synthetic organisation, mints one answer link per invitation (stored as digests, as
-sending would) and starts gunicorn with config/gunicorn.conf.py as shipped (its sizing, worker
-recycling and access log; the log goes to /dev/null). Web workers get only the ballots' public
-key, as in production. Three paths, served by the same gunicorn:
+Needs PostgreSQL on 127.0.0.1:5432 (database `pulse_bench_answers`, or `--postgres-database`;
+dropped and created again) and Redis (REDIS_URL, default 127.0.0.1:6379/14: link-guessing
+counters). It launches a cycle for a synthetic organisation, mints one answer link per
+invitation (stored as digests, as sending would) and starts gunicorn with
+config/gunicorn.conf.py as shipped (its sizing, worker recycling and access log; the log goes
+to /dev/null). Web workers get only the ballots' public key, as in production. Three paths,
+served by the same gunicorn:
 
 - **bare**: `POST /bench/bare`, a Django view that inserts one row with one INSERT;
 - **visit**: what an employee's browser does: `GET /a/<token>/` (the answer page), then, on the
@@ -339,6 +340,11 @@ def main() -> None:
     parser.add_argument("--fixed-rounds", type=int, default=3)
     parser.add_argument("--profile-visits", type=int, default=200)
     parser.add_argument("--most-answers", type=int, default=500, help="a second, for sizing")
+    parser.add_argument(
+        "--postgres-database",
+        default=POSTGRES_DATABASE,
+        help="dropped and created again; its name must start with pulse_bench_",
+    )
     args = parser.parse_args()
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
@@ -346,7 +352,7 @@ def main() -> None:
     load_before = os.getloadavg()
     # Every bench request comes from 127.0.0.1; all links are valid, so nothing is throttled.
     with tempfile.TemporaryDirectory(prefix="pulse-bench-") as scratch:
-        url = configure_django("postgres", Path(scratch), POSTGRES_DATABASE)
+        url = configure_django("postgres", Path(scratch), args.postgres_database)
         # Links for the warm-up and the saturation rounds (visits and answers together at most
         # --most-answers a second), the fixed-rate rounds and the profile.
         needed = int((args.rounds + 1) * args.seconds * args.most_answers)

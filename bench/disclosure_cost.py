@@ -32,6 +32,7 @@ def hidden_shares(cycle_id: int, ballots: dict[int, list[Any]]) -> dict[str, flo
     from surveys.instrument import Domain
     from surveys.models import Cycle, CycleItem
     from surveys.selectors import reporting_units, viewers_per_unit
+    from teams.tree_walks import IdTree
 
     cycle = Cycle.objects.get(pk=cycle_id)
     units = reporting_units(cycle_id)
@@ -67,11 +68,9 @@ def hidden_shares(cycle_id: int, ballots: dict[int, list[Any]]) -> dict[str, flo
 
         plain = counts(False)
         by_id = {unit.unit_id: unit for unit in plain}
-        children: dict[int | None, list[int]] = defaultdict(list)
-        for unit in plain:
-            children[unit.parent_id if unit.parent_id in by_id else None].append(unit.unit_id)
-        eligible = subtree_totals(by_id, children, lambda unit: unit.own_eligible)
-        respondents = subtree_totals(by_id, children, lambda unit: unit.own_respondents)
+        tree = IdTree({unit.unit_id: unit.parent_id for unit in plain})
+        eligible = subtree_totals(tree, {u: unit.own_eligible for u, unit in by_id.items()})
+        respondents = subtree_totals(tree, {u: unit.own_respondents for u, unit in by_id.items()})
         total += len(units)
         hidden["primary"] += sum(
             1 for u in by_id if eligible[u] < cycle.k or respondents[u] < cycle.k

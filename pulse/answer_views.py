@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from pulse.abuse import refuse_unknown_link
-from pulse.answer_forms import AnswerForm, initial_values, sent_answers
+from pulse.answer_forms import answer_form, sent_answers
 from pulse.answer_sheet import InvalidAnswers
 from pulse.ballot_box import cast_answers
 from surveys.redemption import LinkRefused, LinkStatus, Survey, look_up
@@ -51,7 +51,7 @@ def answer_page(request: HttpRequest, token: str) -> HttpResponse:
         return slow_down_page(request)
     if link.status != LinkStatus.VALID or link.survey is None:
         return calm_page(request, link.status, link.survey)
-    form = AnswerForm(items=link.survey.questions)
+    form = answer_form(link.survey.questions)
     context = {"form": form, "survey": link.survey, "errors": []}
     return render(request, "pulse/answer.html", context)
 
@@ -70,7 +70,7 @@ def send_answers(request: HttpRequest, token: str) -> HttpResponse:
         link = look_up(token)  # still usable: invalid answers rolled the redemption back
         if link.status != LinkStatus.VALID or link.survey is None:
             return calm_page(request, link.status, link.survey)
-        form = AnswerForm(items=link.survey.questions, initial=initial_values(sent))
+        form = answer_form(link.survey.questions, sent)
         context = {
             "form": form,
             "survey": link.survey,

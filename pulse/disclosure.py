@@ -19,10 +19,12 @@ published set is computed once for everyone: every viewer sees a subset of it, s
 all views is covered. Per-question figures run the same rules with the question's own counts.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import models
+
+from teams.tree_walks import IdTree
 
 
 class Suppression(models.TextChoices):
@@ -59,14 +61,12 @@ class UnitCounts:
 def decide_publication(units: list[UnitCounts], *, k: int) -> dict[int, Suppression | None]:
     """unit id → None when the unit's roll-up may be published, else why it is suppressed."""
     by_id = {unit.unit_id: unit for unit in units}
-    children: dict[int | None, list[int]] = {}
-    for unit in units:
-        parent = unit.parent_id if unit.parent_id in by_id else None
-        children.setdefault(parent, []).append(unit.unit_id)
+    # A parent that is not among the units makes its child a root.
+    tree = IdTree({unit.unit_id: unit.parent_id for unit in units})
 
-    eligible = subtree_totals(by_id, children, lambda unit: unit.own_eligible)
-    respondents = subtree_totals(by_id, children, lambda unit: unit.own_respondents)
-    viewers = subtree_totals(by_id, children, lambda unit: unit.own_viewers)
+    eligible = subtree_totals(tree, {u: unit.own_eligible for u, unit in by_id.items()})
+    respondents = subtree_totals(tree, {u: unit.own_respondents for u, unit in by_id.items()})
+    viewers = subtree_totals(tree, {u: unit.own_viewers for u, unit in by_id.items()})
     decision: dict[int, Suppression | None] = {}
     for unit_id in by_id:
         if eligible[unit_id] < k:
@@ -84,7 +84,7 @@ def decide_publication(units: list[UnitCounts], *, k: int) -> dict[int, Suppress
         for unit_id in by_id:
             if decision[unit_id] is not None:
                 continue
-            frontier = nearest_published_descendants(unit_id, children, decision)
+            frontier = nearest_published_descendants(unit_id, tree, decision)
             region = respondents[unit_id] - sum(respondents[d] for d in frontier)
             region_viewers = viewers[unit_id] - sum(viewers[d] for d in frontier)
             if region == 0 or region - region_viewers >= k:
@@ -99,34 +99,23 @@ def decide_publication(units: list[UnitCounts], *, k: int) -> dict[int, Suppress
     return decision
 
 
-def subtree_totals(
-    by_id: Mapping[int, UnitCounts],
-    children: Mapping[int | None, list[int]],
-    own: Callable[[UnitCounts], int],
-) -> dict[int, int]:
+def subtree_totals(tree: IdTree, own: Mapping[int, int]) -> dict[int, int]:
+    """Node id → its own count plus those of every node below it."""
     totals: dict[int, int] = {}
-    order, frontier = [], list(children.get(None, []))
-    while frontier:
-        unit_id = frontier.pop()
-        order.append(unit_id)
-        frontier.extend(children.get(unit_id, []))
-    for unit_id in reversed(order):
-        totals[unit_id] = own(by_id[unit_id]) + sum(
-            totals[child] for child in children.get(unit_id, [])
-        )
+    for node in tree.bottom_up():
+        totals[node] = own[node] + sum(totals[child] for child in tree.children_of(node))
     return totals
 
 
 def nearest_published_descendants(
-    unit_id: int,
-    children: Mapping[int | None, list[int]],
-    decision: Mapping[int, Suppression | None],
+    unit_id: int, tree: IdTree, decision: Mapping[int, Suppression | None]
 ) -> list[int]:
-    found, frontier = [], list(children.get(unit_id, []))
+    """The published units below `unit_id` with no published unit between them and it."""
+    found, frontier = [], list(tree.children_of(unit_id))
     while frontier:
         current = frontier.pop()
         if decision[current] is None:
             found.append(current)
         else:
-            frontier.extend(children.get(current, []))
+            frontier.extend(tree.children_of(current))
     return found

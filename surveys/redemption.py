@@ -14,7 +14,6 @@ The caller stores the sealed answers in the same transaction, so an accepted ans
 lost and a refused one leaves no trace.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -30,7 +29,7 @@ from surveys.follow_through import (
     shown_focus_by_unit,
 )
 from surveys.instrument import FOLLOW_THROUGH_KEY
-from surveys.models import Cycle, CycleItem, CycleState, Invitation, InvitationToken
+from surveys.models import CycleState, Invitation
 
 __all__ = [
     "LinkRefused",
@@ -101,12 +100,11 @@ def look_up(token: str) -> LinkState:
     found = invitation_behind(token)
     if found is None:
         return LinkState(LinkStatus.UNKNOWN)
-    survey = survey_of(found.cycle_id, found.reporting_unit_id)
     if found.cycle_state != CycleState.OPEN:
-        return LinkState(LinkStatus.CLOSED, survey)
+        return LinkState(LinkStatus.CLOSED, found.survey)
     if found.answered:
-        return LinkState(LinkStatus.USED, survey)
-    return LinkState(LinkStatus.VALID, survey)
+        return LinkState(LinkStatus.USED, found.survey)
+    return LinkState(LinkStatus.VALID, found.survey)
 
 
 def redeem(token: str) -> Redemption:
@@ -117,68 +115,98 @@ def redeem(token: str) -> Redemption:
     (surveys.cycle_lock), so a close waits for this answer and counts it. The UPDATE repeats
     `answered = FALSE` in its own condition: that is the whole guarantee against double submits,
     because of two concurrent requests the second waits for the first's row lock, re-checks the
-    condition against the committed row, and changes nothing."""
+    condition against the committed row, and changes nothing. The survey read before the lock
+    cannot have changed under it: a cycle's questions, thresholds and closing time are fixed at
+    launch."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("redeem() must run inside the transaction that stores the answers")
     found = invitation_behind(token)
     if (
         found is None
-        or not hold_cycle_open(found.cycle_id)
+        or not hold_cycle_open(found.survey.cycle_id)
         or not Invitation.objects.filter(pk=found.invitation_id, answered=False).update(
             answered=True
         )
     ):
+        # Refusals are rare: read again, so the page says what the link is now.
         raise LinkRefused(look_up(token))
-    return Redemption(
-        survey=survey_of(found.cycle_id, found.reporting_unit_id),
-        reporting_unit_id=found.reporting_unit_id,
-    )
+    return Redemption(survey=found.survey, reporting_unit_id=found.reporting_unit_id)
 
 
 @dataclass(frozen=True)
 class LinkedInvitation:
-    """What the door reads of the invitation behind a link; none of it leaves this module."""
+    """What the door reads of the invitation behind a link; only `survey` leaves this module."""
 
     invitation_id: int
     answered: bool | None
-    cycle_id: int
     cycle_state: str
     reporting_unit_id: int
+    survey: Survey
+
+
+# One row per question of the link's cycle: the invitation and the cycle repeat on every row, so
+# the door reads a link with one statement. From the invitation rather than the token: its own
+# columns need no join, and every join Django resolves per column is most of the query's cost.
+LINK_COLUMNS = (
+    "id",
+    "answered",
+    "reporting_unit_id",
+    "cycle_id",
+    "reporting_unit__focus_domain",
+    "cycle__state",
+    "cycle__k",
+    "cycle__k_comment",
+    "cycle__closes_at",
+    "cycle__items__position",
+    "cycle__items__key",
+    "cycle__items__text",
+)
+LinkRow = tuple[int, bool | None, int, int, str, str, int, int, datetime, int | None, str, str]
 
 
 def invitation_behind(token: str) -> LinkedInvitation | None:
-    """The invitation a link belongs to, or None for a link that is not ours."""
+    """The invitation a link belongs to and its survey, or None for a link that is not ours."""
     if not looks_like_token(token):
         return None
-    # A slice, not .first(): first() adds ORDER BY id, and the planner may then walk the
-    # primary key instead of the digest's unique index.
-    rows = InvitationToken.objects.filter(digest__in=candidate_digests(token)).values_list(
-        "invitation_id",
-        "invitation__answered",
-        "invitation__cycle_id",
-        "invitation__cycle__state",
-        "invitation__reporting_unit_id",
-    )[:1]
-    # Through a join the stubs cannot see that every invitation has a reporting unit.
-    typed = cast(Iterable[tuple[int, bool | None, int, str, int]], rows)
-    return next((LinkedInvitation(*row) for row in typed), None)
-
-
-def survey_of(cycle_id: int, reporting_unit_id: int) -> Survey:
-    """The survey as the people of one reporting unit see it."""
-    cycle = Cycle.objects.only("k", "k_comment", "closes_at").get(pk=cycle_id)
-    focus = shown_focus_by_unit([reporting_unit_id]).get(reporting_unit_id)
-    questions = []
-    for item in CycleItem.objects.filter(cycle_id=cycle_id).order_by("position"):
-        if item.key != FOLLOW_THROUGH_KEY:
-            questions.append(Question(key=item.key, text=item.text))
-        elif focus is not None:
-            questions.append(Question(key=item.key, text=follow_through_text(item.text, focus)))
-    return Survey(
+    rows = Invitation.objects.filter(tokens__digest__in=candidate_digests(token)).values_list(
+        *LINK_COLUMNS
+    )
+    # The stubs cannot see through the joins; a cycle without questions gives one row whose
+    # question columns are all None.
+    typed = cast(list[LinkRow], list(rows))
+    if not typed:
+        return None
+    first = typed[0]
+    # Digests are unique and a link matches one of them (the previous key's digest during a
+    # rotation included), so every row is one invitation's. Ordered here, not by the query:
+    # an ORDER BY through two joins cost more than sorting a handful of rows.
+    questions = {
+        position: Question(key=key, text=text)
+        for invitation, *_, position, key, text in typed
+        if invitation == first[0] and position is not None
+    }
+    invitation_id, answered, unit_id, cycle_id, focus_domain, state, k, k_comment, closes_at = (
+        first[:9]
+    )
+    # Only a unit shown a focus at launch reads it (one more look-up) and is asked about it.
+    focus = shown_focus_by_unit([unit_id]).get(unit_id) if focus_domain else None
+    survey = Survey(
         cycle_id=cycle_id,
-        k=cycle.k,
-        k_comment=cycle.k_comment,
-        closes_at=cycle.closes_at,
-        questions=tuple(questions),
+        k=k,
+        k_comment=k_comment,
+        closes_at=closes_at,
+        questions=tuple(
+            asked(questions[position], focus)
+            for position in sorted(questions)
+            if focus is not None or questions[position].key != FOLLOW_THROUGH_KEY
+        ),
         focus=focus,
     )
+    return LinkedInvitation(invitation_id, answered, state, unit_id, survey)
+
+
+def asked(question: Question, focus: SharedFocus | None) -> Question:
+    """The question as the unit's people see it: the follow-through item names their focus."""
+    if focus is None or question.key != FOLLOW_THROUGH_KEY:
+        return question
+    return Question(key=question.key, text=follow_through_text(question.text, focus))
