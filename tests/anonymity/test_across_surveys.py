@@ -6,8 +6,8 @@ changed people's answers "no better than to an interval as wide as the whole sca
 attacks look for what the rule does not compare, and for what a release stores finer than it
 shows.
 
-Ada's company: five staff; Cleo leads Support, ten agents. Cleo shared a focus after an
-earlier pulse, so both surveys here ask Support the follow-through item.
+Ada's company: five staff; Cleo leads Support, ten agents. Where Cleo shared a focus after an
+earlier pulse, both surveys ask Support the follow-through item.
 """
 
 import math
@@ -251,3 +251,61 @@ def test_a_joiner_cannot_be_read_through_the_coarse_steps_from_the_stored_releas
         assert possible == set(SCALE_VALUES), (
             f"{domain}: the joiner answered one of {sorted(possible)}"
         )
+
+
+# --- A2: the same people under a new team ---------------------------------------------------
+
+
+def as_reader(person: Person, survey: Survey, team: str) -> dict:
+    if person.user is None:
+        person.user = User.objects.create_user(person.email, person.email, "pw")
+        person.save(update_fields=["user"])
+    client = Client()
+    client.force_login(person.user)
+    response = client.get(f"/api/v1/results?cycle={survey.cycle.pk}")
+    assert response.status_code == 200, response.content
+    return next(unit for unit in response.json() if unit["name"] == team)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Releases are compared across surveys by team, and a team is its manager's: when a "
+    "team gets a new manager it is a new team, with no earlier release to compare with. The "
+    "same ten people plus one joiner are then published in whole points beside their release "
+    "under the old manager, and the difference gives the joiner's domain scores to within two "
+    "scale values.",
+)
+def test_a_joiner_cannot_be_read_by_comparing_a_team_before_and_after_its_new_manager(
+    client, org
+) -> None:
+    sheets = agents_sheets(org)
+    october = run_survey(client, "October", sheets)
+    # Cleo moves on; Dora takes over her ten agents, and hires Jo.
+    cleo = org["Cleo Turner"]
+    Person.objects.filter(pk=cleo.pk).update(active=False)
+    dora = Person.objects.create(
+        employee_id="dora", email="dora@example.com", name="Dora New", manager=org["Ada Lovelace"]
+    )
+    Person.objects.filter(manager=cleo).update(manager=dora)
+    jo = Person.objects.create(
+        employee_id="jo", email="jo@example.com", name="Jo Iner", manager=dora
+    )
+    sync_teams(team_names={"dora": "Support"})
+    november = run_survey(client, "November", {**sheets, jo: Sheet(2, 3, None)})
+
+    # Ada, who leads the company, reads Support in both surveys.
+    before = as_reader(org["Ada Lovelace"], october, "Support")
+    after = as_reader(org["Ada Lovelace"], november, "Support")
+    assert (before["respondents"], after["respondents"]) == (10, 11)
+    domain, earlier = next(iter(before["domains"].items()))
+    later = after["domains"][domain]
+    low, high = interval_of_one_more(
+        before=(later["score"], 11), after=(earlier["score"], 10), step=after["precision"]
+    )
+    possible = {value for value in SCALE_VALUES if low - 1e-9 <= rescaled(value) <= high + 1e-9}
+    assert 2 in possible, "the attack is sound"
+    # The promise: one joiner's answers are bounded no better than the whole scale.
+    assert possible == set(SCALE_VALUES), (
+        f"{domain}: the joiner answered one of {sorted(possible)}, at precision "
+        f"{after['precision']}"
+    )
