@@ -1,0 +1,370 @@
+"""Two releases of the same team, read side by side (docs/anonymity.md, "Across surveys").
+
+When a team's invited people or its number of respondents changed by 1 to k - 1, its later
+figures are shown in steps wide enough that the difference of the two releases bounds the few
+changed people's answers "no better than to an interval as wide as the whole scale". These
+attacks look for what the rule does not compare, and for what a release stores finer than it
+shows.
+
+Ada's company: five staff; Cleo leads Support, ten agents. Where Cleo shared a focus after an
+earlier pulse, both surveys ask Support the follow-through item.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from pulse.scheduler import run_pulse_tick
+from surveys.closing import close_cycle
+from surveys.instrument import FOLLOW_THROUGH_KEY, SCALE_VALUES
+from surveys.launch import launch_now
+from surveys.models import Cadence
+from surveys.scheduler import run_tick
+from teams.models import Person
+from teams.team_tree import sync_teams
+from tests.anonymity.conftest import Survey, emailed_links
+from tests.anonymity.insider import json_value, take_dump
+from tests.focus_setup import focus_for, launch_survey
+from tests.org_builder import BuiltOrg, build_org
+
+pytestmark = pytest.mark.django_db
+
+# What each agent answers, the same in both surveys: one value for every item of the survey.
+AGENT_VALUES = (6, 5, 7, 4, 6, 5, 3, 6, 7, 5)
+AGENT_ENPS = (9, 10, 6, 8, 9, 3, 7, 10, 5, 9)
+AGENT_FOLLOW_THROUGH = (2, 6, 3, 7, 4, 5, 1, 6, 2, 5)
+
+
+@pytest.fixture
+def org() -> BuiltOrg:
+    return build_org(
+        """
+        Ada Lovelace (Company)
+          5 staff
+          Cleo Turner (Support)
+            10 agents
+        """
+    )
+
+
+@dataclass(frozen=True)
+class Sheet:
+    value: int
+    enps: int | None
+    follow_through: int | None
+
+
+def answer(client: Client, survey: Survey, person: Person, sheet: Sheet) -> None:
+    token = survey.token(person.email)
+    keys = [q["key"] for q in client.get(f"/api/v1/pulse/{token}").json()["questions"]]
+    answers = {key: sheet.value for key in keys if key != FOLLOW_THROUGH_KEY}
+    if sheet.follow_through is not None and FOLLOW_THROUGH_KEY in keys:
+        answers[FOLLOW_THROUGH_KEY] = sheet.follow_through
+    response = client.post(
+        f"/api/v1/pulse/{token}",
+        {"answers": answers, "enps": sheet.enps},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+
+
+def run_survey(client: Client, name: str, sheets: dict[Person, Sheet]) -> Survey:
+    mail.outbox.clear()
+    survey = launch_survey(name)
+    for person, sheet in sheets.items():
+        answer(client, survey, person, sheet)
+    close_cycle(cycle_id=survey.cycle.pk)
+    assert survey.cycle.pk in run_pulse_tick().released
+    return survey
+
+
+def agents_sheets(org: BuiltOrg) -> dict[Person, Sheet]:
+    agents = org.reports_of("Cleo Turner")
+    return {
+        agent: Sheet(value, enps, follow_through)
+        for agent, value, enps, follow_through in zip(
+            agents, AGENT_VALUES, AGENT_ENPS, AGENT_FOLLOW_THROUGH, strict=True
+        )
+    }
+
+
+def support_as_cleo_reads_it(org: BuiltOrg, survey: Survey) -> dict:
+    """What Cleo's results API answers about Support: the manager's own view."""
+    cleo = org["Cleo Turner"]
+    if cleo.user is None:
+        cleo.user = User.objects.create_user(cleo.email, cleo.email, "pw")
+        cleo.save(update_fields=["user"])
+    client = Client()
+    client.force_login(cleo.user)
+    response = client.get(f"/api/v1/results?cycle={survey.cycle.pk}")
+    assert response.status_code == 200, response.content
+    return next(unit for unit in response.json() if unit["name"] == "Support")
+
+
+def rescaled(value: int) -> float:
+    return (value - 1) / 6 * 100
+
+
+def interval_of_one_more(
+    *, before: tuple[int, int], after: tuple[int, int], step: int = 1
+) -> tuple[float, float]:
+    """(score, respondents) of a 0-100 mean over n + 1 people, then over the same n without
+    the one: where that one's value (0-100) can lie, given the pages' rounding."""
+    (score_all, n_all), (score_rest, n_rest) = before, after
+    half = step / 2
+    low = (score_all - half) * n_all - (score_rest + half) * n_rest
+    high = (score_all + half) * n_all - (score_rest - half) * n_rest
+    return low, high
+
+
+# --- A2: a figure's own count changes, the respondents do not ------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The across-surveys rule compares only a unit's invited people and its respondent "
+    "count: one person skipping the follow-through item in one survey and not in the other "
+    "leaves both follow-through scores in whole points, and their difference gives that "
+    "person's answer to within two scale values, its favourable share exactly.",
+)
+def test_one_agent_skipping_the_follow_through_item_cannot_be_read_from_two_releases(
+    client, org
+) -> None:
+    focus_for(org.team("Support"))
+    sheets = agents_sheets(org)
+    october = run_survey(client, "October", sheets)
+    skipper = org.reports_of("Cleo Turner")[0]
+    november_sheets = dict(sheets)
+    november_sheets[skipper] = Sheet(sheets[skipper].value, sheets[skipper].enps, None)
+    november = run_survey(client, "November", november_sheets)
+
+    before = support_as_cleo_reads_it(org, october)
+    after = support_as_cleo_reads_it(org, november)
+    # The rule saw nothing change: ten of the same ten people answered both surveys.
+    assert before["respondents"] == after["respondents"] == 10
+    assert after["precision"] == 1
+    ft_before, ft_after = before["follow_through"], after["follow_through"]
+    assert (ft_before["respondents"], ft_after["respondents"]) == (10, 9)
+
+    # Cleo's arithmetic, assuming her agents answered as before (the assumption the rule
+    # itself is built against).
+    low, high = interval_of_one_more(before=(ft_before["score"], 10), after=(ft_after["score"], 9))
+    favourable_before = round(ft_before["favorable"] * 10 / 100)
+    favourable_after = round(ft_after["favorable"] * 9 / 100)
+    skipper_favourable = favourable_before - favourable_after == 1
+    possible = {
+        value
+        for value in SCALE_VALUES
+        if low - 1e-9 <= rescaled(value) <= high + 1e-9 and (value >= 5) == skipper_favourable
+    }
+    assert sheets[skipper].follow_through in possible, "the attack is sound"
+    # The promise: the two releases bound the one changed answer no better than the scale.
+    assert possible == set(SCALE_VALUES), (
+        f"the skipper answered one of {sorted(possible)}, from two releases"
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The across-surveys rule compares only a unit's invited people and its respondent "
+    "count: one person skipping the eNPS question in one survey and not in the other leaves "
+    "both eNPS figures in whole points, and their difference says whether that person is a "
+    "promoter, a passive or a detractor.",
+)
+def test_one_agent_skipping_the_enps_question_cannot_be_read_from_two_releases(client, org) -> None:
+    sheets = agents_sheets(org)
+    october = run_survey(client, "October", sheets)
+    skipper = org.reports_of("Cleo Turner")[2]  # a detractor: eNPS 6
+    november_sheets = dict(sheets)
+    november_sheets[skipper] = Sheet(sheets[skipper].value, None, sheets[skipper].follow_through)
+    november = run_survey(client, "November", november_sheets)
+
+    before = support_as_cleo_reads_it(org, october)
+    after = support_as_cleo_reads_it(org, november)
+    assert before["respondents"] == after["respondents"] == 10
+    assert after["precision"] == 1
+    assert (before["enps_respondents"], after["enps_respondents"]) == (10, 9)
+
+    # Promoters minus detractors, exactly: eNPS is 100 (p - d) / n, shown in whole points.
+    net_before = round(before["enps"] * 10 / 100)
+    net_after = round(after["enps"] * 9 / 100)
+    read = {1: "promoter", 0: "passive", -1: "detractor"}.get(net_before - net_after)
+    assert read == "detractor", "the attack is sound"
+    # The promise (eNPS "in steps twice as wide", so that one person's class stays open).
+    assert read is None, f"the skipper is a {read}, from two releases"
+
+
+# --- A1: what a release stores finer than the pages ----------------------------------------
+
+
+def released_support_rows() -> list[dict]:
+    """The insider's dump: Support's released figures, oldest survey first."""
+    dump = take_dump()
+    support_units = {
+        row["id"] for row in dump.rows("surveys_cycleteam") if row["name"] == "Support"
+    }
+    closes_at = {row["id"]: row["closes_at"] for row in dump.rows("surveys_cycle")}
+    rows = [row for row in dump.rows("pulse_releasedunit") if row["unit_id"] in support_units]
+    rows.sort(key=lambda row: closes_at[row["cycle_id"]])
+    return [json_value(row["figures"]) for row in rows]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A release stores each domain's spread (the standard deviation of its "
+    "respondents' domain values) unrounded, in ReleasedUnit.figures. From two releases' "
+    "spreads an insider reads a joiner's domain value to within a point (up to a sign), "
+    "through the 50-point steps the later release was published in to hide it.",
+)
+def test_a_joiner_cannot_be_read_through_the_coarse_steps_from_the_stored_releases(
+    client, org
+) -> None:
+    sheets = agents_sheets(org)
+    run_survey(client, "October", sheets)
+    joiner = Person.objects.create(
+        employee_id="joiner",
+        email="joiner@example.com",
+        name="Jo Iner",
+        manager=org["Cleo Turner"],
+    )
+    sync_teams()
+    run_survey(client, "November", {**sheets, joiner: Sheet(2, 8, None)})
+
+    before, after = released_support_rows()
+    assert after["precision"] == 50, "the later release is coarse: the joiner is to be hidden"
+    for domain, figure in after["domains"].items():
+        earlier = before["domains"][domain]
+        n = earlier["respondents"]
+        assert figure["respondents"] == n + 1
+        # (n - 1) s1² = Q - S²/n and n s2² = Q + J² - (S + J)²/(n + 1), so
+        # (S - nJ)² = n (n + 1) (n s2² - (n - 1) s1²): J is the old mean plus or minus a root.
+        growth = n * figure["spread"] ** 2 - (n - 1) * earlier["spread"] ** 2
+        root = math.sqrt(max(growth, 0.0) * (n + 1) / n)
+        centres = (earlier["score"] - root, earlier["score"] + root)
+        possible = {
+            value
+            for value in SCALE_VALUES
+            if any(abs(rescaled(value) - centre) <= 0.5 + 1e-6 for centre in centres)
+        }
+        assert 2 in possible, "the attack is sound"
+        assert possible == set(SCALE_VALUES), (
+            f"{domain}: the joiner answered one of {sorted(possible)}"
+        )
+
+
+# --- A2: the same people under a new team ---------------------------------------------------
+
+
+def as_reader(person: Person, survey: Survey, team: str) -> dict:
+    if person.user is None:
+        person.user = User.objects.create_user(person.email, person.email, "pw")
+        person.save(update_fields=["user"])
+    client = Client()
+    client.force_login(person.user)
+    response = client.get(f"/api/v1/results?cycle={survey.cycle.pk}")
+    assert response.status_code == 200, response.content
+    return next(unit for unit in response.json() if unit["name"] == team)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Releases are compared across surveys by team, and a team is its manager's: when a "
+    "team gets a new manager it is a new team, with no earlier release to compare with. The "
+    "same ten people plus one joiner are then published in whole points beside their release "
+    "under the old manager, and the difference gives the joiner's domain scores to within two "
+    "scale values.",
+)
+def test_a_joiner_cannot_be_read_by_comparing_a_team_before_and_after_its_new_manager(
+    client, org
+) -> None:
+    sheets = agents_sheets(org)
+    october = run_survey(client, "October", sheets)
+    # Cleo moves on; Dora takes over her ten agents, and hires Jo.
+    cleo = org["Cleo Turner"]
+    Person.objects.filter(pk=cleo.pk).update(active=False)
+    dora = Person.objects.create(
+        employee_id="dora", email="dora@example.com", name="Dora New", manager=org["Ada Lovelace"]
+    )
+    Person.objects.filter(manager=cleo).update(manager=dora)
+    jo = Person.objects.create(
+        employee_id="jo", email="jo@example.com", name="Jo Iner", manager=dora
+    )
+    sync_teams(team_names={"dora": "Support"})
+    november = run_survey(client, "November", {**sheets, jo: Sheet(2, 3, None)})
+
+    # Ada, who leads the company, reads Support in both surveys.
+    before = as_reader(org["Ada Lovelace"], october, "Support")
+    after = as_reader(org["Ada Lovelace"], november, "Support")
+    assert (before["respondents"], after["respondents"]) == (10, 11)
+    domain, earlier = next(iter(before["domains"].items()))
+    later = after["domains"][domain]
+    low, high = interval_of_one_more(
+        before=(later["score"], 11), after=(earlier["score"], 10), step=after["precision"]
+    )
+    possible = {value for value in SCALE_VALUES if low - 1e-9 <= rescaled(value) <= high + 1e-9}
+    assert 2 in possible, "the attack is sound"
+    # The promise: one joiner's answers are bounded no better than the whole scale.
+    assert possible == set(SCALE_VALUES), (
+        f"{domain}: the joiner answered one of {sorted(possible)}, at precision "
+        f"{after['precision']}"
+    )
+
+
+# --- A2: two surveys that close at the same moment -----------------------------------------
+
+
+def launch_at(name: str, moment: datetime) -> Survey:
+    mail.outbox.clear()
+    cycle = launch_now(cadence=Cadence.objects.create(name=name, kind="monthly"), now=moment)
+    run_tick()
+    return Survey(cycle=cycle, links=emailed_links())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A release is compared only with releases that closed strictly before it "
+    "(closes_at__lt): two surveys of the same team that close at the same moment (two "
+    "cadences on the same schedule) are compared with neither, so one more respondent in one "
+    "of them is published in whole points beside the other, and the difference gives that "
+    "person's domain scores to within two scale values.",
+)
+def test_one_more_respondent_cannot_be_read_from_two_surveys_that_close_together(
+    client, org
+) -> None:
+    moment = timezone.now()
+    company_pulse = launch_at("Company pulse", moment)
+    support_pulse = launch_at("Support pulse", moment)
+    assert company_pulse.cycle.closes_at == support_pulse.cycle.closes_at
+    sheets = agents_sheets(org)
+    agents = list(sheets)
+    for agent in agents[:9]:
+        answer(client, company_pulse, agent, sheets[agent])
+    for agent in agents:  # one more, Agent 10, answers this one
+        answer(client, support_pulse, agent, sheets[agent])
+    for survey in (company_pulse, support_pulse):
+        close_cycle(cycle_id=survey.cycle.pk)
+    assert set(run_pulse_tick().released) == {company_pulse.cycle.pk, support_pulse.cycle.pk}
+
+    nine = as_reader(org["Ada Lovelace"], company_pulse, "Support")
+    ten = as_reader(org["Ada Lovelace"], support_pulse, "Support")
+    assert (nine["respondents"], ten["respondents"]) == (9, 10)
+    extra = sheets[agents[9]].value
+    for domain, fewer in nine["domains"].items():
+        more = ten["domains"][domain]
+        low, high = interval_of_one_more(
+            before=(more["score"], 10),
+            after=(fewer["score"], 9),
+            step=max(nine["precision"], ten["precision"]),
+        )
+        possible = {value for value in SCALE_VALUES if low - 1e-9 <= rescaled(value) <= high + 1e-9}
+        assert extra in possible, "the attack is sound"
+        # The promise: one changed respondent is bounded no better than the whole scale.
+        assert possible == set(SCALE_VALUES), (
+            f"{domain}: Agent 10 answered one of {sorted(possible)}"
+        )
