@@ -39,7 +39,13 @@ from pulse.release_models import (
     UnitFigures,
 )
 from pulse.scoring import Ballot, DomainFigure, Figures, Question, score
-from pulse.trends import FINE_PRECISION, Comparison, compare_with_earlier, link_trends
+from pulse.trends import (
+    FINE_PRECISION,
+    Comparison,
+    compare_with_earlier,
+    figure_counts_of,
+    link_trends,
+)
 from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.models import Cycle, CycleState, StuckReason
 from surveys.selectors import ReportingUnit, reporting_units, viewers_per_unit
@@ -153,12 +159,22 @@ def write_release(cycle: Cycle) -> int:
     asked_follow_through = any(item.key == FOLLOW_THROUGH_KEY for item in items)
     subtree_ballots = roll_up(parent_of, own_ballots)
     decisions = decide_all(cycle, units, own_ballots, questions)
+    published = {unit.id: unit.team_id for unit in units if decisions.overall[unit.id] is None}
+    domain_keys = {
+        domain: [q.key for q in questions if q.domain == domain] for domain in Domain.values
+    }
     comparisons = compare_with_earlier(
         cycle=cycle,
-        team_of_unit={
-            unit.id: unit.team_id for unit in units if decisions.overall[unit.id] is None
-        },
+        team_of_unit=published,
         respondents={unit.id: len(subtree_ballots.get(unit.id, [])) for unit in units},
+        figure_counts={
+            unit_id: figure_counts_of(
+                subtree_ballots.get(unit_id, []),
+                domain_keys=domain_keys,
+                question_keys=[q.key for q in questions],
+            )
+            for unit_id in published
+        },
     )
 
     eligible = roll_up_counts(parent_of, {unit.id: unit.unit_eligible_count for unit in units})

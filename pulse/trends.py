@@ -16,9 +16,11 @@ through the coarse figure: both releases are on the pages anyway, so the line ad
 
 from dataclasses import dataclass
 
-from pulse.release_models import ReleasedUnit, ReleaseStatus
+from pulse.release_models import ReleasedUnit, ReleaseStatus, UnitFigures
+from pulse.scoring import Ballot
+from surveys.instrument import FOLLOW_THROUGH_KEY
 from surveys.models import Cycle
-from surveys.selectors import membership_changes
+from surveys.selectors import group_overlaps
 
 FINE_PRECISION = 1
 COARSE_STEPS = (10, 20, 25, 50, 100)
@@ -40,46 +42,126 @@ class Comparison:
 
 
 def compare_with_earlier(
-    *, cycle: Cycle, team_of_unit: dict[int, int | None], respondents: dict[int, int]
+    *,
+    cycle: Cycle,
+    team_of_unit: dict[int, int | None],
+    respondents: dict[int, int],
+    figure_counts: dict[int, dict[str, int]],
 ) -> dict[int, Comparison]:
-    """Unit id → its comparison, for the units of this cycle that have a team.
+    """Unit id → its comparison, for the published units of this cycle (`team_of_unit`).
 
-    `respondents` is each unit's subtree respondent count in this cycle."""
-    team_ids = {team for team in team_of_unit.values() if team is not None}
+    `respondents` is each unit's subtree respondent count in this cycle, and `figure_counts`
+    each figure's own count (figure_counts_of): a person who skips one item in one survey and
+    not in the other changes that figure's count and nothing else.
+
+    A unit is compared with every earlier published unit whose people overlap its own, of any
+    team and any survey that closed before it or at the same moment: a team that got a new
+    manager is a new team of the org chart but the same people, a department and the team
+    that makes up most of it differ by the department's few others, and two surveys of one
+    team can close together. The trend is drawn only from the same team's earlier releases."""
+    published = set(team_of_unit)
     earlier = list(
         ReleasedUnit.objects.filter(
-            status=ReleaseStatus.RELEASED,
-            unit__team_id__in=team_ids,
-            cycle__closes_at__lt=cycle.closes_at,
-        ).select_related("unit")
+            status=ReleaseStatus.RELEASED, cycle__closes_at__lte=cycle.closes_at
+        )
+        .exclude(cycle_id=cycle.pk)
+        .select_related("unit", "cycle")
     )
-    changes = {
-        cycle_id: membership_changes(cycle.pk, cycle_id, team_ids)
-        for cycle_id in {release.cycle_id for release in earlier}
-    }
-    by_team: dict[int, list[ReleasedUnit]] = {}
+    coarse = coarse_units(
+        cycle=cycle,
+        published=published,
+        earlier=earlier,
+        counts={
+            unit: {RESPONDENTS: respondents.get(unit, 0), **figure_counts.get(unit, {})}
+            for unit in published
+        },
+    )
+    trend_from: dict[int, list[ReleasedUnit]] = {}
     for release in earlier:
-        if release.unit.team_id is not None:
-            by_team.setdefault(release.unit.team_id, []).append(release)
-
+        if release.unit.team_id is not None and release.cycle.closes_at < cycle.closes_at:
+            trend_from.setdefault(release.unit.team_id, []).append(release)
     comparisons = {}
     for unit_id, team_id in team_of_unit.items():
-        if team_id is None:
-            continue
-        coarse = False
-        for before in by_team.get(team_id, []):
-            change = changes[before.cycle_id].get(team_id)
-            invited_change = change.changed if change else 0
-            respondent_change = abs(respondents.get(unit_id, 0) - (before.respondents or 0))
-            if any(changed_by_few(n, cycle.k) for n in (invited_change, respondent_change)):
-                coarse = True
+        smallest = min(
+            (count for count in figure_counts.get(unit_id, {}).values() if count > 0),
+            default=respondents.get(unit_id, 0),
+        )
         comparisons[unit_id] = Comparison(
-            trend_from=by_team.get(team_id, []),
-            precision=coarse_step(respondents=respondents.get(unit_id, 0), k=cycle.k)
-            if coarse
+            trend_from=trend_from.get(team_id, []) if team_id is not None else [],
+            precision=coarse_step(respondents=min(smallest, respondents.get(unit_id, 0)), k=cycle.k)
+            if unit_id in coarse
             else FINE_PRECISION,
         )
     return comparisons
+
+
+RESPONDENTS = "respondents"
+
+
+def coarse_units(
+    *,
+    cycle: Cycle,
+    published: set[int],
+    earlier: list[ReleasedUnit],
+    counts: dict[int, dict[str, int]],
+) -> set[int]:
+    """The published units that some earlier published group differs from by 1 to k-1: in its
+    invited people, its respondents, or the count of any one figure."""
+    by_cycle: dict[int, dict[int, ReleasedUnit]] = {}
+    for release in earlier:
+        by_cycle.setdefault(release.cycle_id, {})[release.unit_id] = release
+    coarse: set[int] = set()
+    for earlier_cycle_id, releases in by_cycle.items():
+        for overlap in group_overlaps(
+            cycle_id=cycle.pk,
+            unit_ids=published,
+            earlier_cycle_id=earlier_cycle_id,
+            earlier_unit_ids=set(releases),
+        ):
+            before = releases[overlap.earlier_unit_id]
+            stored = {RESPONDENTS: before.respondents or 0, **stored_counts(before.figures)}
+            now = counts[overlap.unit_id]
+            if changed_by_few(overlap.changed, cycle.k) or any(
+                changed_by_few(abs(now[name] - stored[name]), cycle.k)
+                for name in now.keys() & stored.keys()
+            ):
+                coarse.add(overlap.unit_id)
+    return coarse
+
+
+def figure_counts_of(
+    ballots: list[Ballot], *, domain_keys: dict[str, list[str]], question_keys: list[str]
+) -> dict[str, int]:
+    """How many of `ballots` count in each figure a release publishes (names as stored_counts)."""
+    answered = [set(ballot.answers) for ballot in ballots]
+    counts = {
+        "enps": sum(1 for ballot in ballots if ballot.enps is not None),
+        FOLLOW_THROUGH: sum(1 for keys in answered if FOLLOW_THROUGH_KEY in keys),
+    }
+    for domain, keys in domain_keys.items():
+        counts[f"domain:{domain}"] = sum(1 for given in answered if given.intersection(keys))
+    for key in question_keys:
+        counts[f"question:{key}"] = sum(1 for given in answered if key in given)
+    return counts
+
+
+FOLLOW_THROUGH = "follow_through"
+
+
+def stored_counts(figures: UnitFigures) -> dict[str, int]:
+    """The count of each figure an earlier release published, by the names figure_counts_of
+    gives them; a hidden figure has none."""
+    counts: dict[str, int] = {}
+    if figures.get("enps_respondents") is not None:
+        counts["enps"] = figures["enps_respondents"] or 0
+    if "follow_through" in figures:
+        counts[FOLLOW_THROUGH] = figures["follow_through"]["respondents"]
+    for domain, figure in figures.get("domains", {}).items():
+        counts[f"domain:{domain}"] = figure["respondents"]
+    for key, question in figures.get("questions", {}).items():
+        if question["respondents"] is not None:
+            counts[f"question:{key}"] = question["respondents"]
+    return counts
 
 
 def changed_by_few(changed: int, k: int) -> bool:

@@ -1,6 +1,6 @@
 """Reads of the surveys plane that other apps may use. None of them says who answered."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -119,50 +119,54 @@ def viewers_per_unit(cycle_id: int) -> dict[int, int]:
 
 
 @dataclass(frozen=True)
-class MembershipChange:
-    """How many people joined or left a team's subtree between two cycles."""
+class GroupOverlap:
+    """A unit of a later cycle and a unit of an earlier one whose people overlap: how many
+    people are in one of the two groups but not in both. Counts only, never who."""
 
-    team_id: int
-    joined: int
-    left: int
-
-    @property
-    def changed(self) -> int:
-        return self.joined + self.left
+    unit_id: int
+    earlier_unit_id: int
+    changed: int
 
 
-def subtree_invitees(cycle_id: int) -> dict[int, set[int]]:
-    """Team id (of the org chart) → the people invited anywhere in its subtree in the cycle."""
-    teams = list(
-        CycleTeam.objects.filter(cycle_id=cycle_id).values_list("id", "parent_id", "team_id")
-    )
-    tree = IdTree({pk: parent for pk, parent, _ in teams})
-    team_of = {pk: team for pk, _, team in teams}
+def unit_invitees(cycle_id: int) -> dict[int, set[int]]:
+    """Unit id (a team of the cycle's snapshot) → the people invited anywhere in its subtree.
+
+    By the snapshot's own ids rather than the org chart's: a team that got a new manager is a
+    new team of the chart, but the same people, and the comparison must still find them."""
+    teams = list(CycleTeam.objects.filter(cycle_id=cycle_id).values_list("id", "parent_id"))
+    tree = IdTree(dict(teams))
     people: dict[int, set[int]] = defaultdict(set)
     for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id).values_list(
         "reporting_unit_id", "person_id"
     ):
         for holder in (unit_id, *tree.ancestors(unit_id)):
-            if team_of.get(holder) is not None:
-                people[team_of[holder]].add(person_id)
+            people[holder].add(person_id)
     return people
 
 
-def membership_changes(
-    cycle_id: int, earlier_cycle_id: int, team_ids: set[int]
-) -> dict[int, MembershipChange]:
-    """For each team in both cycles, the joiners and leavers of its subtree between them.
-    Counts only: no person ids leave this module."""
-    now, then = subtree_invitees(cycle_id), subtree_invitees(earlier_cycle_id)
-    return {
-        team_id: MembershipChange(
-            team_id=team_id,
-            joined=len(now.get(team_id, set()) - then.get(team_id, set())),
-            left=len(then.get(team_id, set()) - now.get(team_id, set())),
+def group_overlaps(
+    *, cycle_id: int, unit_ids: set[int], earlier_cycle_id: int, earlier_unit_ids: set[int]
+) -> list[GroupOverlap]:
+    """Every pair of a unit in `unit_ids` and an earlier unit in `earlier_unit_ids` that share
+    at least one invited person, with the size of the difference of their two groups."""
+    now, then = unit_invitees(cycle_id), unit_invitees(earlier_cycle_id)
+    earlier_of_person: dict[int, list[int]] = defaultdict(list)
+    for earlier in earlier_unit_ids:
+        for person in then.get(earlier, ()):
+            earlier_of_person[person].append(earlier)
+    overlaps: list[GroupOverlap] = []
+    for unit in unit_ids:
+        members = now.get(unit, set())
+        shared = Counter(earlier for person in members for earlier in earlier_of_person[person])
+        overlaps.extend(
+            GroupOverlap(
+                unit_id=unit,
+                earlier_unit_id=earlier,
+                changed=len(members) + len(then[earlier]) - 2 * common,
+            )
+            for earlier, common in shared.items()
         )
-        for team_id in team_ids
-        if team_id in now or team_id in then
-    }
+    return overlaps
 
 
 def answered_counts(cycle_id: int) -> dict[int, int]:

@@ -286,8 +286,10 @@ def test_colluding_viewers_isolate_nobody_over_four_cycles(client) -> None:
                 continue
             if 1 <= abs(row["respondents"] - before["respondents"]) < 5:
                 coarse += 1
-                step = coarse_step(respondents=row["respondents"], k=5)
-                assert row["precision"] == step >= 10, name
+                # At least the step for its respondents: a figure over fewer (the
+                # follow-through item, a question some skipped) widens it.
+                step = row["precision"]
+                assert step >= coarse_step(respondents=row["respondents"], k=5) >= 10, name
                 assert all(d["score"] % step == 0 for d in row["domains"].values())
                 assert row["enps"] is None or row["enps"] % (2 * step) == 0, name
     assert coarse, "the joiners and leavers moved some unit by a few respondents"
