@@ -7,10 +7,8 @@ import pytest
 from django.utils import timezone
 
 from surveys.models import Focus
-from tests.pulse.test_loop import demo
 
 pytestmark = pytest.mark.django_db
-__all__ = ["demo"]
 
 
 def focus_body(**overrides: object) -> dict:
