@@ -18,7 +18,6 @@ from pulse.results import (
     cycle_results,
     earlier_releases_for,
     led_small_teams,
-    open_cycle_bands,
     released_cycles_for,
     trend_points,
     unit_page,
@@ -27,6 +26,7 @@ from pulse.scoring import DomainFigure, change_between
 from surveys.focus_selectors import focus_and_previous
 from surveys.instrument import Domain
 from surveys.models import CommitmentStatus, Cycle, CycleState
+from surveys.selectors import open_cycle_bands
 from teams.roles import is_hr
 
 

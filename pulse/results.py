@@ -1,23 +1,18 @@
 """Reads behind the dashboards and the results API: released figures, shaped for people."""
 
 from dataclasses import dataclass, field
-from datetime import date
 
-from django.core.cache import cache
 from django.db.models import Prefetch, Q
-from django.utils import timezone
 
 from pulse.access import User, led_cycle_teams, may_see, reads_everything, visible_unit_ids
 from pulse.disclosure import Suppression
 from pulse.guides import GUIDES, Guide
 from pulse.release_models import ReleasedComment, ReleasedUnit
 from surveys.instrument import Domain
-from surveys.models import Cycle, CycleState, CycleTeam
-from surveys.selectors import answered_counts, answers_cell_id, cycles_read_as_hr
+from surveys.models import Cycle, CycleTeam
+from surveys.selectors import answers_cell_id, cycles_read_as_hr
 from teams.roles import is_hr
 from teams.tree_walks import IdTree
-
-BANDS = ((0.75, "75% or more"), (0.5, "50 to 75%"), (0.25, "25 to 50%"), (0.0, "under 25%"))
 
 
 def reason_text(reason: str, k: int) -> str:
@@ -354,35 +349,3 @@ def comments_of(released: ReleasedUnit) -> list[str]:
         .order_by("id")
         .values_list("text", flat=True)
     )
-
-
-@dataclass(frozen=True)
-class ParticipationBand:
-    name: str
-    eligible: int
-    band: str
-
-
-def open_cycle_bands(cycle: Cycle, today: date | None = None) -> list[ParticipationBand]:
-    """Coarse participation while a cycle is open, for units of at least 2k people only, as it
-    stood at the first look of the (UTC) day.
-
-    At 2k people a 25-point band spans at least two counts, so it never pins how many answered;
-    refreshed once a day, a change of band cannot date anyone's answer finer than the day."""
-    if cycle.state != CycleState.OPEN:
-        return []
-    today = today or timezone.now().date()
-    key = f"participation-bands:{cycle.pk}:{today.isoformat()}"
-    cached = cache.get(key)
-    if cached is not None:
-        return [ParticipationBand(*band) for band in cached]
-    answered = answered_counts(cycle.pk)
-    bands = []
-    for unit in CycleTeam.objects.filter(cycle=cycle).order_by("name"):
-        if unit.reporting_unit_id != unit.pk or unit.unit_eligible_count < 2 * cycle.k:
-            continue
-        share = answered.get(unit.pk, 0) / unit.unit_eligible_count
-        label = next(text for floor, text in BANDS if share >= floor)
-        bands.append(ParticipationBand(unit.name, unit.unit_eligible_count, label))
-    cache.set(key, [(b.name, b.eligible, b.band) for b in bands], timeout=2 * 24 * 3600)
-    return bands

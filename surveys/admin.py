@@ -1,31 +1,20 @@
 """HR's admin for the item catalogue, cadences and cycles."""
 
-from typing import TYPE_CHECKING, TypedDict
+from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 
-from surveys.closing import close_cycle
-from surveys.launch import LaunchError, launch_now, schedule_rule
+from surveys.launch import schedule_rule
 from surveys.models import Cadence, Cycle, CycleItem, CycleState, Item
 from surveys.schedule import period_containing
+from surveys.selectors import Delivery, with_delivery
 from surveys.services import save_cadence, save_item
-
-
-class DeliveryCounts(TypedDict):
-    """What CycleAdmin's queryset adds to each cycle, for its list columns."""
-
-    failures: int
-    sent_so_far: int
-
-
-if TYPE_CHECKING:  # django-stubs-ext is a checking aid, not installed to run the site
-    from django_stubs_ext import WithAnnotations
-
-    CycleWithDeliveryCounts = WithAnnotations[Cycle, DeliveryCounts]
+from teams.audit import acting_login
 
 
 @admin.register(Item)
@@ -76,19 +65,23 @@ class CadenceAdmin(admin.ModelAdmin):
         return f"{period.label}: {timezone.localtime(period.opens_at):%Y-%m-%d %H:%M %Z}"
 
     def save_model(self, request: HttpRequest, obj: Cadence, form: ModelForm, change: bool) -> None:
-        save_cadence(cadence=obj, population_team=form.cleaned_data.get("population_team"))
+        save_cadence(
+            cadence=obj,
+            population_team=form.cleaned_data.get("population_team"),
+            actor=acting_login(request.user),
+        )
 
-    @admin.action(description="Launch this period's cycle now")
-    def launch_now(self, request: HttpRequest, queryset: QuerySet[Cadence]) -> None:
-        for cadence in queryset:
-            try:
-                cycle = launch_now(cadence=cadence, now=timezone.now())
-            except LaunchError as error:
-                self.message_user(request, f"{cadence}: {error}", messages.ERROR)
-            else:
-                self.message_user(
-                    request, f"Launched {cycle} with {cycle.invited_count} invitations."
-                )
+    @admin.action(description="Launch this period's cycle now…")
+    def launch_now(
+        self, request: HttpRequest, queryset: QuerySet[Cadence]
+    ) -> HttpResponseRedirect | None:
+        """To HR's confirmation page, which says how many people will be emailed: nothing
+        launches from the list itself."""
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one cadence to launch.", messages.WARNING)
+            return None
+        cadence = queryset.get()
+        return HttpResponseRedirect(reverse("hr-cycle-launch", args=[cadence.pk]))
 
 
 # A cycle's items are frozen at launch: the inline shows them and edits none of them.
@@ -129,27 +122,37 @@ class CycleAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # cycles come from cadences: the schedule, or "Launch now"
 
-    def get_queryset(self, request: HttpRequest) -> "QuerySet[CycleWithDeliveryCounts]":
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("cadence")
-            .annotate(
-                failures=Count("invitations", filter=Q(invitations__delivery_failed=True)),
-                sent_so_far=Count("invitations", filter=Q(invitations__emails_sent__gte=1)),
-            )
-        )
+    def has_delete_permission(self, request: HttpRequest, obj: Cycle | None = None) -> bool:
+        """Only a cycle that never launched can go: a launched one has invitations, answers
+        waiting or stored, a release and the comments, which nobody may take away."""
+        if obj is not None and obj.state != CycleState.SCHEDULED:
+            return False
+        return super().has_delete_permission(request, obj)
 
-    @admin.display(description="Emails delivered")
-    def delivered(self, cycle: "CycleWithDeliveryCounts") -> int:
-        return cycle.delivered_count if cycle.delivered_count is not None else cycle.sent_so_far
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # "Delete selected" asks for the permission without the cycles, so it would delete
+        # closed ones too: a scheduled cycle is deleted from its own page.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
-    @admin.display(description="Delivery failures", ordering="failures")
-    def delivery_failures(self, cycle: "CycleWithDeliveryCounts") -> int:
-        return cycle.failures
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Cycle]:
+        return with_delivery(super().get_queryset(request).select_related("cadence"))
 
-    @admin.action(description="Close now")
-    def close_now(self, request: HttpRequest, queryset: QuerySet[Cycle]) -> None:
-        for cycle in queryset.exclude(state=CycleState.CLOSED):
-            if close_cycle(cycle_id=cycle.pk):
-                self.message_user(request, f"Closed {cycle}.")
+    @admin.display(description="Emails sent")
+    def delivered(self, cycle: Cycle) -> int:
+        return Delivery.of(cycle).sent
+
+    @admin.display(description="Delivery failures")
+    def delivery_failures(self, cycle: Cycle) -> int:
+        return Delivery.of(cycle).failed
+
+    @admin.action(description="Close now…")
+    def close_now(
+        self, request: HttpRequest, queryset: QuerySet[Cycle]
+    ) -> HttpResponseRedirect | None:
+        """To HR's confirmation page, which says what closing ends."""
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one cycle to close.", messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("hr-cycle-close", args=[queryset.get().pk]))

@@ -1,6 +1,6 @@
 """HR's API for cadences and cycles."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -9,17 +9,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api_exceptions import Conflict, ErrorSerializer
-from surveys.closing import close_cycle
+from surveys.closing import close_now
 from surveys.launch import LaunchError, launch_now
 from surveys.models import Cadence, Cycle, CycleState
+from surveys.selectors import with_delivery
 from surveys.serializers import CadenceSerializer, CycleSerializer
+from teams.audit import acting_login
 from teams.permissions import IsHRAdmin
 
 
 def cycles_with_delivery() -> QuerySet[Cycle]:
-    return Cycle.objects.select_related("cadence").annotate(
-        delivery_failures=Count("invitations", filter=Q(invitations__delivery_failed=True))
-    )
+    return with_delivery(Cycle.objects.select_related("cadence"))
 
 
 class CadenceViewSet(
@@ -51,7 +51,9 @@ class CadenceViewSet(
         """Launch this period's cycle now; emails go out on the next scheduler pass."""
         cadence = self.get_object()
         try:
-            cycle = launch_now(cadence=cadence, now=timezone.now())
+            cycle = launch_now(
+                cadence=cadence, now=timezone.now(), actor=acting_login(request.user)
+            )
         except LaunchError as error:
             raise Conflict(str(error), code="cannot_launch") from error
         return Response(
@@ -82,6 +84,8 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
     def close(self, request: Request, pk: str) -> Response:
         """Close the cycle now, before its window ends."""
         cycle = self.get_object()
-        if cycle.state == CycleState.CLOSED or not close_cycle(cycle_id=cycle.pk):
+        if cycle.state == CycleState.CLOSED or not close_now(
+            cycle_id=cycle.pk, actor=acting_login(request.user)
+        ):
             raise Conflict(f"Cycle {cycle} is already closed.", code="already_closed")
         return Response(CycleSerializer(self.get_queryset().get(pk=cycle.pk)).data)

@@ -19,6 +19,7 @@ import logging
 import secrets
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -32,6 +33,8 @@ from surveys.models import (
     Invitation,
     InvitationToken,
 )
+from teams.audit import record_event
+from teams.models import AuditAction
 from teams.roles import hr_logins
 from teams.tree_walks import IdTree
 
@@ -69,6 +72,25 @@ def close_cycle(*, cycle_id: int, now: datetime | None = None) -> bool:
         )
     compact(Invitation._meta.db_table, InvitationToken._meta.db_table)
     logger.info("Cycle %s closed", cycle_id)
+    return True
+
+
+def close_now(*, cycle_id: int, actor: User | None) -> bool:
+    """HR closes a cycle before its window ends (a page, the API, the admin, or the command
+    line when `actor` is None). True if this call closed it; then the audit log records it.
+
+    Recorded after the close commits, in a transaction of its own: nothing of the close's
+    transaction (the rewrite of the invitations) shares a write with the event."""
+    if not close_cycle(cycle_id=cycle_id):
+        return False
+    cycle = Cycle.objects.select_related("cadence").get(pk=cycle_id)
+    record_event(
+        actor=actor,
+        action=AuditAction.CYCLE_CLOSED,
+        subject=str(cycle),
+        details={"cycle": cycle.pk, "invited": cycle.invited_count},
+        at=cycle.closed_at,
+    )
     return True
 
 

@@ -1,12 +1,14 @@
 """HR's delivery page: every cycle, its state, and how its invitations went out."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from surveys.models import Cycle, CycleState, StuckReason
+from surveys.models import Cadence, Cycle, CycleState, StuckReason
+from surveys.selectors import Delivery, with_delivery
 from teams.roles import is_hr
 
 # What a stuck stage means for HR, in plain words. Only the stage and its time are known here:
@@ -54,17 +56,49 @@ def stuck_note(cycle: Cycle) -> str:
     )
 
 
+@dataclass(frozen=True)
+class CycleRow:
+    cycle: Cycle
+    delivery: Delivery
+
+    @property
+    def may_close(self) -> bool:
+        return self.cycle.state != CycleState.CLOSED
+
+
+def done_note(request: HttpRequest) -> str:
+    """What the last launch or close did, after its confirmation page sent HR back here."""
+    for verb in ("launched", "closed"):
+        cycle_id = request.GET.get(verb, "")
+        cycle = (
+            Cycle.objects.select_related("cadence").filter(pk=int(cycle_id)).first()
+            if cycle_id.isdigit()
+            else None
+        )
+        if cycle is None:
+            continue
+        if verb == "launched":
+            return (
+                f"Launched {cycle}: the emails to its {cycle.invited_count} people go out "
+                "within a minute or two; the table below shows how many have been sent."
+            )
+        return f"Closed {cycle}. Its results are released within a few minutes."
+    return ""
+
+
 @login_required
 def delivery_page(request: HttpRequest) -> HttpResponse:
     # Anyone else gets the same 404 as for a page that does not exist.
     if not is_hr(request.user):
         raise Http404("No such page.")
-    rows = list(
-        Cycle.objects.select_related("cadence")
-        .annotate(failures=Count("invitations", filter=Q(invitations__delivery_failed=True)))
-        .order_by("-opens_at")
-    )
-    stuck = [(row, stuck_note(row)) for row in rows if row.stuck_reason]
-    return render(
-        request, "surveys/delivery.html", {"rows": rows, "stuck": stuck, "viewer_is_hr": True}
-    )
+    cycles = list(with_delivery(Cycle.objects.select_related("cadence")).order_by("-opens_at"))
+    rows = [CycleRow(cycle, Delivery.of(cycle)) for cycle in cycles]
+    stuck = [(cycle, stuck_note(cycle)) for cycle in cycles if cycle.stuck_reason]
+    context = {
+        "rows": rows,
+        "stuck": stuck,
+        "cadences": Cadence.objects.filter(active=True).order_by("name"),
+        "done": done_note(request),
+        "viewer_is_hr": True,
+    }
+    return render(request, "surveys/delivery.html", context)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -23,7 +24,8 @@ from surveys.instrument import ItemSpec, coverage_problems, select_items
 from surveys.models import Cadence, Cycle, CycleItem, CycleState, CycleTeam, Invitation, Item
 from surveys.reporting_units import PopulationTooSmall, SnapshotTeam, assign_reporting_units
 from surveys.schedule import Period, ScheduleRule, period_containing
-from teams.models import Team
+from teams.audit import record_event
+from teams.models import AuditAction, Team
 from teams.selectors import member_team_ids, subtree_team_ids
 from teams.tree_walks import IdTree
 
@@ -66,8 +68,9 @@ def create_cycle(*, cadence: Cadence, period: Period) -> Cycle | None:
         return None
 
 
-def launch_now(*, cadence: Cadence, now: datetime) -> Cycle:
-    """HR's "launch now": this period's cycle, opening immediately for the usual window."""
+def launch_now(*, cadence: Cadence, now: datetime, actor: User | None = None) -> Cycle:
+    """HR's "launch now": this period's cycle, opening immediately for the usual window; the
+    audit log records that `actor` (None: the command line) launched it."""
     period = period_containing(schedule_rule(cadence), now)
     if Cycle.objects.filter(cadence=cadence, period=period.label).exists():
         raise LaunchError(f"{cadence.name} already has a cycle for {period.label}.")
@@ -81,7 +84,41 @@ def launch_now(*, cadence: Cadence, now: datetime) -> Cycle:
     cycle.refresh_from_db()
     if cycle.state != CycleState.OPEN:
         raise LaunchError(cycle.launch_error or "The cycle could not launch.")
+    record_event(
+        actor=actor,
+        action=AuditAction.CYCLE_LAUNCHED,
+        subject=str(cycle),
+        details={"cycle": cycle.pk, "invited": cycle.invited_count, "k": cycle.k},
+        at=now,
+    )
     return cycle
+
+
+@dataclass(frozen=True)
+class LaunchPreview:
+    """What "launch now" would do, for HR's confirmation page: the period, how many people get
+    an email, when it closes; or why it cannot launch (`problem`)."""
+
+    period: str
+    people: int
+    closes_at: datetime
+    problem: str = ""
+
+
+def launch_preview(*, cadence: Cadence, now: datetime) -> LaunchPreview:
+    period = period_containing(schedule_rule(cadence), now)
+    closes_at = now + timedelta(days=cadence.window_days)
+    try:
+        people = sum(len(members) for members in population_of(cadence).members_by_team.values())
+    except LaunchError as error:
+        return LaunchPreview(period.label, 0, closes_at, problem=str(error))
+    if Cycle.objects.filter(cadence=cadence, period=period.label).exists():
+        problem = f"{cadence.name} already has a cycle for {period.label}."
+    elif people < cadence.k:
+        problem = str(PopulationTooSmall(people, cadence.k))
+    else:
+        problem = ""
+    return LaunchPreview(period.label, people, closes_at, problem=problem)
 
 
 def launch_cycle(*, cycle_id: int) -> bool:

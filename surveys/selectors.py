@@ -3,11 +3,14 @@
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils import timezone
 
-from surveys.models import CycleReader, CycleTeam, Invitation
+from surveys.models import Cycle, CycleReader, CycleState, CycleTeam, Invitation
 from teams.models import Person
 from teams.tree_walks import IdTree
 
@@ -178,3 +181,70 @@ def answered_counts(cycle_id: int) -> dict[int, int]:
     ):
         counts[unit_id] += 1
     return counts
+
+
+BANDS = ((0.75, "75% or more"), (0.5, "50 to 75%"), (0.25, "25 to 50%"), (0.0, "under 25%"))
+
+
+@dataclass(frozen=True)
+class ParticipationBand:
+    name: str
+    eligible: int
+    band: str
+
+
+def open_cycle_bands(cycle: Cycle, today: date | None = None) -> list[ParticipationBand]:
+    """Coarse participation while a cycle is open, for units of at least 2k people only, as it
+    stood at the first look of the (UTC) day.
+
+    At 2k people a 25-point band spans at least two counts, so it never pins how many answered;
+    refreshed once a day, a change of band cannot date anyone's answer finer than the day."""
+    if cycle.state != CycleState.OPEN:
+        return []
+    today = today or timezone.now().date()
+    key = f"participation-bands:{cycle.pk}:{today.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return [ParticipationBand(*band) for band in cached]
+    answered = answered_counts(cycle.pk)
+    bands = []
+    for unit in CycleTeam.objects.filter(cycle=cycle).order_by("name"):
+        if unit.reporting_unit_id != unit.pk or unit.unit_eligible_count < 2 * cycle.k:
+            continue
+        share = answered.get(unit.pk, 0) / unit.unit_eligible_count
+        label = next(text for floor, text in BANDS if share >= floor)
+        bands.append(ParticipationBand(unit.name, unit.unit_eligible_count, label))
+    cache.set(key, [(b.name, b.eligible, b.band) for b in bands], timeout=2 * 24 * 3600)
+    return bands
+
+
+def with_delivery(cycles: QuerySet[Cycle]) -> QuerySet[Cycle]:
+    """`cycles` with what `Delivery.of` reads: the invitations sent so far and those refused."""
+    return cycles.annotate(
+        sent_so_far=Count("invitations", filter=Q(invitations__emails_sent__gte=1)),
+        delivery_failures=Count("invitations", filter=Q(invitations__delivery_failed=True)),
+    )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How a cycle's invitations went out, the same on every page: invited, sent (at least the
+    first email left), failed (the address refused it).
+
+    While the cycle is open `sent` is counted from the invitations; close wipes their send
+    counters (a reminder count would tell who answered early) and keeps the figure it counted
+    in `Cycle.delivered_count`, which is then the figure."""
+
+    invited: int
+    sent: int
+    failed: int
+
+    @classmethod
+    def of(cls, cycle: Cycle) -> "Delivery":
+        """`cycle` as `with_delivery` annotated it."""
+        sent = cycle.delivered_count
+        return cls(
+            invited=cycle.invited_count,
+            sent=getattr(cycle, "sent_so_far") if sent is None else sent,  # noqa: B009
+            failed=getattr(cycle, "delivery_failures"),  # noqa: B009
+        )

@@ -2,11 +2,14 @@
 
 import copy
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as ModelValidationError
 from rest_framework import serializers
 
 from surveys.models import Cadence, Cycle
+from surveys.selectors import Delivery
 from surveys.services import create_cadence, save_cadence
+from teams.audit import acting_login
 from teams.models import Team
 
 CADENCE_SETTINGS = [
@@ -73,19 +76,31 @@ class CadenceSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(invalid.message_dict) from invalid
         return attrs
 
+    def acting_login(self) -> User | None:
+        request = self.context.get("request")
+        return acting_login(request.user) if request is not None else None
+
     def create(self, validated_data: dict) -> Cadence:
-        return create_cadence(**validated_data)
+        return create_cadence(actor=self.acting_login(), **validated_data)
 
     def update(self, instance: Cadence, validated_data: dict) -> Cadence:
         team = validated_data.pop("population_team", instance.population_team)
         for name, value in validated_data.items():
             setattr(instance, name, value)
-        return save_cadence(cadence=instance, population_team=team)
+        return save_cadence(cadence=instance, population_team=team, actor=self.acting_login())
 
 
 class CycleSerializer(serializers.ModelSerializer):
+    """A cycle as `surveys.selectors.with_delivery` reads it."""
+
     name = serializers.CharField(source="__str__", read_only=True)
-    delivery_failures = serializers.IntegerField(read_only=True)
+    delivered_count = serializers.SerializerMethodField(
+        help_text="Invitations whose first email went out: counted live while the cycle is "
+        "open, kept at close. The same figure as HR's cycles page and the admin."
+    )
+    delivery_failures = serializers.SerializerMethodField(
+        help_text="Invitations whose address refused the email."
+    )
 
     class Meta:
         model = Cycle
@@ -107,3 +122,9 @@ class CycleSerializer(serializers.ModelSerializer):
             "launch_error",
         ]
         read_only_fields = fields
+
+    def get_delivered_count(self, cycle: Cycle) -> int:
+        return Delivery.of(cycle).sent
+
+    def get_delivery_failures(self, cycle: Cycle) -> int:
+        return Delivery.of(cycle).failed

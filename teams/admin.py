@@ -15,6 +15,7 @@ from django.db.models import Case, CharField, F, IntegerField, QuerySet, Value, 
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from teams.audit import acting_login
 from teams.invitations import invite_to_log_in
 from teams.models import Person, Team
 from teams.selectors import eligible_counts, team_members
@@ -100,7 +101,7 @@ class PersonAdmin(admin.ModelAdmin):
     def invite_to_log_in(self, request: HttpRequest, queryset: QuerySet) -> None:
         people = list(queryset.filter(active=True))
         for person in people:
-            invite_to_log_in(request=request, person=person)
+            invite_to_log_in(request=request, person=person, actor=acting_login(request.user))
         self.message_user(
             request, f"Sent {len(people)} invitation(s) to set a password and log in."
         )

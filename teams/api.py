@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from common.api_exceptions import DetailedValidationError, ErrorSerializer, PayloadTooLarge
 from common.flags import NotAFlag, parse_flag
 from common.parsers import BoundedJSONParser, body_limit, read_limited
+from teams.audit import acting_login
 from teams.org_csv import OrgRow, parse_csv, parse_records
 from teams.org_problems import OrgFileInvalid, OrgFileTooLarge, RowError, check_size
 from teams.permissions import IsHRAdmin
@@ -120,6 +121,7 @@ class OrgImportView(APIView):
                 rows=rows,
                 deactivate_missing=flag(request, "deactivate_missing", body),
                 dry_run=flag(request, "dry_run", body),
+                actor=acting_login(request.user),
             )
         except OrgFileInvalid as invalid:
             raise rejected_file(invalid) from invalid

@@ -77,3 +77,38 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuditAction(models.TextChoices):
+    CYCLE_LAUNCHED = "cycle_launched", "Launched a cycle"
+    CYCLE_CLOSED = "cycle_closed", "Closed a cycle"
+    CADENCE_CREATED = "cadence_created", "Created a cadence"
+    CADENCE_CHANGED = "cadence_changed", "Changed a cadence"
+    THRESHOLD_CHANGED = "threshold_changed", "Changed a threshold"
+    ORG_IMPORTED = "org_imported", "Imported the org chart"
+    LOGIN_INVITED = "login_invited", "Invited someone to log in"
+
+
+class AuditEvent(models.Model):
+    """One thing HR (or the command line) did: who, what, to which object, when (teams.audit).
+
+    Identity side, and about HR's actions only: `details` holds counts and settings HR chose,
+    never anything about an invitation or an answer, so the table says nothing about who
+    answered, or when, however many copies of it anyone keeps."""
+
+    # None: the command line (or a login deleted since; `actor_name` then still says who).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200)
+    action = models.CharField(max_length=30, choices=AuditAction.choices)
+    subject = models.CharField(max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["action", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name}: {self.get_action_display()} {self.subject}"

@@ -13,11 +13,17 @@ from teams.models import Team
 HR_GROUP_NAME = "HR admins"
 # HR edits the org chart and the surveys; nobody edits the anonymous plane by hand.
 HR_APP_LABELS = ("teams", "surveys")
+# The audit log is written by the services only: HR reads it, and nobody edits it by hand.
+AUDIT_EDITS = ("add_auditevent", "change_auditevent", "delete_auditevent")
 
 
 def ensure_hr_group() -> Group:
     group, _ = Group.objects.get_or_create(name=HR_GROUP_NAME)
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=HR_APP_LABELS))
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=HR_APP_LABELS).exclude(
+            codename__in=AUDIT_EDITS
+        )
+    )
     return group
 
 

@@ -3,10 +3,12 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 
-from teams.models import Person, Team
+from teams.audit import record_event
+from teams.models import AuditAction, Person, Team
 from teams.org_csv import OrgRow
 from teams.org_problems import OrgFileInvalid, RowError
 from teams.team_tree import sync_teams
@@ -77,18 +79,37 @@ class DryRunRollback(Exception):
 
 
 def import_org(
-    *, rows: list[OrgRow], deactivate_missing: bool = False, dry_run: bool = False
+    *,
+    rows: list[OrgRow],
+    deactivate_missing: bool = False,
+    dry_run: bool = False,
+    actor: User | None = None,
 ) -> ImportSummary:
     """Sync people to `rows` (already validated by teams.org_csv), all or nothing.
 
     Creates people, updates them by employee_id, reactivates anyone listed, and deactivates
-    people missing from the file only when asked. Teams then follow the reporting lines.
+    people missing from the file only when asked. Teams then follow the reporting lines. An
+    import that changed something is in the audit log, with its counts, as `actor`'s (None:
+    the command line); a dry run changed nothing and is not.
     """
     try:
         with transaction.atomic():
             summary = apply_rows(rows, deactivate_missing=deactivate_missing)
             if dry_run:
                 raise DryRunRollback
+            record_event(
+                actor=actor,
+                action=AuditAction.ORG_IMPORTED,
+                subject=f"{len(rows)} people listed",
+                details={
+                    "created": summary.created,
+                    "updated": summary.updated,
+                    "unchanged": summary.unchanged,
+                    "deactivated": summary.deactivated,
+                    "teams": summary.teams,
+                    "deactivate_missing": deactivate_missing,
+                },
+            )
     except DryRunRollback:
         return ImportSummary(**{**summary.__dict__, "dry_run": True})
     return summary

@@ -39,11 +39,12 @@ NOT_PAGES = {
     "profile/tokens/<int:token_id>/revoke/": "POST only: a redirect to the profile page",
 }
 # Pages whose refusal is the page: still served under the policy. The POST-only ones are the
-# API's actions; the admin refuses adding teams and cycles by hand, and deleting a team; its
-# login address refuses a manager, who is logged in but not staff.
+# API's actions; the admin refuses adding teams and cycles by hand, and deleting a team or a
+# cycle that has launched; its login address refuses a manager, who is logged in but not staff.
 REFUSALS = re.compile(
     r"^(/a/not-a-link-anyone-was-sent/|/admin/login/|/admin/logout/|/admin/teams/team/add/"
-    r"|/admin/teams/team/\d+/delete/|/admin/surveys/cycle/add/|/api/v1/org/import"
+    r"|/admin/teams/team/\d+/delete/|/admin/surveys/cycle/add/|/admin/surveys/cycle/\d+/delete/"
+    r"|/api/v1/org/import"
     r"|/api/v1/results/|/api/v1/results/1/trend|/api/v1/\w+/\d+/(launch|close)"
     r"|/dashboard/\d+/focus/share/|/dashboard/commitments/\d+/status/"
     r"|/api/v1/focus/\d+/share|/api/v1/focus/\d+/commitments/\d+)$"
@@ -143,6 +144,7 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
         ("hr", "/hr/heatmap/"),
         ("hr", "/hr/participation/"),
         ("hr", "/hr/cycles/"),
+        ("hr", "/hr/audit/"),
         ("anyone", f"/a/{token}/"),
         ("anyone", "/a/not-a-link-anyone-was-sent/"),
         ("anyone", "/anonymity/"),
@@ -193,7 +195,15 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
         ("manager", f"/api/v1/focus/{unit}/commitments/1"),
         ("hr", f"/api/v1/follow-through/?cycle={platform.cycle_id}"),
     ]
+    open_cycle = Cycle.objects.filter(state="open").order_by("pk").first()
+    assert open_cycle is not None
+    visits += [
+        ("hr", f"/hr/cycles/launch/{cadence.pk}/"),
+        ("hr", f"/hr/cycles/{open_cycle.pk}/close/"),
+        ("hr", f"/hr/cycles/{cycle.pk}/close/"),
+    ]
     api += [
+        ("hr", "/api/v1/audit"),
         ("hr", f"/api/v1/cadences/{cadence.pk}/"),
         ("hr", f"/api/v1/cadences/{cadence.pk}/launch"),
         ("hr", f"/api/v1/cycles/{cycle.pk}/"),

@@ -3,7 +3,9 @@
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import Client
 
 from pulse.models import Comment, ReleasedComment, ReleasedUnit
 from surveys.models import Cycle, Invitation
@@ -28,3 +30,16 @@ def test_seed_demo_releases_two_past_cycles_with_differences_between_teams() -> 
     assert ReleasedComment.objects.exists() and not Comment.objects.exists()
     call_command("seed_demo", stdout=StringIO())
     assert Cycle.objects.filter(release__isnull=False).count() == 2
+
+
+def test_the_demos_past_cycles_say_every_invitation_was_sent_on_hr_s_cycles_page() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    nadia = User.objects.get(person__name="Nadia Petrova")
+    client = Client()
+    client.force_login(nadia)
+
+    rows = client.get("/hr/cycles/").context["rows"]
+    past = [row.delivery for row in rows if row.cycle.state == "closed"]
+
+    assert len(past) == 2
+    assert all(delivery.sent == delivery.invited > 0 for delivery in past)

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from pulse.models import ReleasedComment, ReleasedUnit
-from pulse.results import open_cycle_bands
 from pulse.scheduler import run_pulse_tick
 from surveys.closing import close_cycle
+from surveys.selectors import open_cycle_bands
 from teams.roles import ensure_hr_group
 from tests.anonymity.conftest import form_answers
 

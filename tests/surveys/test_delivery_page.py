@@ -29,7 +29,7 @@ def test_hr_sees_invited_people_and_failed_deliveries_per_cycle(org, monthly) ->
 
     assert response.status_code == 200
     rows = list(response.context["rows"])
-    assert [(row.pk, row.invited_count, row.failures) for row in rows] == [
+    assert [(row.cycle.pk, row.delivery.invited, row.delivery.failed) for row in rows] == [
         (cycle.pk, len(org.everyone), 1)
     ]
     assert "Open" in response.content.decode()

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pulse.sweep import sweep
-from surveys.closing import close_cycle
+from surveys.closing import close_now
 from surveys.models import Cycle, StuckReason
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         cycle = Cycle.objects.filter(pk=cycle_id).first()
         if cycle is None:
             raise CommandError(f"There is no cycle with id {cycle_id}.")
-        if not close_cycle(cycle_id=cycle_id):
+        if not close_now(cycle_id=cycle_id, actor=None):  # the command line
             raise CommandError(f"Cycle {cycle_id} ({cycle}) is already closed.")
         # At once, not at the next scheduler pass: until the sweep, the waiting sealed answers
         # still carry their own unit, which close may have just counted upwards.

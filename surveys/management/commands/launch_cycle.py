@@ -16,7 +16,7 @@ class Command(BaseCommand):
         if cadence is None:
             raise CommandError(f"There is no cadence with id {cadence_id}.")
         try:
-            cycle = launch_now(cadence=cadence, now=timezone.now())
+            cycle = launch_now(cadence=cadence, now=timezone.now(), actor=None)
         except LaunchError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(

@@ -41,6 +41,7 @@ class Command(BaseCommand):
                 rows=parse_csv(data),
                 deactivate_missing=options["deactivate_missing"],
                 dry_run=options["dry_run"],
+                actor=None,  # the command line
             )
         except OrgFileInvalid as invalid:
             for problem in invalid.errors:
