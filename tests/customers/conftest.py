@@ -1,7 +1,7 @@
 """A small organisation with customer-facing teams, and the two metrics its CX team tracks.
 
-Ada (e1) runs the Company; Sam (e2) leads Support, with Nora (e3, Support North) and Sol (e4,
-Support South) under him; Sid (e5) leads Sales and Lee (e6) Legal.
+Ada (employee_id A1) runs the Company; Sam (S2) leads Support, with Nora (N3, Support North) and
+Sol (S4, Support South) under him; Sid (S5) leads Sales and Lee (L6) Legal.
 """
 
 import pytest
@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from customers.models import Metric
 from customers.roles import ensure_cx_admin_group
+from teams.models import Person
 from tests.org_builder import BuiltOrg, build_org
 
 OUTLINE = """
@@ -27,9 +28,15 @@ OUTLINE = """
 """
 
 
+LEADER_IDS = {"Ada": "A1", "Sam": "S2", "Nora": "N3", "Sol": "S4", "Sid": "S5", "Lee": "L6"}
+
+
 @pytest.fixture
 def org(db: None) -> BuiltOrg:
-    return build_org(OUTLINE)
+    org = build_org(OUTLINE)
+    for name, employee_id in LEADER_IDS.items():
+        Person.objects.filter(pk=org[name].pk).update(employee_id=employee_id)
+    return org
 
 
 @pytest.fixture
