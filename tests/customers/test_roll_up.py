@@ -57,9 +57,9 @@ def snapshot(org: BuiltOrg, period: str = "2026-11") -> dict[str, CycleTeam]:
             eligible_count=3,
         )
     unit_of = {"Support North": "Support", "Sales": "Company"}
-    for name, team in teams.items():
-        team.reporting_unit = teams[unit_of.get(name, name)]
-        team.save(update_fields=["reporting_unit"])
+    for name, cycle_team in teams.items():
+        cycle_team.reporting_unit = teams[unit_of.get(name, name)]
+        cycle_team.save(update_fields=["reporting_unit"])
     return teams
 
 
