@@ -119,34 +119,38 @@ def checked_record(
     """The record as a row, or None and every problem of its fields."""
     fields = {key: value.strip() for key, value in record.fields.items()}
     problems: dict[str, str] = {}
+    checks = {"team", "period", "metric", "value", "volume"} - record.unreadable
     team_id = None
-    if not fields["team"]:
-        problems["team"] = "is empty"
-    else:
-        team_id, why = teams.find(fields["team"])
-        if why:
-            problems["team"] = why
-    if not MONTH.match(fields["period"]):
+    if "team" in checks:
+        if not fields["team"]:
+            problems["team"] = "is empty"
+        else:
+            team_id, why = teams.find(fields["team"])
+            if why:
+                problems["team"] = why
+    if "period" in checks and not MONTH.match(fields["period"]):
         problems["period"] = f"{quoted(fields['period'])} is not a month; write YYYY-MM"
     metric = metrics.get(fields["metric"])
-    if metric is None:
+    if "metric" in checks and metric is None:
         known_keys = ", ".join(sorted(metrics)) or "none is defined yet"
         problems["metric"] = (
             f"{quoted(fields['metric'])} is not a metric's key (the keys: {known_keys})"
         )
-    value, why = number_problem(fields["value"])
-    if value is not None and metric is not None:
-        why = value_problem(metric, value)
-    if why:
-        problems["value"] = why
+    value = None
+    if "value" in checks:
+        value, why = number_problem(fields["value"])
+        if value is not None and metric is not None:
+            why = value_problem(metric, value)
+        if why:
+            problems["value"] = why
     volume = None
-    if fields.get("volume", ""):
+    if "volume" in checks and fields.get("volume", ""):
         volume, why = number_problem(fields["volume"])
         if volume is not None and volume < 0:
             why = f"{volume:g} is negative; a volume is a count of at least 0"
         if why:
             problems["volume"] = why
-    if problems or team_id is None or metric is None or value is None:
+    if problems or record.unreadable or team_id is None or metric is None or value is None:
         return None, [RowError(record.line, column, why) for column, why in problems.items()]
     row = ValueRow(
         line=record.line,

@@ -60,6 +60,9 @@ class Record:
 
     line: int
     fields: dict[str, str]
+    # Fields already reported as unreadable (a JSON value of the wrong type, a NUL): the
+    # record's other fields are still checked, so every problem is reported at once.
+    unreadable: frozenset[str] = frozenset()
 
 
 def read_csv(data: bytes) -> tuple[list[Record], ProblemLog]:
@@ -142,20 +145,23 @@ def read_json(items: list[object]) -> tuple[list[Record], ProblemLog]:
             RowError(position, key, "is missing") for key in REQUIRED_COLUMNS if key not in item
         )
         fields: dict[str, str] = {}
-        usable = True
+        unreadable: set[str] = set()
         for key in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS):
             value = item.get(key)
+            fields[key] = ""
             # A JSON true is not the number 1, though Python's bool is an int.
             if isinstance(value, bool) or not isinstance(value, str | int | float | None):
                 errors.add(RowError(position, key, "must be a string or a number"))
-                usable = False
+                unreadable.add(key)
                 continue
-            fields[key] = "" if value is None else str(value)
-            if problem := json_value_problem(fields[key]):
+            text = "" if value is None else str(value)
+            if problem := json_value_problem(text):
                 errors.add(RowError(position, key, problem))
-                usable = False
-        if usable:
-            records.append(Record(position, fields))
+                unreadable.add(key)
+                continue
+            fields[key] = text
+        if not any(key not in item for key in REQUIRED_COLUMNS):
+            records.append(Record(position, fields, frozenset(unreadable)))
     return records, errors
 
 
