@@ -200,6 +200,18 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
         ("hr", f"/api/v1/cycles/{cycle.pk}/close"),
         ("manager", "/api/v1/results/1/trend"),
     ]
+    # Customer metrics (the demo seeds them): HR defines metrics, imports and reads values.
+    from customers.models import MetricValue
+
+    value = MetricValue.objects.order_by("pk").first()
+    assert value is not None
+    api += [
+        ("hr", "/api/v1/cx/metrics/"),
+        ("hr", f"/api/v1/cx/metrics/{value.metric.key}"),
+        ("hr", "/api/v1/cx/values/"),
+        ("hr", f"/api/v1/cx/values/{value.pk}"),
+        ("hr", "/api/v1/cx/values/import"),
+    ]
     accounts = [
         ("anyone", "/accounts/login/"),
         ("anyone", "/accounts/login/code/"),
@@ -233,7 +245,7 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
         meta = model._meta
         base = f"/admin/{meta.app_label}/{meta.model_name}/"
         admin_pages += [("admin", f"/admin/{meta.app_label}/"), ("admin", base)]
-        if meta.app_label in ("teams", "surveys"):
+        if meta.app_label in ("teams", "surveys", "customers"):
             admin_pages.append(("hr", base))
         admin_pages.append(("admin", f"{base}add/"))
         first = model._default_manager.order_by("pk").first()
