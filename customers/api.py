@@ -1,6 +1,7 @@
 """Customer metrics over the API, for HR and CX admins: define metrics, import values (the same
 rules as `import_cx`), and read values back."""
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +36,8 @@ from customers.value_file import (
 from teams.api import CSVParser, RowErrorSerializer, flag
 from teams.org_problems import ProblemLog, RowError
 
+KEY_PATTERN = r"[-a-zA-Z0-9_]{1,40}"
+
 
 class MetricSerializer(serializers.ModelSerializer):
     class Meta:
@@ -55,6 +58,8 @@ class MetricViewSet(viewsets.ModelViewSet):
     serializer_class = MetricSerializer
     permission_classes = [IsCXAdmin]
     lookup_field = "key"
+    # Only what a key can be reaches the database: anything else (a NUL, say) is a plain 404.
+    lookup_value_regex = KEY_PATTERN
 
 
 class ValueImportErrorSerializer(ErrorSerializer):
@@ -184,7 +189,8 @@ class MetricValueViewSet(viewsets.ReadOnlyModelViewSet):
         )
         metric = self.request.query_params.get("metric")
         if metric:
-            if not Metric.objects.filter(key=metric).exists():
+            known = re.fullmatch(KEY_PATTERN, metric) and Metric.objects.filter(key=metric).exists()
+            if not known:
                 raise ValidationError({"metric": [f"No metric has the key {metric!r}."]})
             values = values.filter(metric__key=metric)
         period = self.request.query_params.get("period")

@@ -44,6 +44,7 @@ NOT_PAGES = {
 REFUSALS = re.compile(
     r"^(/a/not-a-link-anyone-was-sent/|/admin/login/|/admin/logout/|/admin/teams/team/add/"
     r"|/admin/teams/team/\d+/delete/|/admin/surveys/cycle/add/|/api/v1/org/import"
+    r"|/api/v1/cx/values/import"
     r"|/api/v1/results/|/api/v1/results/1/trend|/api/v1/\w+/\d+/(launch|close)"
     r"|/dashboard/\d+/focus/share/|/dashboard/commitments/\d+/status/"
     r"|/api/v1/focus/\d+/share|/api/v1/focus/\d+/commitments/\d+)$"

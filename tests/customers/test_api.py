@@ -95,6 +95,8 @@ def test_values_are_read_back_by_metric_and_period(org, csat, tickets, cx_admin)
     bad = cx_admin.get("/api/v1/cx/values/?period=2026-13")
     assert bad.status_code == 400 and "period" in bad.json()["fields"]
     assert cx_admin.get("/api/v1/cx/values/?metric=nps").status_code == 400
+    assert cx_admin.get("/api/v1/cx/values/?metric=cs%00at").status_code == 400
+    assert cx_admin.get("/api/v1/cx/metrics/cs%00at").status_code == 404
 
 
 def test_cx_admins_define_metrics_whose_key_then_stays(cx_admin) -> None:
