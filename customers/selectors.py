@@ -85,8 +85,8 @@ def period_after(period: str) -> str:
     return f"{year + 1:04d}-01" if month == 12 else f"{year:04d}-{month + 1:02d}"
 
 
-def rolled_up(rule: str, values: list[tuple[float, float | None]]) -> RolledValue:
-    """Roll (value, volume) pairs up by `rule`; `teams` is filled in by the caller."""
+def rolled_up(rule: str, values: list[tuple[float, float | None]], *, teams: int) -> RolledValue:
+    """Roll (value, volume) pairs, from `teams` teams, up by `rule`."""
     volumes = [volume for _, volume in values if volume is not None]
     all_have_volume = len(volumes) == len(values)
     total_volume = sum(volumes) if all_have_volume else None
@@ -96,7 +96,7 @@ def rolled_up(rule: str, values: list[tuple[float, float | None]]) -> RolledValu
         value = sum(value * (volume or 0.0) for value, volume in values) / total_volume
     else:
         value = sum(value for value, _ in values) / len(values)
-    return RolledValue(value=value, volume=total_volume, teams=0)
+    return RolledValue(value=value, volume=total_volume, teams=teams)
 
 
 def rolled_up_for_cycle(*, cycle_id: int, period: str) -> dict[int, dict[str, RolledValue]]:
@@ -125,26 +125,20 @@ def rolled_up_for_cycle(*, cycle_id: int, period: str) -> dict[int, dict[str, Ro
 
     result: dict[int, dict[str, RolledValue]] = {}
     for unit_id in unit_ids:
-        # A live team appears once per snapshot, but count it once even if it did not.
+        # A live team appears once in a snapshot; a set counts it once even if it did not.
         live_teams = {
-            live_team_of[member]
-            for member in tree.subtree(unit_id)
-            if live_team_of[member] is not None
+            live for member in tree.subtree(unit_id) if (live := live_team_of[member]) is not None
         }
         by_metric: dict[str, RolledValue] = {}
         for key, rule in rules.items():
             pairs: list[tuple[float, float | None]] = []
             teams_with_value = 0
             for live in live_teams:
-                assert live is not None
                 team_pairs = values_of.get(live, {}).get(key, [])
                 if team_pairs:
                     teams_with_value += 1
                     pairs.extend(team_pairs)
             if pairs:
-                rolled = rolled_up(rule, pairs)
-                by_metric[key] = RolledValue(
-                    value=rolled.value, volume=rolled.volume, teams=teams_with_value
-                )
+                by_metric[key] = rolled_up(rule, pairs, teams=teams_with_value)
         result[unit_id] = by_metric
     return result
