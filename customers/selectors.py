@@ -125,10 +125,11 @@ def rolled_up_for_cycle(*, cycle_id: int, period: str) -> dict[int, dict[str, Ro
 
     result: dict[int, dict[str, RolledValue]] = {}
     for unit_id in unit_ids:
-        # A live team appears once in a snapshot; a set counts it once even if it did not.
-        live_teams = {
-            live for member in tree.subtree(unit_id) if (live := live_team_of[member]) is not None
-        }
+        # A live team appears once in a snapshot; a set counts it once even if it did not, and
+        # sorting it adds the values in the same order every time (the same last digit).
+        live_teams = sorted(
+            {live for member in tree.subtree(unit_id) if (live := live_team_of[member]) is not None}
+        )
         by_metric: dict[str, RolledValue] = {}
         for key, rule in rules.items():
             pairs: list[tuple[float, float | None]] = []
