@@ -10,6 +10,7 @@ from teams.account_views import admin_login
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("teams.urls")),
     path("", include("surveys.urls")),
+    path("", include("customers.urls")),
     path("", include("pulse.urls")),
     re_path(r"^.*$", UnknownAddress.as_view(), name="api-unknown-address"),
 ]

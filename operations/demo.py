@@ -13,6 +13,9 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from customers.demo import seed_demo_values
+from customers.selectors import months_of, period_after
+from customers.services import ValueImportSummary
 from pulse.ballot_box import cast_answers
 from pulse.release_models import ReleasedUnit, ReleaseStatus
 from pulse.scheduler import run_pulse_tick
@@ -26,6 +29,7 @@ from surveys.models import (
     CommitmentStatus,
     Cycle,
     CycleState,
+    CycleTeam,
     Focus,
     Invitation,
     InvitationToken,
@@ -45,6 +49,10 @@ COMMENTS = [
 ]
 
 
+# Months before now of the demo's cycles, and how much better every team's climate is then.
+IMPROVEMENTS = ((2, 0.0), (1, 0.35))
+
+
 def seed_demo_results(
     *, cadence: Cadence, now: datetime | None = None, release: bool = True
 ) -> list[Cycle]:
@@ -56,7 +64,7 @@ def seed_demo_results(
     # Synthetic demo answers, reproducible on purpose: no secret comes from this generator.
     rng = random.Random(2026)
     cycles = []
-    for months_ago, improvement in ((2, 0.0), (1, 0.35)):
+    for months_ago, improvement in IMPROVEMENTS:
         opens_at = (now - timedelta(days=30 * months_ago)).replace(
             minute=0, second=0, microsecond=0
         )
@@ -90,6 +98,29 @@ def seed_demo_results(
     else:
         sweep()
     return cycles
+
+
+def seed_demo_customer_metrics(*, cycles: list[Cycle]) -> ValueImportSummary:
+    """Customer metrics for the months of the demo's cycles and the month after the last, each
+    team's following the climate its people answered in (that of its reporting unit, as in
+    answer_cycle), so the linked view has a plausible relation to show. The month after keeps
+    the last climate: customers feel a team's change a little later."""
+    climate_by_month: dict[str, dict[int, float]] = {}
+    ordered = sorted(cycles, key=lambda cycle: cycle.opens_at)
+    for cycle, (_, improvement) in zip(ordered, IMPROVEMENTS[-len(ordered) :], strict=False):
+        climates = {
+            team.team_id: team_climate(team.reporting_unit.name) + improvement
+            for team in CycleTeam.objects.filter(cycle=cycle, team__isnull=False).select_related(
+                "reporting_unit"
+            )
+            if team.team_id is not None and team.reporting_unit is not None
+        }
+        for month in months_of(cycle.period):
+            climate_by_month[month] = climates
+    if ordered:
+        last = ordered[-1].period
+        climate_by_month[months_of(period_after(last))[0]] = climate_by_month[months_of(last)[-1]]
+    return seed_demo_values(climate_by_month=climate_by_month)
 
 
 DEMO_COMMITMENTS = {

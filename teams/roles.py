@@ -11,8 +11,9 @@ from django.db.models import Q, QuerySet
 from teams.models import Team
 
 HR_GROUP_NAME = "HR admins"
-# HR edits the org chart and the surveys; nobody edits the anonymous plane by hand.
-HR_APP_LABELS = ("teams", "surveys")
+# HR edits the org chart, the surveys and the customer metrics (an app label, not an import:
+# customers sits above teams); nobody edits the anonymous plane by hand.
+HR_APP_LABELS = ("teams", "surveys", "customers")
 # The audit log is written by the services only: HR reads it, and nobody edits it by hand.
 AUDIT_EDITS = ("add_auditevent", "change_auditevent", "delete_auditevent")
 

@@ -44,7 +44,7 @@ NOT_PAGES = {
 REFUSALS = re.compile(
     r"^(/a/not-a-link-anyone-was-sent/|/admin/login/|/admin/logout/|/admin/teams/team/add/"
     r"|/admin/teams/team/\d+/delete/|/admin/surveys/cycle/add/|/admin/surveys/cycle/\d+/delete/"
-    r"|/api/v1/org/import"
+    r"|/api/v1/org/import|/api/v1/cx/values/import"
     r"|/api/v1/results/|/api/v1/results/1/trend|/api/v1/\w+/\d+/(launch|close)"
     r"|/dashboard/\d+/focus/share/|/dashboard/commitments/\d+/status/"
     r"|/api/v1/focus/\d+/share|/api/v1/focus/\d+/commitments/\d+)$"
@@ -210,6 +210,18 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
         ("hr", f"/api/v1/cycles/{cycle.pk}/close"),
         ("manager", "/api/v1/results/1/trend"),
     ]
+    # Customer metrics (the demo seeds them): HR defines metrics, imports and reads values.
+    from customers.models import MetricValue
+
+    value = MetricValue.objects.order_by("pk").first()
+    assert value is not None
+    api += [
+        ("hr", "/api/v1/cx/metrics/"),
+        ("hr", f"/api/v1/cx/metrics/{value.metric.key}"),
+        ("hr", "/api/v1/cx/values/"),
+        ("hr", f"/api/v1/cx/values/{value.pk}"),
+        ("hr", "/api/v1/cx/values/import"),
+    ]
     accounts = [
         ("anyone", "/accounts/login/"),
         ("anyone", "/accounts/login/code/"),
@@ -243,7 +255,7 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
         meta = model._meta
         base = f"/admin/{meta.app_label}/{meta.model_name}/"
         admin_pages += [("admin", f"/admin/{meta.app_label}/"), ("admin", base)]
-        if meta.app_label in ("teams", "surveys"):
+        if meta.app_label in ("teams", "surveys", "customers"):
             admin_pages.append(("hr", base))
         admin_pages.append(("admin", f"{base}add/"))
         first = model._default_manager.order_by("pk").first()

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 
-from operations.demo import seed_demo_results
+from operations.demo import seed_demo_customer_metrics, seed_demo_results
 from surveys.demo import seed_demo_cadences
 from teams.demo import DemoLogin, existing_demo_logins, seed_demo_org
 from teams.models import Person
@@ -17,8 +17,9 @@ from teams.models import Person
 class Command(BaseCommand):
     help = (
         "Create (or bring back) a demo organisation of 60 people in 11 teams, an HR admin, "
-        "two manager logins, a monthly and a quarterly cadence, and two released past cycles of "
-        "synthetic answers. Running it again changes nothing."
+        "two manager logins, a monthly and a quarterly cadence, two released past cycles of "
+        "synthetic answers, and customer metrics per team for their months. Running it again "
+        "changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,12 +41,13 @@ class Command(BaseCommand):
             org = seed_demo_org()
             cadences = seed_demo_cadences()
             results = seed_demo_results(cadence=cadences[0])
+            seed_demo_customer_metrics(cycles=results)
             logins = org.logins
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo organisation: {len(org.people)} people in {len(org.teams)} teams; "
                     f"cadences: {', '.join(cadence.name for cadence in cadences)}; "
-                    f"released results of {len(results)} past cycles."
+                    f"released results of {len(results)} past cycles, with customer metrics."
                 )
             )
         self.print_logins(logins)
