@@ -2,8 +2,12 @@
 
 from django.urls import path
 
+from surveys.cadence_views import cadence_create, cadence_edit, cadence_list
 from surveys.delivery_views import delivery_page
 
 urlpatterns = [
     path("hr/cycles/", delivery_page, name="hr-cycles"),
+    path("hr/cadences/", cadence_list, name="hr-cadences"),
+    path("hr/cadences/new/", cadence_create, name="hr-cadence-create"),
+    path("hr/cadences/<int:cadence_id>/", cadence_edit, name="hr-cadence-edit"),
 ]

@@ -4,6 +4,8 @@ The page uses the import the API and `import_org` use (teams.services.import_org
 held server-side between preview and apply (teams.org_uploads), so it is uploaded once.
 """
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,6 +26,7 @@ from teams.org_uploads import (
 from teams.roles import is_hr
 from teams.services import ImportSummary
 
+
 def hr_user(request: HttpRequest) -> User:
     # Anyone else gets the same 404 as for a page that does not exist.
     if not isinstance(request.user, User) or not is_hr(request.user):
@@ -31,7 +34,7 @@ def hr_user(request: HttpRequest) -> User:
     return request.user
 
 
-def page(request: HttpRequest, status: int = 200, **context: object) -> HttpResponse:
+def page(request: HttpRequest, *, status: int = 200, **context: object) -> HttpResponse:
     return render(
         request,
         "teams/org_import.html",
@@ -40,7 +43,7 @@ def page(request: HttpRequest, status: int = 200, **context: object) -> HttpResp
     )
 
 
-def invalid_context(invalid: OrgFileInvalid) -> dict[str, object]:
+def invalid_context(invalid: OrgFileInvalid) -> dict[str, Any]:
     return {"problems": invalid.errors, "problem_summary": invalid.summary}
 
 

@@ -1,7 +1,8 @@
 """Writes to the org chart."""
 
+import dataclasses
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -24,7 +25,7 @@ class ImportSummary:
     teams: int
     dry_run: bool = False
     # Who and what changes, for the org import page's preview; counted above as well.
-    changes: ImportChanges = field(default_factory=ImportChanges, compare=False)
+    changes: ImportChanges = dataclasses.field(default_factory=ImportChanges, compare=False)
 
     def __str__(self) -> str:
         verb = "Would import" if self.dry_run else "Imported"
