@@ -77,9 +77,7 @@ class CadenceForm(forms.Form):
             "invalid_choice": "That team no longer exists: choose another, or everyone.",
         },
     )
-    schedule_kind = forms.ChoiceField(
-        choices=SCHEDULES, widget=forms.RadioSelect, label="When it opens"
-    )
+    schedule_kind = forms.ChoiceField(choices=SCHEDULES, widget=forms.RadioSelect, label="Schedule")
     day_of_month = forms.TypedChoiceField(
         choices=DAYS,
         coerce=int,

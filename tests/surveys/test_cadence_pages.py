@@ -13,6 +13,7 @@ from surveys.models import Cadence
 from surveys.services import create_cadence
 from teams.roles import ensure_hr_group
 from tests.surveys.conftest import team_of
+from tests.test_csp import refusals
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +181,11 @@ def test_people_who_are_not_hr_get_no_cadence_pages(db) -> None:
     client.force_login(User.objects.create_user("grace", "grace@example.com", "pw"))
     for path in ("/hr/cadences/", "/hr/cadences/new/", f"/hr/cadences/{cadence.pk}/"):
         assert client.get(path).status_code == 404
+
+
+def test_the_form_with_errors_and_the_preview_need_no_inline_code(hannah) -> None:
+    values = form_values(hannah.get("/hr/cadences/new/").content.decode())
+    for extra in ({"k": "2"}, {"preview": "1"}):
+        response = hannah.post("/hr/cadences/new/", {**values, "name": "M", **extra})
+        assert "default-src 'self'" in response["Content-Security-Policy"]
+        assert refusals(response.content.decode()) == []

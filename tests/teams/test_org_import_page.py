@@ -15,6 +15,7 @@ from teams.org_csv import parse_csv
 from teams.roles import ensure_hr_group
 from teams.services import import_org
 from tests.teams.test_org_import import GOOD, database_state
+from tests.test_csp import refusals
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +150,16 @@ def test_people_who_are_not_hr_get_no_org_import_page(hannah) -> None:
     client.force_login(grace)
     assert client.get("/hr/org/import/").status_code == 404
     assert upload(client, CHANGED).status_code == 404
+
+
+def test_every_state_of_the_page_needs_no_inline_code(hannah) -> None:
+    states = [
+        hannah.get("/hr/org/import/"),
+        upload(hannah, ONE_BAD_LINE),
+        hannah.get(upload(hannah, CHANGED)["Location"]),
+        hannah.post("/hr/org/import/apply/"),
+        hannah.post("/hr/org/import/cancel/", follow=True),
+    ]
+    for response in states:
+        assert "default-src 'self'" in response["Content-Security-Policy"]
+        assert refusals(response.content.decode()) == []
