@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
+from surveys.cadence_outlook import cadence_outlook
 from surveys.launch import schedule_rule
 from surveys.models import Cadence, Cycle, CycleItem, CycleState, Item
-from surveys.schedule import period_containing
 from surveys.selectors import Delivery, with_delivery
 from surveys.services import save_cadence, save_item
 from teams.audit import acting_login
@@ -59,10 +59,12 @@ class CadenceAdmin(admin.ModelAdmin):
             return "The chosen team no longer exists: choose another"
         return str(cadence.population_team) if cadence.population_team else "Whole organisation"
 
-    @admin.display(description="This period opens")
+    @admin.display(description="What happens next")
     def schedule(self, cadence: Cadence) -> str:
-        period = period_containing(schedule_rule(cadence), timezone.now())
-        return f"{period.label}: {timezone.localtime(period.opens_at):%Y-%m-%d %H:%M %Z}"
+        # Not the current period's opening date alone: on 1 December that would be October's,
+        # with nothing launching.
+        outlook = cadence_outlook(rule=schedule_rule(cadence), now=timezone.now(), cadence=cadence)
+        return f"{outlook.this_period} (times in {outlook.time_zone})"
 
     def save_model(self, request: HttpRequest, obj: Cadence, form: ModelForm, change: bool) -> None:
         save_cadence(

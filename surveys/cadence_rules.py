@@ -1,11 +1,33 @@
 """Validation of a cadence's settings, shared by the admin and the API."""
 
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, available_timezones
 
-from surveys.instrument import MIN_K
+from surveys.instrument import MIN_K, SurveyKind
 from surveys.schedule import ScheduleKind, shortest_period_days
 
 MAX_REMINDERS = 3
+
+
+@dataclass(frozen=True)
+class KindDefaults:
+    window_days: int
+    reminder_offsets: tuple[int, ...]
+
+
+# A new cadence's window and reminders when HR does not choose them. The quarterly full set is
+# longer, and people get two weeks for it, reminded after one and after a second working week.
+KIND_DEFAULTS = {
+    SurveyKind.MONTHLY_PULSE: KindDefaults(window_days=7, reminder_offsets=(3, 5)),
+    SurveyKind.QUARTERLY_FULL: KindDefaults(window_days=14, reminder_offsets=(5, 10)),
+}
+
+
+def defaults_for(kind: str) -> KindDefaults:
+    """The defaults of `kind`; an unknown kind (refused elsewhere) gets the monthly ones."""
+    if kind == SurveyKind.QUARTERLY_FULL:
+        return KIND_DEFAULTS[SurveyKind.QUARTERLY_FULL]
+    return KIND_DEFAULTS[SurveyKind.MONTHLY_PULSE]
 
 
 def cadence_problems(

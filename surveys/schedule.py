@@ -116,3 +116,17 @@ def due_period(rule: ScheduleRule, now: datetime) -> Period | None:
         if period.opens_at <= now < period.closes_at:
             return period
     return None
+
+
+def upcoming_periods(rule: ScheduleRule, now: datetime, count: int) -> list[Period]:
+    """The next `count` periods whose surveys open after `now`, in order."""
+    local = now.astimezone(ZoneInfo(rule.time_zone))
+    year, month = period_start_month(rule.kind, local.year, local.month)
+    upcoming: list[Period] = []
+    while len(upcoming) < count:
+        period = period_for_month(rule, year, month)
+        if period.opens_at > now:
+            upcoming.append(period)
+        month += months_in_period(rule.kind)
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return upcoming

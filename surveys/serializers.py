@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as ModelValidationError
 from rest_framework import serializers
 
+from surveys.cadence_rules import defaults_for
 from surveys.models import Cadence, Cycle
 from surveys.selectors import Delivery
 from surveys.services import create_cadence, save_cadence
@@ -66,6 +67,11 @@ class CadenceSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict[str, object]) -> dict[str, object]:
         # The settings as they would be saved: what was sent, over what is stored (or, for a
         # new cadence, the defaults), checked by the model's own rules.
+        if self.instance is None:
+            # A new cadence's window and reminders follow its kind unless given.
+            defaults = defaults_for(str(attrs.get("kind", "")))
+            attrs.setdefault("window_days", defaults.window_days)
+            attrs.setdefault("reminder_offsets", list(defaults.reminder_offsets))
         proposed = copy.copy(self.instance) if self.instance is not None else Cadence()
         for name in CADENCE_SETTINGS:
             if name in attrs:

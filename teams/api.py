@@ -5,7 +5,8 @@ from typing import IO
 
 from django.conf import settings
 from django.http import QueryDict
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import BaseParser, MultiPartParser
@@ -98,10 +99,34 @@ class OrgImportView(APIView):
             "`?dry_run=true` checks and counts without changing anything. A file over "
             "PULSE_ORG_FILE_MAX_BYTES (50 MB unless configured) is refused with 413."
         ),
-        request={
-            "multipart/form-data": inline_serializer(
-                "OrgImportUpload", {"file": serializers.FileField()}
+        parameters=[
+            OpenApiParameter(
+                "dry_run",
+                OpenApiTypes.BOOL,
+                OpenApiParameter.QUERY,
+                description="Check and count without applying anything.",
             ),
+            OpenApiParameter(
+                "deactivate_missing",
+                OpenApiTypes.BOOL,
+                OpenApiParameter.QUERY,
+                description="Deactivate active people who are not in the file.",
+            ),
+        ],
+        request={
+            # A plain schema, not a serializer's FileField: that one is described as a URI
+            # (a text box in the docs) unless every request body is split into its own schema.
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "The org chart as a UTF-8 CSV file.",
+                    }
+                },
+                "required": ["file"],
+            },
             "text/csv": {"type": "string"},
             "application/json": {"type": "array", "items": {"type": "object"}},
         },

@@ -112,3 +112,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name}: {self.get_action_display()} {self.subject}"
+
+
+class HeldOrgFile(models.Model):
+    """An org file HR uploaded on the org import page and has previewed but not yet applied or
+    cancelled (teams.org_uploads). Kept so that applying does not need the file again; one per
+    login, deleted on apply or cancel, and forgotten after ORG_FILE_HELD_FOR."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="held_org_file"
+    )
+    file_name = models.CharField(max_length=200)
+    data = models.BinaryField()
+    deactivate_missing = models.BooleanField(default=False)
+    uploaded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.file_name

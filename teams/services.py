@@ -1,5 +1,6 @@
 """Writes to the org chart."""
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from django.db.models import QuerySet
 
 from teams.audit import record_event
 from teams.models import AuditAction, Person, Team
+from teams.org_changes import ImportChanges, ManagerChange, PersonChange, team_changes
 from teams.org_csv import OrgRow
 from teams.org_problems import OrgFileInvalid, RowError
 from teams.team_tree import sync_teams
@@ -24,6 +26,8 @@ class ImportSummary:
     deactivated: int
     teams: int
     dry_run: bool = False
+    # Who and what changes, for the org import page's preview; counted above as well.
+    changes: ImportChanges = dataclasses.field(default_factory=ImportChanges, compare=False)
 
     def __str__(self) -> str:
         verb = "Would import" if self.dry_run else "Imported"
@@ -123,6 +127,9 @@ def apply_rows(rows: list[OrgRow], *, deactivate_missing: bool) -> ImportSummary
         )
     }
     check_emails_free(rows, existing)
+    teams_before = dict(Team.objects.values_list("manager_id", "name"))
+    name_of_id = {person.pk: person.name for person in existing.values()}
+    new_name_of = {row.employee_id: row.name for row in rows}
     listed = {row.employee_id for row in rows}
 
     ids = {employee_id: person.pk for employee_id, person in existing.items()}
@@ -133,6 +140,7 @@ def apply_rows(rows: list[OrgRow], *, deactivate_missing: bool) -> ImportSummary
     changed: dict[str, set[str]] = defaultdict(set)
     updates: dict[str, Person] = {}
     email_moves: list[Person] = []
+    managers_changed: list[ManagerChange] = []
     for row in rows:
         person = existing.get(row.employee_id)
         if person is None:
@@ -142,6 +150,15 @@ def apply_rows(rows: list[OrgRow], *, deactivate_missing: bool) -> ImportSummary
         fields = {field for field, value in wanted.items() if getattr(person, field) != value}
         if not fields:
             continue
+        if "manager_id" in fields:
+            managers_changed.append(
+                ManagerChange(
+                    employee_id=row.employee_id,
+                    name=row.name,
+                    old_manager=name_of_id.get(person.manager_id or 0, ""),
+                    new_manager=new_name_of.get(row.manager_id, ""),
+                )
+            )
         for field in fields:
             setattr(person, field, wanted[field])
         if "email" in fields:
@@ -154,17 +171,35 @@ def apply_rows(rows: list[OrgRow], *, deactivate_missing: bool) -> ImportSummary
         batch = [updates[e] for e, fields in changed.items() if field in fields]
         Person.objects.bulk_update(batch, [field], batch_size=BATCH)
 
-    deactivated = 0
+    deactivated: list[PersonChange] = []
     if deactivate_missing:
         deactivated = deactivate_outside(listed)
     sync_teams(team_names={row.employee_id: row.team for row in rows if row.team})
     updated = sum(1 for employee in changed if employee in existing)
+    changes = ImportChanges(
+        people_created=[
+            PersonChange(employee_id=person.employee_id, name=person.name) for person in new_people
+        ],
+        people_updated=[
+            PersonChange(
+                employee_id=employee_id,
+                name=updates[employee_id].name,
+                fields=tuple(sorted(fields)),
+            )
+            for employee_id, fields in changed.items()
+        ],
+        people_deactivated=deactivated,
+        managers_changed=managers_changed,
+    )
     return ImportSummary(
         created=len(new_people),
         updated=updated,
         unchanged=len(rows) - len(new_people) - updated,
-        deactivated=deactivated,
+        deactivated=len(deactivated),
         teams=Team.objects.count(),
+        changes=team_changes(
+            teams_before, dict(Team.objects.values_list("manager_id", "name")), changes
+        ),
     )
 
 
@@ -205,18 +240,19 @@ def create_top_down(new_rows: list[OrgRow], rows: list[OrgRow], ids: dict[str, i
     return created
 
 
-def deactivate_outside(listed: set[str]) -> int:
+def deactivate_outside(listed: set[str]) -> list[PersonChange]:
     """Deactivate everyone not listed, without an IN list larger than a database accepts."""
     missing = [
-        person_id
-        for person_id, employee_id in Person.objects.filter(active=True).values_list(
-            "id", "employee_id"
+        (person_id, PersonChange(employee_id=employee_id, name=name, fields=("active",)))
+        for person_id, employee_id, name in Person.objects.filter(active=True).values_list(
+            "id", "employee_id", "name"
         )
         if employee_id not in listed
     ]
-    for start in range(0, len(missing), BATCH):
-        Person.objects.filter(id__in=missing[start : start + BATCH]).update(active=False)
-    return len(missing)
+    ids = [person_id for person_id, _ in missing]
+    for start in range(0, len(ids), BATCH):
+        Person.objects.filter(id__in=ids[start : start + BATCH]).update(active=False)
+    return [change for _, change in missing]
 
 
 def check_emails_free(rows: list[OrgRow], existing: dict[str, Person]) -> None:

@@ -37,6 +37,10 @@ NOT_PAGES = {
     "api/v1/.*$": "the API's JSON 404 for an address no operation has",
     "profile/tokens/": "POST only: answers with the profile page (tests/teams/test_api_tokens.py)",
     "profile/tokens/<int:token_id>/revoke/": "POST only: a redirect to the profile page",
+    "hr/org/import/options/": "POST only: a redirect to the org import page",
+    "hr/org/import/apply/": "POST only: answers with the org import page (its states are "
+    "checked in tests/teams/test_org_import_page.py)",
+    "hr/org/import/cancel/": "POST only: a redirect to the org import page",
 }
 # Pages whose refusal is the page: still served under the policy. The POST-only ones are the
 # API's actions; the admin refuses adding teams and cycles by hand, and deleting a team or a
@@ -187,6 +191,10 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
         ("manager", f"/dashboard/{unit}/focus/share/"),
         ("manager", f"/dashboard/commitments/{commitment.pk}/status/"),
         ("hr", "/hr/follow-through/"),
+        ("hr", "/hr/org/import/"),
+        ("hr", "/hr/cadences/"),
+        ("hr", "/hr/cadences/new/?kind=quarterly"),
+        ("hr", f"/hr/cadences/{cadence.pk}/"),
     ]
     api += [
         ("manager", f"/api/v1/focus/?cycle={platform.cycle_id}"),

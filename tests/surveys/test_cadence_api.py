@@ -48,6 +48,27 @@ def test_hr_creates_a_cadence_with_sensible_defaults(hr_client) -> None:
     assert [(c["id"], c["name"]) for c in listing] == [(body["id"], "Monthly pulse")]
 
 
+def test_a_quarterly_cadence_gets_two_weeks_and_reminders_on_days_5_and_10_unless_told(
+    hr_client,
+) -> None:
+    body = hr_client.post(
+        "/api/v1/cadences/", {**VALID, "name": "Quarterly", "kind": "quarterly"}, format="json"
+    ).json()
+    assert (body["window_days"], body["reminder_offsets"]) == (14, [5, 10])
+    chosen = hr_client.post(
+        "/api/v1/cadences/",
+        {
+            **VALID,
+            "name": "Quarterly, short",
+            "kind": "quarterly",
+            "window_days": 10,
+            "reminder_offsets": [4],
+        },
+        format="json",
+    ).json()
+    assert (chosen["window_days"], chosen["reminder_offsets"]) == (10, [4])
+
+
 @pytest.mark.parametrize(
     ("change", "field", "reason"),
     [

@@ -10,6 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from teams.models import Person, Team
+from teams.org_csv import parse_csv
+from teams.services import import_org
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +264,20 @@ def test_an_email_of_someone_outside_the_file_is_refused_not_crashed(tmp_path, i
 def test_an_unreadable_path_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_org", str(tmp_path / "missing.csv"))
+
+
+def test_a_dry_run_names_who_and_which_teams_would_change_and_changes_nothing(imported) -> None:
+    moved = GOOD.replace(
+        "M4,margaret@example.com,Margaret Hamilton,G2,",
+        "M4,margaret@example.com,Margaret Hamilton,L3,",
+    )
+    summary = import_org(rows=parse_csv(moved.encode()), dry_run=True)
+    changes = summary.changes
+    assert [(c.employee_id, c.fields) for c in changes.people_updated] == [("M4", ("manager",))]
+    assert [(c.old_manager, c.new_manager) for c in changes.managers_changed] == [
+        ("Grace Hopper", "Linus Torvalds")
+    ]
+    assert changes.teams_created == ["Linus Torvalds's team"]
+    assert changes.teams_removed == ["Platform"]  # Grace no longer leads anyone
+    assert changes.people_created == [] and changes.people_deactivated == []
+    assert database_state() == imported

@@ -88,3 +88,17 @@ def test_only_hr_may_import(db) -> None:
         "POST", "/api/v1/org/import", GOOD, content_type="text/csv"
     ).status_code in (401, 403)
     assert not Person.objects.exists()
+
+
+def test_the_api_docs_offer_a_file_upload_and_both_options(hr) -> None:
+    schema = hr.get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/org/import/"]["post"]
+    upload = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert upload["properties"]["file"] == {
+        "type": "string",
+        "format": "binary",
+        "description": "The org chart as a UTF-8 CSV file.",
+    }
+    assert upload["required"] == ["file"]
+    options = {(p["name"], p["in"], p["schema"]["type"]) for p in operation["parameters"]}
+    assert options == {("dry_run", "query", "boolean"), ("deactivate_missing", "query", "boolean")}
