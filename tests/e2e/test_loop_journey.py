@@ -56,7 +56,9 @@ def watch(page, refused: list[str]) -> None:
     )
 
 
-def test_a_manager_walks_the_loop_and_hr_sees_it(live_server, browser, settings) -> None:
+def test_a_manager_walks_the_loop_and_hr_sees_it(
+    item_catalogue, live_server, browser, settings
+) -> None:
     settings.PULSE_BASE_URL = live_server.url
     call_command("seed_demo", stdout=StringIO())
     logins = {login.person.name: login for login in existing_demo_logins()}
