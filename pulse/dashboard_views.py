@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 
 from common.query_params import id_from_query
 from pulse.charts import trend_chart
-from pulse.loop import loop_unit_of, progress_since, steps_of
+from pulse.loop import change_sentence, loop_unit_of, progress_since, steps_of
 from pulse.release_models import ReleasedUnit
 from pulse.results import (
     comments_of,
@@ -22,7 +22,6 @@ from pulse.results import (
     trend_points,
     unit_page,
 )
-from pulse.scoring import DomainFigure, change_between
 from surveys.focus_selectors import focus_and_previous
 from surveys.instrument import Domain
 from surveys.models import CommitmentStatus, Cycle, CycleState
@@ -114,12 +113,7 @@ def describe_change(released: ReleasedUnit, earlier: list[ReleasedUnit]) -> list
     for domain in Domain:
         if domain.value not in before or domain.value not in after:
             continue
-        change = change_between(
-            DomainFigure(**before[domain.value]), DomainFigure(**after[domain.value])
-        )
-        direction = "up" if change.delta >= 0 else "down"
-        verdict = "likely a real change" if change.is_clear else "within the noise"
-        sentence = f"{direction} {abs(change.delta):.0f} points: {verdict}"
+        sentence = change_sentence(before[domain.value], after[domain.value])
         sentences.append((str(domain.label), sentence))
     return sentences
 

@@ -107,10 +107,30 @@ def steps_of(focus: FocusView | None) -> list[Step]:
 
 def change_sentence(before: dict, after: dict) -> str:
     """A domain's change between two releases' DomainFigures, in words."""
-    change = change_between(DomainFigure(**before), DomainFigure(**after))
-    direction = "up" if change.delta >= 0 else "down"
+    delta = after["score"] - before["score"]
+    direction = "up" if delta >= 0 else "down"
+    if "spread" not in before or "spread" not in after:
+        # A coarse release keeps no spread: its people changed by a few, and its scores are
+        # off by up to half a step, too rough for an honest verdict.
+        return f"{direction} {abs(delta):.0f} points: the group changed, so no comparison"
+    change = change_between(stored_figure(before), stored_figure(after), rounding=STORED_ROUNDING)
     verdict = "likely a real change" if change.is_clear else "within the noise"
     return f"{direction} {abs(change.delta):.0f} points: {verdict}"
+
+
+# Two scores stored in whole points: their difference is off by up to one point.
+STORED_ROUNDING = 1.0
+
+
+def stored_figure(figures: dict) -> DomainFigure:
+    """A stored DomainFigures as scoring takes it; the spread, stored in whole points, at the
+    top of what it was rounded from, so the interval is never narrower than the truth's."""
+    return DomainFigure(
+        score=figures["score"],
+        favorable=figures["favorable"],
+        respondents=figures["respondents"],
+        spread=figures["spread"] + 0.5,
+    )
 
 
 @dataclass(frozen=True)

@@ -233,12 +233,7 @@ def add_follow_through(
 ) -> None:
     """The unit's follow-through score where the rules allow it, else why it is hidden."""
     if reason is None and figure is not None:
-        figures["follow_through"] = DomainFigures(
-            score=rounded(figure.score, precision),
-            favorable=rounded(figure.favorable, precision),
-            respondents=figure.respondents,
-            spread=figure.spread,
-        )
+        figures["follow_through"] = domain_figures(figure, precision=precision)
     else:
         figures["hidden"]["follow_through"] = (reason or Suppression.TOO_FEW_RESPONSES).value
 
@@ -277,6 +272,24 @@ def rounded(value: float, precision: int) -> int:
     return int(math.floor(value / precision + 0.5) * precision)
 
 
+def domain_figures(figure: DomainFigure, *, precision: int) -> DomainFigures:
+    """A domain's (or the follow-through item's) figures as stored, rounded as pages show them.
+
+    The spread serves only the change verdict (pulse.loop). Stored exactly, the spreads of two
+    releases give away the one person who joined between them, whatever steps their scores are
+    shown in; so a fine release keeps it in whole points, like its scores, and a coarse one not
+    at all: its scores are off by up to half a step, more than a change's confidence interval
+    could honestly absorb, so it gets no verdict (docs/anonymity.md, "Across surveys")."""
+    stored = DomainFigures(
+        score=rounded(figure.score, precision),
+        favorable=rounded(figure.favorable, precision),
+        respondents=figure.respondents,
+    )
+    if precision == FINE_PRECISION:
+        stored["spread"] = rounded(figure.spread, FINE_PRECISION)
+    return stored
+
+
 def unit_figures(
     figures: Figures,
     questions: list[Question],
@@ -286,12 +299,7 @@ def unit_figures(
     precision: int,
 ) -> UnitFigures:
     domains: dict[str, DomainFigures] = {
-        domain: DomainFigures(
-            score=rounded(figure.score, precision),
-            favorable=rounded(figure.favorable, precision),
-            respondents=figure.respondents,
-            spread=figure.spread,
-        )
+        domain: domain_figures(figure, precision=precision)
         for domain, figure in figures.domains.items()
         if decisions.domains[domain][unit_id] is None
     }

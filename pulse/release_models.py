@@ -5,7 +5,7 @@ keys and no time: a release belongs to its cycle, and that is all the time it ne
 """
 
 import uuid
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from django.db import models
 
@@ -22,9 +22,10 @@ class DomainFigures(TypedDict):
     score: int  # 0-100, whole points as the pages show them
     favorable: int  # 0-100, share of favorable item answers, whole points
     respondents: int
-    # Standard deviation of respondents' domain values (0-100): only for the change verdict,
-    # never shown or returned by the API.
-    spread: float
+    # Standard deviation of respondents' domain values (0-100), in whole points: only for the
+    # change verdict, never shown or returned by the API. Absent from coarse releases (their
+    # scores are too rough for a verdict, and an exact spread would give a joiner away).
+    spread: NotRequired[int]
 
 
 class QuestionFigures(TypedDict):
@@ -42,8 +43,8 @@ class UnitFigures(TypedDict, total=False):
     index: int | None
     enps: int | None
     enps_respondents: int | None
-    # Scores rounded to `precision` points: 1, or 10 when the unit's people changed by a few
-    # since its previous release (pulse.trends).
+    # Scores rounded to `precision` points: 1, or a coarse step (10 to 100) when the unit's
+    # people changed by a few since an earlier release (pulse.trends).
     precision: int
     # Domain (or "enps") → the Suppression that hides it, so the page can say why.
     hidden: dict[str, str]

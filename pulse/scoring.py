@@ -141,7 +141,10 @@ class Change:
         return self.low > 0 or self.high < 0
 
 
-def change_between(before: DomainFigure, after: DomainFigure) -> Change:
+def change_between(before: DomainFigure, after: DomainFigure, *, rounding: float = 0.0) -> Change:
+    """The change of a domain score and its confidence interval. `rounding`: how far the
+    difference of the two scores may be off because they were rounded before they got here;
+    the interval is widened by it, so a rounded score never makes noise look like a change."""
     delta = after.score - before.score
     if before.respondents < 2 or after.respondents < 2:
         return Change(delta=delta, low=-math.inf, high=math.inf)  # no spread to judge by
@@ -149,11 +152,11 @@ def change_between(before: DomainFigure, after: DomainFigure) -> Change:
     after_part = after.spread**2 / after.respondents
     error = math.sqrt(before_part + after_part)
     if error == 0:
-        return Change(delta=delta, low=delta, high=delta)
+        return Change(delta=delta, low=delta - rounding, high=delta + rounding)
     degrees = (before_part + after_part) ** 2 / (
         before_part**2 / (before.respondents - 1) + after_part**2 / (after.respondents - 1)
     )
-    margin = t_quantile(0.5 + CONFIDENCE / 2, degrees) * error
+    margin = t_quantile(0.5 + CONFIDENCE / 2, degrees) * error + rounding
     return Change(delta=delta, low=delta - margin, high=delta + margin)
 
 

@@ -18,7 +18,12 @@ A ballot is opened with its text made storable (pulse.storable_text): one sealed
 door refused NUL characters and lone surrogates is repaired, never dropped. A unit (or, at
 close, a cell) whose storing still fails is rolled back, logged by its ids (common.failures)
 and recorded on its cycle for HR (`Cycle.stuck_reason`); the other units and cycles go on, and
-the failed one is tried again at the next sweep. Its ballots wait, sealed, unchanged.
+the failed one is tried again at the next sweep. Its ballots wait, sealed, unopened, but not
+in the rows they arrived in: the failed rewrite took its new rows back with it, so they are
+moved again in a transaction of their own, their sealed bytes copied as they are (no key is
+needed) into fresh rows in a shuffled order. A failure that lasts (a worker given the wrong
+private key) therefore ties no ballot to its author's transaction for longer than one sweep,
+as in normal operation; once the fault is fixed, the next sweep stores them as usual.
 
 The follow-through item is asked only of units shown a focus, so within one cell the question
 set can split the ballots in two: those asked it and those not. Where both groups are there and
@@ -71,6 +76,7 @@ def sweep() -> None:
             cycle, unit_id, partial(mix_unit, cycle=cycle, unit_id=unit_id)
         ):
             failed.add(cycle.pk)
+            move_unopened(cycle=cycle, unit_ids=[unit_id])
     for cycle_id, unit_ids in closed_units.items():
         if not store_closed_cycle(cycle=cycles[cycle_id], unit_ids=unit_ids):
             failed.add(cycle_id)
@@ -81,15 +87,50 @@ def sweep() -> None:
         compact(PendingBallot._meta.db_table)
 
 
-def went_through(cycle: Cycle, unit_id: int, store: Callable[[], None]) -> bool:
+def went_through(
+    cycle: Cycle, unit_id: int, store: Callable[[], None], *, stage: str = "Storing answers"
+) -> bool:
     """Run one unit's (or cell's) storing; on failure, log it by ids and record it for HR."""
     try:
         store()
     except Exception as error:
-        log_failure(logger, stage="Storing answers", error=error, cycle=cycle.pk, unit=unit_id)
+        log_failure(logger, stage=stage, error=error, cycle=cycle.pk, unit=unit_id)
         Cycle.objects.mark_stuck(cycle.pk, reason=StuckReason.STORING, now=timezone.now())
         return False
     return True
+
+
+def move_unopened(*, cycle: Cycle, unit_ids: list[int]) -> None:
+    """After a failed store, move the units' waiting ballots to fresh rows (contained too)."""
+    for unit_id in unit_ids:
+        went_through(
+            cycle,
+            unit_id,
+            partial(copy_sealed, cycle=cycle, unit_id=unit_id),
+            stage="Moving waiting answers",
+        )
+
+
+def copy_sealed(*, cycle: Cycle, unit_id: int) -> None:
+    """Copy a unit's waiting ballots, sealed bytes unchanged, into new rows in a shuffled
+    order and delete the old ones: a fresh transaction id and fresh positions, no key needed.
+    Every copy is marked not yet rewritten, so the next sweep tries storing the unit again and
+    no flag tells the latest arrivals apart."""
+    with transaction.atomic(durable=True):
+        ballots = list(
+            PendingBallot.objects.select_for_update().filter(
+                cycle_id=cycle.pk, reporting_unit_id=unit_id
+            )
+        )
+        sealed = [bytes(ballot.sealed) for ballot in ballots]
+        shuffler.shuffle(sealed)
+        PendingBallot.objects.filter(pk__in=[ballot.pk for ballot in ballots]).delete()
+        PendingBallot.objects.bulk_create(
+            PendingBallot(
+                cycle_id=cycle.pk, reporting_unit_id=unit_id, sealed=data, rewritten=False
+            )
+            for data in sealed
+        )
 
 
 def opened(ballot: PendingBallot, *, cycle_id: int) -> dict:
@@ -97,7 +138,10 @@ def opened(ballot: PendingBallot, *, cycle_id: int) -> dict:
     return repaired_ballot(unseal(ballot.sealed, cycle_id=cycle_id))
 
 
-def mix_unit(*, cycle: Cycle, unit_id: int) -> None:
+def mix_unit(*, cycle: Cycle, unit_id: int, store_batch: bool = True) -> None:
+    """Open, shuffle and seal again every waiting ballot of the unit, storing a random batch
+    of them when enough wait (none with `store_batch=False`: a closed cycle's ballots are
+    stored only by their cell, store_cell)."""
     with transaction.atomic(durable=True):
         ballots = list(
             PendingBallot.objects.select_for_update().filter(
@@ -106,7 +150,7 @@ def mix_unit(*, cycle: Cycle, unit_id: int) -> None:
         )
         payloads = [opened(ballot, cycle_id=cycle.pk) for ballot in ballots]
         shuffler.shuffle(payloads)
-        moving = batch_size(waiting=len(payloads), k=cycle.k)
+        moving = batch_size(waiting=len(payloads), k=cycle.k) if store_batch else 0
         store_responses(cycle=cycle, unit_id=unit_id, opened=payloads[:moving])
         PendingBallot.objects.filter(pk__in=[ballot.pk for ballot in ballots]).delete()
         PendingBallot.objects.bulk_create(
@@ -146,8 +190,9 @@ def store_closed_cycle(*, cycle: Cycle, unit_ids: set[int]) -> bool:
         .values_list("pk", flat=True)
         .order_by()
     )
-    results = [
-        went_through(
+    stored = True
+    for cell_id, members in cells.items():
+        if not went_through(
             cycle,
             cell_id,
             partial(
@@ -158,10 +203,10 @@ def store_closed_cycle(*, cycle: Cycle, unit_ids: set[int]) -> bool:
                 respondents=stored_counts[cell_id],
                 focused=focused,
             ),
-        )
-        for cell_id, members in cells.items()
-    ]
-    return all(results)
+        ):
+            stored = False
+            move_unopened(cycle=cycle, unit_ids=members)
+    return stored
 
 
 def store_cell(

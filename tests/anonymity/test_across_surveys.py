@@ -228,13 +228,6 @@ def released_support_rows() -> list[dict]:
     return [json_value(row["figures"]) for row in rows]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A release stores each domain's spread (the standard deviation of its "
-    "respondents' domain values) unrounded, in ReleasedUnit.figures. From two releases' "
-    "spreads an insider reads a joiner's domain value to within a point (up to a sign), "
-    "through the 50-point steps the later release was published in to hide it.",
-)
 def test_a_joiner_cannot_be_read_through_the_coarse_steps_from_the_stored_releases(
     client, org
 ) -> None:
@@ -255,20 +248,58 @@ def test_a_joiner_cannot_be_read_through_the_coarse_steps_from_the_stored_releas
         earlier = before["domains"][domain]
         n = earlier["respondents"]
         assert figure["respondents"] == n + 1
-        # (n - 1) s1² = Q - S²/n and n s2² = Q + J² - (S + J)²/(n + 1), so
-        # (S - nJ)² = n (n + 1) (n s2² - (n - 1) s1²): J is the old mean plus or minus a root.
-        growth = n * figure["spread"] ** 2 - (n - 1) * earlier["spread"] ** 2
-        root = math.sqrt(max(growth, 0.0) * (n + 1) / n)
-        centres = (earlier["score"] - root, earlier["score"] + root)
         possible = {
             value
             for value in SCALE_VALUES
-            if any(abs(rescaled(value) - centre) <= 0.5 + 1e-6 for centre in centres)
+            if joiner_fits(
+                rescaled(value),
+                before=earlier,
+                after=figure,
+                precisions=(before["precision"], after["precision"]),
+            )
         }
         assert 2 in possible, "the attack is sound"
         assert possible == set(SCALE_VALUES), (
             f"{domain}: the joiner answered one of {sorted(possible)}"
         )
+
+
+def stored_interval(value: float, precision: int) -> tuple[float, float]:
+    """Where a stored figure's true value lies, read as finely as the number allows: a
+    multiple of the release's precision was rounded to it (half a step either way), another
+    whole number to a whole point; anything else is taken as exact."""
+    if not float(value).is_integer():
+        return value - 1e-6, value + 1e-6
+    half = precision / 2 if value % precision == 0 else 0.5
+    return value - half, value + half
+
+
+def joiner_fits(joiner: float, *, before: dict, after: dict, precisions: tuple[int, int]) -> bool:
+    """Could one more respondent with this domain value J (0-100) have turned `before` (over n)
+    into `after` (over n + 1)? Both scores must fit, and, where both releases store a spread,
+    both spreads: (n - 1) s1² = Q - S²/n and n s2² = Q + J² - (S + J)²/(n + 1), so
+    (m1 - J)² = (n + 1) / n (n s2² - (n - 1) s1²), with m1 = S / n the old mean."""
+    n = before["respondents"]
+    old_low, old_high = stored_interval(before["score"], precisions[0])
+    new_low, new_high = stored_interval(after["score"], precisions[1])
+    # The old means that both scores allow: m1 itself, and (n m1 + J) / (n + 1).
+    low = max(old_low, ((n + 1) * new_low - joiner) / n)
+    high = min(old_high, ((n + 1) * new_high - joiner) / n)
+    if "spread" not in before or "spread" not in after:
+        return low <= high + 1e-9
+    s1_low, s1_high = stored_interval(before["spread"], precisions[0])
+    s2_low, s2_high = stored_interval(after["spread"], precisions[1])
+    growth_low = n * max(s2_low, 0.0) ** 2 - (n - 1) * s1_high**2
+    growth_high = n * s2_high**2 - (n - 1) * max(s1_low, 0.0) ** 2
+    if growth_high < 0:
+        return False
+    near = math.sqrt(max(growth_low, 0.0) * (n + 1) / n)
+    far = math.sqrt(growth_high * (n + 1) / n)
+    # m1 lies between `near` and `far` from J, on either side.
+    return any(
+        max(low, side_low) <= min(high, side_high) + 1e-6
+        for side_low, side_high in ((joiner - far, joiner - near), (joiner + near, joiner + far))
+    )
 
 
 # --- A2: the same people under a new team ---------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from pulse.models import PendingBallot, Response
+from pulse.sealing import unseal
 from pulse.sweep import sweep
 from surveys.closing import close_cycle
 from surveys.models import StuckReason
@@ -62,3 +63,29 @@ def test_links_emailed_before_a_token_key_rotation_keep_working(
     assert client.get(f"/a/{token}/").status_code == 404
     settings.PULSE_TOKEN_KEY_PREVIOUS = old_key
     assert client.post(f"/a/{token}/", form_answers(survey, [5])).status_code == 200
+
+
+def test_rotating_the_key_stores_a_closed_surveys_answers_only_through_its_cell_store(
+    client, survey, company, settings, monkeypatch
+) -> None:
+    settings.PULSE_BALLOT_KEY = OLD
+    for engineer in company["platform"][:11]:
+        client.post(f"/a/{survey.token(engineer.email)}/", form_answers(survey, [4, 4, 4, 4]))
+    close_cycle(cycle_id=survey.cycle.pk)
+
+    def failing_store(**_: object) -> None:
+        raise RuntimeError("the cell store fails")
+
+    monkeypatch.setattr("pulse.sweep.store_cell", failing_store)
+    settings.PULSE_BALLOT_KEY, settings.PULSE_BALLOT_KEY_PREVIOUS = NEW, OLD
+    call_command("rotate_ballot_key", stdout=StringIO())
+
+    # Nothing stored outside the cell store (which applies the follow-through cell rule)...
+    assert not Response.objects.exists()
+    # ...and every ballot opens with the new key alone, so the old one can go.
+    settings.PULSE_BALLOT_KEY_PREVIOUS = ""
+    for ballot in PendingBallot.objects.all():
+        unseal(ballot.sealed, cycle_id=survey.cycle.pk)
+    monkeypatch.undo()
+    sweep()
+    assert Response.objects.count() == 11
