@@ -144,7 +144,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Under DEBUG (scripts/run's default) people still get the product's 404, not Django's.
+    "config.refusal_pages.ProductNotFoundUnderDebug",
 ]
+CSRF_FAILURE_VIEW = "config.refusal_pages.csrf_failure"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
