@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from common.csv_export import cell
 from pulse.access import User
 from pulse.loop import change_sentence, follow_through_of
 from pulse.release_models import ReleasedUnit
@@ -153,14 +154,6 @@ CSV_HEADER = [
     "follow-through survey",
     "focus domain since",
 ]
-
-
-def cell(value: object) -> object:
-    """A spreadsheet reads a text starting with =, +, - or @ as a formula: names and
-    commitments are people's words, so they are kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def as_csv(rows: list[FollowThroughRow]) -> str:
