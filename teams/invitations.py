@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from teams.accounts import ensure_login
 from teams.models import Person, Team
+from teams.roles import is_hr
 
 TEXT_TEMPLATE = "teams/email/invitation.txt"
 HTML_TEMPLATE = "teams/email/invitation.html"
@@ -75,11 +76,10 @@ def invitation_email(
 
 def invite_to_log_in(*, request: HttpRequest, person: Person) -> None:
     login = ensure_login(email=person.email)
-    hr = login.user.is_staff
     message = invitation_email(
         person=person,
         link=set_password_url(login.user),
         inviter=inviter_name(request.user),
-        hr=hr,
+        hr=is_hr(login.user),
     )
     message.send()

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
 
 
-def test_the_dashboard_tables_fit_a_phone(live_server, browser, tmp_path: Path) -> None:
+def test_the_dashboard_tables_fit_a_phone(
+    item_catalogue, live_server, browser, tmp_path: Path
+) -> None:
     call_command("seed_demo", stdout=StringIO())
     daniel = next(login for login in existing_demo_logins() if login.person.name == "Daniel Novak")
     phone = browser.new_page(viewport=PHONE)

@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 
+from teams.accounts import ensure_login
 from teams.models import Person
 from teams.roles import ensure_hr_group
 from teams.team_tree import sync_teams
@@ -37,6 +38,7 @@ def invite(hr_client: Client, person: Person) -> mail.EmailMultiAlternatives:
     )
     assert response.status_code == 302
     (invitation,) = mail.outbox
+    assert isinstance(invitation, mail.EmailMultiAlternatives)  # HTML and plain text
     return invitation
 
 
@@ -72,6 +74,15 @@ def test_the_invitation_is_pulses_own_email_saying_who_invited_and_what_grace_wi
     assert 'href="https://pulse.example.com/accounts/password/reset/key/' in str(html)
     assert ">Set your password</a>" in str(html)
     assert set_password_link(invitation) in str(html)
+
+
+def test_an_hr_admins_invitation_says_they_will_see_the_organisations_results(
+    hr_client, named_site
+) -> None:
+    olga = Person.objects.create(employee_id="o", email="olga@example.com", name="Olga Ivanova")
+    ensure_login(email=olga.email, hr=True)
+    body = str(invite(hr_client, olga).body)
+    assert "the organisation's results" in body and "the results for" not in body
 
 
 def test_grace_sets_a_password_from_the_invitation_and_lands_signed_in_on_her_dashboard(
