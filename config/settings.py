@@ -8,6 +8,7 @@ variable cannot ship a guessable key.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -107,6 +108,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Absolute base of the links in emails (the answer link). No trailing slash.
 PULSE_BASE_URL = os.environ.get("PULSE_BASE_URL", "http://localhost:8000").rstrip("/")
+# What the product calls itself in emails and on pages: the organisation may name it.
+PULSE_SITE_NAME = os.environ.get("PULSE_SITE_NAME", "Pulse")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -141,7 +144,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Under DEBUG (scripts/run's default) people still get the product's 404, not Django's.
+    "config.refusal_pages.ProductNotFoundUnderDebug",
 ]
+CSRF_FAILURE_VIEW = "config.refusal_pages.csrf_failure"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -214,6 +220,12 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
+# Setting a password from the invitation (or a forgotten-password link) ends signed in.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# allauth would name the site after the request's host ("localhost:8101"); use ours.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{PULSE_SITE_NAME}: "
+# A reset asked for an unknown address sends nothing (allauth's email offers a sign-up).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Nobody signs up: HR invites managers (teams admin, "Invite to log in").
 ACCOUNT_ADAPTER = "teams.accounts.InviteOnlyAccountAdapter"
 # Failed logins are counted in the cache (Redis) with expiry, per address and per account.
@@ -241,7 +253,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", False)
 # Seconds one exchange with the SMTP server may take (a fraction is fine, e.g. 2.5).
 EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pulse <pulse@localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL",
+    f"{PULSE_SITE_NAME} <pulse@{urlsplit(PULSE_BASE_URL).hostname or 'localhost'}>",
+)
 
 # --- Celery ------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -15,8 +15,10 @@ api_v1: list[URLPattern | URLResolver] = [
     re_path(r"^.*$", UnknownAddress.as_view(), name="api-unknown-address"),
 ]
 
-# Failures answer in the product's words: JSON under /api/, a calm page elsewhere.
+# Failures and refusals answer in the product's words: JSON under /api/, a calm page elsewhere.
 handler500 = "config.error_pages.server_error"
+handler404 = "config.refusal_pages.page_not_found"
+handler403 = "config.refusal_pages.permission_denied"
 
 urlpatterns = [
     *health_urlpatterns,

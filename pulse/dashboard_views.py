@@ -22,9 +22,10 @@ from pulse.results import (
     trend_points,
     unit_page,
 )
+from pulse.unit_links import team_of_unit, unit_counting_team
 from surveys.focus_selectors import focus_and_previous
 from surveys.instrument import Domain
-from surveys.models import CommitmentStatus, Cycle, CycleState
+from surveys.models import CommitmentStatus, Cycle, CycleState, CycleTeam
 from surveys.selectors import open_cycle_bands
 from teams.roles import is_hr
 
@@ -58,16 +59,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     cycle, cycles = chosen_cycle(request)
     if cycle is None:
         return page(request, "pulse/dashboard_empty.html")
-    wanted = request.GET.get("unit")
-    unit_id = id_from_query(wanted)
-    if wanted is not None and unit_id is None:
-        raise Http404("No such team.")
+    unit_id, team_missing = wanted_unit(request, cycle)
     result = unit_page(request.user, cycle, unit_id)
     small_team_sentences = [
         counted_in_sentence(team, cycle.k) for team in led_small_teams(request.user, cycle)
     ]
     if result is None:
-        if wanted is not None:
+        if unit_id is not None:
             raise Http404("No such team.")
         return page(
             request,
@@ -75,6 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             {"cycle": cycle, "cycles": cycles, "small_teams": small_team_sentences},
         )
     selected = result.selected
+    parent = CycleTeam.objects.filter(pk=result.parent_id).first() if result.parent_id else None
     earlier = earlier_releases_for(request.user, selected.released)
     points = trend_points(selected.released, earlier) if selected.is_released else []
     loop = loop_unit_of(request.user, selected.released)
@@ -87,6 +86,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "cycles": cycles,
             "page": result,
             "selected": selected,
+            "parent": parent,
+            # The survey picker keeps the unit: it sends the team along with the survey.
+            "picker_team": selected.released.unit.team_id,
+            "team_missing": team_missing,
             "children": result.children,
             "chart": trend_chart(points),
             "change": describe_change(selected.released, earlier),
@@ -101,6 +104,31 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "statuses": CommitmentStatus.choices,
         },
     )
+
+
+def wanted_unit(request: HttpRequest, cycle: Cycle) -> tuple[int | None, bool]:
+    """The reporting unit the address asks for in `cycle` (None: the viewer's own), and whether
+    it named a team that `cycle` did not have (then the viewer's own is shown, and says so).
+
+    `?team=` is the address (pulse.unit_links); `?unit=` is the old per-cycle one, still read.
+    """
+    raw_team, raw_unit = request.GET.get("team"), request.GET.get("unit")
+    if raw_team is None and raw_unit is None:
+        return None, False
+    if raw_team is not None:
+        team_id = id_from_query(raw_team)
+    else:
+        unit_id = id_from_query(raw_unit)
+        if unit_id is None:
+            raise Http404("No such team.")
+        team_id = team_of_unit(unit_id)
+        if team_id is None:
+            # The team is gone since: the unit still stands for itself in its own cycle.
+            return unit_id, False
+    if team_id is None:
+        raise Http404("No such team.")
+    unit_id = unit_counting_team(cycle, team_id)
+    return unit_id, unit_id is None
 
 
 def describe_change(released: ReleasedUnit, earlier: list[ReleasedUnit]) -> list[tuple[str, str]]:

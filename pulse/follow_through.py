@@ -14,10 +14,12 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from common.csv_export import cell
 from pulse.access import User
 from pulse.loop import change_sentence, follow_through_of
 from pulse.release_models import ReleasedUnit
 from pulse.results import UnitResult, cycle_results
+from pulse.unit_links import unit_query
 from surveys.focus_selectors import FocusView, focuses_after
 from surveys.models import Cycle
 from surveys.selectors import cycles_read_as_hr
@@ -33,6 +35,7 @@ class FollowThroughRow:
     follow_through: int | None
     follow_through_period: str
     change: str  # of the focus domain since the focus was set, in words
+    unit_query: str  # how a dashboard link addresses the unit: by its team (pulse.unit_links)
 
     @property
     def commitments_done(self) -> str:
@@ -139,6 +142,7 @@ def row_of(
         follow_through=score,
         follow_through_period=period,
         change=change,
+        unit_query=unit_query(released.unit),
     )
 
 
@@ -153,14 +157,6 @@ CSV_HEADER = [
     "follow-through survey",
     "focus domain since",
 ]
-
-
-def cell(value: object) -> object:
-    """A spreadsheet reads a text starting with =, +, - or @ as a formula: names and
-    commitments are people's words, so they are kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def as_csv(rows: list[FollowThroughRow]) -> str:

@@ -5,17 +5,14 @@ in /results/; whoever may read its results reads its focus, only the manager who
 cycle writes it, and anyone else gets 404, so the API never confirms that a unit exists.
 """
 
-from collections.abc import Mapping
-from typing import Any
-
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.csv_export import CSVOrJSONView
 from pulse.access import visible_unit_ids
 from pulse.follow_through import Filters, FollowThroughRow, as_csv, follow_through_rows
 from pulse.loop import LoopUnit, loop_unit, loop_unit_of, weakest_domain
@@ -208,20 +205,6 @@ class CommitmentStatusView(APIView):
         )
 
 
-class CSVRenderer(BaseRenderer):
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(
-        self,
-        data: object,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        return data.encode() if isinstance(data, str) else b""
-
-
 class FollowThroughSerializer(serializers.Serializer):
     unit = serializers.IntegerField()
     name = serializers.CharField()
@@ -267,17 +250,8 @@ def whole_number(request: Request, name: str) -> int | None:
     return int(raw)
 
 
-class FollowThroughView(APIView):
-    renderer_classes = [JSONRenderer, CSVRenderer]
-
-    def finalize_response(
-        self, request: Request, response: Response, *args: object, **kwargs: object
-    ) -> Response:
-        # A refusal is the one JSON error body (config.api_errors), even when CSV was asked for.
-        if response.exception:
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
+class FollowThroughView(CSVOrJSONView):
+    # Its CSV has its own columns, in HR's words (pulse.follow_through.as_csv).
 
     @extend_schema(
         summary="HR: units of a release, lowest index first, with focus and follow-through",

@@ -17,6 +17,7 @@ from pulse.follow_through import Filters, as_csv, follow_through_rows, released_
 from pulse.loop import LoopUnit, domain_label, loop_unit, steps_of, weakest_domain
 from pulse.loop_forms import FocusForm, StatusForm
 from pulse.results import unit_result
+from pulse.unit_links import unit_query
 from surveys.focus import FocusProblem, save_focus, set_commitment_status, share_focus
 from surveys.models import Commitment, CommitmentStatus, CycleTeam
 
@@ -36,7 +37,7 @@ def writable_unit(request: HttpRequest, unit: int) -> LoopUnit:
 
 
 def dashboard_url(loop: LoopUnit) -> str:
-    return f"{reverse('dashboard')}?cycle={loop.cycle.pk}&unit={loop.unit.pk}"
+    return f"{reverse('dashboard')}?cycle={loop.cycle.pk}&{unit_query(loop.unit)}"
 
 
 @login_required

@@ -10,7 +10,11 @@ from pulse.guides import GUIDES, Guide
 from pulse.release_models import ReleasedComment, ReleasedUnit
 from surveys.instrument import Domain
 from surveys.models import Cycle, CycleTeam
-from surveys.selectors import answers_cell_id, cycles_read_as_hr
+from surveys.selectors import (
+    answers_cell_id,
+    cycles_led_by,
+    cycles_read_as_hr,
+)
 from teams.roles import is_hr
 from teams.tree_walks import IdTree
 
@@ -179,8 +183,7 @@ def released_cycles_for(user: User) -> list[Cycle]:
     """Released cycles with something for this viewer: those that closed while it was HR, and
     those in which it led a team."""
     cycles = Cycle.objects.filter(release__isnull=False).select_related("cadence")
-    led = CycleTeam.objects.filter(manager__user_id=user.pk or 0).values("cycle_id")
-    readable = Q(pk__in=led)
+    readable = Q(pk__in=cycles_led_by(user.pk or 0))
     if is_hr(user):
         readable |= Q(pk__in=cycles_read_as_hr(user.pk or 0).values("cycle_id"))
     return list(cycles.filter(readable).order_by("-closes_at"))

@@ -5,8 +5,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from common.csv_export import CSVOrJSONView
 from common.query_params import id_from_query
 from pulse.access import may_see, visible_unit_ids
 from pulse.release_models import ReleasedUnit
@@ -17,7 +17,13 @@ from pulse.results import (
     trend_points,
     with_destination,
 )
+from surveys.instrument import Domain
 from surveys.models import Cycle
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format", str, enum=["json", "csv"], description="Or send Accept: text/csv."
+)
+FIGURE_COLUMNS = ["score", "favorable", "respondents"]
 
 
 class DomainResultSerializer(serializers.Serializer):
@@ -89,9 +95,33 @@ def unit_payload(released: ReleasedUnit, k: int, counts_teams: list[str]) -> dic
     }
 
 
-class ResultsView(APIView):
+def attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+class ResultsView(CSVOrJSONView):
+    # Every domain's columns, also when the first units listed are hidden ones.
+    csv_columns = [
+        "id",
+        "parent",
+        "name",
+        "status",
+        "reason",
+        "counts_teams",
+        "eligible",
+        "respondents",
+        "precision",
+        *(f"domains.{domain.value}.{figure}" for domain in Domain for figure in FIGURE_COLUMNS),
+        "index",
+        "enps",
+        "enps_respondents",
+    ]
+
     @extend_schema(
-        parameters=[OpenApiParameter("cycle", int, required=True, description="Cycle id")],
+        parameters=[
+            OpenApiParameter("cycle", int, required=True, description="Cycle id"),
+            FORMAT_PARAMETER,
+        ],
         responses={200: UnitResultSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
@@ -110,17 +140,19 @@ class ResultsView(APIView):
         counted: dict[int, list[str]] = {}
         for team in small_teams(cycle):
             counted.setdefault(team.counted_in_id, []).append(team.name)
-        return Response(
-            [
-                unit_payload(u, cycle.k, sorted(counted.get(u.unit_id, [])))
-                for u in units
-                if visible is None or u.unit_id in visible
-            ]
-        )
+        payload = [
+            unit_payload(u, cycle.k, sorted(counted.get(u.unit_id, [])))
+            for u in units
+            if visible is None or u.unit_id in visible
+        ]
+        if request.accepted_renderer.format == "csv":
+            return Response(payload, headers=attachment(f"results-{cycle.period}.csv"))
+        return Response(payload)
 
 
-class TrendView(APIView):
+class TrendView(CSVOrJSONView):
     @extend_schema(
+        parameters=[FORMAT_PARAMETER],
         responses={
             200: inline_serializer(
                 "Trend",
@@ -129,7 +161,7 @@ class TrendView(APIView):
                     "points": serializers.ListField(child=serializers.DictField()),
                 },
             )
-        }
+        },
     )
     def get(self, request: Request, unit: str) -> Response:
         unit_id = id_from_query(unit)  # the route matches only digits, but any number of them
@@ -145,6 +177,10 @@ class TrendView(APIView):
             if released.status == "released"
             else []
         )
+        if request.accepted_renderer.format == "csv":
+            # One row per survey: the table a spreadsheet charts.
+            rows = [{"unit": unit_id, "period": p, "index": value} for p, value in points]
+            return Response(rows, headers=attachment(f"trend-{unit_id}.csv"))
         return Response(
             {"unit": unit_id, "points": [{"period": p, "index": value} for p, value in points]}
         )

@@ -42,6 +42,18 @@ class SurveyFacts:
         return local.strftime("%A %-d %B at %H:%M ") + (local.tzname() or self.time_zone)
 
 
+def minutes_for(question_count: int) -> int:
+    # A monthly pulse (about five questions) takes a minute; the quarterly full set about three.
+    return 1 if question_count <= 8 else 3
+
+
+def how_long(question_count: int) -> str:
+    minutes = minutes_for(question_count)
+    return f"{question_count} questions, about " + (
+        "a minute" if minutes == 1 else f"{minutes} minutes"
+    )
+
+
 def answer_url(token: str) -> str:
     return settings.PULSE_BASE_URL + reverse("answer", kwargs={"token": token})
 
@@ -66,16 +78,18 @@ def email_context(
         "facts": facts,
         "is_reminder": is_reminder,
         "question_count": question_count,
-        "minutes": 1 if question_count <= 8 else 3,
+        "minutes": minutes_for(question_count),
         # The invitation tells the team what its manager committed to; reminders stay short.
         "focus": None if is_reminder else focus,
     }
 
 
-def subject_of(facts: SurveyFacts, *, is_reminder: bool) -> str:
+def subject_of(facts: SurveyFacts, *, is_reminder: bool, asks_follow_through: bool) -> str:
     if is_reminder:
         return f"Reminder: the team pulse closes {facts.closes_on}"
-    return "Your team pulse: a minute, and anonymous"
+    # The same count as the email's body: the follow-through item is asked where a focus was shared.
+    question_count = facts.question_count + (1 if asks_follow_through else 0)
+    return f"Your team pulse: {how_long(question_count)}, anonymous"
 
 
 def build_email(
@@ -97,7 +111,7 @@ def build_email(
         focus=focus,
     )
     message = EmailMultiAlternatives(
-        subject=subject_of(facts, is_reminder=is_reminder),
+        subject=subject_of(facts, is_reminder=is_reminder, asks_follow_through=focus is not None),
         body=render_to_string(TEXT_TEMPLATE, context),
         to=[to],
     )

@@ -104,6 +104,12 @@ def cycles_read_as_hr(user_id: int) -> QuerySet[CycleReader]:
     return CycleReader.objects.filter(user_id=user_id)
 
 
+def cycles_led_by(user_id: int) -> QuerySet[CycleTeam, int]:
+    """The cycles in whose frozen snapshot this login led a team: a manager reads those cycles'
+    results for that team's subtree (pulse.access), whoever leads it today."""
+    return CycleTeam.objects.filter(manager__user_id=user_id).values_list("cycle_id", flat=True)
+
+
 def viewers_per_unit(cycle_id: int) -> dict[int, int]:
     """Reporting unit id → how many of the people invited under it can read results.
 

@@ -134,3 +134,15 @@ class CycleSerializer(serializers.ModelSerializer):
 
     def get_delivery_failures(self, cycle: Cycle) -> int:
         return Delivery.of(cycle).failed
+
+
+class ReadableCycleSerializer(serializers.ModelSerializer):
+    """A cycle as a manager's script lists it: which survey, when it closed, its thresholds.
+    Delivery counts are the whole organisation's, so only HR's list carries them."""
+
+    name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = Cycle
+        fields = ["id", "name", "cadence", "period", "kind", "state", "closes_at", "k", "k_comment"]
+        read_only_fields = fields

@@ -5,8 +5,10 @@ when there is one, so a manager's user leads to their team and an HR admin's to 
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied
@@ -75,11 +77,35 @@ def ensure_login(*, email: str, password: str | None = None, hr: bool = False) -
     return Login(user=user, person=person, created=created)
 
 
+# allauth's "Successfully signed in as …" and "You have signed out": they say what the page
+# already shows, and one left unread in the session greets the next page (even after logging out).
+UNSAID_MESSAGES = frozenset({"account/messages/logged_in.txt", "account/messages/logged_out.txt"})
+
+
 class InviteOnlyAccountAdapter(DefaultAccountAdapter):
     """No self-service sign-up: logins are for managers and HR, who are invited."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        if message_template in UNSAID_MESSAGES:
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # The sign-in code and forgotten-password emails name the product, not the host.
+        super().send_mail(
+            template_prefix, email, {"site_name": settings.PULSE_SITE_NAME, **context}
+        )
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # The address the link-guessing limit counts, so that behind a proxy failed logins are

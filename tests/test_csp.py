@@ -50,7 +50,7 @@ REFUSALS = re.compile(
     r"|/admin/teams/team/\d+/delete/|/admin/surveys/cycle/add/|/admin/surveys/cycle/\d+/delete/"
     r"|/api/v1/org/import|/api/v1/cx/values/import"
     r"|/api/v1/results/|/api/v1/results/1/trend|/api/v1/\w+/\d+/(launch|close)"
-    r"|/dashboard/\d+/focus/share/|/dashboard/commitments/\d+/status/"
+    r"|/dashboard/999999/summary/|/dashboard/\d+/focus/share/|/dashboard/commitments/\d+/status/"
     r"|/api/v1/focus/\d+/share|/api/v1/focus/\d+/commitments/\d+)$"
 )
 OBJECT_REDIRECT = re.compile(r"^admin/\w+/\w+/<path:object_id>/$")  # redirects to .../change/
@@ -157,6 +157,8 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
         ("hr", "/api/docs/"),
         ("manager", "/profile/"),
         ("hr", "/profile/"),
+        # The product's 404: a unit outside the manager's scope (its 403: /admin/login/ below).
+        ("manager", "/dashboard/999999/summary/"),
     ]
     # The browsable API is HTML too.
     api = [
