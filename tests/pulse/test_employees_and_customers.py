@@ -15,6 +15,7 @@ from django.test import Client
 from customers.models import Metric, MetricValue
 from pulse.models import ReleasedUnit
 from surveys.models import Cycle, CycleTeam
+from tests.test_csp import refusals
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +110,7 @@ def test_the_hr_page_shows_the_scatter_its_table_the_verdict_and_what_was_left_o
         assert f"<title>{hidden}</title>" not in text
     assert "Which domain tracks each metric" in text and "First response" in text
     assert "Employees and customers</a>" in text  # in the HR navigation
+    assert refusals(text) == []  # nothing the strict CSP forbids, with the chart drawn
 
 
 def test_the_csv_lists_exactly_the_plotted_units(demo) -> None:
