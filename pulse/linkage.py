@@ -141,8 +141,9 @@ def disagreements(
     def gap(row: Disagreement) -> float:
         return row.survey_rank - row.customer_rank
 
-    high_ex = sorted((row for row in rows if gap(row) > 0), key=lambda row: -gap(row))
-    low_ex = sorted((row for row in rows if gap(row) < 0), key=gap)
+    # Half a rank apart is a tie on one side, not a disagreement.
+    high_ex = sorted((row for row in rows if gap(row) >= 1), key=lambda row: -gap(row))
+    low_ex = sorted((row for row in rows if gap(row) <= -1), key=gap)
     return high_ex[:DISAGREEMENTS_SHOWN], low_ex[:DISAGREEMENTS_SHOWN]
 
 
@@ -181,11 +182,11 @@ def domain_tracking(user: User, cycle: Cycle, *, lag: int) -> list[DomainTrackin
     found = []
     for metric in metrics():
         best: tuple[str, Correlation] | None = None
-        fewest: int | None = None
+        most = 0
         for domain in Domain:
             points = pair(units, domain.value, metric.key, rolled)[0]
             result = correlate([p.survey for p in points], [p.customer for p in points])
-            fewest = result.n if fewest is None else min(fewest, result.n)
+            most = max(most, result.n)
             if not result.enough or result.interval_spans_zero or result.pearson is None:
                 continue
             if best is None or abs(result.pearson) > abs(best[1].pearson or 0):
@@ -194,8 +195,8 @@ def domain_tracking(user: User, cycle: Cycle, *, lag: int) -> list[DomainTrackin
             label, result = best
             sentence = f"{label} tracks it most closely: {result.sentence}"
             found.append(DomainTracking(metric, label, result, sentence))
-        elif (fewest or 0) < MIN_UNITS:
-            sentence = f"{count_units(fewest or 0)}: too few to tell."
+        elif most < MIN_UNITS:
+            sentence = f"{count_units(most)}: too few to tell."
             found.append(DomainTracking(metric, None, None, sentence))
         else:
             found.append(

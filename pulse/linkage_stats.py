@@ -17,7 +17,7 @@ Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile
 @dataclass(frozen=True)
 class Correlation:
     n: int
-    pearson: float | None  # None when either side does not vary, or n < 2
+    pearson: float | None  # None when either side does not vary, or n < 3
     spearman: float | None
     low: float | None  # 95% interval of the Pearson correlation (Fisher z), None at n <= 3
     high: float | None
@@ -92,7 +92,8 @@ def count_units(n: int) -> str:
 
 def correlate(xs: list[float], ys: list[float]) -> Correlation:
     n = len(xs)
-    r, rho = pearson(xs, ys), spearman(xs, ys)
+    # Two points always lie on a line: r = ±1 says nothing, so no correlation is given at all.
+    r, rho = (pearson(xs, ys), spearman(xs, ys)) if n >= 3 else (None, None)
     interval = fisher_interval(r, n) if r is not None else None
     low, high = interval if interval else (None, None)
     if n < MIN_UNITS:

@@ -72,3 +72,9 @@ def test_a_figure_that_is_the_same_everywhere_has_no_correlation() -> None:
     result = correlate([50.0] * 12, [float(v) for v in range(12)])
     assert result.pearson is None and result.spearman is None
     assert "the same everywhere" in result.sentence
+
+
+def test_two_units_get_no_correlation_at_all_since_two_points_always_lie_on_a_line() -> None:
+    two = correlate([40.0, 80.0], [70.0, 90.0])
+    assert two.pearson is None and two.spearman is None and two.low is None
+    assert two.sentence == "2 units: too few to tell."
