@@ -1,4 +1,6 @@
-"""Server-rendered SVG: the trend of a team's index over cycles. No script, no inline style."""
+"""Server-rendered SVG: the trend of a team's index over cycles, a customer metric's trend on the
+same time axis, and the scatter of units on HR's linked view. No script, no inline style: the
+templates draw these shapes, and a table beside each chart carries the same numbers."""
 
 from dataclasses import dataclass
 
@@ -42,4 +44,98 @@ def trend_chart(points: list[tuple[str, float]]) -> TrendChart | None:
             for index, (label, value) in enumerate(points)
         ],
         gridlines=[(y_of(value), value) for value in (0, 50, 100)],
+    )
+
+
+SCATTER_WIDTH, SCATTER_HEIGHT, SCATTER_PAD = 360, 260, 40
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class ScatterDot:
+    x: float
+    y: float
+    label: str  # the unit's name, for the dot's own <title>
+
+
+@dataclass(frozen=True)
+class ScatterChart:
+    width: int
+    height: int
+    pad: int
+    dots: list[ScatterDot]
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+
+    @property
+    def plot_right(self) -> int:
+        return self.width - self.pad // 2
+
+    @property
+    def plot_bottom(self) -> int:
+        return self.height - self.pad
+
+
+def padded_range(values: list[float]) -> tuple[float, float]:
+    """An axis span for a scale without fixed ends: the data's, with a margin each side."""
+    low, high = min(values), max(values)
+    margin = (high - low) * 0.1 or max(abs(high) * 0.1, 1.0)
+    return low - margin, high + margin
+
+
+def scatter_chart(
+    points: list[tuple[str, float, float]], *, x_span: tuple[float, float]
+) -> ScatterChart | None:
+    """Points (label, x, y): x on its scale's span (0-100, eNPS -100 to 100), y on the data's."""
+    if not points:
+        return None
+    x_low, x_high = x_span
+    y_low, y_high = padded_range([y for _, _, y in points])
+    left, right = SCATTER_PAD, SCATTER_WIDTH - SCATTER_PAD // 2
+    top, bottom = SCATTER_PAD // 2, SCATTER_HEIGHT - SCATTER_PAD
+
+    def x_of(value: float) -> float:
+        return left + (value - x_low) / (x_high - x_low) * (right - left)
+
+    def y_of(value: float) -> float:
+        return bottom - (value - y_low) / (y_high - y_low) * (bottom - top)
+
+    y_steps = [y_low + (y_high - y_low) * step / 4 for step in range(5)]
+    x_steps = [x_low + (x_high - x_low) * step / 4 for step in range(5)]
+    return ScatterChart(
+        width=SCATTER_WIDTH,
+        height=SCATTER_HEIGHT,
+        pad=SCATTER_PAD,
+        dots=[ScatterDot(x=x_of(x), y=y_of(y), label=label) for label, x, y in points],
+        x_ticks=[Tick(x_of(value), f"{value:.0f}") for value in x_steps],
+        y_ticks=[Tick(y_of(value), f"{value:.1f}") for value in y_steps],
+    )
+
+
+def series_chart(labels: list[str], values: list[float | None]) -> TrendChart | None:
+    """A metric's trend on the index trend's time axis: the same labels at the same x, its own
+    y scale; a period without a value is left as a gap in the points, never filled in."""
+    known = [value for value in values if value is not None]
+    if len(labels) < 2 or not known:
+        return None
+    low, high = padded_range(known)
+    step = (WIDTH - 2 * PAD) / (len(labels) - 1)
+
+    def y_of(value: float) -> float:
+        return PAD + (high - value) / (high - low) * (HEIGHT - 2 * PAD)
+
+    return TrendChart(
+        width=WIDTH,
+        height=HEIGHT,
+        points=[
+            ChartPoint(x=PAD + index * step, y=y_of(value), label=label, value=value)
+            for index, (label, value) in enumerate(zip(labels, values, strict=True))
+            if value is not None
+        ],
+        gridlines=[(y_of(value), round(value)) for value in (low, (low + high) / 2, high)],
     )

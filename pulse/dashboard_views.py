@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from common.query_params import id_from_query
 from pulse.charts import trend_chart
+from pulse.customer_panel import customer_panel
 from pulse.loop import change_sentence, loop_unit_of, progress_since, steps_of
 from pulse.release_models import ReleasedUnit
 from pulse.results import (
@@ -92,6 +93,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "team_missing": team_missing,
             "children": result.children,
             "chart": trend_chart(points),
+            "trend_points": points,
+            "customers": customer_panel(selected.released, earlier, [label for label, _ in points])
+            if selected.is_released
+            else None,
             "change": describe_change(selected.released, earlier),
             "comments": comments_of(selected.released),
             "small_teams": small_team_sentences,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pulse import answer_views, dashboard_views, loop_views
+from pulse import answer_views, dashboard_views, linkage_views, loop_views
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
@@ -17,6 +17,16 @@ urlpatterns = [
     ),
     path("hr/follow-through/", loop_views.follow_through, name="hr-follow-through"),
     path("hr/heatmap/", dashboard_views.heatmap, name="hr-heatmap"),
+    path(
+        "hr/employees-and-customers/",
+        linkage_views.employees_and_customers,
+        name="hr-linked",
+    ),
+    path(
+        "hr/employees-and-customers.csv",
+        linkage_views.employees_and_customers_csv,
+        name="hr-linked-csv",
+    ),
     path("hr/participation/", dashboard_views.participation, name="hr-participation"),
     path("a/<str:token>/", answer_views.answer_page, name="answer"),
     path("anonymity/", answer_views.anonymity_page, name="anonymity"),

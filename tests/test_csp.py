@@ -35,6 +35,7 @@ NOT_PAGES = {
     "admin/(?P<url>.*)$": "the admin's catch-all: a redirect or a 404",
     "api/schema/": "the OpenAPI document (YAML)",
     "api/v1/.*$": "the API's JSON 404 for an address no operation has",
+    "hr/employees-and-customers.csv": "a CSV download (tests/pulse/test_employees_and_customers.py)",
     "profile/tokens/": "POST only: answers with the profile page (tests/teams/test_api_tokens.py)",
     "profile/tokens/<int:token_id>/revoke/": "POST only: a redirect to the profile page",
     "hr/org/import/options/": "POST only: a redirect to the org import page",
@@ -49,7 +50,7 @@ REFUSALS = re.compile(
     r"^(/a/not-a-link-anyone-was-sent/|/admin/login/|/admin/logout/|/admin/teams/team/add/"
     r"|/admin/teams/team/\d+/delete/|/admin/surveys/cycle/add/|/admin/surveys/cycle/\d+/delete/"
     r"|/api/v1/org/import|/api/v1/cx/values/import"
-    r"|/api/v1/results/|/api/v1/results/1/trend|/api/v1/\w+/\d+/(launch|close)"
+    r"|/api/v1/results/|/api/v1/cx/linked|/api/v1/results/1/trend|/api/v1/\w+/\d+/(launch|close)"
     r"|/dashboard/999999/summary/|/dashboard/\d+/focus/share/|/dashboard/commitments/\d+/status/"
     r"|/api/v1/focus/\d+/share|/api/v1/focus/\d+/commitments/\d+)$"
 )
@@ -149,6 +150,7 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
         ("hr", "/hr/participation/"),
         ("hr", "/hr/cycles/"),
         ("hr", "/hr/audit/"),
+        ("hr", "/hr/employees-and-customers/"),
         ("anyone", f"/a/{token}/"),
         ("anyone", "/a/not-a-link-anyone-was-sent/"),
         ("anyone", "/anonymity/"),
@@ -166,6 +168,7 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
         ("hr", "/api/v1/cadences/"),
         ("hr", "/api/v1/cycles/"),
         ("manager", "/api/v1/results/"),
+        ("manager", "/api/v1/cx/linked"),
         ("anyone", f"/api/v1/pulse/{token}"),
     ]
     from surveys.models import Cycle
