@@ -41,8 +41,10 @@ from tests.anonymity.conftest import emailed_links
 from tests.pulse.auditor import small_derivable_groups
 
 pytestmark = pytest.mark.django_db
+# A heatmap row links to its unit by team (or by the unit itself when its team is gone).
 ROW = re.compile(
-    r'<tr>\s*<th scope="row" class="depth-\d+"><a href="[^"]*unit=(\d+)">(.*?)</tr>', re.S
+    r'<tr>\s*<th scope="row" class="depth-\d+"><a href="[^"]*(team|unit)=(\d+)">(.*?)</tr>',
+    re.S,
 )
 SCORE_CELL = re.compile(r'<td class="heat-\d">(-?\d+)</td>')
 
@@ -186,8 +188,13 @@ def everything_viewers_read(viewers: list[Person], cycles: list[Cycle]) -> dict:
                 page = client.get(f"/hr/heatmap/?cycle={cycle.pk}").content.decode()
                 rows = ROW.findall(page)
                 assert rows, "the heatmap lists the units"
-                for unit_id, cells in rows:
-                    api = read[(cycle.pk, int(unit_id))]
+                for kind, linked_id, cells in rows:
+                    unit_id = (
+                        int(linked_id)
+                        if kind == "unit"
+                        else CycleTeam.objects.get(cycle=cycle, team_id=int(linked_id)).pk
+                    )
+                    api = read[(cycle.pk, unit_id)]
                     shown = [int(value) for value in SCORE_CELL.findall(cells)]
                     expected = [
                         api["domains"][d]["score"] for d in Domain.values if d in api["domains"]
