@@ -33,21 +33,23 @@ class QuestionSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
-class CommitmentSerializer(serializers.Serializer):
+class ShownCommitmentSerializer(serializers.Serializer):
     text = serializers.CharField()
     status = serializers.ChoiceField(choices=["planned", "doing", "done", "dropped"])
     due_on = serializers.DateField(allow_null=True)
 
 
-class FocusSerializer(serializers.Serializer):
+class ShownFocusSerializer(serializers.Serializer):
+    """The focus as the team sees it above the questions (not the manager's editable one)."""
+
     domain = serializers.CharField(help_text="The domain the team chose to work on.")
     domain_label = serializers.CharField()
-    commitments = CommitmentSerializer(many=True, help_text="What the manager committed to.")
+    commitments = ShownCommitmentSerializer(many=True, help_text="What the manager committed to.")
     note = serializers.CharField(allow_blank=True, help_text='The optional "you said, we did".')
 
 
 class SurveySerializer(serializers.Serializer):
-    focus = FocusSerializer(
+    focus = ShownFocusSerializer(
         allow_null=True,
         help_text="What the team chose to work on last time, shown above the questions; null "
         "where no focus was shared. Where set, the questions include follow_through.",
