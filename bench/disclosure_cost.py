@@ -13,6 +13,7 @@ eNPS. Each rule is measured cumulatively, on the cycle's stored responses and vi
 Also the share of released units shown coarser because their people changed by a few.
 """
 
+import os
 import sys
 import tempfile
 from collections import defaultdict
@@ -103,6 +104,8 @@ def describe(shares: dict[str, float]) -> str:
 def main() -> None:
     from bench.common import configure_django
 
+    # The demo's releases email their managers: keep those in memory, there is no mail server.
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     with tempfile.TemporaryDirectory(prefix="pulse-cost-") as scratch:
         configure_django("sqlite", Path(scratch), "unused")
         from operations.demo import seed_demo_results
