@@ -14,29 +14,17 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from teams.org_csv import NOT_UTF8_OR_NUL, csv_value_problem, json_value_problem
-from teams.org_problems import ProblemLog, RowError, shortened
+from teams.org_problems import ProblemLog, RowError, RowsInvalid, shortened
 
 REQUIRED_COLUMNS = ("team", "period", "metric", "value")
 OPTIONAL_COLUMNS = ("volume",)
 EXPECTED = ",".join(REQUIRED_COLUMNS) + "[,volume]"
 
 
-class ValueFileInvalid(Exception):
-    """`errors`: the first problems by line (teams.org_problems.MAX_REPORTED); `count`: all."""
+class ValueFileInvalid(RowsInvalid):
+    """The org import's refusal (teams.org_problems.RowsInvalid), for a file of values."""
 
-    def __init__(self, problems: ProblemLog | list[RowError]) -> None:
-        log = problems if isinstance(problems, ProblemLog) else ProblemLog(problems)
-        super().__init__(f"{log.count} problem(s) in the file of customer metric values")
-        self.errors = log.first
-        self.count = log.count
-
-    @property
-    def summary(self) -> str:
-        if self.count == 1:
-            return "1 problem"
-        if self.count > len(self.errors):
-            return f"{self.count:,} problems (the first {len(self.errors)} are listed)"
-        return f"{self.count:,} problems"
+    what = "the file of customer metric values"
 
 
 class ValueFileTooLarge(Exception):

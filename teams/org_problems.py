@@ -51,12 +51,15 @@ class ProblemLog:
             self.add(problem)
 
 
-class OrgFileInvalid(Exception):
-    """`errors`: the first MAX_REPORTED problems, by line; `count`: how many there are."""
+class RowsInvalid(Exception):
+    """A file refused whole. `errors`: the first MAX_REPORTED problems, by line; `count`: how
+    many there are. Each kind of file names itself in `what`."""
+
+    what = "the file"
 
     def __init__(self, problems: ProblemLog | Iterable[RowError]) -> None:
         log = problems if isinstance(problems, ProblemLog) else ProblemLog(problems)
-        super().__init__(f"{log.count} problem(s) in the org file")
+        super().__init__(f"{log.count} problem(s) in {self.what}")
         self.errors = log.first
         self.count = log.count
 
@@ -68,6 +71,10 @@ class OrgFileInvalid(Exception):
         if self.count > len(self.errors):
             return f"{self.count:,} problems (the first {len(self.errors)} are listed)"
         return f"{self.count:,} problems"
+
+
+class OrgFileInvalid(RowsInvalid):
+    what = "the org file"
 
 
 class OrgFileTooLarge(Exception):
