@@ -12,6 +12,7 @@ that cycle's emails rather than sending any twice.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -115,58 +116,68 @@ def send_all(messages: list[EmailMultiAlternatives]) -> int:
 def announce_results(*, now: datetime | None = None) -> int:
     """Email "your results are ready" for every released cycle not yet announced."""
     now = now or timezone.now()
-    sent = 0
     due = Cycle.objects.filter(release__isnull=False, results_announced_at__isnull=True)
-    for cycle in due.select_related("cadence"):
-        claimed = Cycle.objects.filter(pk=cycle.pk, results_announced_at__isnull=True).update(
-            results_announced_at=now
+    return sum(
+        send_once(
+            cycle,
+            claim="results_announced_at",
+            now=now,
+            template="results_ready",
+            subject=f"Your team's pulse results are ready: {cycle}",
+            notices=managers_with_results,
+            sent_what="Results of cycle %s announced to %d managers",
         )
-        if claimed != 1 or newer_release_exists(cycle):
-            continue  # a later survey's results are the news now
-        messages = [
-            build_notice(
-                notice,
-                cycle,
-                template="results_ready",
-                subject=f"Your team's pulse results are ready: {cycle}",
-            )
-            for notice in managers_with_results(cycle)
-        ]
-        sent += send_all(messages)
-        logger.info("Results of cycle %s announced to %d managers", cycle.pk, len(messages))
-    return sent
+        for cycle in due.select_related("cadence")
+    )
 
 
 def remind_about_focus(*, now: datetime | None = None) -> int:
     """Email the one reminder to choose a focus, for every cycle whose delay has passed."""
     now = now or timezone.now()
-    sent = 0
     due = Cycle.objects.filter(
         results_announced_at__isnull=False,
         focus_reminders_sent_at__isnull=True,
         cadence__focus_reminder_days__isnull=False,
     ).select_related("cadence")
+    sent = 0
     for cycle in due:
         days = cycle.cadence.focus_reminder_days
         announced = cycle.results_announced_at
         if days is None or announced is None or announced + timedelta(days=days) > now:
             continue
-        claimed = Cycle.objects.filter(pk=cycle.pk, focus_reminders_sent_at__isnull=True).update(
-            focus_reminders_sent_at=now
+        sent += send_once(
+            cycle,
+            claim="focus_reminders_sent_at",
+            now=now,
+            template="focus_reminder",
+            subject=f"What will your team work on? Choose a focus after {cycle}",
+            notices=managers_without_focus,
+            sent_what="Focus reminders of cycle %s sent to %d managers",
         )
-        if claimed != 1 or newer_release_exists(cycle):
-            continue  # a later survey's results have taken its place
-        messages = [
-            build_notice(
-                notice,
-                cycle,
-                template="focus_reminder",
-                subject=f"What will your team work on? Choose a focus after {cycle}",
-            )
-            for notice in managers_without_focus(cycle)
-        ]
-        sent += send_all(messages)
-        logger.info("Focus reminders of cycle %s sent to %d managers", cycle.pk, len(messages))
+    return sent
+
+
+def send_once(
+    cycle: Cycle,
+    *,
+    claim: str,
+    now: datetime,
+    template: str,
+    subject: str,
+    notices: Callable[[Cycle], list[ManagerNotice]],
+    sent_what: str,
+) -> int:
+    """Claim one of the cycle's two emails by a conditional update on its `claim` field, then
+    send it to `notices(cycle)`; nothing if another pass claimed it first, or if a later
+    survey's results are the news now."""
+    claimed = Cycle.objects.filter(pk=cycle.pk, **{f"{claim}__isnull": True}).update(**{claim: now})
+    if claimed != 1 or newer_release_exists(cycle):
+        return 0
+    messages = [
+        build_notice(notice, cycle, template=template, subject=subject) for notice in notices(cycle)
+    ]
+    sent = send_all(messages)
+    logger.info(sent_what, cycle.pk, len(messages))
     return sent
 
 
