@@ -54,16 +54,15 @@ def compare_with_earlier(
     each figure's own count (figure_counts_of): a person who skips one item in one survey and
     not in the other changes that figure's count and nothing else.
 
-    A unit is compared with every earlier published unit whose people overlap its own, of any
-    team and any survey that closed before it or at the same moment: a team that got a new
-    manager is a new team of the org chart but the same people, a department and the team
-    that makes up most of it differ by the department's few others, and two surveys of one
-    team can close together. The trend is drawn only from the same team's earlier releases."""
+    A unit is compared with every already published unit whose people overlap its own, of any
+    team and any survey, whenever that survey closes: a team that got a new manager is a new
+    team of the org chart but the same people, a department and the team that makes up most of
+    it differ by the department's few others, two surveys of one team can close together, and
+    a survey closed early (or held back by a failing store) is released before one that closes
+    sooner. The trend is drawn only from the same team's releases that close before it."""
     published = set(team_of_unit)
     earlier = list(
-        ReleasedUnit.objects.filter(
-            status=ReleaseStatus.RELEASED, cycle__closes_at__lte=cycle.closes_at
-        )
+        ReleasedUnit.objects.filter(status=ReleaseStatus.RELEASED)
         .exclude(cycle_id=cycle.pk)
         .select_related("unit", "cycle")
     )

@@ -30,11 +30,6 @@ from tests.anonymity.test_across_surveys import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a survey closed early is released before one with an earlier closes_at, which "
-    "then never compares itself with it: one respondent's answers read from two releases",
-)
 def test_one_more_respondent_cannot_be_read_when_the_later_survey_is_closed_first(
     client,
     org,  # noqa: F811
