@@ -4,6 +4,11 @@
 (given in its context) and reports every problem by field. The answer page's form only renders
 the questions and collects the radio buttons; its values are checked here too.
 
+A sheet with nothing answered (no scale answer, no eNPS, no comment) is not accepted either
+(`NothingAnswered`): it would use the link up and count a respondent who said nothing. It is
+refused before the link is touched, so it records nothing anywhere: not a ballot, not the
+invitation, not a count (docs/anonymity.md, "An empty answer").
+
 Everything accepted can be stored: a comment with a NUL character or a lone surrogate is
 refused with a field error (pulse.storable_text), and answers are whole numbers written with the
 digits 0 to 9 (Python's int() also reads Arabic-Indic or fullwidth digits, which no form sends).
@@ -37,6 +42,10 @@ class AnswerSheet:
 
     def payload(self) -> dict:
         return {"answers": self.answers, "enps": self.enps, "comment": self.comment}
+
+    def answers_nothing(self) -> bool:
+        """No scale answer, no eNPS and no comment (a comment of only spaces is none)."""
+        return not self.answers and self.enps is None and not self.comment
 
 
 SCALE_MESSAGE = "must be a whole number from 1 (strongly disagree) to 7 (strongly agree)"
@@ -152,8 +161,22 @@ class InvalidAnswers(Exception):
         self.errors = errors
 
 
+NOTHING_ANSWERED = (
+    "Nothing was answered: no question, no recommendation and no comment. Nothing was "
+    "recorded, and the link still works until the survey closes."
+)
+
+
+class NothingAnswered(InvalidAnswers):
+    """A valid sheet with nothing in it: refused so that it counts nowhere."""
+
+    def __init__(self) -> None:
+        super().__init__({"non_field_errors": [NOTHING_ANSWERED]})
+
+
 def checked_sheet(*, survey: Survey, data: object) -> AnswerSheet:
-    """The validated sheet, or InvalidAnswers with every problem by field."""
+    """The validated sheet; InvalidAnswers with every problem by field, or NothingAnswered for
+    a sheet that answers nothing."""
     if not isinstance(data, dict):
         raise InvalidAnswers(
             {"non_field_errors": ["Send a JSON object with answers, enps and comment."]}
@@ -161,7 +184,10 @@ def checked_sheet(*, survey: Survey, data: object) -> AnswerSheet:
     serializer = AnswerSheetSerializer(data=data, context={"survey": survey})
     if not serializer.is_valid():
         raise InvalidAnswers(flatten(serializer.errors))
-    return serializer.sheet()
+    sheet = serializer.sheet()
+    if sheet.answers_nothing():
+        raise NothingAnswered()
+    return sheet
 
 
 def flatten(errors: dict) -> dict:
