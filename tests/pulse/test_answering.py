@@ -146,3 +146,14 @@ def test_invitation_emails_carry_no_tracking(survey) -> None:
         assert "<img" not in html
         links = [part.split('"')[0] for part in html.split('href="')[1:]]
         assert links and all(link.startswith("http://localhost:8000/a/") for link in links)
+
+
+def test_the_page_says_how_long_the_survey_takes_as_the_email_did(client, survey, company) -> None:
+    engineer = company["platform"][0].email
+    subject = next(message.subject for message in mail.outbox if message.to == [engineer])
+    how_long = subject.removeprefix("Your team pulse: ").removesuffix(", anonymous")
+    questions = survey.cycle.items.count() + 1  # and eNPS
+    assert how_long == f"{questions} questions, about a minute"
+    html = client.get(f"/a/{survey.token(engineer)}/").content.decode()
+    assert f"{how_long}; the comment at the end is optional" in html
+    assert f"Question 1 of {questions}" in html and f"Question {questions} of {questions}" in html
