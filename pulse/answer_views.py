@@ -86,7 +86,8 @@ def send_answers(request: HttpRequest, token: str, cycle: str | None) -> HttpRes
             return slow_down_page(request)
         return calm_page(request, refused.status, refused.survey)
     except InvalidAnswers as invalid:
-        link = look_up(token, cycle_public_id=cycle)  # still usable: nothing was written
+        # Still usable: invalid answers rolled the redemption back, an empty sheet wrote nothing.
+        link = look_up(token, cycle_public_id=cycle)
         if link.status != LinkStatus.VALID or link.survey is None:
             return calm_page(request, link.status, link.survey)
         if isinstance(invalid, NothingAnswered):

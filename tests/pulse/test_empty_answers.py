@@ -3,6 +3,8 @@ means it; sending it empty anyway records nothing, uses nothing up and counts he
 her link still works when she comes back to answer, and then she counts once."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from pulse.models import PendingBallot, Response
 from pulse.sweep import sweep
@@ -110,3 +112,17 @@ def test_the_api_refuses_an_empty_sheet_and_the_link_stays_usable(client, survey
     assert client.get(f"/api/v1/pulse/{priya}").status_code == 200
     answered = client.post(f"/api/v1/pulse/{priya}", {"enps": 9}, content_type="application/json")
     assert answered.status_code == 201
+
+
+def test_an_empty_send_only_reads_the_link(client, survey, priya) -> None:
+    """Not even a redemption rolled back: no statement writes, so no row version of the
+    invitation (PostgreSQL's xmax included) remembers the attempt."""
+    with CaptureQueriesContext(connection) as sent:
+        client.post(f"/a/{priya}/", {"send_anyway": "1"})
+    statements = [
+        query["sql"]
+        for query in sent.captured_queries
+        if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+    assert statements and all(sql.startswith("SELECT") for sql in statements), statements
+    assert not any("FOR SHARE" in sql or "FOR UPDATE" in sql for sql in statements)
