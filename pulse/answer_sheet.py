@@ -192,7 +192,7 @@ NOTHING_ANSWERED = (
 
 
 class NothingAnswered(InvalidAnswers):
-    """A valid sheet with nothing in it: refused so that it counts nowhere."""
+    """A sheet with nothing in it: refused, before the link is touched, so it counts nowhere."""
 
     def __init__(self) -> None:
         super().__init__({"non_field_errors": [NOTHING_ANSWERED]})
