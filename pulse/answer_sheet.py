@@ -4,6 +4,12 @@
 (given in its context) and reports every problem by field. The answer page's form only renders
 the questions and collects the radio buttons; its values are checked here too.
 
+A sheet with nothing answered (no scale answer, no eNPS, no comment: `nothing_answered`) is
+not accepted either (`NothingAnswered`): it would use the link up and count a respondent who
+said nothing. The rule reads the sheet as sent, needing no survey, so the door can apply it
+before the link is touched: an empty sheet records nothing anywhere, not a ballot, not the
+invitation, not a count (docs/anonymity.md, "An empty answer").
+
 Everything accepted can be stored: a comment with a NUL character or a lone surrogate is
 refused with a field error (pulse.storable_text), and answers are whole numbers written with the
 digits 0 to 9 (Python's int() also reads Arabic-Indic or fullwidth digits, which no form sends).
@@ -37,6 +43,37 @@ class AnswerSheet:
 
     def payload(self) -> dict:
         return {"answers": self.answers, "enps": self.enps, "comment": self.comment}
+
+
+def readable_comment(comment: str) -> str:
+    """The comment as it is kept: control characters but newlines and tabs dropped, trimmed."""
+    return "".join(
+        character
+        for character in comment
+        if character in KEPT_CONTROL_CHARACTERS or unicodedata.category(character) != "Cc"
+    ).strip()
+
+
+def is_left_blank(value: object) -> bool:
+    return value is None or value == ""
+
+
+def nothing_answered(data: object) -> bool:
+    """Whether a sheet, as sent, answers nothing: every scale answer and the eNPS left out or
+    blank, and no comment once it is read as it would be kept. Anything else (a value off the
+    scale, a comment that is not text) is not "nothing" but for the serializer to refuse."""
+    if not isinstance(data, dict):
+        return False
+    answers = data.get("answers")
+    comment = data.get("comment")
+    return (
+        (
+            answers is None
+            or (isinstance(answers, dict) and all(map(is_left_blank, answers.values())))
+        )
+        and is_left_blank(data.get("enps"))
+        and (comment is None or (isinstance(comment, str) and not readable_comment(comment)))
+    )
 
 
 SCALE_MESSAGE = "must be a whole number from 1 (strongly disagree) to 7 (strongly agree)"
@@ -135,11 +172,7 @@ class AnswerSheetSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
     def validate_comment(self, comment: str | None) -> str:
-        return "".join(
-            character
-            for character in (comment or "")
-            if character in KEPT_CONTROL_CHARACTERS or unicodedata.category(character) != "Cc"
-        ).strip()
+        return readable_comment(comment or "")
 
     def sheet(self) -> AnswerSheet:
         data = self.validated_data
@@ -152,12 +185,28 @@ class InvalidAnswers(Exception):
         self.errors = errors
 
 
+NOTHING_ANSWERED = (
+    "Nothing was answered: no question, no recommendation and no comment. Nothing was "
+    "recorded, and the link still works until the survey closes."
+)
+
+
+class NothingAnswered(InvalidAnswers):
+    """A sheet with nothing in it: refused, before the link is touched, so it counts nowhere."""
+
+    def __init__(self) -> None:
+        super().__init__({"non_field_errors": [NOTHING_ANSWERED]})
+
+
 def checked_sheet(*, survey: Survey, data: object) -> AnswerSheet:
-    """The validated sheet, or InvalidAnswers with every problem by field."""
+    """The validated sheet; NothingAnswered for a sheet that answers nothing, or InvalidAnswers
+    with every problem by field."""
     if not isinstance(data, dict):
         raise InvalidAnswers(
             {"non_field_errors": ["Send a JSON object with answers, enps and comment."]}
         )
+    if nothing_answered(data):
+        raise NothingAnswered()
     serializer = AnswerSheetSerializer(data=data, context={"survey": survey})
     if not serializer.is_valid():
         raise InvalidAnswers(flatten(serializer.errors))

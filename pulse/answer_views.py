@@ -15,9 +15,13 @@ from django.views.decorators.http import require_http_methods
 
 from pulse.abuse import refuse_unknown_link
 from pulse.answer_forms import answer_form, sent_answers
-from pulse.answer_sheet import InvalidAnswers
+from pulse.answer_sheet import InvalidAnswers, NothingAnswered
 from pulse.ballot_box import cast_answers
+from surveys.instrument import how_long
 from surveys.redemption import LinkRefused, LinkStatus, Survey, look_up
+
+# Posted by the "Send anyway" button of the question an empty form is met with.
+SEND_ANYWAY_FIELD = "send_anyway"
 
 CALM_PAGES = {
     LinkStatus.UNKNOWN: (404, "pulse/link_unknown.html"),
@@ -43,39 +47,58 @@ def private_answer_page(view: Callable[..., HttpResponse]) -> Callable[..., Http
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @private_answer_page
-def answer_page(request: HttpRequest, token: str) -> HttpResponse:
+def answer_page(request: HttpRequest, token: str, cycle: str | None = None) -> HttpResponse:
+    """`cycle`: the cycle's public id, which links carry beside the token since it was added
+    (surveys.redemption); older links have none."""
     if request.method == "POST":
-        return send_answers(request, token)
-    link = look_up(token)
+        return send_answers(request, token, cycle)
+    link = look_up(token, cycle_public_id=cycle)
     if link.status == LinkStatus.UNKNOWN and refuse_unknown_link(request):
         return slow_down_page(request)
     if link.status != LinkStatus.VALID or link.survey is None:
         return calm_page(request, link.status, link.survey)
-    form = answer_form(link.survey.questions)
-    context = {"form": form, "survey": link.survey, "errors": []}
-    return render(request, "pulse/answer.html", context)
+    return render(request, "pulse/answer.html", form_context(link.survey))
 
 
-def send_answers(request: HttpRequest, token: str) -> HttpResponse:
+def form_context(survey: Survey, **extra: object) -> dict[str, object]:
+    sent = extra.pop("sent", None)
+    form = answer_form(survey.questions, sent if isinstance(sent, dict) else None)
+    # The items and eNPS, as the email counts them; the comment is optional and not counted.
+    question_count = len(survey.questions) + 1
+    return {
+        "form": form,
+        "survey": survey,
+        "errors": [],
+        "question_count": question_count,
+        "how_long": how_long(question_count),
+        **extra,
+    }
+
+
+def send_answers(request: HttpRequest, token: str, cycle: str | None) -> HttpResponse:
     """The form's POST: straight to the door, as the JSON API does; the link is looked up
     again only to explain a refusal or to show the form again with what was sent."""
     sent = sent_answers(request.POST)
     try:
-        survey = cast_answers(token=token, data=sent)
+        survey = cast_answers(token=token, data=sent, cycle_public_id=cycle)
     except LinkRefused as refused:
         if refused.status == LinkStatus.UNKNOWN and refuse_unknown_link(request):
             return slow_down_page(request)
         return calm_page(request, refused.status, refused.survey)
     except InvalidAnswers as invalid:
-        link = look_up(token)  # still usable: invalid answers rolled the redemption back
+        # Still usable: invalid answers rolled the redemption back, an empty sheet wrote nothing.
+        link = look_up(token, cycle_public_id=cycle)
         if link.status != LinkStatus.VALID or link.survey is None:
             return calm_page(request, link.status, link.survey)
-        form = answer_form(link.survey.questions, sent)
-        context = {
-            "form": form,
-            "survey": link.survey,
-            "errors": readable_errors(invalid.errors, link.survey),
-        }
+        if isinstance(invalid, NothingAnswered):
+            if SEND_ANYWAY_FIELD in request.POST:
+                # Nothing recorded, nothing used: the link still works until close.
+                return render(request, "pulse/nothing_recorded.html", {"survey": link.survey})
+            context = form_context(link.survey, nothing_answered=True)
+            return render(request, "pulse/answer.html", context)
+        context = form_context(
+            link.survey, sent=sent, errors=readable_errors(invalid.errors, link.survey)
+        )
         return render(request, "pulse/answer.html", context, status=400)
     return render(request, "pulse/thanks.html", {"survey": survey})
 

@@ -15,7 +15,12 @@ from rest_framework.views import APIView
 from common.api_exceptions import Gone
 from common.parsers import BoundedJSONParser
 from pulse.abuse import refuse_unknown_link
-from pulse.answer_sheet import AnswerSheetSerializer, InvalidAnswers
+from pulse.answer_sheet import (
+    NOTHING_ANSWERED,
+    AnswerSheetSerializer,
+    InvalidAnswers,
+    NothingAnswered,
+)
 from pulse.ballot_box import cast_answers
 from surveys.instrument import COMMENT_PROMPT, ENPS_QUESTION, SCALE_LABELS
 from surveys.redemption import LinkRefused, LinkStatus, Survey, look_up
@@ -97,7 +102,10 @@ class PulseView(APIView):
         request=AnswerSheetSerializer,
         responses={
             201: MESSAGE,
-            400: OpenApiResponse(description="Field errors; nothing was stored."),
+            400: OpenApiResponse(
+                description="Field errors, or nothing answered (code nothing_answered); "
+                "nothing was stored and the link is still usable."
+            ),
             404: MESSAGE,
             410: MESSAGE,
             415: MESSAGE,
@@ -112,6 +120,9 @@ class PulseView(APIView):
             raise ValidationError("Send a JSON object with answers, enps and comment.")
         try:
             cast_answers(token=token, data=data)
+        except NothingAnswered:
+            # Nothing was written: the link is untouched and still usable.
+            raise ValidationError(NOTHING_ANSWERED, code="nothing_answered") from None
         except InvalidAnswers as invalid:
             raise ValidationError(invalid.errors) from None
         except LinkRefused as refused:

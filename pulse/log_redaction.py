@@ -16,7 +16,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.views.debug import SafeExceptionReporterFilter
 
-ANSWER_PATH = re.compile(r"(/a/|/api/v1/pulse/)[^/\s?\"']+")
+# Both forms of the answer link: /a/<token>/ and /a/<cycle public id>/<token>/.
+ANSWER_PATH = re.compile(r"(/a/|/api/v1/pulse/)[^/\s?\"']+(?:/[^/\s?\"']+)?")
 REDACTED = r"\1[redacted]"
 
 

@@ -29,5 +29,6 @@ urlpatterns = [
     ),
     path("hr/participation/", dashboard_views.participation, name="hr-participation"),
     path("a/<str:token>/", answer_views.answer_page, name="answer"),
+    path("a/<str:cycle>/<str:token>/", answer_views.answer_page, name="answer-in-cycle"),
     path("anonymity/", answer_views.anonymity_page, name="anonymity"),
 ]

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from surveys.follow_through import SharedFocus
-from surveys.instrument import FOLLOW_THROUGH_KEY
+from surveys.instrument import FOLLOW_THROUGH_KEY, how_long, minutes_for
 from surveys.models import Cycle
 
 TEXT_TEMPLATE = "surveys/email/survey.txt"
@@ -26,6 +26,7 @@ class SurveyFacts:
     closes_at: datetime
     time_zone: str
     k: int
+    cycle_public_id: str
 
     @classmethod
     def of(cls, cycle: Cycle) -> "SurveyFacts":
@@ -34,6 +35,7 @@ class SurveyFacts:
             closes_at=cycle.closes_at,
             time_zone=cycle.cadence.time_zone,
             k=cycle.k,
+            cycle_public_id=cycle.public_id,
         )
 
     @property
@@ -42,20 +44,11 @@ class SurveyFacts:
         return local.strftime("%A %-d %B at %H:%M ") + (local.tzname() or self.time_zone)
 
 
-def minutes_for(question_count: int) -> int:
-    # A monthly pulse (about five questions) takes a minute; the quarterly full set about three.
-    return 1 if question_count <= 8 else 3
-
-
-def how_long(question_count: int) -> str:
-    minutes = minutes_for(question_count)
-    return f"{question_count} questions, about " + (
-        "a minute" if minutes == 1 else f"{minutes} minutes"
-    )
-
-
-def answer_url(token: str) -> str:
-    return settings.PULSE_BASE_URL + reverse("answer", kwargs={"token": token})
+def answer_url(token: str, cycle_public_id: str) -> str:
+    """The link carries the cycle's public id beside the token, so a click after close can be
+    told that the survey closed (surveys.redemption); the id is the same for everyone invited."""
+    path = reverse("answer-in-cycle", kwargs={"cycle": cycle_public_id, "token": token})
+    return settings.PULSE_BASE_URL + path
 
 
 def first_name_of(name: str) -> str:
@@ -105,7 +98,7 @@ def build_email(
     tracking pixel, no tracked link. `focus`: what the person's reporting unit was shown."""
     context = email_context(
         first_name=first_name_of(name),
-        link=answer_url(token),
+        link=answer_url(token, facts.cycle_public_id),
         facts=facts,
         is_reminder=is_reminder,
         focus=focus,

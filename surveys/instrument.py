@@ -93,3 +93,17 @@ def coverage_problems(items: Iterable[ItemSpec]) -> list[str]:
                     f"monthly pulse of month {group} of each quarter would skip it."
                 )
     return problems
+
+
+def minutes_for(question_count: int) -> int:
+    """How long a survey of `question_count` questions (items and eNPS) takes, as the email and
+    the answer page both say."""
+    # A monthly pulse (about five questions) takes a minute; the quarterly full set about three.
+    return 1 if question_count <= 8 else 3
+
+
+def how_long(question_count: int) -> str:
+    minutes = minutes_for(question_count)
+    return f"{question_count} questions, about " + (
+        "a minute" if minutes == 1 else f"{minutes} minutes"
+    )

@@ -4,6 +4,7 @@ This is the identity plane: an Invitation knows the person. It never learns what
 the answers go to the `pulse` app through `surveys.redemption`, the one door between the planes.
 """
 
+import secrets
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -175,11 +176,23 @@ class CycleQuerySet(models.QuerySet["Cycle"]):
         )
 
 
+def new_cycle_public_id() -> str:
+    """128 random bits, drawn apart from every link's token: neither can be derived from the
+    other."""
+    return secrets.token_urlsafe(16)
+
+
 class Cycle(models.Model):
     """One survey of a cadence for one period. Everything a result depends on is frozen here."""
 
     cadence = models.ForeignKey(Cadence, on_delete=models.PROTECT, related_name="cycles")
     period = models.CharField(max_length=10)
+    # Carried in every answer link of the cycle beside the token (/a/<public_id>/<token>/), the
+    # same for everyone invited, so it says nothing about a person. It outlives the link
+    # digests, so a click after close can say that the survey closed, and when.
+    public_id = models.CharField(
+        max_length=32, unique=True, default=new_cycle_public_id, editable=False
+    )
     kind = models.CharField(max_length=20, choices=SurveyKind.choices)
     state = models.CharField(
         max_length=10, choices=CycleState.choices, default=CycleState.SCHEDULED

@@ -6,6 +6,13 @@ This module is the whole interface `pulse` has to a person's invitation:
 - `redeem(token)` consumes the link, once, inside the caller's transaction, and returns only the
   survey and the reporting unit. Nothing about the person travels further.
 
+Both take the cycle's public id that emailed links carry beside the token
+(`/a/<public id>/<token>/`). With it, a token is looked for only among that cycle's invitations
+(a guess sent with a closed cycle's id can therefore find nothing, and is no way around the
+unknown-link throttle), and a token not found in a cycle that has closed is CLOSED rather than
+UNKNOWN: its digest was wiped at close, but the public id, the same for everyone invited, says
+which survey it was and nothing about who. Links without it (`/a/<token>/`) work as before.
+
 A link's survey is its reporting unit's: where the unit was shown a shared focus at launch, it
 carries that focus (to show above the questions) and the follow-through item naming it; every
 other unit's survey leaves the item out, so answers to it are refused there.
@@ -29,7 +36,7 @@ from surveys.follow_through import (
     shown_focus_by_unit,
 )
 from surveys.instrument import FOLLOW_THROUGH_KEY
-from surveys.models import CycleState, Invitation
+from surveys.models import Cycle, CycleState, Invitation
 
 __all__ = [
     "LinkRefused",
@@ -70,6 +77,8 @@ class Survey:
     questions: tuple[Question, ...]
     # The focus the link's reporting unit was shown at launch, None where it has none.
     focus: SharedFocus | None = None
+    # When it closed (earlier than closes_at if HR closed it early); None while open.
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -96,9 +105,12 @@ class LinkRefused(Exception):
         self.survey = link.survey
 
 
-def look_up(token: str) -> LinkState:
-    found = invitation_behind(token)
+def look_up(token: str, *, cycle_public_id: str | None = None) -> LinkState:
+    found = invitation_behind(token, cycle_public_id)
     if found is None:
+        closed = closed_survey(cycle_public_id) if looks_like_token(token) else None
+        if closed is not None:
+            return LinkState(LinkStatus.CLOSED, closed)
         return LinkState(LinkStatus.UNKNOWN)
     if found.cycle_state != CycleState.OPEN:
         return LinkState(LinkStatus.CLOSED, found.survey)
@@ -107,7 +119,7 @@ def look_up(token: str) -> LinkState:
     return LinkState(LinkStatus.VALID, found.survey)
 
 
-def redeem(token: str) -> Redemption:
+def redeem(token: str, *, cycle_public_id: str | None = None) -> Redemption:
     """Consume `token` exactly once; raises LinkRefused if it cannot be used.
 
     Must run inside the transaction that stores the answers: if that transaction rolls back
@@ -120,7 +132,7 @@ def redeem(token: str) -> Redemption:
     launch."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("redeem() must run inside the transaction that stores the answers")
-    found = invitation_behind(token)
+    found = invitation_behind(token, cycle_public_id)
     if (
         found is None
         or not hold_cycle_open(found.survey.cycle_id)
@@ -129,7 +141,7 @@ def redeem(token: str) -> Redemption:
         )
     ):
         # Refusals are rare: read again, so the page says what the link is now.
-        raise LinkRefused(look_up(token))
+        raise LinkRefused(look_up(token, cycle_public_id=cycle_public_id))
     return Redemption(survey=found.survey, reporting_unit_id=found.reporting_unit_id)
 
 
@@ -164,13 +176,15 @@ LINK_COLUMNS = (
 LinkRow = tuple[int, bool | None, int, int, str, str, int, int, datetime, int | None, str, str]
 
 
-def invitation_behind(token: str) -> LinkedInvitation | None:
-    """The invitation a link belongs to and its survey, or None for a link that is not ours."""
+def invitation_behind(token: str, cycle_public_id: str | None) -> LinkedInvitation | None:
+    """The invitation a link belongs to and its survey, or None for a link that is not ours
+    (or, given a cycle's public id, not of that cycle)."""
     if not looks_like_token(token):
         return None
-    rows = Invitation.objects.filter(tokens__digest__in=candidate_digests(token)).values_list(
-        *LINK_COLUMNS
-    )
+    invitations = Invitation.objects.filter(tokens__digest__in=candidate_digests(token))
+    if cycle_public_id is not None:
+        invitations = invitations.filter(cycle__public_id=cycle_public_id)
+    rows = invitations.values_list(*LINK_COLUMNS)
     # The stubs cannot see through the joins; a cycle without questions gives one row whose
     # question columns are all None.
     typed = cast(list[LinkRow], list(rows))
@@ -203,6 +217,28 @@ def invitation_behind(token: str) -> LinkedInvitation | None:
         focus=focus,
     )
     return LinkedInvitation(invitation_id, answered, state, unit_id, survey)
+
+
+def closed_survey(cycle_public_id: str | None) -> Survey | None:
+    """The survey a late link was for, when `cycle_public_id` names one that has closed: what
+    the closed page says (when it closed), and no questions."""
+    if not cycle_public_id:
+        return None
+    cycle = (
+        Cycle.objects.filter(public_id=cycle_public_id, state=CycleState.CLOSED)
+        .only("k", "k_comment", "closes_at", "closed_at")
+        .first()
+    )
+    if cycle is None:
+        return None
+    return Survey(
+        cycle_id=cycle.pk,
+        k=cycle.k,
+        k_comment=cycle.k_comment,
+        closes_at=cycle.closes_at,
+        questions=(),
+        closed_at=cycle.closed_at or cycle.closes_at,
+    )
 
 
 def asked(question: Question, focus: SharedFocus | None) -> Question:

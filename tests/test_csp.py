@@ -47,7 +47,7 @@ NOT_PAGES = {
 # API's actions; the admin refuses adding teams and cycles by hand, and deleting a team or a
 # cycle that has launched; its login address refuses a manager, who is logged in but not staff.
 REFUSALS = re.compile(
-    r"^(/a/not-a-link-anyone-was-sent/|/admin/login/|/admin/logout/|/admin/teams/team/add/"
+    r"^(/a/not-a-link-anyone-was-sent/|/a/[\w-]+/[\w-]+/|/admin/login/|/admin/logout/|/admin/teams/team/add/"
     r"|/admin/teams/team/\d+/delete/|/admin/surveys/cycle/add/|/admin/surveys/cycle/\d+/delete/"
     r"|/api/v1/org/import|/api/v1/cx/values/import"
     r"|/api/v1/results/|/api/v1/cx/linked|/api/v1/results/1/trend|/api/v1/\w+/\d+/(launch|close)"
@@ -177,6 +177,8 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
     cadence = Cadence.objects.order_by("pk").first()
     assert cycle is not None
     assert cadence is not None
+    # A link clicked after its survey closed: the closed page, found by the cycle's public id.
+    visits.append(("anyone", f"/a/{cycle.public_id}/{token}/"))
     # The loop after the results, on the latest release: Kenji leads Platform there; the
     # earlier release has the demo's shared focuses.
     from pulse.models import ReleasedUnit

@@ -58,7 +58,7 @@ def test_a_wrong_answer_address_says_to_open_the_emailed_link_and_sends_no_refer
     debug: bool,
 ) -> None:
     with override_settings(DEBUG=debug):
-        response = Client().get("/a/some-link/and-more/")
+        response = Client().get("/a/some-link/and-more/than-a-link-has/")
     assert response.status_code == 404
     page = response.content.decode()
     assert looks_like_pulse(page)

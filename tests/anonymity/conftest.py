@@ -17,7 +17,7 @@ from surveys.scheduler import run_tick
 from teams.models import Person
 from teams.team_tree import sync_teams
 
-TOKEN_IN_LINK = re.compile(r"/a/([A-Za-z0-9_\-]{20,})/")
+TOKEN_IN_LINK = re.compile(r"/a/(?:[A-Za-z0-9_\-]{20,}/)?([A-Za-z0-9_\-]{20,})/")
 
 
 @dataclass

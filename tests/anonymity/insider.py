@@ -35,7 +35,7 @@ INVITATIONS = "surveys_invitation"
 TOKENS = "surveys_invitationtoken"
 IDENTITY_TABLES = (INVITATIONS, TOKENS)
 
-TOKEN_IN_LINK = re.compile(r"/a/([A-Za-z0-9_\-]{20,})/")
+TOKEN_IN_LINK = re.compile(r"/a/(?:[A-Za-z0-9_\-]{20,}/)?([A-Za-z0-9_\-]{20,})/")
 
 
 def needs_postgres() -> None:

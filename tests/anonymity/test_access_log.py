@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import PROJECT_DIR, subprocess_env
 
 TOKEN = "SECRETtoken0123456789abcdefghijklmnopqrstu"
+CYCLE = "CYCLEpublicId0123456789"
 
 
 def free_port() -> int:
@@ -37,7 +38,8 @@ def test_gunicorns_access_log_holds_no_answer_link_and_no_address(tmp_path) -> N
         )
         try:
             statuses = []
-            for path in (f"/a/{TOKEN}/", f"/api/v1/pulse/{TOKEN}?from=email"):
+            paths = (f"/a/{TOKEN}/", f"/a/{CYCLE}/{TOKEN}/", f"/api/v1/pulse/{TOKEN}?from=email")
+            for path in paths:
                 for _ in range(50):
                     try:
                         urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5)
@@ -50,8 +52,8 @@ def test_gunicorns_access_log_holds_no_answer_link_and_no_address(tmp_path) -> N
             server.terminate()
             server.wait(timeout=30)
     text = log.read_text(errors="replace")
-    assert statuses == [404, 404]
-    assert '"GET /a/[redacted]/ HTTP/1.1" 404' in text
+    assert statuses == [404, 404, 404]
+    assert text.count('"GET /a/[redacted]/ HTTP/1.1" 404') == 2, "both forms of the link"
     assert '"GET /api/v1/pulse/[redacted]?from=email HTTP/1.1" 404' in text
-    assert TOKEN not in text
+    assert TOKEN not in text and CYCLE not in text
     assert "127.0.0.1 " not in text.replace(f"127.0.0.1:{port}", "")

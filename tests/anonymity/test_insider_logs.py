@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from surveys.launch import launch_now
@@ -56,6 +56,10 @@ def test_a_whole_cycle_with_sql_logging_on_logs_no_link_no_redemption_and_no_ans
         sealed = {row.binary() for row in take_dump().rows(PENDING_BALLOTS)}
         tick()
         close_and_tick(cycle.pk)
+        # Late clicks, as emailed (the cycle's public id beside the token): "Gone" is logged.
+        for engineer in company["platform"][8:12]:
+            late = Client().get(f"/a/{cycle.public_id}/{links[engineer.email]}/")
+            assert late.status_code == 410
 
     records = logs.keeper.records
     sql_records = [record for record in records if record.name == "django.db.backends"]
@@ -74,6 +78,8 @@ def test_a_whole_cycle_with_sql_logging_on_logs_no_link_no_redemption_and_no_ans
     leaked_ballots = [ballot for ballot in sealed if logged.shows_bytes(ballot)]
     if leaked_ballots:
         problems.append(f"{len(leaked_ballots)} of {len(sealed)} sealed ballots are in the logs")
+    if "Gone: /a/[redacted]" not in logged.text:
+        problems.append("the late clicks were not logged, redacted")
     if "Lisbon" in logged.text:
         problems.append("a comment is in the logs")
 

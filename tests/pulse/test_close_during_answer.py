@@ -22,7 +22,7 @@ def test_a_close_waits_for_the_answer_in_flight_counts_it_and_refuses_later_ones
         pytest.skip("SQLite serialises writers at BEGIN; the race needs PostgreSQL")
     engineer, latecomer, *earlier = company["platform"][:6]
     for colleague in earlier:  # four answered before: the one in flight makes Platform's k
-        cast_answers(token=survey.token(colleague.email), data={"answers": {}})
+        cast_answers(token=survey.token(colleague.email), data={"enps": 8})
     unit_id = Invitation.objects.get(cycle=survey.cycle, person=engineer).reporting_unit_id
     question = survey.cycle.items.first().key
     accepted, let_it_commit = threading.Event(), threading.Event()

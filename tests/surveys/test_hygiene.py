@@ -27,7 +27,7 @@ from teams.team_tree import sync_teams
 from tests.conftest import WorkerProcess
 from tests.surveys.conftest import NOV_1_2026_0900_LONDON
 
-TOKEN_IN_LINK = re.compile(r"/a/([A-Za-z0-9_\-]{20,})/")
+TOKEN_IN_LINK = re.compile(r"/a/(?:[A-Za-z0-9_\-]{20,}/)?([A-Za-z0-9_\-]{20,})/")
 
 
 def tokens_in(texts: list[str]) -> set[str]:

@@ -9,7 +9,9 @@ CLOSES = datetime(2026, 12, 8, 17, 0, tzinfo=UTC)
 
 
 def facts(question_count: int) -> SurveyFacts:
-    return SurveyFacts(question_count=question_count, closes_at=CLOSES, time_zone="UTC", k=5)
+    return SurveyFacts(
+        question_count=question_count, closes_at=CLOSES, time_zone="UTC", k=5, cycle_public_id="x"
+    )
 
 
 def test_a_quarterly_survey_says_thirteen_questions_about_three_minutes() -> None:
