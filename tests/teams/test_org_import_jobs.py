@@ -4,6 +4,7 @@ delivered twice imports once, and a job whose worker is gone is reported as fail
 for ever."""
 
 import threading
+import time
 from datetime import timedelta
 from io import StringIO
 
@@ -267,3 +268,17 @@ def test_progress_is_readable_by_another_connection_while_the_import_is_uncommit
     assert hr.get(job["url"]).json()["state"] == "done"
     assert Person.objects.count() == 30
     assert job_status(OrgImportJob.objects.get(pk=job_id)).progress is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_job_the_api_started(hr, celery_worker_process) -> None:
+    upload = SimpleUploadedFile("people.csv", GOOD.encode(), content_type="text/csv")
+    job = hr.post("/api/v1/org/import/jobs", {"file": upload}, format="multipart").json()
+    deadline = time.monotonic() + 60
+    body = hr.get(job["url"]).json()
+    while body["state"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        body = hr.get(job["url"]).json()
+    assert body["state"] == "done", celery_worker_process.log_path.read_text(errors="replace")
+    assert body["summary"]["created"] == 4
+    assert Person.objects.count() == 4
