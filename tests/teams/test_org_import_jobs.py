@@ -63,7 +63,9 @@ def test_hr_starts_a_job_and_reads_its_summary_once_a_worker_has_run_it(hr, impo
     assert finished["finished_at"] is not None
     assert Person.objects.count() == 4
     # The login that started the job is the one the audit log names.
-    assert AuditEvent.objects.get(action=AuditAction.ORG_IMPORTED).actor.username == "hannah"
+    assert AuditEvent.objects.filter(
+        action=AuditAction.ORG_IMPORTED, actor__username="hannah"
+    ).exists()
 
 
 def test_a_dry_run_job_counts_and_changes_nothing(hr, import_jobs) -> None:
