@@ -7,12 +7,24 @@ shows each job's outcome once it has run.
 The org before: Ada leads the company; Grace (team Platform) and Linus report to her; Margaret
 works for Grace."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
-from teams.models import AuditAction, AuditEvent, HeldOrgFile, OrgImportJob, Person, Team
+from teams.models import (
+    AuditAction,
+    AuditEvent,
+    HeldOrgFile,
+    OrgImportJob,
+    OrgImportJobState,
+    Person,
+    Team,
+)
+from teams.org_jobs import write_progress
 from teams.org_csv import parse_csv
 from teams.roles import ensure_hr_group
 from teams.services import import_org
@@ -210,3 +222,51 @@ def test_every_state_of_the_page_needs_no_inline_code(hannah) -> None:
     for response in states:
         assert "default-src 'self'" in response["Content-Security-Policy"]
         assert refusals(response.content.decode()) == []
+
+
+def test_the_page_says_how_many_rows_the_worker_has_read_checked_and_applied(hannah) -> None:
+    hannah.post(
+        "/hr/org/import/",
+        {"file": SimpleUploadedFile("org.csv", CHANGED.encode(), content_type="text/csv")},
+    )
+    job = OrgImportJob.objects.get()
+    OrgImportJob.objects.filter(pk=job.pk).update(
+        state=OrgImportJobState.RUNNING, started_at=timezone.now()
+    )
+    write_progress(job.pk, "read", 12000, 58000)
+    page = hannah.get("/hr/org/import/").content.decode()
+    assert "Checking org.csv: 12,000 of 58,000 rows read" in page
+    assert '<progress value="12000" max="58000">' in page
+    write_progress(job.pk, "checked", 30000, 58000)
+    assert "30,000 of 58,000 rows checked" in hannah.get("/hr/org/import/").content.decode()
+
+    hannah.jobs.queued.clear()
+    OrgImportJob.objects.filter(pk=job.pk).update(state=OrgImportJobState.DONE, summary={})
+    hannah.post("/hr/org/import/apply/")
+    applying = OrgImportJob.objects.get(dry_run=False)
+    OrgImportJob.objects.filter(pk=applying.pk).update(
+        state=OrgImportJobState.RUNNING, started_at=timezone.now()
+    )
+    write_progress(applying.pk, "applied", 30000, 58000)
+    page = hannah.get("/hr/org/import/").content.decode()
+    assert "Applying: 30,000 of 58,000 people" in page
+    assert "Cancel" not in page  # an import being applied cannot be taken back
+    hannah.post("/hr/org/import/cancel/")
+    assert HeldOrgFile.objects.exists()
+
+
+def test_a_check_whose_worker_died_shows_as_failed_and_the_file_can_be_sent_again(
+    hannah, settings
+) -> None:
+    hannah.post(
+        "/hr/org/import/",
+        {"file": SimpleUploadedFile("org.csv", CHANGED.encode(), content_type="text/csv")},
+    )
+    lost_at = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
+    OrgImportJob.objects.update(state=OrgImportJobState.RUNNING, started_at=lost_at)
+    response = hannah.get("/hr/org/import/")
+    page = response.content.decode()
+    assert "“org.csv” was not imported" in page
+    assert "The import stopped before it finished (its worker was stopped or lost)" in page
+    assert "Upload an org file" in page
+    assert not response.has_header("Refresh")
