@@ -24,8 +24,8 @@ from teams.models import (
     Person,
     Team,
 )
-from teams.org_jobs import write_progress
 from teams.org_csv import parse_csv
+from teams.org_jobs import write_progress
 from teams.roles import ensure_hr_group
 from teams.services import import_org
 from tests.teams.test_org_import import GOOD, database_state
