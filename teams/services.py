@@ -252,8 +252,10 @@ def create_top_down(
             # bulk_create sets primary keys on PostgreSQL and on SQLite 3.35+.
             Person.objects.bulk_create(people, batch_size=BATCH)
             ids.update((person.employee_id, person.pk) for person in people)
+            before = len(created)
             created.extend(people)
-            progress("applied", len(created), len(rows))
+            if len(created) // REPORT_EVERY > before // REPORT_EVERY:
+                progress("applied", len(created), len(rows))  # another REPORT_EVERY done
     return created
 
 
