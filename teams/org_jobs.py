@@ -54,6 +54,10 @@ TOO_LONG = (
     "The import took longer than the task time limit (PULSE_TASK_SOFT_TIME_LIMIT, {limit} s) "
     "and was stopped; nothing was changed."
 )
+NOT_QUEUED = (
+    "The import could not be handed to a worker (the task broker did not answer); nothing was "
+    "changed. Try again in a moment."
+)
 BROKE = "The import stopped on an unexpected error ({error}); nothing was changed."
 FINISHED = (OrgImportJobState.DONE, OrgImportJobState.INVALID, OrgImportJobState.FAILED)
 
@@ -112,9 +116,19 @@ def queue_after_commit(job_id: int) -> None:
 
 
 def queue(job_id: int) -> None:
-    from teams.tasks import run_org_import
+    from teams.tasks import run_org_import  # here: teams.tasks imports this module
 
-    run_org_import.delay(job_id)
+    try:
+        run_org_import.delay(job_id)
+    except Exception as error:
+        # The broker is unreachable: say so now, rather than leave the job queued for ever.
+        logger.error("org import job %s could not be queued: %s", job_id, type(error).__name__)
+        OrgImportJob.objects.filter(pk=job_id, state=OrgImportJobState.QUEUED).update(
+            state=OrgImportJobState.FAILED,
+            failure=NOT_QUEUED,
+            finished_at=timezone.now(),
+            data=b"",
+        )
 
 
 # --- Running (the worker) -----------------------------------------------------------------

@@ -283,3 +283,18 @@ def test_a_real_worker_runs_the_job_the_api_started(hr, celery_worker_process) -
     assert body["state"] == "done", celery_worker_process.log_path.read_text(errors="replace")
     assert body["summary"]["created"] == 4
     assert Person.objects.count() == 4
+
+
+def test_a_job_that_cannot_be_handed_to_a_worker_says_so_instead_of_waiting_for_ever(
+    hr, import_jobs, monkeypatch
+) -> None:
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(run_org_import, "delay", broker_down)
+    job = start_job(hr, GOOD).json()
+    org_jobs.queue(import_jobs.queued.pop())  # what the commit of the request would do
+    body = hr.get(job["url"]).json()
+    assert body["state"] == "failed"
+    assert body["error"]["message"].startswith("The import could not be handed to a worker")
+    assert not Person.objects.exists()
