@@ -215,7 +215,7 @@ def create_top_down(
     rows: list[OrgRow],
     ids: dict[str, int],
     progress: Progress = no_progress,
-) -> list:
+) -> list[Person]:
     """Create people level by level from the top, so each is inserted with their manager's id
     already known: no second pass of updates over everyone just created. `progress` hears
     how many are created, out of everyone listed."""
@@ -235,7 +235,7 @@ def create_top_down(
     levels: dict[int, list[OrgRow]] = defaultdict(list)
     for row in new_rows:
         levels[depth_of(row.employee_id)].append(row)
-    created = []
+    created: list[Person] = []
     for level in sorted(levels):
         level_rows = levels[level]
         # A level can hold most of the file: created in slices, so progress moves within it.
