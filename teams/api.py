@@ -79,6 +79,42 @@ def flag(request: Request, name: str, body: object) -> bool:
         raise ValidationError({name: [str(error)]}) from None
 
 
+IMPORT_OPTIONS = [
+    OpenApiParameter(
+        "dry_run",
+        OpenApiTypes.BOOL,
+        OpenApiParameter.QUERY,
+        description="Check and count without applying anything.",
+    ),
+    OpenApiParameter(
+        "deactivate_missing",
+        OpenApiTypes.BOOL,
+        OpenApiParameter.QUERY,
+        description="Deactivate active people who are not in the file.",
+    ),
+]
+ORG_FILE_REQUEST = {
+    # A plain schema, not a serializer's FileField: that one is described as a URI (a text box
+    # in the docs) unless every request body is split into its own schema.
+    "multipart/form-data": {
+        "type": "object",
+        "properties": {
+            "file": {
+                "type": "string",
+                "format": "binary",
+                "description": "The org chart as a UTF-8 CSV file.",
+            }
+        },
+        "required": ["file"],
+    },
+    "text/csv": {"type": "string"},
+    "application/json": {"type": "array", "items": {"type": "object"}},
+}
+NOTHING_SENT = (
+    "send a CSV file (multipart field 'file' or a text/csv body) or a JSON list of people"
+)
+
+
 class OrgImportView(APIView):
     permission_classes = [IsHRAdmin]
     parser_classes = [BoundedJSONParser, MultiPartParser, CSVParser]
@@ -97,39 +133,14 @@ class OrgImportView(APIView):
             "optional team. Everything is checked first; any problem means nothing is applied. "
             "`?deactivate_missing=true` deactivates people missing from the file; "
             "`?dry_run=true` checks and counts without changing anything. A file over "
-            "PULSE_ORG_FILE_MAX_BYTES (50 MB unless configured) is refused with 413."
+            "PULSE_ORG_FILE_MAX_BYTES (50 MB unless configured) is refused with 413. The "
+            "import runs within this request: a large file (tens of thousands of people and "
+            "more) can take longer than a reverse proxy waits, so send it to "
+            "`/api/v1/org/import/jobs` instead, which runs it in the background and reports "
+            "its progress."
         ),
-        parameters=[
-            OpenApiParameter(
-                "dry_run",
-                OpenApiTypes.BOOL,
-                OpenApiParameter.QUERY,
-                description="Check and count without applying anything.",
-            ),
-            OpenApiParameter(
-                "deactivate_missing",
-                OpenApiTypes.BOOL,
-                OpenApiParameter.QUERY,
-                description="Deactivate active people who are not in the file.",
-            ),
-        ],
-        request={
-            # A plain schema, not a serializer's FileField: that one is described as a URI
-            # (a text box in the docs) unless every request body is split into its own schema.
-            "multipart/form-data": {
-                "type": "object",
-                "properties": {
-                    "file": {
-                        "type": "string",
-                        "format": "binary",
-                        "description": "The org chart as a UTF-8 CSV file.",
-                    }
-                },
-                "required": ["file"],
-            },
-            "text/csv": {"type": "string"},
-            "application/json": {"type": "array", "items": {"type": "object"}},
-        },
+        parameters=IMPORT_OPTIONS,
+        request=ORG_FILE_REQUEST,
         responses={
             200: ImportSummarySerializer,
             400: OpenApiResponse(
@@ -165,26 +176,25 @@ class OrgImportView(APIView):
         if upload is not None:
             check_size(upload.size or 0)  # before reading it into memory
             return parse_csv(upload.read())
-        raise OrgFileInvalid(
-            [
-                RowError(
-                    1,
-                    None,
-                    "send a CSV file (multipart field 'file' or a text/csv body) or a JSON "
-                    "list of people",
-                )
-            ]
-        )
+        raise OrgFileInvalid([RowError(1, None, NOTHING_SENT)])
+
+
+INVALID_ORG_FILE = "invalid_org_file"
 
 
 def rejected_file(invalid: OrgFileInvalid) -> DetailedValidationError:
     """Nothing was applied: how many problems there are, and the first ones, each with its
     line, column and reason."""
     return DetailedValidationError(
-        f"The org file has {invalid.summary}; nothing was imported. {invalid.errors[0]}.",
-        code="invalid_org_file",
-        extra={
-            "rows": RowErrorSerializer(invalid.errors, many=True).data,
-            "problems": invalid.count,
-        },
+        rejection_message(invalid.summary, invalid.errors),
+        code=INVALID_ORG_FILE,
+        extra=rejection_extra(invalid.errors, invalid.count),
     )
+
+
+def rejection_message(summary: str, errors: list[RowError]) -> str:
+    return f"The org file has {summary}; nothing was imported. {errors[0]}."
+
+
+def rejection_extra(errors: list[RowError], count: int) -> dict[str, object]:
+    return {"rows": RowErrorSerializer(errors, many=True).data, "problems": count}

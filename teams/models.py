@@ -126,6 +126,54 @@ class HeldOrgFile(models.Model):
     data = models.BinaryField()
     deactivate_missing = models.BooleanField(default=False)
     uploaded_at = models.DateTimeField()
+    # The latest check or apply of this file; the page shows its progress, then its outcome.
+    job = models.ForeignKey(
+        "OrgImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class OrgImportJobState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    INVALID = "invalid", "Invalid"
+    FAILED = "failed", "Failed"
+
+
+class OrgImportJob(models.Model):
+    """One org import (or dry run) run by a worker, for the org import page and the API
+    (teams.org_jobs). The file's bytes are kept until the job has finished; its outcome (the
+    summary, every problem, or why it failed) is kept here. Progress while it runs is in the
+    cache, where other connections can read it while the import's transaction is open."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_import_jobs"
+    )
+    file_name = models.CharField(max_length=200)
+    data = models.BinaryField()
+    # The file is a JSON list of people rather than CSV (the API accepts both).
+    is_json = models.BooleanField(default=False)
+    deactivate_missing = models.BooleanField(default=False)
+    dry_run = models.BooleanField(default=False)
+    state = models.CharField(
+        max_length=10, choices=OrgImportJobState.choices, default=OrgImportJobState.QUEUED
+    )
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # done: counts and the first changes of each kind (teams.org_jobs.summary_record).
+    summary = models.JSONField(null=True, blank=True)
+    # invalid: the first problems by line ({"line", "column", "message"}) and how many in all.
+    problems = models.JSONField(null=True, blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
+    # failed: a sentence for HR, never an exception's message (it could quote the file).
+    failure = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.state})"

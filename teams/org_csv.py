@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from teams.import_progress import REPORT_EVERY, Progress, no_progress
 from teams.org_problems import (
     OrgFileInvalid,
     ProblemLog,
@@ -41,8 +42,9 @@ class OrgRow:
     team: str
 
 
-def parse_csv(data: bytes) -> list[OrgRow]:
-    """Rows of a CSV org file; raises OrgFileInvalid with every problem found."""
+def parse_csv(data: bytes, *, progress: Progress = no_progress) -> list[OrgRow]:
+    """Rows of a CSV org file; raises OrgFileInvalid with every problem found. `progress`
+    hears how many rows are read (out of the file's lines) and then checked."""
     check_size(len(data))
     # Undecodable bytes become lone surrogates (U+DC80-U+DCFF), so the file is still read as
     # CSV and each bad byte is reported in its line and column (csv_value_problem).
@@ -77,6 +79,10 @@ def parse_csv(data: bytes) -> list[OrgRow]:
     # Ids on malformed lines still count as known, so their reports are not also flagged.
     ids_on_bad_lines: set[str] = set()
     id_position = columns.index("employee_id")
+    # Rows, as far as a count of lines can tell before reading (a quoted value may span lines).
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    expected_rows = max(lines - 1, 0)
+    read = 0
     while True:
         first_line = reader.line_num + 1
         try:
@@ -89,6 +95,9 @@ def parse_csv(data: bytes) -> list[OrgRow]:
         line = reader.line_num
         if not any(value.strip() for value in values):
             continue  # blank lines, often at the end of an export
+        read += 1
+        if read % REPORT_EVERY == 0:
+            progress("read", read, max(read, expected_rows))
         problems = (
             [
                 RowError(line, column, problem)
@@ -106,7 +115,8 @@ def parse_csv(data: bytes) -> list[OrgRow]:
                 ids_on_bad_lines.add(values[id_position].strip())
             continue
         records.append((line, dict(zip(columns, values, strict=True))))
-    return rows_from_records(records, errors, known_ids=ids_on_bad_lines)
+    progress("read", read, read)
+    return rows_from_records(records, errors, known_ids=ids_on_bad_lines, progress=progress)
 
 
 def width_problem(values: list[str], columns: list[str], first_line: int, line: int) -> str:
@@ -213,6 +223,7 @@ def rows_from_records(
     records: list[tuple[int, dict[str, str]]],
     errors: ProblemLog,
     known_ids: frozenset[str] | set[str] = frozenset(),
+    progress: Progress = no_progress,
 ) -> list[OrgRow]:
     rows = [
         OrgRow(
@@ -227,17 +238,20 @@ def rows_from_records(
     ]
     if not rows and not errors.count:
         raise OrgFileInvalid([RowError(1, None, "the file has a header but no people")])
-    errors.extend(field_errors(rows))
+    errors.extend(field_errors(rows, progress))
     errors.extend(structure_errors(rows, known_ids))
+    progress("checked", len(rows), len(rows))
     if errors.count:
         raise OrgFileInvalid(errors)
     return rows
 
 
-def field_errors(rows: list[OrgRow]) -> Iterable[RowError]:
+def field_errors(rows: list[OrgRow], progress: Progress = no_progress) -> Iterable[RowError]:
     first_line_of_id: dict[str, int] = {}
     first_line_of_email: dict[str, int] = {}
-    for row in rows:
+    for checked, row in enumerate(rows, start=1):
+        if checked % REPORT_EVERY == 0:
+            progress("checked", checked, len(rows))
         for column in ("employee_id", "email", "name"):
             if not getattr(row, column):
                 yield RowError(row.line, column, "is empty")

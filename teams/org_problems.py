@@ -65,12 +65,16 @@ class RowsInvalid(Exception):
 
     @property
     def summary(self) -> str:
-        """How many problems, and how many of them are listed."""
-        if self.count == 1:
-            return "1 problem"
-        if self.count > len(self.errors):
-            return f"{self.count:,} problems (the first {len(self.errors)} are listed)"
-        return f"{self.count:,} problems"
+        return problem_summary(self.count, listed=len(self.errors))
+
+
+def problem_summary(count: int, *, listed: int) -> str:
+    """How many problems, and how many of them are listed."""
+    if count == 1:
+        return "1 problem"
+    if count > listed:
+        return f"{count:,} problems (the first {listed} are listed)"
+    return f"{count:,} problems"
 
 
 class OrgFileInvalid(RowsInvalid):

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from teams.audit import record_event
+from teams.import_progress import REPORT_EVERY, Progress, no_progress
 from teams.models import AuditAction, Person, Team
 from teams.org_changes import ImportChanges, ManagerChange, PersonChange, team_changes
 from teams.org_csv import OrgRow
@@ -88,17 +89,19 @@ def import_org(
     deactivate_missing: bool = False,
     dry_run: bool = False,
     actor: User | None = None,
+    progress: Progress = no_progress,
 ) -> ImportSummary:
     """Sync people to `rows` (already validated by teams.org_csv), all or nothing.
 
     Creates people, updates them by employee_id, reactivates anyone listed, and deactivates
     people missing from the file only when asked. Teams then follow the reporting lines. An
     import that changed something is in the audit log, with its counts, as `actor`'s (None:
-    the command line); a dry run changed nothing and is not.
+    the command line); a dry run changed nothing and is not. `progress` hears how many rows
+    are applied (in a dry run too: it applies them, then rolls back).
     """
     try:
         with transaction.atomic():
-            summary = apply_rows(rows, deactivate_missing=deactivate_missing)
+            summary = apply_rows(rows, deactivate_missing=deactivate_missing, progress=progress)
             if dry_run:
                 raise DryRunRollback
             record_event(
@@ -119,7 +122,9 @@ def import_org(
     return summary
 
 
-def apply_rows(rows: list[OrgRow], *, deactivate_missing: bool) -> ImportSummary:
+def apply_rows(
+    rows: list[OrgRow], *, deactivate_missing: bool, progress: Progress = no_progress
+) -> ImportSummary:
     existing = {
         person.employee_id: person
         for person in Person.objects.only(
@@ -134,7 +139,7 @@ def apply_rows(rows: list[OrgRow], *, deactivate_missing: bool) -> ImportSummary
 
     ids = {employee_id: person.pk for employee_id, person in existing.items()}
     new_people = create_top_down(
-        [row for row in rows if row.employee_id not in existing], rows, ids
+        [row for row in rows if row.employee_id not in existing], rows, ids, progress
     )
 
     changed: dict[str, set[str]] = defaultdict(set)
@@ -170,6 +175,8 @@ def apply_rows(rows: list[OrgRow], *, deactivate_missing: bool) -> ImportSummary
     for field in ("name", "manager", "active"):
         batch = [updates[e] for e, fields in changed.items() if field in fields]
         Person.objects.bulk_update(batch, [field], batch_size=BATCH)
+    # Everyone listed is now in place; the teams follow from their reporting lines.
+    progress("applied", len(rows), len(rows))
 
     deactivated: list[PersonChange] = []
     if deactivate_missing:
@@ -203,9 +210,15 @@ def apply_rows(rows: list[OrgRow], *, deactivate_missing: bool) -> ImportSummary
     )
 
 
-def create_top_down(new_rows: list[OrgRow], rows: list[OrgRow], ids: dict[str, int]) -> list:
+def create_top_down(
+    new_rows: list[OrgRow],
+    rows: list[OrgRow],
+    ids: dict[str, int],
+    progress: Progress = no_progress,
+) -> list[Person]:
     """Create people level by level from the top, so each is inserted with their manager's id
-    already known: no second pass of updates over everyone just created."""
+    already known: no second pass of updates over everyone just created. `progress` hears
+    how many are created, out of everyone listed."""
     manager_of = {row.employee_id: row.manager_id for row in rows}
     depth: dict[str, int] = {}
 
@@ -222,21 +235,27 @@ def create_top_down(new_rows: list[OrgRow], rows: list[OrgRow], ids: dict[str, i
     levels: dict[int, list[OrgRow]] = defaultdict(list)
     for row in new_rows:
         levels[depth_of(row.employee_id)].append(row)
-    created = []
+    created: list[Person] = []
     for level in sorted(levels):
-        people = [
-            Person(
-                employee_id=row.employee_id,
-                email=row.email,
-                name=row.name,
-                manager_id=ids[row.manager_id] if row.manager_id else None,
-            )
-            for row in levels[level]
-        ]
-        # bulk_create sets primary keys on PostgreSQL and on SQLite 3.35+.
-        Person.objects.bulk_create(people, batch_size=BATCH)
-        ids.update((person.employee_id, person.pk) for person in people)
-        created.extend(people)
+        level_rows = levels[level]
+        # A level can hold most of the file: created in slices, so progress moves within it.
+        for start in range(0, len(level_rows), REPORT_EVERY):
+            people = [
+                Person(
+                    employee_id=row.employee_id,
+                    email=row.email,
+                    name=row.name,
+                    manager_id=ids[row.manager_id] if row.manager_id else None,
+                )
+                for row in level_rows[start : start + REPORT_EVERY]
+            ]
+            # bulk_create sets primary keys on PostgreSQL and on SQLite 3.35+.
+            Person.objects.bulk_create(people, batch_size=BATCH)
+            ids.update((person.employee_id, person.pk) for person in people)
+            before = len(created)
+            created.extend(people)
+            if len(created) // REPORT_EVERY > before // REPORT_EVERY:
+                progress("applied", len(created), len(rows))  # another REPORT_EVERY done
     return created
 
 

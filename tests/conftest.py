@@ -22,6 +22,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from teams.roles import ensure_hr_group
+from tests.support.import_jobs import QueuedImportJobs, queue_for_the_test
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -126,6 +127,12 @@ def celery_worker_process(tmp_path: Path, redis_client: redis.Redis) -> Iterator
     worker = WorkerProcess(tmp_path / "worker.log").start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def import_jobs(monkeypatch: pytest.MonkeyPatch) -> QueuedImportJobs:
+    """Org import jobs queued by the code under test; the test runs them with run_all()."""
+    return queue_for_the_test(monkeypatch)
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ NOT_PAGES = {
     "profile/tokens/": "POST only: answers with the profile page (tests/teams/test_api_tokens.py)",
     "profile/tokens/<int:token_id>/revoke/": "POST only: a redirect to the profile page",
     "hr/org/import/options/": "POST only: a redirect to the org import page",
-    "hr/org/import/apply/": "POST only: answers with the org import page (its states are "
+    "hr/org/import/apply/": "POST only: a redirect to the org import page (its states are "
     "checked in tests/teams/test_org_import_page.py)",
     "hr/org/import/cancel/": "POST only: a redirect to the org import page",
 }
@@ -49,7 +49,8 @@ NOT_PAGES = {
 REFUSALS = re.compile(
     r"^(/a/not-a-link-anyone-was-sent/|/a/[\w-]+/[\w-]+/|/admin/login/|/admin/logout/|/admin/teams/team/add/"
     r"|/admin/teams/team/\d+/delete/|/admin/surveys/cycle/add/|/admin/surveys/cycle/\d+/delete/"
-    r"|/api/v1/org/import|/api/v1/cx/values/import"
+    r"|/api/v1/org/import|/api/v1/org/import/jobs|/api/v1/org/import/jobs/999999"
+    r"|/api/v1/cx/values/import"
     r"|/api/v1/results/|/api/v1/cx/linked|/api/v1/results/1/trend|/api/v1/\w+/\d+/(launch|close)"
     r"|/dashboard/999999/summary/|/dashboard/\d+/focus/share/|/dashboard/commitments/\d+/status/"
     r"|/api/v1/focus/\d+/share|/api/v1/focus/\d+/commitments/\d+)$"
@@ -165,6 +166,8 @@ def pages(demo: DemoSite) -> list[tuple[str, str]]:
     # The browsable API is HTML too.
     api = [
         ("hr", "/api/v1/org/import"),
+        ("hr", "/api/v1/org/import/jobs"),
+        ("hr", "/api/v1/org/import/jobs/999999"),
         ("hr", "/api/v1/cadences/"),
         ("hr", "/api/v1/cycles/"),
         ("manager", "/api/v1/results/"),

@@ -6,7 +6,16 @@ import shutil
 import pytest
 from django.db import connections
 
+from tests.support.import_jobs import run_at_once_after_commit
+
 CHROMIUM = os.environ.get("PULSE_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def org_import_jobs_run_after_each_request(monkeypatch):
+    """No worker runs beside the live server: an org import job the pages start runs as soon
+    as the request that started it has committed, so the pages show its outcome next."""
+    run_at_once_after_commit(monkeypatch)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from teams.import_progress import Stage
 from teams.org_csv import parse_csv
 from teams.org_problems import OrgFileInvalid, OrgFileTooLarge, check_size
 from teams.services import import_org
@@ -38,13 +39,21 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {too_large}") from too_large
         try:
             summary = import_org(
-                rows=parse_csv(data),
+                rows=parse_csv(data, progress=self.report),
                 deactivate_missing=options["deactivate_missing"],
                 dry_run=options["dry_run"],
                 actor=None,  # the command line
+                progress=self.report,
             )
         except OrgFileInvalid as invalid:
             for problem in invalid.errors:
                 self.stderr.write(f"{file}: {problem}")
             raise CommandError(f"{invalid.summary} found; nothing was imported.") from invalid
         self.stdout.write(self.style.SUCCESS(str(summary)))
+
+    def report(self, stage: Stage, done: int, total: int) -> None:
+        """How far a large file has got. Only the reports made along the way are printed (a
+        file under teams.import_progress.REPORT_EVERY rows prints none): the summary or the
+        problems say how it ended."""
+        if done < total:
+            self.stdout.write(f"{done:,} of {total:,} rows {stage}")  # read, checked, applied
