@@ -39,8 +39,8 @@ PHONE = {"width": 390, "height": 844}
 
 def delivery_row(page) -> dict[str, str]:
     """The cycles page's row of the only cycle, by column heading: what HR reads there."""
-    headings = page.locator("table.domains thead th").all_inner_texts()
-    cells = page.locator("table.domains tbody tr").first.locator("th, td").all_inner_texts()
+    headings = page.locator("table.cycles thead th").all_inner_texts()
+    cells = page.locator("table.cycles tbody tr").first.locator("th, td").all_inner_texts()
     return {heading.strip(): cell.strip() for heading, cell in zip(headings, cells, strict=True)}
 
 
