@@ -38,7 +38,7 @@ class Suppression(models.TextChoices):
     )
     PROTECTS_SMALLER_GROUP = (
         "protects_smaller_group",
-        "Shown, it could be subtracted from another figure to reveal a smaller group",
+        "It could be subtracted from another figure to reveal a smaller group",
     )
 
     def sentence(self, k: int) -> str:

@@ -137,7 +137,7 @@ def row_of(
         name=unit.name,
         index=released.figures.get("index") if unit.is_released else None,
         reason=unit.reason
-        or ("a domain is hidden, so there is no index" if unit.is_released else ""),
+        or ("A domain is hidden, so there is no index" if unit.is_released else ""),
         focus=focus,
         follow_through=score,
         follow_through_period=period,

@@ -97,8 +97,9 @@ class CadenceForm(forms.Form):
         required=False,
         label="Reminders on days",
         help_text=(
-            "Days after opening on which people who have not answered get a reminder, "
-            'separated by commas, such as "3, 5". Leave empty for no reminders.'
+            "Days after opening on which everyone invited gets a reminder (the same email for "
+            'all, so it says nothing about who answered), separated by commas, such as "3, 5". '
+            "Leave empty for no reminders."
         ),
     )
     k = forms.IntegerField(

@@ -67,8 +67,30 @@ class AuditEntry:
 
     @property
     def detail_lines(self) -> list[str]:
-        """ "k: 5 → 7", "created: 3", … for the page."""
-        return [f"{name.replace('_', ' ')}: {said(value)}" for name, value in self.details.items()]
+        """ "k: 5 → 7", "people invited: 60", … for the page, in the pages' own words."""
+        return [
+            f"{DETAIL_NAMES.get(name, name.replace('_', ' '))}: {said(value)}"
+            for name, value in self.details.items()
+        ]
+
+
+# The page names a detail as the cadence form and the import page do (the API keeps the keys).
+DETAIL_NAMES = {
+    "cycle": "cycle number",
+    "invited": "people invited",
+    "k_comment": "k for comments",
+    "population_team_id": "team surveyed (number)",
+    "schedule_kind": "schedule",
+    "day_of_month": "day of the month",
+    "week_of_month": "week of the month",
+    "send_hour": "hour",
+    "time_zone": "time zone",
+    "window_days": "open for (days)",
+    "reminder_offsets": "reminders on days",
+    "focus_reminder_days": "focus reminder after (days)",
+    "teams": "teams afterwards",
+    "deactivate_missing": "deactivate people missing from the file",
+}
 
 
 def said(value: object) -> str:
