@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from teams.demo import existing_demo_logins
 from tests.e2e.test_loop_journey import log_in, watch
@@ -30,7 +31,7 @@ def test_hr_reads_the_linked_view_and_a_manager_the_customers_panel(
     watch(laptop, refused)
     log_in(laptop, live_server.url, nadia.username, nadia.password)
     laptop.get_by_role("link", name="Employees and customers").click()
-    assert laptop.get_by_role("heading", name="Employees and customers").is_visible()
+    expect(laptop.get_by_role("heading", name="Employees and customers")).to_be_visible()
     verdict = laptop.locator("p.verdict").inner_text()
     assert "units" in verdict or "association" in verdict, verdict
     scatter = laptop.locator("svg.chart.scatter")
@@ -45,7 +46,7 @@ def test_hr_reads_the_linked_view_and_a_manager_the_customers_panel(
     watch(phone, refused)
     log_in(phone, live_server.url, daniel.username, daniel.password)
     phone.get_by_role("link", name="My teams").click()
-    assert phone.get_by_role("heading", name="Customers").is_visible()
+    expect(phone.get_by_role("heading", name="Customers")).to_be_visible()
     assert "CSAT" in phone.locator("section.customers").inner_text()
     assert phone.locator("table:has(caption:text('CSAT by survey'))").count() == 1
     phone.screenshot(path=str(SHOTS / "customers-panel-phone.png"), full_page=True)

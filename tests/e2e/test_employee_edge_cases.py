@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from pulse.models import PendingBallot
 from surveys.closing import close_cycle
@@ -58,12 +59,12 @@ def test_an_empty_form_asks_first_and_a_late_link_says_when_the_survey_closed(
     phone.goto(urls[people[0].email])
     main = phone.locator("main")
     assert f"{questions} questions, about 3 minutes" in main.inner_text()
-    assert phone.get_by_text(f"Question 3 of {questions}", exact=True).is_visible()
+    expect(phone.get_by_text(f"Question 3 of {questions}", exact=True)).to_be_visible()
     progress = phone.locator("#answer-progress-text")
     assert progress.inner_text() == f"0 of {questions} answered"
     phone.get_by_role("button", name="Send my answers").click()
     asked = phone.get_by_role("heading", name="You have not answered anything. Send anyway?")
-    assert asked.is_visible()
+    expect(asked).to_be_visible()
     phone.screenshot(path=str(tmp_path / "asked.png"), full_page=False)
     assert not PendingBallot.objects.exists()
     phone.get_by_role("link", name="Back to the questions").click()
@@ -71,25 +72,25 @@ def test_an_empty_form_asks_first_and_a_late_link_says_when_the_survey_closed(
     assert progress.inner_text() == f"1 of {questions} answered"
     phone.screenshot(path=str(tmp_path / "progress.png"), full_page=False)
     phone.get_by_role("button", name="Send my answers").click()
-    assert phone.get_by_role("heading", name="Thank you").is_visible()
+    expect(phone.get_by_role("heading", name="Thank you")).to_be_visible()
     assert PendingBallot.objects.count() == 1
 
     # Omar: sends it empty anyway; nothing is recorded and his link still works.
     phone.goto(urls[people[1].email])
     phone.get_by_role("button", name="Send my answers").click()
     phone.get_by_role("button", name="Send anyway").click()
-    assert phone.get_by_role("heading", name="Nothing was recorded").is_visible()
+    expect(phone.get_by_role("heading", name="Nothing was recorded")).to_be_visible()
     assert "still works until the survey closes" in phone.locator("main").inner_text()
     assert PendingBallot.objects.count() == 1
     assert Invitation.objects.filter(answered=True).count() == 1
     phone.goto(urls[people[1].email])
-    assert phone.get_by_role("button", name="Send my answers").is_visible()
+    expect(phone.get_by_role("button", name="Send my answers")).to_be_visible()
 
     # Wen: clicks her link after the survey closed.
     close_cycle(cycle_id=cycle.pk)
     closed_at = timezone.localtime(Cycle.objects.get(pk=cycle.pk).closed_at)
     phone.goto(urls[people[2].email])
-    assert phone.get_by_role("heading", name="This survey has closed").is_visible()
+    expect(phone.get_by_role("heading", name="This survey has closed")).to_be_visible()
     text = phone.locator("main").inner_text()
     assert f"It closed on {closed_at.strftime('%A %-d %B %Y')}" in text
     assert "shared with the team's managers" in text

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from surveys.models import Cadence, Cycle
 from surveys.scheduler import run_tick
@@ -90,6 +91,7 @@ def test_hrs_monday_from_the_org_file_to_the_first_answer(
     fixed.write_text(CHANGED)
     ada.set_input_files("#org-file", str(bad))
     ada.click("text=Preview the changes")
+    expect(ada.locator("main")).to_contain_text("cannot be imported")
     problems = ada.locator("table").inner_text()
     assert "cannot be imported" in ada.inner_text("main")
     assert re.search(r"^6\s+email\s+.*is not a valid email address", problems, re.M), problems
@@ -162,7 +164,9 @@ def test_hrs_monday_from_the_org_file_to_the_first_answer(
     ada.locator("tr", has_text="Linus Torvalds").locator("input.action-select").check()
     ada.select_option("select[name=action]", "invite_to_log_in")
     ada.click("button[name=index]")
-    assert "Sent 1 invitation(s) to set a password and log in." in ada.inner_text("body")
+    expect(ada.locator("body")).to_contain_text(
+        "Sent 1 invitation(s) to set a password and log in."
+    )
     (invitation,) = [m for m in mail.outbox if "set your password" in m.subject]
     assert invitation.to == ["linus.t@example.com"]
     assert invitation.subject == "Ada Lovelace invited you to Pulse: set your password"
@@ -172,7 +176,7 @@ def test_hrs_monday_from_the_org_file_to_the_first_answer(
 
     linus = open_page()
     linus.goto(link.group(0))
-    assert linus.get_by_role("heading", name="Set your password").is_visible()
+    expect(linus.get_by_role("heading", name="Set your password")).to_be_visible()
     look(linus, "set-password")
     linus.fill("input[name=password1]", LINUS_PASSWORD)
     linus.fill("input[name=password2]", LINUS_PASSWORD)
@@ -180,7 +184,7 @@ def test_hrs_monday_from_the_org_file_to_the_first_answer(
     linus.wait_for_url(f"{live_server.url}/dashboard/")
     look(linus, "manager-dashboard-first")
     assert "Log out" in linus.inner_text("header")
-    assert linus.get_by_role("heading", name="No results to show yet").is_visible()
+    expect(linus.get_by_role("heading", name="No results to show yet")).to_be_visible()
     assert "Your password is set." in linus.inner_text("main")
 
     # Niklaus answers on his phone, from the link in his email.
@@ -190,7 +194,7 @@ def test_hrs_monday_from_the_org_file_to_the_first_answer(
         fieldset.locator("label.choice").nth(5).click()
     niklaus.locator(".scale.enps label.choice").nth(8).click()
     niklaus.get_by_role("button", name="Send my answers").click()
-    assert niklaus.get_by_role("heading", name="Thank you").is_visible()
+    expect(niklaus.get_by_role("heading", name="Thank you")).to_be_visible()
 
     assert wide == []
     assert refused == []

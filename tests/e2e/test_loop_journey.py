@@ -16,6 +16,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from pulse.scheduler import run_pulse_tick
 from surveys.closing import close_cycle
@@ -77,10 +78,10 @@ def test_a_manager_walks_the_loop_and_hr_sees_it(
     watch(phone, refused)
     log_in(phone, live_server.url, kenji.username, kenji.password)
     phone.goto(link.group(0))
-    assert phone.get_by_role("heading", name="After the results").is_visible()
+    expect(phone.get_by_role("heading", name="After the results")).to_be_visible()
     phone.screenshot(path=str(SHOTS / "loop-dashboard-phone.png"), full_page=True)
     phone.get_by_role("link", name="Team summary to show or print").click()
-    assert phone.get_by_role("heading", name="Questions for us").is_visible()
+    expect(phone.get_by_role("heading", name="Questions for us")).to_be_visible()
     phone.screenshot(path=str(SHOTS / "loop-summary-phone.png"), full_page=True)
     phone.go_back()
     phone.get_by_role("link", name="Choose a focus").click()
@@ -90,7 +91,7 @@ def test_a_manager_walks_the_loop_and_hr_sees_it(
     phone.fill("#id_due_1", due)
     phone.fill("#id_text_2", "A monthly retro in which I speak last")
     phone.get_by_role("button", name="Save").click()
-    assert phone.get_by_role("status").is_visible()
+    expect(phone.get_by_role("status")).to_be_visible()
     phone.screenshot(path=str(SHOTS / "loop-focus-phone.png"), full_page=True)
     phone.get_by_role("button", name="Share with the team").click()
     assert "shared" in phone.inner_text("main")
@@ -131,7 +132,7 @@ def test_a_manager_walks_the_loop_and_hr_sees_it(
         fieldset.locator("label.choice").nth(5).click()
     employee.locator(".scale.enps label.choice").nth(8).click()
     employee.get_by_role("button", name="Send my answers").click()
-    assert employee.get_by_role("heading", name="Thank you").is_visible()
+    expect(employee.get_by_role("heading", name="Thank you")).to_be_visible()
 
     # Everyone else answers by the JSON API, each the questions of their own link.
     for address, token in links.items():

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from pulse.scheduler import run_pulse_tick
 from surveys.closing import close_cycle
@@ -62,9 +63,11 @@ def test_answer_by_link_then_the_manager_sees_the_released_scores(
         if number == 0:
             phone.screenshot(path=str(tmp_path / "answer-page.png"), full_page=True)
         phone.get_by_role("button", name="Send my answers").click()
-        assert phone.get_by_role("heading", name="Thank you").is_visible()
+        expect(phone.get_by_role("heading", name="Thank you")).to_be_visible()
     phone.goto(f"{live_server.url}/a/{links[engineers[0].email]}/")
-    assert phone.get_by_role("heading", name="This survey has already been answered").is_visible()
+    expect(
+        phone.get_by_role("heading", name="This survey has already been answered")
+    ).to_be_visible()
 
     close_cycle(cycle_id=cycle.pk)
     assert run_pulse_tick().released == [cycle.pk]
@@ -75,7 +78,7 @@ def test_answer_by_link_then_the_manager_sees_the_released_scores(
     laptop.fill("input[name=password]", "a-long-demo-password")
     laptop.locator("form button[type=submit]").first.click()
     laptop.wait_for_url(f"{live_server.url}/dashboard/")
-    assert laptop.get_by_role("heading", name="Platform", exact=True).is_visible()
+    expect(laptop.get_by_role("heading", name="Platform", exact=True)).to_be_visible()
     assert "5 / 6" in laptop.inner_text("main")
     domains = laptop.locator("table.domains").first.inner_text()
     assert "Open conversation" in domains and "Inclusivity" in domains
