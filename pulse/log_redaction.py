@@ -28,11 +28,13 @@ def redact(text: str) -> str:
 # SQL logging (django.db.backends at DEBUG) would otherwise record, with a time, each
 # statement that carries answers, comments or sealed ballots (the anonymous tables), each link
 # digest (stored at sending, looked up and redeemed at answering: each person's answer minute),
-# and each statement that marks an invitation answered or rewrites invitations at close.
+# each statement that marks an invitation answered or rewrites invitations (the scheduler's
+# rewrite of a unit's answered ones while open, and close's), and each deletion of invitations.
 WITHHELD_STATEMENTS = re.compile(
     r"pulse_(response|comment|pendingballot|releasedcomment)"
     r"|surveys_invitationtoken"
-    r"|surveys_invitation\b.*\banswered\b",
+    r"|surveys_invitation\b.*\banswered\b"
+    r"|DELETE FROM \S*surveys_invitation\b",
     re.DOTALL,
 )
 WITHHELD = "[a statement on answers, links or answered invitations, not logged]"

@@ -32,6 +32,11 @@ is stored (not kept, like a cell below k): stored, the responses that answer it,
 do not, would be that small group. A unit's own ballots are always alike (the focus is decided
 per reporting unit at launch), so batches stored while the survey is open never split.
 
+The invitations behind the new ballots are rewritten too, in a transaction of their own
+(surveys.redemption.forget_answer_order): every answered invitation of a unit that gained an
+answer gets a fresh row in random order, so a backup cannot sort the unit's answerers into the
+order they answered in.
+
 Nothing here logs how many ballots moved.
 """
 
@@ -51,7 +56,8 @@ from pulse.models import Comment, PendingBallot, Response
 from pulse.sealing import seal, unseal
 from pulse.storable_text import repaired_ballot
 from surveys.instrument import FOLLOW_THROUGH_KEY
-from surveys.models import Cycle, CycleItem, CycleState, CycleTeam, StuckReason
+from surveys.models import Cycle, CycleItem, CycleState, CycleTeam, Invitation, StuckReason
+from surveys.redemption import forget_answer_order
 
 logger = logging.getLogger(__name__)
 shuffler = secrets.SystemRandom()
@@ -67,28 +73,41 @@ def sweep() -> None:
     cycles = Cycle.objects.in_bulk({row["cycle_id"] for row in waiting})
     closed_units: dict[int, set[int]] = defaultdict(set)
     failed: set[int] = set()
+    rewrote_invitations = False
     for row in waiting:
         cycle = cycles[row["cycle_id"]]
         unit_id = row["reporting_unit_id"]
         if cycle.state == CycleState.CLOSED:
             closed_units[cycle.pk].add(unit_id)
-        elif (row["fresh"] or row["count"] >= 2 * cycle.k) and not went_through(
-            cycle, unit_id, partial(mix_unit, cycle=cycle, unit_id=unit_id)
-        ):
-            failed.add(cycle.pk)
-            move_unopened(cycle=cycle, unit_ids=[unit_id])
+        else:
+            if (row["fresh"] or row["count"] >= 2 * cycle.k) and not went_through(
+                cycle, unit_id, partial(mix_unit, cycle=cycle, unit_id=unit_id)
+            ):
+                failed.add(cycle.pk)
+                move_unopened(cycle=cycle, unit_ids=[unit_id])
+            if row["fresh"]:
+                # The new answers' invitations still carry their transactions' ids.
+                rewrote_invitations = True
+                went_through(
+                    cycle,
+                    unit_id,
+                    partial(forget_answer_order, cycle_id=cycle.pk, unit_id=unit_id),
+                    stage="Rewriting answered invitations",
+                )
     for cycle_id, unit_ids in closed_units.items():
         if not store_closed_cycle(cycle=cycles[cycle_id], unit_ids=unit_ids):
             failed.add(cycle_id)
     for cycle_id in cycles.keys() - failed:
         Cycle.objects.clear_stuck(cycle_id, reasons=[StuckReason.STORING])
     if waiting:
-        # The rewrite left dead versions that keep the answering transactions' ids.
+        # The rewrites left dead versions that keep the answering transactions' ids.
         compact(PendingBallot._meta.db_table)
+    if rewrote_invitations:
+        compact(Invitation._meta.db_table)
 
 
 def went_through(
-    cycle: Cycle, unit_id: int, store: Callable[[], None], *, stage: str = "Storing answers"
+    cycle: Cycle, unit_id: int, store: Callable[[], object], *, stage: str = "Storing answers"
 ) -> bool:
     """Run one unit's (or cell's) storing; on failure, log it by ids and record it for HR."""
     try:

@@ -21,12 +21,13 @@ The caller stores the sealed answers in the same transaction, so an accepted ans
 lost and a refused one leaves no trace.
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import cast
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from surveys.cycle_lock import hold_cycle_open
 from surveys.follow_through import (
@@ -47,6 +48,7 @@ __all__ = [
     "SharedFocus",
     "ShownCommitment",
     "Survey",
+    "forget_answer_order",
     "look_up",
     "redeem",
 ]
@@ -143,6 +145,42 @@ def redeem(token: str, *, cycle_public_id: str | None = None) -> Redemption:
         # Refusals are rare: read again, so the page says what the link is now.
         raise LinkRefused(look_up(token, cycle_public_id=cycle_public_id))
     return Redemption(survey=found.survey, reporting_unit_id=found.reporting_unit_id)
+
+
+def forget_answer_order(*, cycle_id: int, unit_id: int) -> int:
+    """Write the reporting unit's answered invitations again, as fresh rows in random order, in
+    a transaction of their own; returns how many.
+
+    Redeeming a link UPDATEs its invitation, and on PostgreSQL the new row version keeps the
+    answer's transaction id (xmin) and is laid down where the next free space was (ctid): sorted
+    by either, a backup lists the unit's answerers in the order they answered. The scheduler
+    calls this for every unit that gained an answer since its last pass, so from then on every
+    answered invitation of the unit carries the same transaction id and a random position, and
+    a backup says who in the unit has answered (which the door needs to know) but not in which
+    order. Re-inserted under the same ids (the link digests point at them; the foreign key is
+    checked at commit), with every column as it was.
+
+    Rows a sender has claimed or holds locked right now are left out: the sender's own UPDATE
+    rewrites them in its batch, which follows invitation order, not answer order; and a sender
+    never finds a row of its claim replaced under it."""
+    with transaction.atomic(durable=True):
+        rows = list(
+            Invitation.objects.select_for_update(skip_locked=True)
+            .filter(
+                cycle_id=cycle_id,
+                reporting_unit_id=unit_id,
+                answered=True,
+                send_batch__isnull=True,
+            )
+            .order_by()
+        )
+        if not rows:
+            return 0
+        secrets.SystemRandom().shuffle(rows)
+        # A plain DELETE: the ORM's delete() would first delete the link digests with them.
+        Invitation.objects.filter(pk__in=[row.pk for row in rows])._raw_delete(connection.alias)
+        Invitation.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 @dataclass(frozen=True)
