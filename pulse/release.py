@@ -196,7 +196,9 @@ def write_release(cycle: Cycle) -> int:
     )
     by_id = {unit.id: unit for unit in units}
     writer = BatchWriter(ReleasedUnit)
-    released: dict[int, ReleasedUnit] = {}
+    # Unit id → its ReleasedUnit's id, for the units released: all the comments and trend
+    # links need once the figures are written.
+    released: dict[int, uuid.UUID] = {}
     rolled: dict[int, GroupStats] = {}
     for unit_id in tree.bottom_up():
         stats = own_stats.pop(unit_id, None) or GroupStats()
@@ -236,21 +238,19 @@ def write_release(cycle: Cycle) -> int:
             comments_released=reason is None and decisions.comments[unit.id] is None,
         )
         writer.add(release)
-        # Only what comments and trend links need is kept; the figures are written.
-        released[unit.id] = ReleasedUnit(
-            pk=release.pk, unit_id=unit.id, status=release.status, cycle_id=cycle.pk
-        )
+        if reason is None:
+            released[unit.id] = release.pk
     writer.flush()
     write_comments(
         cycle.pk,
         tree,
         {
-            unit_id: release.pk
-            for unit_id, release in released.items()
-            if decisions.overall[unit_id] is None and decisions.comments[unit_id] is None
+            unit_id: release_id
+            for unit_id, release_id in released.items()
+            if decisions.comments[unit_id] is None
         },
     )
-    link_trends(released=list(released.values()), comparisons=comparisons)
+    link_trends(released=released, comparisons=comparisons)
     return ballots_read
 
 

@@ -11,7 +11,7 @@ pulse.scoring computes it from the ballots themselves:
 - a domain: how many respondents answered j of its items with a keyed sum of s, for each (j, s).
   A respondent's domain value is rescale(s / j), so the histogram gives the exact multiset of
   values: its mean is their correctly rounded sum (what fmean's fsum returns) over n, and its
-  spread the same exact sample standard deviation statistics.stdev computes;
+  spread the exact sample standard deviation, correctly rounded, as statistics.stdev gives;
 - eNPS: how many gave each answer 0..10.
 """
 
@@ -20,7 +20,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
+from functools import cache
 from statistics import fmean
 
 from pulse.scoring import (
@@ -120,13 +120,16 @@ def domain_figure(stats: GroupStats, domain: str, questions: list[Question]) -> 
     respondents = sum(parts.values()) if parts else 0
     if not parts or respondents == 0:
         return None
-    # Each respondent's domain value exactly as scoring computes it, with how many share it.
-    values = [
-        (Fraction(rescale(keyed_sum / answered)), count)
-        for (answered, keyed_sum), count in parts.items()
-        if count
+    # Each respondent's domain value exactly as scoring computes it (a float, so an integer
+    # over a power of two), with how many share it; summed exactly in integers over the
+    # largest of those powers.
+    ratios = [(domain_value_ratio(part), count) for part, count in parts.items() if count]
+    scale = max(denominator for (_, denominator), _ in ratios)
+    scaled = [
+        (numerator * (scale // denominator), count) for (numerator, denominator), count in ratios
     ]
-    total = sum((value * count for value, count in values), Fraction(0))
+    total = sum(value * count for value, count in scaled)
+    squares = sum(value * value * count for value, count in scaled)
     answers = favorable = 0
     for question in questions:
         for answer, count in stats.questions.get(question.key, Counter()).items():
@@ -134,19 +137,23 @@ def domain_figure(stats: GroupStats, domain: str, questions: list[Question]) -> 
             favorable += count if keyed(question, answer) >= FAVORABLE_FROM else 0
     return DomainFigure(
         # fmean: the correctly rounded sum (fsum) over the count.
-        score=float(total) / respondents,
+        score=(total / scale) / respondents,
         favorable=100 * favorable / answers if answers else 0.0,
         respondents=respondents,
-        spread=exact_stdev(values, total, respondents) if respondents > 1 else 0.0,
+        # statistics.stdev: the exact sum of squared deviations over n - 1, its square root
+        # correctly rounded.
+        spread=float_sqrt_of_fraction(
+            respondents * squares - total * total, scale * scale * respondents * (respondents - 1)
+        )
+        if respondents > 1
+        else 0.0,
     )
 
 
-def exact_stdev(values: list[tuple[Fraction, int]], total: Fraction, count: int) -> float:
-    """statistics.stdev of the multiset `values` (value, how often): the exact sum of squared
-    deviations over count - 1, and its square root correctly rounded, as the stdlib does."""
-    squares = sum(value * value * times for value, times in values)
-    variance = (count * squares - total * total) / count / (count - 1)
-    return float_sqrt_of_fraction(variance.numerator, variance.denominator)
+@cache
+def domain_value_ratio(part: DomainPart) -> tuple[int, int]:
+    answered, keyed_sum = part
+    return rescale(keyed_sum / answered).as_integer_ratio()
 
 
 # Bits kept before the last rounding: twice a float's mantissa and 3 (as statistics uses).

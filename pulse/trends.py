@@ -16,6 +16,7 @@ through the coarse figure: both releases are on the pages anyway, so the line ad
 
 from dataclasses import dataclass
 from itertools import islice
+from uuid import UUID
 
 from pulse.release_models import ReleasedUnit, ReleaseStatus, UnitFigures
 from pulse.release_stats import GroupStats
@@ -179,16 +180,16 @@ def changed_by_few(changed: int, k: int) -> bool:
     return 1 <= changed < k
 
 
-def link_trends(*, released: list[ReleasedUnit], comparisons: dict[int, Comparison]) -> None:
-    """Link each released unit to the earlier releases its trend is drawn from, a batch of
-    rows per INSERT."""
+def link_trends(*, released: dict[int, UUID], comparisons: dict[int, Comparison]) -> None:
+    """Link each released unit (`released`: unit id → its ReleasedUnit's id) to the earlier
+    releases its trend is drawn from, a batch of rows per INSERT."""
     links = (
         ReleasedUnit.trend_from.through(
-            from_releasedunit_id=release.pk, to_releasedunit_id=before.pk
+            from_releasedunit_id=release_id, to_releasedunit_id=before.pk
         )
-        for release in released
-        if release.status == ReleaseStatus.RELEASED and release.unit_id in comparisons
-        for before in comparisons[release.unit_id].trend_from
+        for unit_id, release_id in released.items()
+        if unit_id in comparisons
+        for before in comparisons[unit_id].trend_from
     )
     while batch := list(islice(links, LINK_BATCH)):
         ReleasedUnit.trend_from.through.objects.bulk_create(batch)

@@ -55,7 +55,6 @@ from pulse.trends import (
     FOLLOW_THROUGH,
     Comparison,
     compare_with_earlier,
-    link_trends,
 )
 from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.models import Cycle
@@ -442,3 +441,15 @@ def comments_by_unit(cycle_id: int) -> dict[int, list[str]]:
     ):
         comments[unit_id].append(text)
     return comments
+
+
+def link_trends(*, released: list[ReleasedUnit], comparisons: dict[int, Comparison]) -> None:
+    links = [
+        ReleasedUnit.trend_from.through(
+            from_releasedunit_id=release.pk, to_releasedunit_id=before.pk
+        )
+        for release in released
+        if release.status == ReleaseStatus.RELEASED and release.unit_id in comparisons
+        for before in comparisons[release.unit_id].trend_from
+    ]
+    ReleasedUnit.trend_from.through.objects.bulk_create(links, batch_size=1000)
