@@ -84,6 +84,11 @@ class GroupStats:
         return sum(self.enps.values())
 
 
+def score(ballots: Iterable[Ballot], questions: list[Question]) -> Figures:
+    """The figures of a group of ballots (pulse.scoring says what each one is)."""
+    return figures_of(stats_of(ballots, questions), questions)
+
+
 def stats_of(ballots: Iterable[Ballot], questions: list[Question]) -> GroupStats:
     by_key = {question.key: question for question in questions}
     stats = GroupStats()
