@@ -13,26 +13,30 @@ in it (pulse.disclosure says why they count against k):
   focused too, so a published follow-through figure covers only people who were asked.
 Figures are stored rounded exactly as the pages show them, so the API publishes nothing finer.
 The release is written in one transaction and never changed afterwards.
+
+It grows linearly with people and units: the responses are streamed and counted once into
+their unit's stats (pulse.release_stats), every decision is taken from those counts, and one
+bottom-up pass adds each unit's stats into its parent's, so a unit is scored from its
+subtree's sums, never from its subtree's ballots. Rows are written a batch at a time.
 """
 
 import logging
 import math
-import secrets
 import uuid
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 
+from common.batch_writer import BatchWriter
 from common.compaction import compact
 from pulse.disclosure import Suppression, UnitCounts, decide_publication
 from pulse.models import Comment, Response
-from pulse.release_inputs import comments_by_unit, has_pending_ballots, stats_by_unit
+from pulse.release_comments import write_comments
+from pulse.release_inputs import has_pending_ballots, stats_by_unit
 from pulse.release_models import (
     CycleRelease,
     DomainFigures,
     QuestionFigures,
-    ReleasedComment,
     ReleasedUnit,
     ReleaseStatus,
     UnitFigures,
@@ -59,9 +63,6 @@ from teams.tree_walks import IdTree
 
 logger = logging.getLogger(__name__)
 DISTRIBUTION_K = 10
-# Rows per INSERT, and the most a release holds before writing them.
-WRITE_BATCH = 1000
-Row = TypeVar("Row", bound=models.Model)
 Decision = dict[int, Suppression | None]
 
 
@@ -158,11 +159,7 @@ def decide_all(
 
 
 def write_release(cycle: Cycle) -> int:
-    """Store the cycle's release; the number of responses it was computed from.
-
-    Linear in ballots and units: the responses are streamed and counted once per unit
-    (pulse.release_stats), the disclosure rules run on those counts, and one bottom-up pass
-    adds each unit's stats into its parent's, scoring each unit from its subtree's sums."""
+    """Store the cycle's release; the number of responses it was computed from."""
     units = reporting_units(cycle.pk)
     tree = IdTree({unit.id: unit.parent_unit_id for unit in units})
     items = list(cycle.items.all())
@@ -359,47 +356,3 @@ def unit_figures(
         "domains": domains,
         "questions": out_questions,
     }
-
-
-def write_comments(cycle_id: int, tree: IdTree, release_of: dict[int, uuid.UUID]) -> None:
-    """A copy of every comment of its subtree for each unit whose comments are released
-    (`release_of`: unit id → its ReleasedUnit's id), each unit's copies in a fresh random order.
-
-    The comments are laid out in the tree's depth-first order, where every subtree is one
-    slice: a unit's comments are read off without walking its descendants."""
-    own_comments = comments_by_unit(cycle_id)
-    texts: list[str] = []
-    start: dict[int, int] = {}
-    for unit_id in tree.top_down():
-        start[unit_id] = len(texts)
-        texts.extend(own_comments.get(unit_id, ()))
-    size: dict[int, int] = {}
-    for unit_id in tree.bottom_up():
-        size[unit_id] = len(own_comments.get(unit_id, ())) + sum(
-            size.get(child, 0) for child in tree.children_of(unit_id)
-        )
-    writer = BatchWriter(ReleasedComment)
-    shuffler = secrets.SystemRandom()
-    for unit_id, release_id in release_of.items():
-        shown = texts[start[unit_id] : start[unit_id] + size[unit_id]]
-        shuffler.shuffle(shown)
-        for text in shown:
-            writer.add(ReleasedComment(released_unit_id=release_id, text=text))
-    writer.flush()
-
-
-class BatchWriter(Generic[Row]):
-    """Rows of one model, inserted a batch at a time as they come, never all held at once."""
-
-    def __init__(self, model: type[Row], batch_size: int = WRITE_BATCH) -> None:
-        self.model, self.batch_size = model, batch_size
-        self.rows: list[Row] = []
-
-    def add(self, row: Row) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= self.batch_size:
-            self.flush()
-
-    def flush(self) -> None:
-        self.model._default_manager.bulk_create(self.rows, batch_size=self.batch_size)
-        self.rows = []
