@@ -18,6 +18,7 @@ Writes the figures to docs/benchmarks.md, section "Release growth".
 
 import argparse
 import cProfile
+import os
 import pstats
 import random
 import sys
@@ -137,11 +138,13 @@ def main() -> None:
         "again (old: tests/pulse/release_oracle.py) against the one that sums each unit's "
         "counts up the tree (new: pulse.release), alternating in one process, each rolled "
         "back; the faster of the rounds, and the peak of Python's allocations in one more run "
-        "of each under tracemalloc. Both publish the same set "
+        "of each under tracemalloc. Wall time depends on what else the machine runs (load "
+        f"average {os.getloadavg()[0]:.1f} at the end of the latest run); CPU time is the "
+        "release's own. Both publish the same set "
         f"(tests/pulse/test_release_equivalence.py). Machine: {machine()}."
     )
     header = (
-        "| database | people | released units | respondents | old release | new release "
+        "| database | people | reporting units | respondents | old release | new release "
         "| speed-up | command |"
     )
     replace_table_rows(SECTION, intro, header, row, key=f"| {args.database} | {args.people:,} ")
