@@ -1,7 +1,9 @@
 """The release as it was computed before its roll-ups were summed bottom-up: every unit scored
-over all the ballots of its subtree, every decision recounting every unit's ballots. Kept word
-for word (only its imports and this paragraph changed) as the oracle that tests/pulse/
-test_release_equivalence.py compares pulse.release with: both must publish the same set.
+over all the ballots of its subtree, every decision recounting every unit's ballots. Its
+write_release and helpers are kept word for word, with the functions of pulse.scoring,
+pulse.trends and pulse.release_inputs they used as they were (only the imports and this
+paragraph are new), as the oracle that tests/pulse/test_release_equivalence.py compares
+pulse.release with: both must publish the same set.
 
 Release: compute a closed cycle's results once, on its frozen snapshot, and store them.
 
