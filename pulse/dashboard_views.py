@@ -4,6 +4,8 @@ Everything shown comes from released results, filtered to the viewer's scope (pu
 anything outside it answers 404.
 """
 
+import uuid
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +16,7 @@ from pulse.customer_panel import customer_panel
 from pulse.loop import change_sentence, loop_unit_of, progress_since, steps_of
 from pulse.release_models import ReleasedUnit
 from pulse.results import (
-    comments_of,
+    comments_page,
     counted_in_sentence,
     cycle_results,
     earlier_releases_for,
@@ -98,7 +100,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             if selected.is_released
             else None,
             "change": describe_change(selected.released, earlier),
-            "comments": comments_of(selected.released),
+            "comments": comments_page(
+                selected.released, comments_after(request.GET.get("comments_after"))
+            ),
             "small_teams": small_team_sentences,
             "loop": loop,
             "focus": focus,
@@ -109,6 +113,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "statuses": CommitmentStatus.choices,
         },
     )
+
+
+def comments_after(raw: str | None) -> uuid.UUID | None:
+    """The comment an "older comments" link continues after; a page never names anything else."""
+    if raw is None:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise Http404("No such page of comments.") from None
 
 
 def wanted_unit(request: HttpRequest, cycle: Cycle) -> tuple[int | None, bool]:

@@ -13,46 +13,56 @@ in it (pulse.disclosure says why they count against k):
   focused too, so a published follow-through figure covers only people who were asked.
 Figures are stored rounded exactly as the pages show them, so the API publishes nothing finer.
 The release is written in one transaction and never changed afterwards.
+
+It grows linearly with people and units: the responses are streamed and counted once into
+their unit's stats (pulse.release_stats), every decision is taken from those counts, and one
+bottom-up pass adds each unit's stats into its parent's, so a unit is scored from its
+subtree's sums, never from its subtree's ballots. Rows are written a batch at a time.
 """
 
 import logging
 import math
-import secrets
-from collections import defaultdict
-from collections.abc import Callable
+import uuid
 from dataclasses import dataclass
-from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 
+from common.batch_writer import BatchWriter
 from common.compaction import compact
 from pulse.disclosure import Suppression, UnitCounts, decide_publication
 from pulse.models import Comment, Response
-from pulse.release_inputs import ballots_by_unit, comments_by_unit, has_pending_ballots
+from pulse.release_comments import write_comments
+from pulse.release_inputs import has_pending_ballots, stats_by_unit
 from pulse.release_models import (
     CycleRelease,
     DomainFigures,
     QuestionFigures,
-    ReleasedComment,
     ReleasedUnit,
     ReleaseStatus,
     UnitFigures,
 )
-from pulse.scoring import Ballot, DomainFigure, Figures, Question, score
+from pulse.release_stats import GroupStats, domain_figure, figures_of, subtree_sums
+from pulse.scoring import DomainFigure, Figures, Question
 from pulse.trends import (
+    ENPS,
     FINE_PRECISION,
+    FOLLOW_THROUGH,
+    RESPONDENTS,
     Comparison,
+    FigureCounts,
     compare_with_earlier,
-    figure_counts_of,
+    domain_count,
+    figure_counts,
     link_trends,
+    question_count,
 )
 from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.models import Cycle, CycleState, StuckReason
 from surveys.selectors import ReportingUnit, reporting_units, viewers_per_unit
+from teams.tree_walks import IdTree
 
 logger = logging.getLogger(__name__)
 DISTRIBUTION_K = 10
-Item = TypeVar("Item")
 Decision = dict[int, Suppression | None]
 
 
@@ -109,46 +119,49 @@ class Decisions:
 def decide_all(
     cycle: Cycle,
     units: list[ReportingUnit],
-    own_ballots: dict[int, list[Ballot]],
+    own_counts: dict[int, FigureCounts],
     questions: list[Question],
 ) -> Decisions:
+    """Every figure's decision from the units' own counts of it. Figures with the same counts
+    at the same threshold (every question nobody skipped) get the same decision: computed once."""
     viewers = viewers_per_unit(cycle.pk)
+    decided: dict[tuple[int, tuple[int, ...]], Decision] = {}
 
-    def decide(count: Callable[[Ballot], bool], k: int) -> Decision:
-        return decide_publication(
-            [
-                UnitCounts(
-                    unit_id=unit.id,
-                    parent_id=unit.parent_unit_id,
-                    own_eligible=unit.unit_eligible_count,
-                    own_respondents=sum(1 for b in own_ballots.get(unit.id, []) if count(b)),
-                    own_viewers=viewers.get(unit.id, 0),
-                )
-                for unit in units
-            ],
-            k=k,
-        )
+    def decide(name: str, k: int) -> Decision:
+        counts = tuple(own_counts[unit.id][name] for unit in units)
+        if (k, counts) not in decided:
+            decided[(k, counts)] = decide_publication(
+                [
+                    UnitCounts(
+                        unit_id=unit.id,
+                        parent_id=unit.parent_unit_id,
+                        own_eligible=unit.unit_eligible_count,
+                        own_respondents=count,
+                        own_viewers=viewers.get(unit.id, 0),
+                    )
+                    for unit, count in zip(units, counts, strict=True)
+                ],
+                k=k,
+            )
+        return decided[(k, counts)]
 
     return Decisions(
-        overall=decide(lambda ballot: True, cycle.k),
-        comments=decide(lambda ballot: True, cycle.k_comment),
-        questions={q.key: decide(answered(q.key), cycle.k) for q in questions},
-        distributions={q.key: decide(answered(q.key), DISTRIBUTION_K) for q in questions},
-        domains={
-            domain: decide(answered_any([q.key for q in questions if q.domain == domain]), cycle.k)
-            for domain in Domain.values
-        },
-        enps=decide(lambda ballot: ballot.enps is not None, cycle.k),
+        overall=decide(RESPONDENTS, cycle.k),
+        comments=decide(RESPONDENTS, cycle.k_comment),
+        questions={q.key: decide(question_count(q.key), cycle.k) for q in questions},
+        distributions={q.key: decide(question_count(q.key), DISTRIBUTION_K) for q in questions},
+        domains={domain: decide(domain_count(domain), cycle.k) for domain in Domain.values},
+        enps=decide(ENPS, cycle.k),
         # Decided over every unit with the item's own counts, then published only where it
         # was asked: leaving out published figures merges regions, never splits one.
-        follow_through=decide(answered(FOLLOW_THROUGH_KEY), cycle.k),
+        follow_through=decide(FOLLOW_THROUGH, cycle.k),
     )
 
 
 def write_release(cycle: Cycle) -> int:
+    """Store the cycle's release; the number of responses it was computed from."""
     units = reporting_units(cycle.pk)
-    parent_of = {unit.id: unit.parent_unit_id for unit in units}
-    own_ballots = ballots_by_unit(cycle.pk)
+    tree = IdTree({unit.id: unit.parent_unit_id for unit in units})
     items = list(cycle.items.all())
     # The follow-through item is of no domain: it is released as its own figure.
     questions = [
@@ -157,36 +170,47 @@ def write_release(cycle: Cycle) -> int:
         if item.key != FOLLOW_THROUGH_KEY
     ]
     asked_follow_through = any(item.key == FOLLOW_THROUGH_KEY for item in items)
-    subtree_ballots = roll_up(parent_of, own_ballots)
-    decisions = decide_all(cycle, units, own_ballots, questions)
+    own_stats, ballots_read = stats_by_unit(cycle.pk, [*questions, FOLLOW_THROUGH_QUESTION])
+    own_counts = {unit.id: figure_counts(own_stats.get(unit.id), questions) for unit in units}
+    decisions = decide_all(cycle, units, own_counts, questions)
+    subtree_counts = subtree_sums(tree, own_counts)
     published = {unit.id: unit.team_id for unit in units if decisions.overall[unit.id] is None}
-    domain_keys = {
-        domain: [q.key for q in questions if q.domain == domain] for domain in Domain.values
-    }
     comparisons = compare_with_earlier(
         cycle=cycle,
         team_of_unit=published,
-        respondents={unit.id: len(subtree_ballots.get(unit.id, [])) for unit in units},
+        respondents={unit.id: subtree_counts[unit.id][RESPONDENTS] for unit in units},
         figure_counts={
-            unit_id: figure_counts_of(
-                subtree_ballots.get(unit_id, []),
-                domain_keys=domain_keys,
-                question_keys=[q.key for q in questions],
-            )
+            unit_id: {
+                name: count
+                for name, count in subtree_counts[unit_id].items()
+                if name != RESPONDENTS
+            }
             for unit_id in published
         },
     )
-
-    eligible = roll_up_counts(parent_of, {unit.id: unit.unit_eligible_count for unit in units})
-    released = []
-    for unit in units:
+    eligible = subtree_sums(
+        tree, {unit.id: {"eligible": unit.unit_eligible_count} for unit in units}
+    )
+    by_id = {unit.id: unit for unit in units}
+    writer = BatchWriter(ReleasedUnit)
+    # Unit id → its ReleasedUnit's id, for the units released: all the comments and trend
+    # links need once the figures are written.
+    released: dict[int, uuid.UUID] = {}
+    rolled: dict[int, GroupStats] = {}
+    for unit_id in tree.bottom_up():
+        stats = own_stats.pop(unit_id, None) or GroupStats()
+        for child in tree.children_of(unit_id):
+            child_stats = rolled.pop(child, None)
+            if child_stats is not None:
+                stats.add(child_stats)
+        rolled[unit_id] = stats
+        unit = by_id[unit_id]
         reason = decisions.overall[unit.id]
-        ballots = subtree_ballots.get(unit.id, [])
         comparison = comparisons.get(unit.id, Comparison(trend_from=[], precision=FINE_PRECISION))
         figures: UnitFigures = {}
         if reason is None:
             figures = unit_figures(
-                score(ballots, questions),
+                figures_of(stats, questions),
                 questions,
                 unit_id=unit.id,
                 decisions=decisions,
@@ -195,33 +219,39 @@ def write_release(cycle: Cycle) -> int:
             if asked_follow_through and unit.asks_follow_through:
                 add_follow_through(
                     figures,
-                    follow_through_figure(ballots),
+                    domain_figure(stats, FOLLOW_THROUGH_KEY, [FOLLOW_THROUGH_QUESTION]),
                     reason=decisions.follow_through[unit.id],
                     precision=comparison.precision,
                 )
-        released.append(
-            ReleasedUnit(
-                cycle=cycle,
-                unit_id=unit.id,
-                parent_unit_id=unit.parent_unit_id,
-                status=ReleaseStatus.RELEASED if reason is None else ReleaseStatus.SUPPRESSED,
-                reason=reason.value if reason else "",
-                eligible=eligible[unit.id],
-                respondents=len(ballots) if reason is None else None,
-                figures=figures,
-                comments_released=reason is None and decisions.comments[unit.id] is None,
-            )
+        release = ReleasedUnit(
+            cycle=cycle,
+            unit_id=unit.id,
+            parent_unit_id=unit.parent_unit_id,
+            status=ReleaseStatus.RELEASED if reason is None else ReleaseStatus.SUPPRESSED,
+            reason=reason.value if reason else "",
+            eligible=eligible[unit.id]["eligible"],
+            respondents=stats.respondents if reason is None else None,
+            figures=figures,
+            comments_released=reason is None and decisions.comments[unit.id] is None,
         )
-    ReleasedUnit.objects.bulk_create(released, batch_size=1000)
-    write_comments(cycle.pk, released, parent_of)
+        writer.add(release)
+        if reason is None:
+            released[unit.id] = release.pk
+    writer.flush()
+    write_comments(
+        cycle.pk,
+        tree,
+        {
+            unit_id: release_id
+            for unit_id, release_id in released.items()
+            if decisions.comments[unit_id] is None
+        },
+    )
     link_trends(released=released, comparisons=comparisons)
-    return sum(len(ballots) for ballots in own_ballots.values())
+    return ballots_read
 
 
-def follow_through_figure(ballots: list[Ballot]) -> DomainFigure | None:
-    """The follow-through answers scored like a domain of one item; None if nobody answered."""
-    item = Question(FOLLOW_THROUGH_KEY, FOLLOW_THROUGH_KEY, reverse_scored=False)
-    return score(ballots, [item]).domains.get(FOLLOW_THROUGH_KEY)
+FOLLOW_THROUGH_QUESTION = Question(FOLLOW_THROUGH_KEY, FOLLOW_THROUGH_KEY, reverse_scored=False)
 
 
 def add_follow_through(
@@ -236,35 +266,6 @@ def add_follow_through(
         figures["follow_through"] = domain_figures(figure, precision=precision)
     else:
         figures["hidden"]["follow_through"] = (reason or Suppression.TOO_FEW_RESPONSES).value
-
-
-def answered(key: str) -> Callable[[Ballot], bool]:
-    return lambda ballot: key in ballot.answers
-
-
-def answered_any(keys: list[str]) -> Callable[[Ballot], bool]:
-    return lambda ballot: any(key in ballot.answers for key in keys)
-
-
-def roll_up(parent_of: dict[int, int | None], own: dict[int, list[Item]]) -> dict[int, list[Item]]:
-    """Each unit's own items plus those of every unit below it."""
-    rolled: dict[int, list[Item]] = defaultdict(list)
-    for unit_id, items in own.items():
-        current: int | None = unit_id
-        while current is not None:
-            rolled[current].extend(items)
-            current = parent_of.get(current)
-    return rolled
-
-
-def roll_up_counts(parent_of: dict[int, int | None], own: dict[int, int]) -> dict[int, int]:
-    totals: dict[int, int] = defaultdict(int)
-    for unit_id, count in own.items():
-        current: int | None = unit_id
-        while current is not None:
-            totals[current] += count
-            current = parent_of.get(current)
-    return totals
 
 
 def rounded(value: float, precision: int) -> int:
@@ -355,18 +356,3 @@ def unit_figures(
         "domains": domains,
         "questions": out_questions,
     }
-
-
-def write_comments(
-    cycle_id: int, released: list[ReleasedUnit], parent_of: dict[int, int | None]
-) -> None:
-    own_comments = comments_by_unit(cycle_id)
-    rolled = roll_up(parent_of, own_comments)
-    rows: list[ReleasedComment] = []
-    for released_unit in released:
-        if not released_unit.comments_released:
-            continue
-        texts = list(rolled.get(released_unit.unit_id, []))
-        secrets.SystemRandom().shuffle(texts)
-        rows.extend(ReleasedComment(released_unit=released_unit, text=text) for text in texts)
-    ReleasedComment.objects.bulk_create(rows, batch_size=1000)

@@ -3,7 +3,12 @@
 from collections import defaultdict
 
 from pulse.models import Comment, PendingBallot, Response
-from pulse.scoring import Ballot
+from pulse.release_stats import GroupStats
+from pulse.scoring import Ballot, Question
+
+# Rows fetched per round trip while streaming a cycle's responses: a release holds counts per
+# unit, never every ballot at once.
+CHUNK_SIZE = 2000
 
 
 def has_pending_ballots(cycle_id: int) -> bool:
@@ -19,10 +24,24 @@ def ballots_by_unit(cycle_id: int) -> dict[int, list[Ballot]]:
     return ballots
 
 
+def stats_by_unit(cycle_id: int, questions: list[Question]) -> tuple[dict[int, GroupStats], int]:
+    """Unit id → the stats of the ballots stored under that unit itself, and how many ballots
+    there were in all: the responses are streamed, each counted once and dropped."""
+    by_key = {question.key: question for question in questions}
+    stats: dict[int, GroupStats] = defaultdict(GroupStats)
+    total = 0
+    rows = Response.objects.filter(cycle_id=cycle_id).values_list(
+        "reporting_unit_id", "answers", "enps"
+    )
+    for unit_id, answers, enps in rows.iterator(chunk_size=CHUNK_SIZE):
+        stats[unit_id].count(Ballot(answers=answers, enps=enps), by_key)
+        total += 1
+    return stats, total
+
+
 def comments_by_unit(cycle_id: int) -> dict[int, list[str]]:
     comments: dict[int, list[str]] = defaultdict(list)
-    for unit_id, text in Comment.objects.filter(cycle_id=cycle_id).values_list(
-        "reporting_unit_id", "text"
-    ):
+    rows = Comment.objects.filter(cycle_id=cycle_id).values_list("reporting_unit_id", "text")
+    for unit_id, text in rows.iterator(chunk_size=CHUNK_SIZE):
         comments[unit_id].append(text)
     return comments

@@ -108,5 +108,10 @@ class ReleasedComment(models.Model):
     )
     text = models.TextField()
 
+    class Meta:
+        # A page of a unit's comments reads them in key order (random) after the last one
+        # shown, from this index, at the same cost however many the unit has.
+        indexes = [models.Index(fields=["released_unit", "id"], name="comments_in_page_order")]
+
     def __str__(self) -> str:
         return self.text[:60]

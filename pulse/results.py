@@ -1,5 +1,6 @@
 """Reads behind the dashboards and the results API: released figures, shaped for people."""
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
@@ -343,12 +344,30 @@ def trend_points(released: ReleasedUnit, earlier: list[ReleasedUnit]) -> list[tu
     return points
 
 
-def comments_of(released: ReleasedUnit) -> list[str]:
+COMMENTS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class CommentsPage:
+    texts: list[str]
+    # Where the next page starts (the last comment shown), None on the last page.
+    next_after: str | None
+
+
+def comments_page(released: ReleasedUnit, after: uuid.UUID | None = None) -> CommentsPage:
+    """One page of a unit's released comments, after the comment `after` of an earlier page.
+
+    Primary keys are random: ordering by them is a shuffle that does not change on reload, and
+    the index on (unit, key) makes every page cost the same, however many comments the unit's
+    subtree gave (a keyset page reads its rows and no more)."""
     if not released.comments_released:
-        return []
-    # Primary keys are random: ordering by them is a shuffle that does not change on reload.
-    return list(
-        ReleasedComment.objects.filter(released_unit=released)
-        .order_by("id")
-        .values_list("text", flat=True)
+        return CommentsPage(texts=[], next_after=None)
+    rows = ReleasedComment.objects.filter(released_unit=released).order_by("id")
+    if after is not None:
+        rows = rows.filter(id__gt=after)
+    found = list(rows.values_list("id", "text")[: COMMENTS_PER_PAGE + 1])
+    shown = found[:COMMENTS_PER_PAGE]
+    more = len(found) > COMMENTS_PER_PAGE
+    return CommentsPage(
+        texts=[text for _, text in shown], next_after=str(shown[-1][0]) if more else None
     )

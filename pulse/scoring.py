@@ -1,19 +1,19 @@
-"""Scoring (DESIGN §2): pure functions from ballots to the figures a release publishes.
+"""Scoring (DESIGN §2): the figures a release publishes, and what a change between two is.
 
 A ballot's item value is taken after reverse-keying (8 - answer for negatively worded items).
 A respondent's domain value is the mean of the domain's items they answered; a unit's domain
 score is the mean of its respondents' domain values, rescaled to 0-100 by (mean - 1) / 6 * 100.
 "Favorable" is the share of item answers at 5-7 after reverse-keying. The psychological-safety
 index is the mean of the four domain scores. eNPS is % promoters (9-10) - % detractors (0-6).
+pulse.release_stats computes these figures from a group's ballots (score) or from their counts.
 A change between two cycles carries a 95% confidence interval (Welch's t with Satterthwaite's
 degrees of freedom: at team sizes of 5 to 10 the normal approximation's 1.96 would call noise
 a change half again too often), so a manager can tell a real shift from noise.
 """
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from statistics import fmean, stdev
 
 SCALE_MIN, SCALE_MAX = 1, 7
 FAVORABLE_FROM = 5
@@ -65,68 +65,6 @@ def rescale(value: float) -> float:
 
 def keyed(question: Question, answer: int) -> int:
     return SCALE_MIN + SCALE_MAX - answer if question.reverse_scored else answer
-
-
-def score(ballots: Iterable[Ballot], questions: list[Question]) -> Figures:
-    ballots = list(ballots)
-    by_key = {question.key: question for question in questions}
-    domain_values: dict[str, list[float]] = {}
-    domain_answers: dict[str, list[int]] = {}
-    question_answers: dict[str, list[int]] = {q.key: [] for q in questions}
-    for ballot in ballots:
-        per_domain: dict[str, list[int]] = {}
-        for key, answer in ballot.answers.items():
-            question = by_key.get(key)
-            if question is None:
-                continue
-            question_answers[key].append(answer)
-            per_domain.setdefault(question.domain, []).append(keyed(question, answer))
-        for domain, values in per_domain.items():
-            domain_values.setdefault(domain, []).append(rescale(fmean(values)))
-            domain_answers.setdefault(domain, []).extend(values)
-
-    domains = {
-        domain: DomainFigure(
-            score=fmean(values),
-            favorable=favorable_share(domain_answers[domain]),
-            respondents=len(values),
-            spread=stdev(values) if len(values) > 1 else 0.0,
-        )
-        for domain, values in domain_values.items()
-    }
-    questions_out = {
-        key: QuestionFigure(
-            respondents=len(answers),
-            mean=fmean(keyed(by_key[key], a) for a in answers),
-            favorable=favorable_share([keyed(by_key[key], a) for a in answers]),
-            distribution=tuple(answers.count(value) for value in range(SCALE_MIN, SCALE_MAX + 1)),
-        )
-        for key, answers in question_answers.items()
-        if answers
-    }
-    enps_answers = [b.enps for b in ballots if b.enps is not None]
-    return Figures(
-        respondents=len(ballots),
-        domains=domains,
-        questions=questions_out,
-        index=fmean(d.score for d in domains.values()) if domains else None,
-        enps=net_promoter_score(enps_answers),
-        enps_respondents=len(enps_answers),
-    )
-
-
-def favorable_share(keyed_answers: list[int]) -> float:
-    if not keyed_answers:
-        return 0.0
-    return 100 * sum(1 for a in keyed_answers if a >= FAVORABLE_FROM) / len(keyed_answers)
-
-
-def net_promoter_score(answers: list[int]) -> float | None:
-    if not answers:
-        return None
-    promoters = sum(1 for a in answers if a >= 9)
-    detractors = sum(1 for a in answers if a <= 6)
-    return 100 * (promoters - detractors) / len(answers)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,13 @@ through the coarse figure: both releases are on the pages anyway, so the line ad
 """
 
 from dataclasses import dataclass
+from itertools import islice
+from uuid import UUID
 
 from pulse.release_models import ReleasedUnit, ReleaseStatus, UnitFigures
-from pulse.scoring import Ballot
-from surveys.instrument import FOLLOW_THROUGH_KEY
+from pulse.release_stats import GroupStats
+from pulse.scoring import Question
+from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.models import Cycle
 from surveys.selectors import group_overlaps
 
@@ -128,23 +131,33 @@ def coarse_units(
     return coarse
 
 
-def figure_counts_of(
-    ballots: list[Ballot], *, domain_keys: dict[str, list[str]], question_keys: list[str]
-) -> dict[str, int]:
-    """How many of `ballots` count in each figure a release publishes (names as stored_counts)."""
-    answered = [set(ballot.answers) for ballot in ballots]
-    counts = {
-        "enps": sum(1 for ballot in ballots if ballot.enps is not None),
-        FOLLOW_THROUGH: sum(1 for keys in answered if FOLLOW_THROUGH_KEY in keys),
-    }
-    for domain, keys in domain_keys.items():
-        counts[f"domain:{domain}"] = sum(1 for given in answered if given.intersection(keys))
-    for key in question_keys:
-        counts[f"question:{key}"] = sum(1 for given in answered if key in given)
-    return counts
-
-
+ENPS = "enps"
 FOLLOW_THROUGH = "follow_through"
+# Figure name → how many people it counts (names as stored_counts gives them, and RESPONDENTS).
+FigureCounts = dict[str, int]
+
+
+def question_count(key: str) -> str:
+    return f"question:{key}"
+
+
+def domain_count(domain: str) -> str:
+    return f"domain:{domain}"
+
+
+def figure_counts(stats: GroupStats | None, questions: list[Question]) -> FigureCounts:
+    """How many of a group's ballots count in each figure a release publishes, and in all."""
+    stats = stats or GroupStats()
+    counts = {
+        RESPONDENTS: stats.respondents,
+        ENPS: stats.answered_enps(),
+        FOLLOW_THROUGH: stats.answered(FOLLOW_THROUGH_KEY),
+    }
+    for domain in Domain.values:
+        counts[domain_count(domain)] = stats.answered_domain(domain)
+    for question in questions:
+        counts[question_count(question.key)] = stats.answered(question.key)
+    return counts
 
 
 def stored_counts(figures: UnitFigures) -> dict[str, int]:
@@ -152,14 +165,14 @@ def stored_counts(figures: UnitFigures) -> dict[str, int]:
     gives them; a hidden figure has none."""
     counts: dict[str, int] = {}
     if figures.get("enps_respondents") is not None:
-        counts["enps"] = figures["enps_respondents"] or 0
+        counts[ENPS] = figures["enps_respondents"] or 0
     if "follow_through" in figures:
         counts[FOLLOW_THROUGH] = figures["follow_through"]["respondents"]
     for domain, figure in figures.get("domains", {}).items():
-        counts[f"domain:{domain}"] = figure["respondents"]
+        counts[domain_count(domain)] = figure["respondents"]
     for key, question in figures.get("questions", {}).items():
         if question["respondents"] is not None:
-            counts[f"question:{key}"] = question["respondents"]
+            counts[question_count(key)] = question["respondents"]
     return counts
 
 
@@ -167,13 +180,19 @@ def changed_by_few(changed: int, k: int) -> bool:
     return 1 <= changed < k
 
 
-def link_trends(*, released: list[ReleasedUnit], comparisons: dict[int, Comparison]) -> None:
-    links = [
+def link_trends(*, released: dict[int, UUID], comparisons: dict[int, Comparison]) -> None:
+    """Link each released unit (`released`: unit id → its ReleasedUnit's id) to the earlier
+    releases its trend is drawn from, a batch of rows per INSERT."""
+    links = (
         ReleasedUnit.trend_from.through(
-            from_releasedunit_id=release.pk, to_releasedunit_id=before.pk
+            from_releasedunit_id=release_id, to_releasedunit_id=before.pk
         )
-        for release in released
-        if release.status == ReleaseStatus.RELEASED and release.unit_id in comparisons
-        for before in comparisons[release.unit_id].trend_from
-    ]
-    ReleasedUnit.trend_from.through.objects.bulk_create(links, batch_size=1000)
+        for unit_id, release_id in released.items()
+        if unit_id in comparisons
+        for before in comparisons[unit_id].trend_from
+    )
+    while batch := list(islice(links, LINK_BATCH)):
+        ReleasedUnit.trend_from.through.objects.bulk_create(batch)
+
+
+LINK_BATCH = 1000

@@ -1,7 +1,7 @@
 """Reads of the surveys plane that other apps may use. None of them says who answered."""
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -137,20 +137,27 @@ class GroupOverlap:
     changed: int
 
 
-def unit_invitees(cycle_id: int) -> dict[int, set[int]]:
-    """Unit id (a team of the cycle's snapshot) → the people invited anywhere in its subtree.
+@dataclass(frozen=True)
+class InvitedCells:
+    """Where a cycle invited each person: the snapshot's tree (team → parent) and, for each
+    person, the team their invitation counts under. One cell per person and cycle."""
 
-    By the snapshot's own ids rather than the org chart's: a team that got a new manager is a
-    new team of the chart, but the same people, and the comparison must still find them."""
-    teams = list(CycleTeam.objects.filter(cycle_id=cycle_id).values_list("id", "parent_id"))
-    tree = IdTree(dict(teams))
-    people: dict[int, set[int]] = defaultdict(set)
-    for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id).values_list(
-        "reporting_unit_id", "person_id"
-    ):
-        for holder in (unit_id, *tree.ancestors(unit_id)):
-            people[holder].add(person_id)
-    return people
+    parent_of: dict[int, int | None]
+    cell_of_person: dict[int, int]
+
+
+def invited_cells(cycle_id: int) -> InvitedCells:
+    """By the snapshot's own ids rather than the org chart's: a team that got a new manager is
+    a new team of the chart, but the same people, and the comparison must still find them."""
+    return InvitedCells(
+        parent_of=dict(CycleTeam.objects.filter(cycle_id=cycle_id).values_list("id", "parent_id")),
+        cell_of_person={
+            person_id: unit_id
+            for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id).values_list(
+                "reporting_unit_id", "person_id"
+            )
+        },
+    )
 
 
 def group_overlaps(
@@ -158,24 +165,65 @@ def group_overlaps(
 ) -> list[GroupOverlap]:
     """Every pair of a unit in `unit_ids` and an earlier unit in `earlier_unit_ids` that share
     at least one invited person, with the size of the difference of their two groups."""
-    now, then = unit_invitees(cycle_id), unit_invitees(earlier_cycle_id)
-    earlier_of_person: dict[int, list[int]] = defaultdict(list)
-    for earlier in earlier_unit_ids:
-        for person in then.get(earlier, ()):
-            earlier_of_person[person].append(earlier)
-    overlaps: list[GroupOverlap] = []
-    for unit in unit_ids:
-        members = now.get(unit, set())
-        shared = Counter(earlier for person in members for earlier in earlier_of_person[person])
-        overlaps.extend(
-            GroupOverlap(
-                unit_id=unit,
-                earlier_unit_id=earlier,
-                changed=len(members) + len(then[earlier]) - 2 * common,
-            )
-            for earlier, common in shared.items()
+    return overlaps_between(
+        invited_cells(cycle_id),
+        unit_ids,
+        invited_cells(earlier_cycle_id),
+        earlier_unit_ids,
+    )
+
+
+def overlaps_between(
+    now: InvitedCells, unit_ids: set[int], then: InvitedCells, earlier_unit_ids: set[int]
+) -> list[GroupOverlap]:
+    """A group is everyone invited in a unit's subtree. People are counted per pair of cells
+    (theirs in each cycle), and each pair's count added to every pair of units above the two
+    cells: linear in people, with no set of people per unit."""
+    now_holders = holders(now.parent_of, unit_ids)
+    then_holders = holders(then.parent_of, earlier_unit_ids)
+    size_now = group_sizes(now, now_holders)
+    size_then = group_sizes(then, then_holders)
+    pairs = Counter(
+        (cell, then.cell_of_person[person])
+        for person, cell in now.cell_of_person.items()
+        if person in then.cell_of_person
+    )
+    common: Counter[tuple[int, int]] = Counter()
+    for (cell, earlier_cell), people in pairs.items():
+        for unit in now_holders(cell):
+            for earlier in then_holders(earlier_cell):
+                common[(unit, earlier)] += people
+    return [
+        GroupOverlap(
+            unit_id=unit,
+            earlier_unit_id=earlier,
+            changed=size_now[unit] + size_then[earlier] - 2 * shared,
         )
-    return overlaps
+        for (unit, earlier), shared in common.items()
+    ]
+
+
+def holders(parent_of: dict[int, int | None], wanted: set[int]) -> Callable[[int], list[int]]:
+    """cell → the cell and its ancestors that are among `wanted`, remembered per cell."""
+    tree = IdTree(parent_of)
+    found: dict[int, list[int]] = {}
+
+    def of(cell: int) -> list[int]:
+        if cell not in found:
+            found[cell] = [team for team in (cell, *tree.ancestors(cell)) if team in wanted]
+        return found[cell]
+
+    return of
+
+
+def group_sizes(cells: InvitedCells, holders_of: Callable[[int], list[int]]) -> Counter[int]:
+    """Unit → how many people were invited in its subtree."""
+    per_cell = Counter(cells.cell_of_person.values())
+    sizes: Counter[int] = Counter()
+    for cell, people in per_cell.items():
+        for unit in holders_of(cell):
+            sizes[unit] += people
+    return sizes
 
 
 def answered_counts(cycle_id: int) -> dict[int, int]:

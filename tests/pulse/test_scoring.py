@@ -2,7 +2,8 @@
 
 import pytest
 
-from pulse.scoring import Ballot, DomainFigure, Question, change_between, score, t_quantile
+from pulse.release_stats import score
+from pulse.scoring import Ballot, DomainFigure, Question, change_between, t_quantile
 
 QUESTIONS = [
     Question("risk-try", "risk", reverse_scored=False),
