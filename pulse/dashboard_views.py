@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from common.query_params import id_from_query
+from common.query_params import id_from_query, page_from_query, search_from_query
 from pulse.charts import trend_chart
 from pulse.customer_panel import customer_panel
 from pulse.loop import change_sentence, loop_unit_of, progress_since, steps_of
@@ -61,7 +61,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if cycle is None:
         return page(request, "pulse/dashboard_empty.html")
     unit_id, team_missing = wanted_unit(request, cycle)
-    result = unit_page(request.user, cycle, unit_id)
+    result = unit_page(
+        request.user,
+        cycle,
+        unit_id,
+        page=wanted_page(request),
+        search=search_from_query(request.GET.get("q")),
+    )
     small_team_sentences = [
         counted_in_sentence(team, cycle.k) for team in led_small_teams(request.user, cycle)
     ]
@@ -134,6 +140,14 @@ def wanted_unit(request: HttpRequest, cycle: Cycle) -> tuple[int | None, bool]:
         raise Http404("No such team.")
     unit_id = unit_counting_team(cycle, team_id)
     return unit_id, unit_id is None
+
+
+def wanted_page(request: HttpRequest) -> int:
+    """The page of units the address asks for; an address that names no page answers 404."""
+    number = page_from_query(request.GET.get("page"))
+    if not number:
+        raise Http404("No such page.")
+    return number
 
 
 def describe_change(released: ReleasedUnit, earlier: list[ReleasedUnit]) -> list[tuple[str, str]]:
