@@ -16,13 +16,13 @@ from pulse.release_models import ReleasedUnit
 from pulse.results import (
     comments_of,
     counted_in_sentence,
-    cycle_results,
     earlier_releases_for,
     led_small_teams,
     released_cycles_for,
     trend_points,
     unit_page,
 )
+from pulse.unit_levels import UnitLevel, unit_level
 from pulse.unit_links import team_of_unit, unit_counting_team
 from surveys.focus_selectors import focus_and_previous
 from surveys.instrument import Domain
@@ -174,11 +174,15 @@ def hr_only(request: HttpRequest) -> None:
 def heatmap(request: HttpRequest) -> HttpResponse:
     hr_only(request)
     cycle, cycles = chosen_cycle(request)
-    results = cycle_results(request.user, cycle) if cycle else None
     return page(
         request,
         "pulse/heatmap.html",
-        {"cycle": cycle, "cycles": cycles, "results": results, "domains": list(Domain)},
+        {
+            "cycle": cycle,
+            "cycles": cycles,
+            "level": level_of(request, cycle),
+            "domains": list(Domain),
+        },
     )
 
 
@@ -193,9 +197,26 @@ def participation(request: HttpRequest) -> HttpResponse:
         {
             "cycle": cycle,
             "cycles": cycles,
-            "results": cycle_results(request.user, cycle) if cycle else None,
+            "level": level_of(request, cycle),
             "open_cycles": [
                 (open_cycle, open_cycle_bands(open_cycle)) for open_cycle in open_cycles
             ],
         },
     )
+
+
+def level_of(request: HttpRequest, cycle: Cycle | None) -> UnitLevel | None:
+    """The level of the organisation the address opens (`?team=`, `?page=`, `?q=`)."""
+    if cycle is None:
+        return None
+    unit_id, _ = wanted_unit(request, cycle)
+    level = unit_level(
+        request.user,
+        cycle,
+        unit_id,
+        page=wanted_page(request),
+        search=search_from_query(request.GET.get("q")),
+    )
+    if level is None and (unit_id is not None or "team" in request.GET):
+        raise Http404("No such team.")
+    return level
