@@ -71,14 +71,16 @@ def fill_responses(cycle: "Cycle", rng: random.Random) -> int:
     return len(responses)
 
 
-def timed_requests(client: "Client", path: str) -> tuple[float, float, int, int]:
+def timed_requests(
+    client: "Client", path: str, requests: int = REQUESTS
+) -> tuple[float, float, int, int]:
     """(p50 ms, p95 ms, most SQL statements in one request, bytes of the page)."""
     from django.db import connection
 
     from bench.launch_and_send import QueryCounter
 
     durations, queries, sizes = [], [], []
-    for _ in range(REQUESTS):
+    for _ in range(requests):
         counter = QueryCounter()
         started = time.perf_counter()
         with connection.execute_wrapper(counter):
@@ -92,7 +94,7 @@ def timed_requests(client: "Client", path: str) -> tuple[float, float, int, int]
     return statistics.median(durations) * 1000, p95 * 1000, max(queries), max(sizes)
 
 
-def run(people: int) -> dict:
+def run(people: int, requests: int = REQUESTS) -> dict:
     from django.contrib.auth.models import User
     from django.db import connection
     from django.db.models import F
@@ -161,11 +163,14 @@ def run(people: int) -> dict:
     front_line.save()
     line_client = Client()
     line_client.force_login(front_line.user)
-    base = timed_requests(anyone, "/anonymity/")
-    manager = timed_requests(manager_client, f"/dashboard/?cycle={cycle.pk}&unit={department.pk}")
-    line = timed_requests(line_client, f"/dashboard/?cycle={cycle.pk}&unit={leaf.pk}")
-    everyone = timed_requests(hr_client, f"/dashboard/?cycle={cycle.pk}&unit={top.pk}")
-    heatmap = timed_requests(hr_client, f"/hr/heatmap/?cycle={cycle.pk}")
+    cycle_query = f"?cycle={cycle.pk}"
+    base = timed_requests(anyone, "/anonymity/", requests)
+    manager = timed_requests(
+        manager_client, f"/dashboard/{cycle_query}&unit={department.pk}", requests
+    )
+    line = timed_requests(line_client, f"/dashboard/{cycle_query}&unit={leaf.pk}", requests)
+    everyone = timed_requests(hr_client, f"/dashboard/{cycle_query}&unit={top.pk}", requests)
+    heatmap = timed_requests(hr_client, f"/hr/heatmap/{cycle_query}", requests)
     return {
         "people": Person.objects.count(),
         "units": CycleTeam.objects.filter(cycle=cycle).count(),
@@ -185,14 +190,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--requests", type=int, default=REQUESTS, help="of each page")
     args = parser.parse_args()
     os.environ["ALLOWED_HOSTS"] = "testserver"
     with tempfile.TemporaryDirectory(prefix="pulse-bench-") as scratch:
         configure_django(args.database, Path(scratch), POSTGRES_DATABASE)
-        figures = run(args.people)
+        figures = run(args.people, args.requests)
     command = (
         ".venv/bin/python bench/release_and_dashboard.py "
         f"--people {args.people} --database {args.database}"
+        + (f" --requests {args.requests}" if args.requests != REQUESTS else "")
     )
 
     def page(figure: tuple[float, float, int, int]) -> str:
@@ -211,9 +218,9 @@ def main() -> None:
         "`release_cycle()` on a closed cycle whose response store was filled directly with "
         "synthetic answers from 75% of a synthetic organisation (the shape of "
         "bench/launch_and_send.py), against reading every response once in the same process. "
-        f"Then each page {REQUESTS} times through Django's test client with DEBUG off "
-        "(median / p95, SQL statements per request, bytes of the page): GET /dashboard/ for a "
-        "front-line manager's unit (a unit with no unit below it), a department head's unit and "
+        f"Then each page {REQUESTS} times (or `--requests`) through Django's test client with "
+        "DEBUG off (median / p95, SQL statements per request, bytes of the page): GET "
+        "/dashboard/ for a front-line manager's unit (a unit with no unit below it), a department head's unit and "
         "HR's top unit, and HR's heatmap (/hr/heatmap/, its first page), against a static page "
         "(/anonymity/) in the same run. Goals: release within 30 s at 100,000 people; dashboard "
         "p95 under 300 ms; a query count and a page size that do not grow with the "

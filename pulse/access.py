@@ -9,8 +9,7 @@ viewer's scope answers 404, so a page never confirms that something exists.
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from surveys.models import CycleTeam
-from surveys.selectors import reads_cycle_as_hr
-from surveys.snapshot_tree import ancestors_of, subtree_ids
+from surveys.selectors import ancestors_of, reads_cycle_as_hr, subtree_ids
 from teams.roles import is_hr
 
 User = AbstractBaseUser | AnonymousUser

@@ -18,11 +18,12 @@ from pulse.release_models import ReleasedComment, ReleasedUnit
 from surveys.instrument import Domain
 from surveys.models import Cycle, CycleTeam
 from surveys.selectors import (
+    ancestors_of,
     answers_cell_id,
     cycles_led_by,
     cycles_read_as_hr,
+    subtree_ids,
 )
-from surveys.snapshot_tree import ancestors_of, subtree_ids
 from teams.roles import is_hr
 
 
@@ -158,13 +159,13 @@ def small_teams(
     if led_by is not None:
         teams = teams.filter(pk__in=led_cycle_teams(led_by, cycle.pk))
     listed = list(teams)
-    units = {team.reporting_unit_id: team.reporting_unit for team in listed if team.reporting_unit}
+    units = {unit.pk: unit for unit in (team.reporting_unit for team in listed) if unit is not None}
     moved = []
     for team in listed:
         cell = answers_cell_id(team, units)
         if cell != team.pk and (cells is None or cell in cells):
             moved.append((team, cell))
-    names = {unit_id: unit.name for unit_id, unit in units.items() if unit is not None}
+    names = {unit_id: unit.name for unit_id, unit in units.items()}
     missing = {cell for _, cell in moved if cell not in names}
     if missing:
         names.update(

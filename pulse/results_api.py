@@ -20,7 +20,7 @@ from pulse.results import (
 )
 from surveys.instrument import Domain
 from surveys.models import Cycle
-from surveys.snapshot_tree import subtree_ids
+from surveys.selectors import subtree_ids
 
 FORMAT_PARAMETER = OpenApiParameter(
     "format", str, enum=["json", "csv"], description="Or send Accept: text/csv."
