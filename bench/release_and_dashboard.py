@@ -220,11 +220,11 @@ def main() -> None:
         "bench/launch_and_send.py), against reading every response once in the same process. "
         f"Then each page {REQUESTS} times (or `--requests`) through Django's test client with "
         "DEBUG off (median / p95, SQL statements per request, bytes of the page): GET "
-        "/dashboard/ for a front-line manager's unit (a unit with no unit below it), a department head's unit and "
-        "HR's top unit, and HR's heatmap (/hr/heatmap/, its first page), against a static page "
-        "(/anonymity/) in the same run. Goals: release within 30 s at 100,000 people; dashboard "
-        "p95 under 300 ms; a query count and a page size that do not grow with the "
-        f"organisation. Machine: {machine()}."
+        "/dashboard/ for a front-line manager's unit (a unit with no unit below it), a "
+        "department head's unit and HR's top unit, and HR's heatmap (/hr/heatmap/, its first "
+        "page), against a static page (/anonymity/) in the same run. Goals: release within "
+        "30 s at 100,000 people; dashboard p95 under 300 ms; a query count and a page size "
+        f"that do not grow with the organisation. Machine: {machine()}."
     )
     header = (
         "| database | people | snapshot teams | respondents | release | front-line manager "
