@@ -124,10 +124,14 @@ def unit_result(
 
 
 def with_destination(reason: str, unit: CycleTeam) -> str:
-    """A unit whose few answers were moved into another unit at close says where they went."""
+    """A unit whose few answers were moved into another unit at close says where they went
+    (read with the unit when the query selected `unit__answers_counted_in`)."""
     if not reason or answers_cell_id(unit) == unit.pk:
         return reason
-    return f"{reason}; its answers are counted in {unit_name(answers_cell_id(unit))}"
+    cell = answers_cell_id(unit)
+    moved_to = unit.answers_counted_in
+    name = moved_to.name if moved_to is not None and moved_to.pk == cell else unit_name(cell)
+    return f"{reason}; its answers are counted in {name}"
 
 
 @dataclass(frozen=True)
@@ -294,7 +298,9 @@ def units_below(
 ) -> tuple[list[ReleasedUnit], bool]:
     """One page of the units right below `released`, by name; with `search`, of the units
     anywhere below it whose team or manager name contains it. And whether a next page exists."""
-    below = ReleasedUnit.objects.filter(cycle_id=released.cycle_id).select_related("unit")
+    below = ReleasedUnit.objects.filter(cycle_id=released.cycle_id).select_related(
+        "unit", "unit__answers_counted_in"
+    )
     if search:
         below = below.filter(
             Q(unit__name__icontains=search) | Q(unit__manager_name__icontains=search),

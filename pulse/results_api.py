@@ -141,7 +141,9 @@ class ResultsView(CSVOrJSONView):
         led = led_cycle_teams(request.user, cycle.pk) if cycle and not everything else []
         if cycle is None or not (everything or led):
             raise NotFound("No released results for this cycle.")
-        units = ReleasedUnit.objects.filter(cycle=cycle).select_related("unit")
+        units = ReleasedUnit.objects.filter(cycle=cycle).select_related(
+            "unit", "unit__answers_counted_in"
+        )
         if not everything:
             units = units.filter(unit_id__in=subtree_ids(led))
         pages = ListPages()
