@@ -200,3 +200,11 @@ def test_the_schema_documents_the_pages_of_the_results_list(company) -> None:
     )
     assert "page" in {parameter["name"] for parameter in results_list["parameters"]}
     assert "Link" in results_list["responses"]["200"]["headers"]
+
+
+def test_each_page_asks_once_whether_the_viewer_is_hr(company) -> None:
+    for page, (viewer, path) in pages_of(company).items():
+        with CaptureQueriesContext(connection) as queries:
+            assert company["clients"][viewer].get(path).status_code == 200
+        asked = [q for q in queries.captured_queries if "auth_user_groups" in q["sql"]]
+        assert len(asked) <= 1, page
