@@ -71,26 +71,30 @@ def fill_responses(cycle: "Cycle", rng: random.Random) -> int:
     return len(responses)
 
 
-def timed_requests(client: "Client", path: str) -> tuple[float, float, int]:
+def timed_requests(
+    client: "Client", path: str, requests: int = REQUESTS
+) -> tuple[float, float, int, int]:
+    """(p50 ms, p95 ms, most SQL statements in one request, bytes of the page)."""
     from django.db import connection
 
     from bench.launch_and_send import QueryCounter
 
-    durations, queries = [], []
-    for _ in range(REQUESTS):
+    durations, queries, sizes = [], [], []
+    for _ in range(requests):
         counter = QueryCounter()
         started = time.perf_counter()
         with connection.execute_wrapper(counter):
             response = client.get(path, secure=True)
         durations.append(time.perf_counter() - started)
         queries.append(counter.total)
+        sizes.append(len(response.content))
         assert response.status_code == 200, (path, response.status_code)
     durations.sort()
     p95 = durations[int(len(durations) * 0.95) - 1]
-    return statistics.median(durations) * 1000, p95 * 1000, max(queries)
+    return statistics.median(durations) * 1000, p95 * 1000, max(queries), max(sizes)
 
 
-def run(people: int) -> dict:
+def run(people: int, requests: int = REQUESTS) -> dict:
     from django.contrib.auth.models import User
     from django.db import connection
     from django.db.models import F
@@ -147,9 +151,26 @@ def run(people: int) -> dict:
     manager_client, hr_client, anyone = Client(), Client(), Client()
     manager_client.force_login(head.user)
     hr_client.force_login(hr)
-    base_p50, base_p95, base_queries = timed_requests(anyone, "/anonymity/")
-    manager = timed_requests(manager_client, f"/dashboard/?cycle={cycle.pk}&unit={department.pk}")
-    everyone = timed_requests(hr_client, f"/dashboard/?cycle={cycle.pk}&unit={top.pk}")
+    leaf = (
+        CycleTeam.objects.filter(cycle=cycle, reporting_unit_id=F("id"), manager__isnull=False)
+        .exclude(children__reporting_unit_id=F("children__id"))
+        .order_by("-pk")
+        .first()
+    )
+    assert leaf is not None and leaf.manager is not None, "no front-line unit"
+    front_line = leaf.manager
+    front_line.user = User.objects.create_user("line@example.com", "line@example.com", "x")
+    front_line.save()
+    line_client = Client()
+    line_client.force_login(front_line.user)
+    cycle_query = f"?cycle={cycle.pk}"
+    base = timed_requests(anyone, "/anonymity/", requests)
+    manager = timed_requests(
+        manager_client, f"/dashboard/{cycle_query}&unit={department.pk}", requests
+    )
+    line = timed_requests(line_client, f"/dashboard/{cycle_query}&unit={leaf.pk}", requests)
+    everyone = timed_requests(hr_client, f"/dashboard/{cycle_query}&unit={top.pk}", requests)
+    heatmap = timed_requests(hr_client, f"/hr/heatmap/{cycle_query}", requests)
     return {
         "people": Person.objects.count(),
         "units": CycleTeam.objects.filter(cycle=cycle).count(),
@@ -157,9 +178,11 @@ def run(people: int) -> dict:
         "baseline": baseline,
         "release": release_seconds,
         "release_queries": counter.total,
-        "base": (base_p50, base_p95, base_queries),
+        "base": base,
         "manager": manager,
+        "line": line,
         "hr": everyone,
+        "heatmap": heatmap,
     }
 
 
@@ -167,38 +190,45 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--requests", type=int, default=REQUESTS, help="of each page")
     args = parser.parse_args()
     os.environ["ALLOWED_HOSTS"] = "testserver"
     with tempfile.TemporaryDirectory(prefix="pulse-bench-") as scratch:
         configure_django(args.database, Path(scratch), POSTGRES_DATABASE)
-        figures = run(args.people)
+        figures = run(args.people, args.requests)
     command = (
         ".venv/bin/python bench/release_and_dashboard.py "
         f"--people {args.people} --database {args.database}"
+        + (f" --requests {args.requests}" if args.requests != REQUESTS else "")
     )
-    manager, hr, base = figures["manager"], figures["hr"], figures["base"]
+
+    def page(figure: tuple[float, float, int, int]) -> str:
+        p50, p95, queries, size = figure
+        return f"{p50:.0f} / {p95:.0f} ms, {queries} queries, {size / 1000:,.0f} KB"
+
     row = (
         f"| {args.database} | {figures['people']:,} | {figures['units']:,} "
         f"| {figures['respondents']:,} | {figures['release']:.1f} s "
         f"({figures['release'] / figures['baseline']:.1f}x reading the responses; "
         f"{figures['release_queries']} queries) "
-        f"| {manager[0]:.0f} / {manager[1]:.0f} ms, {manager[2]} queries "
-        f"| {hr[0]:.0f} / {hr[1]:.0f} ms, {hr[2]} queries "
-        f"| {base[0]:.0f} / {base[1]:.0f} ms | `{command}` |"
+        f"| {page(figures['line'])} | {page(figures['manager'])} | {page(figures['hr'])} "
+        f"| {page(figures['heatmap'])} | {page(figures['base'])} | `{command}` |"
     )
     intro = (
         "`release_cycle()` on a closed cycle whose response store was filled directly with "
         "synthetic answers from 75% of a synthetic organisation (the shape of "
         "bench/launch_and_send.py), against reading every response once in the same process. "
-        f"Then GET /dashboard/ {REQUESTS} times through Django's test client with DEBUG off "
-        "(median / p95, and SQL statements per request), for a department head's unit and for "
-        "HR's top unit, against a static page (/anonymity/) in the same run. Goals: release "
-        "within 30 s at 100,000 people; dashboard p95 under 300 ms; a query count that does not "
-        f"grow with the organisation. Machine: {machine()}."
+        f"Then each page {REQUESTS} times (or `--requests`) through Django's test client with "
+        "DEBUG off (median / p95, SQL statements per request, bytes of the page): GET "
+        "/dashboard/ for a front-line manager's unit (a unit with no unit below it), a "
+        "department head's unit and HR's top unit, and HR's heatmap (/hr/heatmap/, its first "
+        "page), against a static page (/anonymity/) in the same run. Goals: release within "
+        "30 s at 100,000 people; dashboard p95 under 300 ms; a query count and a page size "
+        f"that do not grow with the organisation. Machine: {machine()}."
     )
     header = (
-        "| database | people | snapshot teams | respondents | release | manager dashboard "
-        "| HR top unit | baseline page | command |"
+        "| database | people | snapshot teams | respondents | release | front-line manager "
+        "| department head | HR top unit | HR heatmap | baseline page | command |"
     )
     replace_table_rows(
         SECTION, intro, header, row, key=f"| {args.database} | {figures['people']:,} "

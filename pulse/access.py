@@ -9,9 +9,8 @@ viewer's scope answers 404, so a page never confirms that something exists.
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from surveys.models import CycleTeam
-from surveys.selectors import reads_cycle_as_hr
+from surveys.selectors import ancestors_of, reads_cycle_as_hr, subtree_ids
 from teams.roles import is_hr
-from teams.tree_walks import IdTree
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -39,10 +38,20 @@ def visible_unit_ids(user: User, cycle_id: int) -> set[int] | None:
     roots = led_cycle_teams(user, cycle_id)
     if not roots:
         return set()
-    tree = IdTree(dict(CycleTeam.objects.filter(cycle_id=cycle_id).values_list("id", "parent_id")))
-    return {team_id for root in roots for team_id in tree.subtree(root)}
+    return set(
+        CycleTeam.objects.filter(cycle_id=cycle_id, pk__in=subtree_ids(roots)).values_list(
+            "id", flat=True
+        )
+    )
 
 
 def may_see(user: User, cycle_id: int, unit_id: int) -> bool:
-    visible = visible_unit_ids(user, cycle_id)
-    return visible is None or unit_id in visible
+    """Reads the unit's ancestors, never the cycle's whole snapshot."""
+    if reads_everything(user, cycle_id):
+        return True
+    return within_led_teams(led_cycle_teams(user, cycle_id), unit_id, ancestors_of(unit_id))
+
+
+def within_led_teams(led: list[int], unit_id: int, ancestors: list[int]) -> bool:
+    """Is the unit (with `ancestors`, nearest first) one of the `led` teams or below one?"""
+    return bool(set(led) & {unit_id, *ancestors})

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from common.query_params import id_from_query
+from common.query_params import id_from_query, page_from_query, search_from_query
 from pulse.charts import trend_chart
 from pulse.customer_panel import customer_panel
 from pulse.loop import change_sentence, loop_unit_of, progress_since, steps_of
@@ -18,13 +18,13 @@ from pulse.release_models import ReleasedUnit
 from pulse.results import (
     comments_page,
     counted_in_sentence,
-    cycle_results,
     earlier_releases_for,
     led_small_teams,
     released_cycles_for,
     trend_points,
     unit_page,
 )
+from pulse.unit_levels import UnitLevel, unit_level
 from pulse.unit_links import team_of_unit, unit_counting_team
 from surveys.focus_selectors import focus_and_previous
 from surveys.instrument import Domain
@@ -63,7 +63,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if cycle is None:
         return page(request, "pulse/dashboard_empty.html")
     unit_id, team_missing = wanted_unit(request, cycle)
-    result = unit_page(request.user, cycle, unit_id)
+    result = unit_page(
+        request.user,
+        cycle,
+        unit_id,
+        page=wanted_page(request),
+        search=search_from_query(request.GET.get("q")),
+    )
     small_team_sentences = [
         counted_in_sentence(team, cycle.k) for team in led_small_teams(request.user, cycle)
     ]
@@ -150,6 +156,14 @@ def wanted_unit(request: HttpRequest, cycle: Cycle) -> tuple[int | None, bool]:
     return unit_id, unit_id is None
 
 
+def wanted_page(request: HttpRequest) -> int:
+    """The page of units the address asks for; an address that names no page answers 404."""
+    number = page_from_query(request.GET.get("page"))
+    if not number:
+        raise Http404("No such page.")
+    return number
+
+
 def describe_change(released: ReleasedUnit, earlier: list[ReleasedUnit]) -> list[tuple[str, str]]:
     """Per domain, the change since the latest of `earlier` (the earlier releases this viewer
     may read, oldest first), in words."""
@@ -174,11 +188,15 @@ def hr_only(request: HttpRequest) -> None:
 def heatmap(request: HttpRequest) -> HttpResponse:
     hr_only(request)
     cycle, cycles = chosen_cycle(request)
-    results = cycle_results(request.user, cycle) if cycle else None
     return page(
         request,
         "pulse/heatmap.html",
-        {"cycle": cycle, "cycles": cycles, "results": results, "domains": list(Domain)},
+        {
+            "cycle": cycle,
+            "cycles": cycles,
+            "level": level_of(request, cycle),
+            "domains": list(Domain),
+        },
     )
 
 
@@ -193,9 +211,26 @@ def participation(request: HttpRequest) -> HttpResponse:
         {
             "cycle": cycle,
             "cycles": cycles,
-            "results": cycle_results(request.user, cycle) if cycle else None,
+            "level": level_of(request, cycle),
             "open_cycles": [
                 (open_cycle, open_cycle_bands(open_cycle)) for open_cycle in open_cycles
             ],
         },
     )
+
+
+def level_of(request: HttpRequest, cycle: Cycle | None) -> UnitLevel | None:
+    """The level of the organisation the address opens (`?team=`, `?page=`, `?q=`)."""
+    if cycle is None:
+        return None
+    unit_id, _ = wanted_unit(request, cycle)
+    level = unit_level(
+        request.user,
+        cycle,
+        unit_id,
+        page=wanted_page(request),
+        search=search_from_query(request.GET.get("q")),
+    )
+    if level is None and (unit_id is not None or "team" in request.GET):
+        raise Http404("No such team.")
+    return level

@@ -12,8 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api_pages import LINK_HEADER, PAGE_PARAMETER, ListPages
 from common.csv_export import CSVOrJSONView
-from pulse.access import visible_unit_ids
+from pulse.access import led_cycle_teams, reads_everything
 from pulse.follow_through import Filters, FollowThroughRow, as_csv, follow_through_rows
 from pulse.loop import LoopUnit, loop_unit, loop_unit_of, weakest_domain
 from pulse.release_models import ReleasedUnit
@@ -29,6 +30,7 @@ from surveys.focus import (
 from surveys.focus_selectors import FocusView, focuses_after
 from surveys.instrument import Domain
 from surveys.models import MAX_COMMITMENTS, Commitment, CommitmentStatus
+from surveys.selectors import subtree_ids
 from teams.roles import is_hr
 
 
@@ -97,8 +99,13 @@ def as_validation_error(problem: FocusProblem) -> ValidationError:
 class FocusListView(APIView):
     @extend_schema(
         summary="The focuses chosen after one released cycle, for the units you may read",
-        parameters=[OpenApiParameter("cycle", int, required=True, description="Cycle id")],
+        parameters=[
+            OpenApiParameter("cycle", int, required=True, description="Cycle id"),
+            PAGE_PARAMETER,
+            LINK_HEADER,
+        ],
         responses={200: FocusSerializer(many=True)},
+        description="By unit name, 500 a page; the Link header names the next page.",
     )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("cycle", "")
@@ -107,20 +114,21 @@ class FocusListView(APIView):
         cycle = next((c for c in released_cycles_for(request.user) if c.pk == int(raw)), None)
         if cycle is None:
             raise NotFound("No released results for this cycle.")
-        # A constant number of queries: the scope, the releases and the focuses, once each.
-        visible = visible_unit_ids(request.user, cycle.pk)
-        focuses = focuses_after(cycle.pk)
-        released = (
-            ReleasedUnit.objects.filter(cycle=cycle)
-            .select_related("unit", "unit__manager", "cycle")
-            .order_by("unit__name")
+        released = ReleasedUnit.objects.filter(cycle=cycle).select_related(
+            "unit", "unit__manager", "cycle"
         )
+        if not reads_everything(request.user, cycle.pk):
+            led = led_cycle_teams(request.user, cycle.pk)
+            released = released.filter(unit_id__in=subtree_ids(led))
+        pages = ListPages()
+        page = pages.page_of(released.order_by("unit__name", "unit_id"), request)
+        focuses = focuses_after(cycle.pk)
         return Response(
             [
                 focus_payload(loop_unit_of(request.user, r), focuses.get(r.unit.team_id or 0))
-                for r in released
-                if visible is None or r.unit_id in visible
-            ]
+                for r in page
+            ],
+            headers=pages.link_headers(),
         )
 
 

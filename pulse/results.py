@@ -5,19 +5,27 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
 
-from pulse.access import User, led_cycle_teams, may_see, reads_everything, visible_unit_ids
+from pulse.access import (
+    User,
+    led_cycle_teams,
+    may_see,
+    reads_everything,
+    visible_unit_ids,
+    within_led_teams,
+)
 from pulse.disclosure import Suppression
 from pulse.guides import GUIDES, Guide
 from pulse.release_models import ReleasedComment, ReleasedUnit
 from surveys.instrument import Domain
 from surveys.models import Cycle, CycleTeam
 from surveys.selectors import (
+    ancestors_of,
     answers_cell_id,
     cycles_led_by,
     cycles_read_as_hr,
+    subtree_ids,
 )
 from teams.roles import is_hr
-from teams.tree_walks import IdTree
 
 
 def reason_text(reason: str, k: int) -> str:
@@ -117,10 +125,14 @@ def unit_result(
 
 
 def with_destination(reason: str, unit: CycleTeam) -> str:
-    """A unit whose few answers were moved into another unit at close says where they went."""
+    """A unit whose few answers were moved into another unit at close says where they went
+    (read with the unit when the query selected `unit__answers_counted_in`)."""
     if not reason or answers_cell_id(unit) == unit.pk:
         return reason
-    return f"{reason}; its answers are counted in {unit_name(answers_cell_id(unit))}"
+    cell = answers_cell_id(unit)
+    moved_to = unit.answers_counted_in
+    name = moved_to.name if moved_to is not None and moved_to.pk == cell else unit_name(cell)
+    return f"{reason}; its answers are counted in {name}"
 
 
 @dataclass(frozen=True)
@@ -136,32 +148,44 @@ class SmallTeam:
 
 
 def small_teams(
-    cycle: Cycle, *, counted_in: int | None = None, led_by: User | None = None
+    cycle: Cycle, *, counted_in: int | list[int] | None = None, led_by: User | None = None
 ) -> list[SmallTeam]:
     """Teams whose answers are counted in another unit: all of the cycle's, or only those
-    counted in one unit, or only those a manager led (one query each, never org-wide then)."""
+    counted in one unit (or in a page of units), or only those a manager led (never org-wide
+    then: a constant number of queries, reading only those teams)."""
     teams = CycleTeam.objects.filter(cycle=cycle).select_related("reporting_unit")
-    if counted_in is not None:
+    cells = [counted_in] if isinstance(counted_in, int) else counted_in
+    if cells is not None:
         teams = teams.filter(
-            Q(reporting_unit_id=counted_in)
-            | Q(answers_counted_in_id=counted_in)
-            | Q(reporting_unit__answers_counted_in_id=counted_in)
+            Q(reporting_unit_id__in=cells)
+            | Q(answers_counted_in_id__in=cells)
+            | Q(reporting_unit__answers_counted_in_id__in=cells)
         )
     if led_by is not None:
         teams = teams.filter(pk__in=led_cycle_teams(led_by, cycle.pk))
-    found = []
-    for team in teams:
-        cell = answers_cell_id(team)
-        if cell == team.pk or (counted_in is not None and cell != counted_in):
-            continue
-        name = (
-            team.reporting_unit.name
-            if team.reporting_unit is not None and cell == team.reporting_unit_id
-            else unit_name(cell)
+    listed = list(teams)
+    units = {unit.pk: unit for unit in (team.reporting_unit for team in listed) if unit is not None}
+    moved = []
+    for team in listed:
+        cell = answers_cell_id(team, units)
+        if cell != team.pk and (cells is None or cell in cells):
+            moved.append((team, cell))
+    names = {unit_id: unit.name for unit_id, unit in units.items()}
+    missing = {cell for _, cell in moved if cell not in names}
+    if missing:
+        names.update(
+            CycleTeam.objects.filter(cycle=cycle, pk__in=missing).values_list("id", "name")
         )
-        merged = team.reporting_unit_id != team.pk
-        found.append(SmallTeam(team.pk, team.name, cell, name, "people" if merged else "answers"))
-    return found
+    return [
+        SmallTeam(
+            team.pk,
+            team.name,
+            cell,
+            names.get(cell, ""),
+            "people" if team.reporting_unit_id != team.pk else "answers",
+        )
+        for team, cell in moved
+    ]
 
 
 def unit_name(cycle_team_id: int) -> str:
@@ -190,37 +214,52 @@ def released_cycles_for(user: User) -> list[Cycle]:
     return list(cycles.filter(readable).order_by("-closes_at"))
 
 
+# Units listed per page below a unit, and per page of search results.
+UNITS_PER_PAGE = 50
+
+
 @dataclass
 class UnitPage:
-    """One unit's results page: the unit, the units right below it, the organisation's figures."""
+    """One unit's results page: the unit, a page of the units right below it (or of the units
+    under it that match a search), the organisation's figures."""
 
     cycle: Cycle
     selected: UnitResult
     children: list[UnitResult]
     benchmark: ReleasedUnit | None
     parent_id: int | None  # the unit above, when the viewer may see it
+    page: int = 1
+    has_next: bool = False
+    search: str = ""
 
 
-def unit_page(user: User, cycle: Cycle, unit_id: int | None) -> UnitPage | None:
-    """A constant number of queries, whatever the size of the organisation."""
-    parents = dict(CycleTeam.objects.filter(cycle=cycle).values_list("id", "parent_id"))
+def unit_page(
+    user: User, cycle: Cycle, unit_id: int | None, *, page: int = 1, search: str = ""
+) -> UnitPage | None:
+    """A constant number of queries, and rows read only for what the page shows: the unit, its
+    ancestors (for the viewer's scope), one page of units below it."""
     everything = reads_everything(user, cycle.pk)
-    roots = set(led_cycle_teams(user, cycle.pk)) if not everything else set()
-    top = next((team for team, parent in parents.items() if parent is None), None)
-
-    tree = IdTree(parents)
-
-    def in_scope(team_id: int) -> bool:
-        return everything or bool(roots & {team_id, *tree.ancestors(team_id)})
-
+    led = led_cycle_teams(user, cycle.pk) if not everything else []
     if unit_id is None:
-        candidates = sorted(roots) if roots else ([top] if everything and top else [])
+        candidates = (
+            sorted(led)
+            if led
+            else list(
+                CycleTeam.objects.filter(cycle=cycle, parent__isnull=True)
+                .order_by("name", "pk")
+                .values_list("pk", flat=True)[:1]
+            )
+            if everything
+            else []
+        )
         units = ReleasedUnit.objects.filter(cycle=cycle, unit_id__in=candidates)
         released = units.select_related("unit").order_by("unit__name").first()
+        ancestors = ancestors_of(released.unit_id) if released and not everything else []
     else:
+        ancestors = ancestors_of(unit_id) if not everything else []
         released = (
             ReleasedUnit.objects.filter(cycle=cycle, unit_id=unit_id).select_related("unit").first()
-            if in_scope(unit_id)
+            if everything or within_led_teams(led, unit_id, ancestors)
             else None
         )
     if released is None:
@@ -237,18 +276,42 @@ def unit_page(user: User, cycle: Cycle, unit_id: int | None) -> UnitPage | None:
     benchmark = ReleasedUnit.objects.filter(
         cycle=cycle, parent_unit__isnull=True, status="released"
     ).first()
-    children = ReleasedUnit.objects.filter(
-        cycle=cycle, parent_unit=released.unit_id
-    ).select_related("unit")
+    children, has_next = units_below(released, page=page, search=search)
     parent_id = released.parent_unit_id
+    if parent_id is not None and not everything:
+        above = ancestors[ancestors.index(parent_id) + 1 :] if parent_id in ancestors else []
+        parent_id = parent_id if within_led_teams(led, parent_id, above) else None
     counted_here = [t.name for t in small_teams(cycle, counted_in=released.unit_id)]
     return UnitPage(
         cycle=cycle,
         selected=unit_result(released, cycle.k, benchmark, counted_here=counted_here),
-        children=[unit_result(child, cycle.k) for child in children.order_by("unit__name")],
+        children=[unit_result(child, cycle.k) for child in children],
         benchmark=benchmark,
-        parent_id=parent_id if parent_id is not None and in_scope(parent_id) else None,
+        parent_id=parent_id,
+        page=page,
+        has_next=has_next,
+        search=search,
     )
+
+
+def units_below(
+    released: ReleasedUnit, *, page: int = 1, search: str = ""
+) -> tuple[list[ReleasedUnit], bool]:
+    """One page of the units right below `released`, by name; with `search`, of the units
+    anywhere below it whose team or manager name contains it. And whether a next page exists."""
+    below = ReleasedUnit.objects.filter(cycle_id=released.cycle_id).select_related(
+        "unit", "unit__answers_counted_in"
+    )
+    if search:
+        below = below.filter(
+            Q(unit__name__icontains=search) | Q(unit__manager_name__icontains=search),
+            unit_id__in=subtree_ids([released.unit_id]),
+        ).exclude(unit_id=released.unit_id)
+    else:
+        below = below.filter(parent_unit=released.unit_id)
+    start = (max(page, 1) - 1) * UNITS_PER_PAGE
+    rows = list(below.order_by("unit__name", "unit_id")[start : start + UNITS_PER_PAGE + 1])
+    return rows[:UNITS_PER_PAGE], len(rows) > UNITS_PER_PAGE
 
 
 @dataclass

@@ -6,9 +6,10 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api_pages import LINK_HEADER, PAGE_PARAMETER, ListPages
 from common.csv_export import CSVOrJSONView
 from common.query_params import id_from_query
-from pulse.access import may_see, visible_unit_ids
+from pulse.access import led_cycle_teams, may_see, reads_everything
 from pulse.release_models import ReleasedUnit
 from pulse.results import (
     earlier_releases_for,
@@ -19,6 +20,7 @@ from pulse.results import (
 )
 from surveys.instrument import Domain
 from surveys.models import Cycle
+from surveys.selectors import subtree_ids
 
 FORMAT_PARAMETER = OpenApiParameter(
     "format", str, enum=["json", "csv"], description="Or send Accept: text/csv."
@@ -120,9 +122,13 @@ class ResultsView(CSVOrJSONView):
     @extend_schema(
         parameters=[
             OpenApiParameter("cycle", int, required=True, description="Cycle id"),
+            PAGE_PARAMETER,
             FORMAT_PARAMETER,
+            LINK_HEADER,
         ],
         responses={200: UnitResultSerializer(many=True)},
+        description="The units the caller may see, by name, 500 a page; the Link header names "
+        "the next page.",
     )
     def get(self, request: Request) -> Response:
         cycle_id = id_from_query(request.query_params.get("cycle"))
@@ -131,23 +137,25 @@ class ResultsView(CSVOrJSONView):
                 {"cycle": "Give the id of a released cycle in digits 0-9, e.g. ?cycle=3."}
             )
         cycle = Cycle.objects.filter(pk=cycle_id, release__isnull=False).first()
-        visible = visible_unit_ids(request.user, cycle.pk) if cycle else set()
-        if cycle is None or visible == set():
+        everything = cycle is not None and reads_everything(request.user, cycle.pk)
+        led = led_cycle_teams(request.user, cycle.pk) if cycle and not everything else []
+        if cycle is None or not (everything or led):
             raise NotFound("No released results for this cycle.")
-        units = (
-            ReleasedUnit.objects.filter(cycle=cycle).select_related("unit").order_by("unit__name")
+        units = ReleasedUnit.objects.filter(cycle=cycle).select_related(
+            "unit", "unit__answers_counted_in"
         )
+        if not everything:
+            units = units.filter(unit_id__in=subtree_ids(led))
+        pages = ListPages()
+        page = pages.page_of(units.order_by("unit__name", "unit_id"), request)
         counted: dict[int, list[str]] = {}
-        for team in small_teams(cycle):
+        for team in small_teams(cycle, counted_in=[u.unit_id for u in page]):
             counted.setdefault(team.counted_in_id, []).append(team.name)
-        payload = [
-            unit_payload(u, cycle.k, sorted(counted.get(u.unit_id, [])))
-            for u in units
-            if visible is None or u.unit_id in visible
-        ]
+        payload = [unit_payload(u, cycle.k, sorted(counted.get(u.unit_id, []))) for u in page]
+        headers = pages.link_headers()
         if request.accepted_renderer.format == "csv":
-            return Response(payload, headers=attachment(f"results-{cycle.period}.csv"))
-        return Response(payload)
+            headers.update(attachment(f"results-{cycle.period}.csv"))
+        return Response(payload, headers=headers)
 
 
 class TrendView(CSVOrJSONView):

@@ -11,6 +11,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from surveys.models import Cycle, CycleReader, CycleState, CycleTeam, Invitation
+
+# The walks over a snapshot that pages use to read only what they show, offered here with the
+# other reads (the anonymous plane reads surveys through this module).
+from surveys.snapshot_tree import ancestors_of as ancestors_of
+from surveys.snapshot_tree import subtree_ids as subtree_ids
 from teams.models import Person
 from teams.tree_walks import IdTree
 

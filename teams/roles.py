@@ -28,11 +28,21 @@ def ensure_hr_group() -> Group:
     return group
 
 
+# Where is_hr keeps its answer on the user object: a request loads its user once, so a page
+# asks the database once however many of its parts check the role, and the next request (a
+# fresh user object) sees a change of role at once.
+IS_HR_ATTRIBUTE = "_pulse_is_hr"
+
+
 def is_hr(user: AbstractBaseUser | AnonymousUser) -> bool:
     # Anonymous visitors are not User instances; neither are they HR.
     if not isinstance(user, User) or not user.is_active:
         return False
-    return user.is_superuser or user.groups.filter(name=HR_GROUP_NAME).exists()
+    known = user.__dict__.get(IS_HR_ATTRIBUTE)
+    if known is None:
+        known = user.is_superuser or user.groups.filter(name=HR_GROUP_NAME).exists()
+        user.__dict__[IS_HR_ATTRIBUTE] = known
+    return known
 
 
 def hr_logins() -> QuerySet[User]:

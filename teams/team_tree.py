@@ -9,6 +9,10 @@ from django.db import transaction
 
 from teams.models import Person, Team
 
+# Teams removed per statement: a statement binds at most this many ids, whatever the size of
+# the organisation (SQLite refuses a statement with more than 250,000 parameters).
+DELETE_BATCH = 500
+
 
 def default_team_name(manager_name: str) -> str:
     return f"{manager_name}'s team"
@@ -35,7 +39,11 @@ def sync_teams(*, team_names: dict[str, str] | None = None) -> None:
     }
     teams_by_leader = {team.manager_id: team for team in Team.objects.all()}
 
-    Team.objects.exclude(manager_id__in=leaders).delete()
+    # Teams whose leader no longer leads anyone, by id and in batches: excluding the leaders
+    # instead would bind one parameter per leader in a single statement.
+    gone = [team.pk for leader_id, team in teams_by_leader.items() if leader_id not in leaders]
+    for start in range(0, len(gone), DELETE_BATCH):
+        Team.objects.filter(pk__in=gone[start : start + DELETE_BATCH]).delete()
     new_teams = []
     renamed = []
     for leader_id in leaders:

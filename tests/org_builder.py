@@ -111,3 +111,17 @@ def add_person(org: BuiltOrg, name: str, manager: str | None) -> None:
         manager=org.people[manager] if manager else None,
     )
     org.manager_of[name] = manager
+
+
+def grown_outline(departments: int, teams_per_department: int, people_per_team: int = 6) -> str:
+    """An organisation of `departments` x `teams_per_department` teams under one company, to
+    compare one page or one statement at two sizes: names say where each person sits
+    ("Head 2" leads "Department 2", "Lead 2.3" leads "Team 2.3"). Five assistants make the
+    company's own team large enough to stand alone, so no department is merged into it."""
+    lines = ["Chief (Company)", "  5 assistants"]
+    for department in range(1, departments + 1):
+        lines.append(f"  Head {department} (Department {department})")
+        for team in range(1, teams_per_department + 1):
+            lines.append(f"    Lead {department}.{team} (Team {department}.{team})")
+            lines.append(f"      {people_per_team} members")
+    return "\n".join(lines)

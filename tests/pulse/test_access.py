@@ -6,6 +6,7 @@ from django.utils.html import escape
 
 from pulse.disclosure import Suppression
 from pulse.models import ReleasedUnit
+from tests.support.unit_levels import every_level
 
 pytestmark = pytest.mark.django_db
 
@@ -115,17 +116,27 @@ def test_a_missing_cycle_parameter_is_a_clear_400(demo) -> None:
     assert "cycle" in response.json()["fields"]
 
 
-def test_the_heatmap_shows_the_tree_and_keeps_hidden_units_with_their_reason(demo) -> None:
+def test_the_heatmap_opens_level_by_level_and_keeps_hidden_units_with_their_reason(demo) -> None:
     cycle, clients = demo["cycle"], demo["clients"]
-    page = clients["nadia"].get(f"/hr/heatmap/?cycle={cycle.pk}").content.decode()
-    assert 'class="depth-0"><a' in page and 'class="depth-1"><a' in page
-    assert page.index(">Company</a>") < page.index(">Engineering</a>") < page.index(">Platform</a>")
+    first = clients["nadia"].get(f"/hr/heatmap/?cycle={cycle.pk}").content.decode()
+    assert 'class="depth-0"><a' in first and 'class="depth-1"><a' in first
+    assert first.index(">Company</a>") < first.index(">Engineering</a>")
+    assert ">Platform</a>" not in first  # a level further down: Engineering opens it
+    engineering = demo["units"]["Engineering"].unit
+    assert f'<a class="opens" href="?cycle={cycle.pk}&amp;team={engineering.team_id}">' in first
+    opened = clients["nadia"].get(f"/hr/heatmap/?cycle={cycle.pk}&team={engineering.team_id}")
+    page = opened.content.decode()
+    assert page.index(">Engineering</a>") < page.index(">Platform</a>")
+    assert "↑ The unit above" in page
+    everything = "".join(every_level(clients["nadia"], "/hr/heatmap/", cycle.pk))
+    for unit in ReleasedUnit.objects.filter(cycle=cycle).select_related("unit"):
+        assert f">{escape(unit.unit.name)}</a>" in everything  # every unit is reached
     for unit in ReleasedUnit.objects.filter(cycle=cycle, status="suppressed").select_related(
         "unit"
     ):
-        row = page[page.index(f">{escape(unit.unit.name)}</a>") :].split("</tr>")[0]
+        row = everything[everything.index(f">{escape(unit.unit.name)}</a>") :].split("</tr>")[0]
         assert f"Hidden: {escape(Suppression(unit.reason).sentence(cycle.k))}" in row
-    assert "style=" not in page
+    assert "style=" not in everything
 
 
 def test_the_api_publishes_whole_points_each_with_the_people_it_describes(demo) -> None:
