@@ -47,7 +47,7 @@ ROW = re.compile(
     r'<tr>\s*<th scope="row" class="depth-\d+"><a href="[^"]*(team|unit)=(\d+)">(.*?)</tr>',
     re.S,
 )
-SCORE_CELL = re.compile(r'<td class="heat-\d">(-?\d+)</td>')
+SCORE_CELL = re.compile(r'<td class="heat-\d"[^>]*>(-?\d+)</td>')
 
 
 def person(employee_id: str, manager: Person | None = None, login: bool = False) -> Person:
