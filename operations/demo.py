@@ -8,6 +8,7 @@ so the dashboards have real differences to show, and most teams improve a little
 cycle to the next.
 """
 
+import math
 import random
 from datetime import datetime, timedelta
 
@@ -183,11 +184,9 @@ def deliver_by_hand(cycle: Cycle) -> None:
 
 def answer_cycle(cycle: Cycle, rng: random.Random, improvement: float) -> None:
     items = list(cycle.items.all())
-    invitations = Invitation.objects.filter(cycle=cycle).select_related("reporting_unit")
+    invitations = Invitation.objects.filter(cycle=cycle).select_related("reporting_unit", "person")
     # In a fixed order, so the seeded answers, and the demo's results, are the same everywhere.
-    for invitation in invitations.order_by("pk"):
-        if rng.random() > PARTICIPATION:
-            continue
+    for invitation in answering_invitations(list(invitations.order_by("pk"))):
         climate = team_climate(invitation.reporting_unit.name) + improvement
         token = new_token()
         InvitationToken.objects.create(invitation=invitation, digest=token_digest(token))
@@ -198,14 +197,32 @@ def answer_cycle(cycle: Cycle, rng: random.Random, improvement: float) -> None:
         for item in items:
             if item.key not in asked:
                 continue
-            if rng.random() < 0.04:
-                continue  # a few skips, as people do
             keyed = round(rng.gauss(climate + domain_offset(item.domain), 1.1))
             keyed = min(SCALE_MAX, max(SCALE_MIN, keyed))
             answers[item.key] = SCALE_MIN + SCALE_MAX - keyed if item.reverse_scored else keyed
         enps = min(ENPS_MAX, max(ENPS_MIN, round(rng.gauss(climate * 1.45, 2.0))))
         comment = rng.choice(COMMENTS) if rng.random() < 0.3 else ""
         cast_answers(token=token, data={"answers": answers, "enps": enps, "comment": comment})
+
+
+def habit_draw(employee_id: str) -> random.Random:
+    # Synthetic demo habits, reproducible on purpose: no secret comes from this generator.
+    return random.Random(f"habit:{employee_id}")
+
+
+def answering_invitations(invitations: list[Invitation]) -> list[Invitation]:
+    """PARTICIPATION of each reporting unit's people (rounded up), the same ones every cycle,
+    as in a settled team. Were they drawn afresh each month, most units' respondents would
+    differ by a person or two between the two releases, and the second would be shown in
+    coarse steps (pulse.trends), as it would be for real; the demo shows whole points."""
+    by_unit: dict[int, list[Invitation]] = {}
+    for invitation in invitations:
+        by_unit.setdefault(invitation.reporting_unit_id, []).append(invitation)
+    answering: set[int] = set()
+    for members in by_unit.values():
+        keen_first = sorted(members, key=lambda inv: habit_draw(inv.person.employee_id).random())
+        answering.update(inv.pk for inv in keen_first[: math.ceil(PARTICIPATION * len(members))])
+    return [invitation for invitation in invitations if invitation.pk in answering]
 
 
 def team_climate(name: str) -> float:
