@@ -185,14 +185,20 @@ def deliver_by_hand(cycle: Cycle) -> None:
 def answer_cycle(cycle: Cycle, rng: random.Random, improvement: float) -> None:
     items = list(cycle.items.all())
     invitations = Invitation.objects.filter(cycle=cycle).select_related("reporting_unit", "person")
+    # The questions of a unit's links, as the door gives them (the follow-through item only
+    # where it is asked): every link of one reporting unit asks the same, so one look-up each.
+    asked_in_unit: dict[int, set[str]] = {}
     # In a fixed order, so the seeded answers, and the demo's results, are the same everywhere.
     for invitation in answering_invitations(list(invitations.order_by("pk"))):
         climate = team_climate(invitation.reporting_unit.name) + improvement
         token = new_token()
         InvitationToken.objects.create(invitation=invitation, digest=token_digest(token))
-        # The questions of this person's link: the follow-through item only where it is asked.
-        survey = look_up(token).survey
-        asked = {question.key for question in survey.questions} if survey else set()
+        if invitation.reporting_unit_id not in asked_in_unit:
+            survey = look_up(token).survey
+            asked_in_unit[invitation.reporting_unit_id] = (
+                {question.key for question in survey.questions} if survey else set()
+            )
+        asked = asked_in_unit[invitation.reporting_unit_id]
         answers = {}
         for item in items:
             if item.key not in asked:
