@@ -58,12 +58,12 @@ def test_results_ready_goes_once_to_every_manager_with_released_results_and_no_o
             # Field Sales is counted in Company, but the sales teams under it are released.
             "victoria.hughes@example.com",
         ]
-    ), (
-        "Marketing and Product (suppressed) and Data (counted in Engineering) have nothing to "
-        "read"
-    )
+    ), "Marketing and Product (suppressed) and Data (counted in Engineering) have nothing to read"
     message = next(
-        m for m in mail.outbox if m.to == ["kenji.tanaka@example.com"] and "ready" in m.subject
+        m
+        for m in mail.outbox
+        if m.to == ["kenji.tanaka@example.com"]
+        and f"ready: Monthly pulse {released.period}" in m.subject
     )
     assert f"/dashboard/?cycle={released.pk}" in message.body
     assert isinstance(message, EmailMultiAlternatives)
