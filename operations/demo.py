@@ -53,10 +53,10 @@ COMMENTS = [
 
 # Months before now of the demo's cycles, and how much better every team's climate is then.
 IMPROVEMENTS = ((2, 0.0), (1, 0.35))
-# In the last cycle one more person of Engineering's own group answers (back from leave), so
-# Engineering's and Company's figures are shown in coarse steps there: their respondents differ
-# by one from the cycle before (pulse.trends). Neither is a point of the customer chart.
-RETURNING = {"Engineering": 1}
+# In the last cycle one more person of Sales's own group answers (back from leave), so Sales's
+# and Company's figures are shown in coarse steps there: their respondents differ by one from
+# the cycle before (pulse.trends). Neither is a point of the customer chart (each contains one).
+RETURNING = {"Sales": 1}
 
 
 def seed_demo_results(

@@ -38,7 +38,7 @@ def test_hr_reads_the_linked_view_and_a_manager_the_customers_panel(
     scatter = laptop.locator("svg.chart.scatter")
     assert scatter.get_attribute("role") == "img"
     # Every dot of the chart is a row of the table beside it: the same units, no others.
-    dot_names = scatter.locator("circle title").all_inner_texts()
+    dot_names = scatter.locator("circle title").evaluate_all("all => all.map(t => t.textContent)")
     table = laptop.locator("table:has(caption:text('The units in the chart'))")
     row_names = table.locator("tbody th").all_inner_texts()
     assert sorted(dot_names) == sorted(row_names) and len(row_names) == units

@@ -201,5 +201,5 @@ def test_the_hr_page_gives_every_figure_its_units_and_explains_a_different_count
     assert page.status_code == 200
     assert "<dt>Units</dt><dd>11</dd>" in text
     assert "The 11 units of the chart ranked on both figures" in text
-    assert '<th scope="col">Units</th>' in text and "<td>12</td>" in text
+    assert '<th scope="col">Units</th>' in text and '<td data-label="Units">12</td>' in text
     assert "12 units, not the chart&#x27;s 11. Team 5: counted here, not in the chart" in text
