@@ -36,9 +36,9 @@ class DemoMetric:
 
 
 DEMO_METRICS = (
-    DemoMetric("csat", "CSAT", MetricUnit.PERCENT, Better.HIGHER, 82, 6, 2.5, 0, 100, (40, 400)),
+    DemoMetric("csat", "CSAT", MetricUnit.PERCENT, Better.HIGHER, 82, 6, 4, 0, 100, (40, 400)),
     DemoMetric(
-        "nps", "Customer NPS", MetricUnit.POINTS, Better.HIGHER, 28, 14, 7, -100, 100, (20, 200)
+        "nps", "Customer NPS", MetricUnit.POINTS, Better.HIGHER, 28, 14, 15, -100, 100, (20, 200)
     ),
     DemoMetric(
         "fcr",
@@ -47,7 +47,7 @@ DEMO_METRICS = (
         Better.HIGHER,
         71,
         6,
-        3.5,
+        7,
         0,
         100,
         (100, 900),
@@ -59,7 +59,7 @@ DEMO_METRICS = (
         Better.LOWER,
         42,
         9,
-        5,
+        10,
         2,
         240,
         (100, 900),

@@ -2,6 +2,7 @@
 same time axis, and the scatter of units on HR's linked view. No script, no inline style: the
 templates draw these shapes, and a table beside each chart carries the same numbers."""
 
+import math
 from dataclasses import dataclass
 
 WIDTH, HEIGHT, PAD = 320, 140, 28
@@ -88,6 +89,29 @@ def padded_range(values: list[float]) -> tuple[float, float]:
     return low - margin, high + margin
 
 
+def round_ticks(low: float, high: float, *, most: int = 6) -> list[float]:
+    """Tick values at a round step (1, 2, 2.5 or 5 times a power of ten) from at or below
+    `low` to at or above `high`, at most `most` of them: 70, 75, 80 rather than 72.8, 78.3."""
+    span = high - low
+    if span <= 0:
+        return [low]
+    power = 10 ** math.floor(math.log10(span / (most - 1)))
+    step = next(
+        (
+            power * factor
+            for factor in (1, 2, 2.5, 5, 10)
+            if math.ceil(high / (power * factor)) - math.floor(low / (power * factor)) < most
+        ),
+        power * 20,
+    )
+    first, last = math.floor(low / step), math.ceil(high / step)
+    return [round(index * step, 10) for index in range(first, last + 1)]
+
+
+def tick_label(value: float) -> str:
+    return f"{value:g}"
+
+
 def scatter_chart(
     points: list[tuple[str, float, float]], *, x_span: tuple[float, float]
 ) -> ScatterChart | None:
@@ -95,7 +119,8 @@ def scatter_chart(
     if not points:
         return None
     x_low, x_high = x_span
-    y_low, y_high = padded_range([y for _, _, y in points])
+    y_values = round_ticks(*padded_range([y for _, _, y in points]), most=6)
+    y_low, y_high = y_values[0], y_values[-1]
     left, right = SCATTER_PAD, SCATTER_WIDTH - SCATTER_PAD // 2
     top, bottom = SCATTER_PAD // 2, SCATTER_HEIGHT - SCATTER_PAD
 
@@ -105,7 +130,6 @@ def scatter_chart(
     def y_of(value: float) -> float:
         return bottom - (value - y_low) / (y_high - y_low) * (bottom - top)
 
-    y_steps = [y_low + (y_high - y_low) * step / 4 for step in range(5)]
     x_steps = [x_low + (x_high - x_low) * step / 4 for step in range(5)]
     return ScatterChart(
         width=SCATTER_WIDTH,
@@ -113,7 +137,7 @@ def scatter_chart(
         pad=SCATTER_PAD,
         dots=[ScatterDot(x=x_of(x), y=y_of(y), label=label) for label, x, y in points],
         x_ticks=[Tick(x_of(value), f"{value:.0f}") for value in x_steps],
-        y_ticks=[Tick(y_of(value), f"{value:.1f}") for value in y_steps],
+        y_ticks=[Tick(y_of(value), tick_label(value)) for value in y_values],
     )
 
 

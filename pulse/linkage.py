@@ -54,6 +54,8 @@ class DomainTracking:
     closest: str | None  # the domain's label, when one clearly tracks the metric
     correlation: Correlation | None
     sentence: str
+    units: int  # the units the sentence rests on (those of the closest domain, else the most)
+    differs: str = ""  # why those are not the chart's units, when they are not
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class LinkedView:
     correlation: Correlation
     high_ex_low_cx: list[Disagreement]
     low_ex_high_cx: list[Disagreement]
+    pairing: "Pairing"
 
 
 def survey_figure(figures: dict, measure: str) -> float | None:
@@ -87,20 +90,31 @@ def released_in_scope(user: User, cycle: Cycle) -> list[ReleasedUnit]:
     return [unit for unit in units if visible is None or unit.unit_id in visible]
 
 
-def pair(
-    units: list[ReleasedUnit], measure: str, key: str, rolled: dict[int, dict]
-) -> tuple[list[LinkedPoint], int, int, int]:
-    """(points, hidden, without customer figures, containing another point)."""
-    candidates, hidden, missing = [], 0, 0
+# Why a unit is not a point of a pairing.
+HIDDEN, NO_CUSTOMER_FIGURES, CONTAINING = "hidden", "no customer figures", "containing"
+
+
+@dataclass(frozen=True)
+class Pairing:
+    points: list[LinkedPoint]
+    left_out: dict[int, str]  # unit id -> HIDDEN, NO_CUSTOMER_FIGURES or CONTAINING
+    names: dict[int, str]  # every unit in scope, by id
+
+    def count(self, why: str) -> int:
+        return sum(1 for reason in self.left_out.values() if reason == why)
+
+
+def pair(units: list[ReleasedUnit], measure: str, key: str, rolled: dict[int, dict]) -> Pairing:
+    candidates, left_out = [], {}
     for unit in units:
         figure = (
             survey_figure(unit.figures, measure) if unit.status == ReleaseStatus.RELEASED else None
         )
         customer = rolled.get(unit.unit_id, {}).get(key)
         if figure is None:
-            hidden += 1
+            left_out[unit.unit_id] = HIDDEN
         elif customer is None:
-            missing += 1
+            left_out[unit.unit_id] = NO_CUSTOMER_FIGURES
         else:
             candidates.append(
                 LinkedPoint(
@@ -114,12 +128,15 @@ def pair(
             )
     tree = IdTree({unit.unit_id: unit.parent_unit_id for unit in units})
     paired = {point.unit_id for point in candidates}
-    points = [
-        point
-        for point in candidates
-        if not any(below in paired for below in tree.subtree(point.unit_id)[1:])
-    ]
-    return points, hidden, missing, len(candidates) - len(points)
+    points = []
+    for point in candidates:
+        if any(below in paired for below in tree.subtree(point.unit_id)[1:]):
+            left_out[point.unit_id] = CONTAINING
+        else:
+            points.append(point)
+    return Pairing(
+        points=points, left_out=left_out, names={unit.unit_id: unit.unit.name for unit in units}
+    )
 
 
 def disagreements(
@@ -152,9 +169,8 @@ def linked_view(
 ) -> LinkedView:
     period = period_after(cycle.period) if lag else cycle.period
     rolled = rolled_up_for_cycle(cycle_id=cycle.pk, period=period)
-    points, hidden, missing, containing = pair(
-        released_in_scope(user, cycle), measure, metric.key, rolled
-    )
+    pairing = pair(released_in_scope(user, cycle), measure, metric.key, rolled)
+    points = pairing.points
     high_ex, low_ex = disagreements(points, metric)
     return LinkedView(
         cycle=cycle,
@@ -164,42 +180,116 @@ def linked_view(
         lag=lag,
         period=period,
         points=points,
-        hidden=hidden,
-        without_customer_figures=missing,
-        containing=containing,
+        hidden=pairing.count(HIDDEN),
+        without_customer_figures=pairing.count(NO_CUSTOMER_FIGURES),
+        containing=pairing.count(CONTAINING),
+        pairing=pairing,
         correlation=correlate([p.survey for p in points], [p.customer for p in points]),
         high_ex_low_cx=high_ex,
         low_ex_high_cx=low_ex,
     )
 
 
-def domain_tracking(user: User, cycle: Cycle, *, lag: int) -> list[DomainTracking]:
+def domain_tracking(
+    user: User, cycle: Cycle, *, lag: int, chart: LinkedView | None = None
+) -> list[DomainTracking]:
     """For each metric, the domain whose released scores go with it most closely, if any does
-    clearly (an interval clear of zero, at MIN_UNITS units or more)."""
+    clearly (an interval clear of zero, at MIN_UNITS units or more). Each row says how many
+    units it rests on and, beside `chart`, why they are not the chart's units when they differ
+    (a domain shown where the chart's figure is hidden, a metric a unit has no figures for)."""
     period = period_after(cycle.period) if lag else cycle.period
     rolled = rolled_up_for_cycle(cycle_id=cycle.pk, period=period)
     units = released_in_scope(user, cycle)
     found = []
     for metric in metrics():
-        best: tuple[str, Correlation] | None = None
-        most = 0
+        best: tuple[Domain, Correlation, Pairing] | None = None
+        most: tuple[Domain, Correlation, Pairing] | None = None
         for domain in Domain:
-            points = pair(units, domain.value, metric.key, rolled)[0]
-            result = correlate([p.survey for p in points], [p.customer for p in points])
-            most = max(most, result.n)
+            pairing = pair(units, domain.value, metric.key, rolled)
+            result = correlate(
+                [p.survey for p in pairing.points], [p.customer for p in pairing.points]
+            )
+            if most is None or result.n > most[1].n:
+                most = (domain, result, pairing)
             if not result.enough or result.interval_spans_zero or result.pearson is None:
                 continue
             if best is None or abs(result.pearson) > abs(best[1].pearson or 0):
-                best = (str(domain.label), result)
-        if best is not None:
-            label, result = best
-            sentence = f"{label} tracks it most closely: {result.sentence}"
-            found.append(DomainTracking(metric, label, result, sentence))
-        elif most < MIN_UNITS:
-            sentence = f"{count_units(most)}: too few to tell."
-            found.append(DomainTracking(metric, None, None, sentence))
-        else:
-            found.append(
-                DomainTracking(metric, None, None, "No domain is clearly associated with it.")
+                best = (domain, result, pairing)
+        if most is None:
+            continue
+        domain, result, pairing = best or most
+        differs = (
+            why_counts_differ(
+                rests_on=pairing,
+                figure=domain.value,
+                metric=metric,
+                chart=chart.pairing,
+                chart_figure=chart.measure,
+                chart_metric=chart.metric,
+                period=period,
             )
+            if chart is not None
+            else ""
+        )
+        if best is not None:
+            label = str(domain.label)
+            sentence = f"{label} tracks it most closely: {result.sentence}"
+            found.append(DomainTracking(metric, label, result, sentence, result.n, differs))
+        elif result.n < MIN_UNITS:
+            sentence = f"{count_units(result.n)}: too few to tell."
+            found.append(DomainTracking(metric, None, None, sentence, result.n, differs))
+        else:
+            sentence = "No domain is clearly associated with it."
+            found.append(DomainTracking(metric, None, None, sentence, result.n, differs))
     return found
+
+
+def figure_phrase(measure: str) -> str:
+    """'Psychological safety index', 'eNPS', 'Risk and failure score'."""
+    label = dict(survey_measures())[measure]
+    return label if measure in (INDEX, ENPS) else f"{label} score"
+
+
+NAMES_LISTED = 4
+
+
+def listed(names: list[str]) -> str:
+    shown = names[:NAMES_LISTED]
+    more = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more else "")
+
+
+def why_counts_differ(
+    *,
+    rests_on: Pairing,
+    figure: str,
+    metric: MetricInfo,
+    chart: Pairing,
+    chart_figure: str,
+    chart_metric: MetricInfo,
+    period: str,
+) -> str:
+    """'' when a row rests on the chart's units; else which units differ and why, in words."""
+    here = {point.unit_id for point in rests_on.points}
+    there = {point.unit_id for point in chart.points}
+    if here == there:
+        return ""
+
+    def reason(why: str, measure: str, about: MetricInfo, instead: str) -> str:
+        if why == HIDDEN:
+            return f"its {figure_phrase(measure)} is hidden"
+        if why == NO_CUSTOMER_FIGURES:
+            return f"it has no {about.name} figures for {period}"
+        return f"a unit inside it counts {instead} instead"
+
+    groups: dict[str, list[str]] = {}
+    for unit_id in sorted(here - there, key=lambda unit: rests_on.names[unit]):
+        why = reason(chart.left_out.get(unit_id, HIDDEN), chart_figure, chart_metric, "there")
+        groups.setdefault(f"counted here, not in the chart ({why})", []).append(
+            rests_on.names[unit_id]
+        )
+    for unit_id in sorted(there - here, key=lambda unit: chart.names[unit]):
+        why = reason(rests_on.left_out.get(unit_id, HIDDEN), figure, metric, "here")
+        groups.setdefault(f"in the chart, not here ({why})", []).append(chart.names[unit_id])
+    parts = [f"{listed(names)}: {what}" for what, names in groups.items()]
+    return f"{count_units(len(here))}, not the chart's {len(there)}. " + "; ".join(parts) + "."

@@ -68,7 +68,7 @@ def employees_and_customers(request: HttpRequest) -> HttpResponse:
         context["chart"] = scatter_chart(
             [(p.name, p.survey, p.customer) for p in view.points], x_span=x_span(choice.measure)
         )
-        context["tracking"] = domain_tracking(request.user, cycle, lag=choice.lag)
+        context["tracking"] = domain_tracking(request.user, cycle, lag=choice.lag, chart=view)
     return page(request, "pulse/linked.html", context)
 
 

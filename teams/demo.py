@@ -1,8 +1,10 @@
-"""A believable demo organisation: 60 people, 11 teams over three levels, three logins.
+"""A believable demo organisation: 177 people, 24 teams over three levels, three logins.
 
 Everything is fixed in code and written with update_or_create, so seeding twice leaves the
-database as it was. Three teams are smaller than the default minimum group size of 5 on purpose:
-they show how small teams are merged into their parent's results.
+database as it was. Four teams are smaller than the default minimum group size of 5 on purpose:
+they show how small teams are merged into their parent's results. The customer-facing divisions
+(Customer Support, Field Sales) have regional teams of 6 to 12, each released on its own, so
+the customer metrics have units enough to be compared with.
 """
 
 import unicodedata
@@ -83,6 +85,95 @@ ORG_CHART = lead(
         *("Diego Ramírez", "Ava Mitchell", "Tariq Aziz"),
     ),
     lead("Hannah Weber", "People & Finance", "Nadia Petrova", "Luca Ferrari", "Olga Ivanova"),
+    # The customer-facing divisions: regional teams of 6 to 12, large enough to be released on
+    # their own, so HR's "Employees and customers" page has units enough to compare. Listed
+    # last, so the people above keep their employee ids.
+    lead(
+        "Rebecca Stone",
+        "Customer Support",
+        lead(
+            "Jan de Vries",
+            "Support Europe North",
+            *("Freya Lund", "Mikkel Dahl", "Saoirse Byrne", "Pieter Janssen", "Annika Virtanen"),
+            *("Rasmus Holm", "Maeve Doyle", "Tobias Engel", "Linnea Ek"),
+        ),
+        lead(
+            "Giulia Conti",
+            "Support Europe South",
+            *("Marco Greco", "Elena Papadopoulos", "Javier Ortega", "Inés Castillo"),
+            *(
+                "Nikos Georgiou",
+                "Beatriz Lopes",
+                "Alessandro Ricci",
+                "Carmen Vidal",
+                "Luis Serrano",
+            ),
+        ),
+        lead(
+            "Marcus Johnson",
+            "Support Americas East",
+            *("Tanya Brooks", "Kevin O'Brien", "Destiny Howard", "Carlos Mendoza", "Megan Foster"),
+            *("Andre Williams", "Paula Reyes", "Brian Walsh", "Jasmine Carter", "Victor Santos"),
+            "Hailey Morgan",
+        ),
+        lead(
+            "Camila Torres",
+            "Support Americas West",
+            *("Diego Herrera", "Natalie Chen", "Gabriel Souza", "Lucas Pereira", "Renata Lima"),
+            *("Tyler Scott", "Valentina Cruz", "Miguel Flores"),
+        ),
+        lead(
+            "Ravi Kumar",
+            "Support Asia-Pacific",
+            *("Ananya Iyer", "Wei Zhang", "Min-jun Park", "Siti Rahman", "Haruto Suzuki"),
+            *("Priyanka Das", "Nguyen Van An", "Chloe Tan", "Ji-woo Lee"),
+        ),
+        lead(
+            "Amina Diallo",
+            "Support Africa & Middle East",
+            *("Chinedu Eze", "Layla Hassan", "Thabo Nkosi", "Yara Khalil", "Kwesi Mensah"),
+            *("Fatou Ndiaye", "Youssef Benali"),
+        ),
+        lead(
+            "Stefan Brandt",
+            "Support Escalations",
+            *("Katarzyna Zielinska", "Henrik Sorensen", "Lucy Evans", "Matteo Galli"),
+            *("Irina Popescu", "Oscar Lindberg", "Hamza Qureshi", "Sunita Rao"),
+            *("Bogdan Ionescu", "Aoife Walsh"),
+        ),
+        # Support operations (planning, quality, training, knowledge base) work for the
+        # division's head directly: with them her own group holds more than its team leads.
+        *("Hugo Lambert", "Esther Adeyemi", "Mia Kovac", "Rahul Verma", "Sienna Clarke"),
+        *("Björn Nyberg", "Leilani Kahale", "Omar Farouk", "Greta Schulz"),
+    ),
+    lead(
+        "Victoria Hughes",
+        "Field Sales",
+        lead(
+            "Patrick Murphy",
+            "Sales Europe",
+            *("Charlotte Dupont", "Maximilian Braun", "Eva Novotna", "Sean Gallagher"),
+            *("Lena Fischer", "Antoine Leroy", "Zofia Wisniewska", "Niamh Kelly", "Emil Jensen"),
+        ),
+        lead(
+            "Daniela Ruiz",
+            "Sales Americas",
+            *("Jordan Reed", "Mariana Costa", "Ryan Cooper", "Alejandra Vega"),
+            *("Brandon Hayes", "Sophia Ramirez", "Nathan Price", "Isabella Moreno"),
+        ),
+        lead(
+            "Kenta Watanabe",
+            "Sales Asia-Pacific",
+            *("Aiko Nakamura", "Arjun Nair", "Mei Wong", "Daniel Lim", "Sakura Ito"),
+            *("Vikram Singh", "Hye-jin Choi"),
+        ),
+        lead(
+            "Olumide Adeyemi",
+            "Partner Sales",
+            *("Grace Otieno", "Samir Haddad", "Ebony Clarke", "Tomas Novak", "Ruth Tesfaye"),
+            *("Ali Rezaei", "Martina Horvat", "Ikechukwu Obi"),
+        ),
+    ),
 )
 
 

@@ -134,3 +134,22 @@ def test_hr_grants_the_cx_admin_role_with_a_command(db) -> None:
     assert is_cx_admin(carla) and carla.is_staff
     call_command("make_cx_admin", "carla@example.com", "--remove", stdout=StringIO())
     assert not is_cx_admin(carla)
+
+
+def test_the_schema_describes_metrics_values_their_import_and_the_linked_view(db) -> None:
+    schema = client_of(None).get("/api/schema/", {"format": "json"}).json()
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    assert {"get", "post"} <= set(paths["/api/v1/cx/metrics/"])
+    assert "get" in paths["/api/v1/cx/values/"] and "post" in paths["/api/v1/cx/values/import/"]
+    linked = paths["/api/v1/cx/linked/"]["get"]
+    assert {p["name"] for p in linked["parameters"]} >= {"cycle", "x", "metric", "lag"}
+    ok = linked["responses"]["200"]["content"]
+    assert ok["application/json"]["schema"] == {"$ref": "#/components/schemas/LinkedView"}
+    assert "text/csv" in ok
+    assert {"key", "name", "unit", "better", "roll_up"} <= set(components["Metric"]["properties"])
+    assert {"team", "period", "value", "volume"} <= set(components["MetricValue"]["properties"])
+    view = set(components["LinkedView"]["properties"])
+    assert {"points", "correlation", "hidden_by_anonymity_rules", "containing_other_units"} <= view
+    assert {"n", "pearson", "spearman", "low", "high", "sentence"} <= set(
+        components["Correlation"]["properties"]
+    )

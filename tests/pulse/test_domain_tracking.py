@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 
 from customers.models import Metric, MetricValue
 from customers.selectors import MetricInfo, metrics
@@ -152,3 +153,53 @@ def test_a_tie_half_a_rank_apart_is_not_a_disagreement_and_lower_better_is_turne
     high_ex, low_ex = disagreements(points, minutes)
     assert [row.point.name for row in high_ex] == ["Proud"]
     assert [row.point.name for row in low_ex] == ["Busy", "Keen"]  # 1.5 and 1 ranks apart
+
+
+def hide_one_domain_of(org: dict, name: str, hidden: Domain) -> None:
+    """As a release leaves it when fewer than k answered one domain: that domain and the
+    index (the mean of all four) hidden, the other domains shown."""
+    unit = ReleasedUnit.objects.get(cycle=org["cycle"], unit__name=name)
+    figures = unit.figures
+    figures["index"] = None
+    figures["domains"].pop(hidden.value)
+    figures["hidden"] = {hidden.value: "too_few_responses"}
+    ReleasedUnit.objects.filter(pk=unit.pk).update(figures=figures)
+
+
+def test_a_row_resting_on_other_units_than_the_chart_says_how_many_and_why(org) -> None:
+    hide_one_domain_of(org, "Team 5", Domain.INCLUSIVITY)
+    [csat] = metrics()
+    chart = linked_view(org["ada"], org["cycle"], measure="index", metric=csat, lag=0)
+    assert chart.correlation.n == 11 and "Team 5" not in {p.name for p in chart.points}
+    [row] = domain_tracking(org["ada"], org["cycle"], lag=0, chart=chart)
+    assert row.closest == "Willingness to help"
+    assert row.correlation is not None and row.units == row.correlation.n == 12
+    assert row.differs == (
+        "12 units, not the chart's 11. Team 5: counted here, not in the chart "
+        "(its Psychological safety index is hidden)."
+    )
+    # Charted by the hidden domain itself, the chart lacks Team 5 and so does nothing else.
+    by_inclusivity = linked_view(
+        org["ada"], org["cycle"], measure="inclusivity", metric=csat, lag=0
+    )
+    [row] = domain_tracking(org["ada"], org["cycle"], lag=0, chart=by_inclusivity)
+    assert row.differs.endswith(
+        "Team 5: counted here, not in the chart (its Inclusivity score is hidden)."
+    )
+    by_help = linked_view(org["ada"], org["cycle"], measure="help", metric=csat, lag=0)
+    [row] = domain_tracking(org["ada"], org["cycle"], lag=0, chart=by_help)
+    assert row.differs == ""  # the same units as the chart: nothing to explain
+
+
+def test_the_hr_page_gives_every_figure_its_units_and_explains_a_different_count(org) -> None:
+    hide_one_domain_of(org, "Team 5", Domain.INCLUSIVITY)
+    User.objects.filter(pk=org["ada"].pk).update(is_superuser=True)  # reads as HR
+    client = Client()
+    client.force_login(org["ada"])
+    page = client.get(f"/hr/employees-and-customers/?cycle={org['cycle'].pk}&x=index&metric=csat")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "<dt>Units</dt><dd>11</dd>" in text
+    assert "The 11 units of the chart ranked on both figures" in text
+    assert '<th scope="col">Units</th>' in text and '<td data-label="Units">12</td>' in text
+    assert "12 units, not the chart&#x27;s 11. Team 5: counted here, not in the chart" in text

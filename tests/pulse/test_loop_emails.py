@@ -38,17 +38,32 @@ def test_results_ready_goes_once_to_every_manager_with_released_results_and_no_o
     assert ready == sorted(
         [
             "amara.okafor@example.com",  # Company
+            "fatima.zahra@example.com",  # Customer Success
+            "rebecca.stone@example.com",  # Customer Support
             "daniel.novak@example.com",  # Engineering
-            "kenji.tanaka@example.com",  # Platform
             "lucia.fernandez@example.com",  # Mobile
+            "olumide.adeyemi@example.com",  # Partner Sales
+            "kenji.tanaka@example.com",  # Platform
             "marcus.bell@example.com",  # Sales
+            "daniela.ruiz@example.com",  # Sales Americas
+            "kenta.watanabe@example.com",  # Sales Asia-Pacific
+            "patrick.murphy@example.com",  # Sales Europe
+            "amina.diallo@example.com",  # Support Africa & Middle East
+            "marcus.johnson@example.com",  # Support Americas East
+            "camila.torres@example.com",  # Support Americas West
+            "ravi.kumar@example.com",  # Support Asia-Pacific
+            "stefan.brandt@example.com",  # Support Escalations
+            "jan.de.vries@example.com",  # Support Europe North
+            "giulia.conti@example.com",  # Support Europe South
+            # Field Sales is counted in Company, but the sales teams under it are released.
+            "victoria.hughes@example.com",
         ]
-    ), (
-        "Customer Success and Product (suppressed) and Data (counted in Engineering) have "
-        "nothing to read"
-    )
+    ), "Marketing and Product (suppressed) and Data (counted in Engineering) have nothing to read"
     message = next(
-        m for m in mail.outbox if m.to == ["kenji.tanaka@example.com"] and "ready" in m.subject
+        m
+        for m in mail.outbox
+        if m.to == ["kenji.tanaka@example.com"]
+        and f"ready: Monthly pulse {released.period}" in m.subject
     )
     assert f"/dashboard/?cycle={released.pk}" in message.body
     assert isinstance(message, EmailMultiAlternatives)
@@ -68,7 +83,7 @@ def test_an_earlier_release_overtaken_by_a_later_one_is_not_announced(released) 
     # As when a scheduler that was down for a month releases two cycles in one pass.
     Cycle.objects.update(results_announced_at=None)
     mail.outbox.clear()
-    assert announce_results() == 5
+    assert announce_results() == 19
     earlier = Cycle.objects.filter(release__isnull=False).exclude(pk=released.pk).get()
     assert all(released.period in m.subject for m in mail.outbox)
     assert all(earlier.period not in m.subject for m in mail.outbox)
@@ -82,10 +97,12 @@ def test_the_focus_reminder_goes_once_a_week_after_to_managers_without_a_focus(r
     assert remind_about_focus(now=announced + datetime.timedelta(days=6)) == 0
 
     week_later = announced + datetime.timedelta(days=7)
-    assert remind_about_focus(now=week_later) == 4
+    # The 18 leaders of a released unit but Kenji, who chose one (Victoria leads none).
+    assert remind_about_focus(now=week_later) == 17
     reminded = recipients("Choose a focus")
     assert "kenji.tanaka@example.com" not in reminded
-    assert "daniel.novak@example.com" in reminded and "fatima.zahra@example.com" not in reminded
+    assert "daniel.novak@example.com" in reminded and "victoria.hughes@example.com" not in reminded
+    assert "chloe.martin@example.com" not in reminded  # Design is counted in Product, hidden
 
     mail.outbox.clear()
     assert remind_about_focus(now=week_later + datetime.timedelta(days=1)) == 0

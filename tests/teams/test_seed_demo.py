@@ -36,16 +36,26 @@ def snapshot() -> dict[str, list]:
     }
 
 
-def test_the_demo_company_has_about_sixty_people_in_about_ten_teams_over_three_levels() -> None:
+def test_the_demo_company_has_177_people_in_24_teams_over_three_levels() -> None:
     output = seed()
     outline = team_outline()
-    assert 55 <= Person.objects.count() <= 65
-    assert 9 <= Team.objects.count() <= 12
+    assert Person.objects.count() == 177
+    assert Team.objects.count() == 24
     assert {place.depth for place in outline.values()} == {0, 1, 2}
     assert "Company › Engineering › Platform" in {place.path_label for place in outline.values()}
     assert Team.objects.get(parent=None).manager.name == "Amara Okafor"
-    assert 4 <= Team.objects.filter(parent__parent=None, parent__isnull=False).count() <= 5
-    assert "Demo organisation: 60 people in 11 teams;" in output
+    assert Team.objects.filter(parent__parent=None, parent__isnull=False).count() == 7
+    assert "Demo organisation: 177 people in 24 teams;" in output
+
+
+def test_the_customer_facing_teams_are_large_enough_to_be_shown_on_their_own() -> None:
+    seed()
+    counts = eligible_counts()
+    regional = Team.objects.filter(parent__name__in=["Customer Support", "Field Sales"])
+    assert regional.count() == 11
+    assert all(6 <= counts[team.pk] <= 12 for team in regional), {
+        team.name: counts[team.pk] for team in regional
+    }
 
 
 def test_some_demo_teams_are_smaller_than_the_minimum_group_size_of_five() -> None:

@@ -16,7 +16,7 @@ from teams.models import Person
 
 class Command(BaseCommand):
     help = (
-        "Create (or bring back) a demo organisation of 60 people in 11 teams, an HR admin, "
+        "Create (or bring back) a demo organisation of 177 people in 24 teams, an HR admin, "
         "two manager logins, a monthly and a quarterly cadence, two released past cycles of "
         "synthetic answers, and customer metrics per team for their months. Running it again "
         "changes nothing."
