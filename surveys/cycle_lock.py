@@ -18,8 +18,9 @@ def hold_cycle_open(cycle_id: int) -> bool:
     every answer wait for every other). SQLite transactions here take the write lock at BEGIN,
     which serialises them with close already.
 
-    This is the project's one raw statement on the identity plane: only the model's own table
-    name is interpolated; the id and the state are parameters."""
+    This is the answer path's one raw statement (the other raw SQL, the snapshot walks of
+    surveys.snapshot_tree, is recursive, which the ORM cannot say either): only the model's own
+    table name is interpolated; the id and the state are parameters."""
     table = connection.ops.quote_name(Cycle._meta.db_table)
     lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
