@@ -1,0 +1,134 @@
+"""Two releases of a department and its team, subtracted before they are compared
+(docs/anonymity.md, "Across surveys": "Trends do not isolate a joiner or a leaver").
+
+Each release is compared with every earlier published group that overlaps it, one group
+against one group. Within a survey the department's figure less its team's describes the
+department's own people (at least k of them, the region rule); across surveys that difference
+is never compared. When the team grows by five and the department's own people by one, each
+published group changed by at least k, so both are shown finely, and the two differences
+differ by the one joiner.
+
+Ada's company: ten staff; Cleo leads Support, ten agents. Before November, five agents join
+Support and one person joins the company's staff. Everyone else answers as before.
+"""
+
+import math
+
+import pytest
+
+from teams.models import Person
+from teams.team_tree import sync_teams
+from tests.anonymity.test_across_surveys import (
+    AGENT_ENPS,
+    Sheet,
+    agents_sheets,
+    as_reader,
+    run_survey,
+)
+from tests.org_builder import BuiltOrg, build_org
+
+pytestmark = pytest.mark.django_db
+
+STAFF_ENPS = (9, 7, 10, 4, 8, 6, 9, 7, 10, 8)
+LEADS_ENPS = {"Ada Lovelace": 9, "Cleo Turner": 8}
+JOINER_ENPS = 3  # a detractor: what the attack reads
+ENPS_CLASSES = {-1: "detractor", 0: "passive", 1: "promoter"}
+
+
+@pytest.fixture
+def org() -> BuiltOrg:
+    return build_org(
+        """
+        Ada Lovelace (Company)
+          10 staff
+          Cleo Turner (Support)
+            10 agents
+        """
+    )
+
+
+def october_sheets(org: BuiltOrg) -> dict[Person, Sheet]:
+    sheets = agents_sheets(org)
+    for person, enps in zip(org.reports_of("Ada Lovelace")[:10], STAFF_ENPS, strict=True):
+        sheets[person] = Sheet(5, enps, None)
+    for name, enps in LEADS_ENPS.items():
+        sheets[org[name]] = Sheet(5, enps, None)
+    return sheets
+
+
+def net_promoters(shown: int, respondents: int) -> set[int]:
+    """Every promoters-less-detractors count a shown eNPS over `respondents` can be (a release
+    rounds half up, to whole points when it is fine)."""
+    return {
+        net
+        for net in range(-respondents, respondents + 1)
+        if math.floor(100 * net / respondents + 0.5) == shown
+    }
+
+
+def own_people_net(company: dict, support: dict) -> set[int]:
+    """The company's own people's promoters less detractors: the company's less Support's."""
+    return {
+        whole - part
+        for whole in net_promoters(company["enps"], company["enps_respondents"])
+        for part in net_promoters(support["enps"], support["enps_respondents"])
+    }
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Releases are compared group by group, never region by region: a department whose "
+    "team grew by five and whose own people grew by one changes by six, its team by five, so "
+    "both are shown finely, and the department less its team, October against November, "
+    "gives the one joiner's eNPS class exactly",
+)
+def test_a_manager_reads_one_joiner_from_a_department_less_its_team_in_two_surveys(
+    client, org
+) -> None:
+    sheets = october_sheets(org)
+    october = run_survey(client, "October", sheets)
+
+    cleo, ada = org["Cleo Turner"], org["Ada Lovelace"]
+    new_agents = [
+        Person.objects.create(
+            employee_id=f"agent-new{i}",
+            email=f"agent-new{i}@example.com",
+            name=f"New Agent {i}",
+            manager=cleo,
+        )
+        for i in range(5)
+    ]
+    joiner = Person.objects.create(
+        employee_id="joiner", email="joiner@example.com", name="Jo Iner", manager=ada
+    )
+    sync_teams()
+    november = run_survey(
+        client,
+        "November",
+        {
+            **sheets,
+            **{
+                agent: Sheet(5, enps, None)
+                for agent, enps in zip(new_agents, AGENT_ENPS[:5], strict=True)
+            },
+            joiner: Sheet(5, JOINER_ENPS, None),
+        },
+    )
+
+    reads = {
+        (month, team): as_reader(ada, survey, team)
+        for month, survey in (("october", october), ("november", november))
+        for team in ("Company", "Support")
+    }
+    for read in reads.values():
+        assert read["status"] == "released" and read["enps"] is not None, read
+    before = own_people_net(reads[("october", "Company")], reads[("october", "Support")])
+    after = own_people_net(reads[("november", "Company")], reads[("november", "Support")])
+    possible = {b - a for a in before for b in after if b - a in ENPS_CLASSES}
+    assert -1 in possible, "the attack is sound"
+    # The promise: a joiner is bounded no better than the whole scale.
+    assert possible == set(ENPS_CLASSES), (
+        f"the joiner is a {' or '.join(ENPS_CLASSES[c] for c in sorted(possible))}, at "
+        f"precision {reads[('november', 'Company')]['precision']} and "
+        f"{reads[('november', 'Support')]['precision']}"
+    )
