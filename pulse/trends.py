@@ -23,7 +23,7 @@ from pulse.release_stats import GroupStats
 from pulse.scoring import Question
 from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.models import Cycle
-from surveys.selectors import group_overlaps
+from surveys.selectors import group_overlaps, published_below
 
 FINE_PRECISION = 1
 COARSE_STEPS = (10, 20, 25, 50, 100)
@@ -107,28 +107,64 @@ def coarse_units(
     earlier: list[ReleasedUnit],
     counts: dict[int, dict[str, int]],
 ) -> set[int]:
-    """The published units that some earlier published group differs from by 1 to k-1: in its
-    invited people, its respondents, or the count of any one figure."""
+    """The published units whose group or region some earlier published group or region
+    differs from by 1 to k-1: in its invited people, in those of them who cannot read results
+    (a reader can take their own answer out), its respondents, or the count of any one figure.
+
+    A region is a unit's people less those of the published units right below it: the two
+    releases give its figures by subtraction, so a department whose own people grew by one
+    while its team grew by five must be as coarse as if it had grown by one."""
     by_cycle: dict[int, dict[int, ReleasedUnit]] = {}
     for release in earlier:
         by_cycle.setdefault(release.cycle_id, {})[release.unit_id] = release
+    below_now = published_below(cycle.pk, published)
     coarse: set[int] = set()
     for earlier_cycle_id, releases in by_cycle.items():
+        below_then = published_below(earlier_cycle_id, set(releases))
+        stored_of = {
+            unit_id: {RESPONDENTS: release.respondents or 0, **stored_counts(release.figures)}
+            for unit_id, release in releases.items()
+        }
         for overlap in group_overlaps(
             cycle_id=cycle.pk,
             unit_ids=published,
             earlier_cycle_id=earlier_cycle_id,
             earlier_unit_ids=set(releases),
         ):
-            before = releases[overlap.earlier_unit_id]
-            stored = {RESPONDENTS: before.respondents or 0, **stored_counts(before.figures)}
-            now = counts[overlap.unit_id]
-            if changed_by_few(overlap.changed, cycle.k) or any(
-                changed_by_few(abs(now[name] - stored[name]), cycle.k)
-                for name in now.keys() & stored.keys()
+            now = (
+                region_counts(counts, overlap.unit_id, below_now)
+                if overlap.region
+                else counts[overlap.unit_id]
+            )
+            stored = (
+                region_counts(stored_of, overlap.earlier_unit_id, below_then)
+                if overlap.earlier_region
+                else stored_of[overlap.earlier_unit_id]
+            )
+            if (
+                changed_by_few(overlap.changed, cycle.k)
+                or changed_by_few(overlap.changed_not_reading, cycle.k)
+                or any(
+                    changed_by_few(abs(now[name] - stored[name]), cycle.k)
+                    for name in now.keys() & stored.keys()
+                )
             ):
                 coarse.add(overlap.unit_id)
     return coarse
+
+
+def region_counts(
+    counts: dict[int, dict[str, int]], unit_id: int, below: dict[int, list[int]]
+) -> dict[str, int]:
+    """A unit's counts less those of the published units right below it, for the figures all
+    of them publish (a figure hidden below cannot be subtracted)."""
+    parts = [counts.get(child, {}) for child in below.get(unit_id, [])]
+    own = counts.get(unit_id, {})
+    return {
+        name: count - sum(part[name] for part in parts)
+        for name, count in own.items()
+        if all(name in part for part in parts)
+    }
 
 
 ENPS = "enps"

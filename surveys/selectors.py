@@ -134,12 +134,20 @@ def viewers_per_unit(cycle_id: int) -> dict[int, int]:
 
 @dataclass(frozen=True)
 class GroupOverlap:
-    """A unit of a later cycle and a unit of an earlier one whose people overlap: how many
-    people are in one of the two groups but not in both. Counts only, never who."""
+    """A group of a later cycle and a group of an earlier one whose people overlap: how many
+    people are in one of the two groups but not in both, and how many of those cannot read
+    results themselves. Counts only, never who.
+
+    A group is a published unit's people (`region=False`) or its region (`region=True`): the
+    people of its subtree less those of the published units below it, which the two releases
+    give by subtraction. The unit ids are the units the groups belong to."""
 
     unit_id: int
     earlier_unit_id: int
     changed: int
+    changed_not_reading: int
+    region: bool = False
+    earlier_region: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,44 +176,97 @@ def invited_cells(cycle_id: int) -> InvitedCells:
 def group_overlaps(
     *, cycle_id: int, unit_ids: set[int], earlier_cycle_id: int, earlier_unit_ids: set[int]
 ) -> list[GroupOverlap]:
-    """Every pair of a unit in `unit_ids` and an earlier unit in `earlier_unit_ids` that share
-    at least one invited person, with the size of the difference of their two groups."""
+    """Every pair of a group of `unit_ids` and an earlier group of `earlier_unit_ids` that share
+    at least one invited person, with the size of the difference of the two groups; readers
+    are the people who can read either cycle's results."""
     return overlaps_between(
         invited_cells(cycle_id),
         unit_ids,
         invited_cells(earlier_cycle_id),
         earlier_unit_ids,
+        readers=_viewer_person_ids(cycle_id) | _viewer_person_ids(earlier_cycle_id),
     )
+
+
+Group = tuple[int, bool]  # (unit id, whether the group is the unit's region)
 
 
 def overlaps_between(
-    now: InvitedCells, unit_ids: set[int], then: InvitedCells, earlier_unit_ids: set[int]
+    now: InvitedCells,
+    unit_ids: set[int],
+    then: InvitedCells,
+    earlier_unit_ids: set[int],
+    *,
+    readers: frozenset[int] | set[int] = frozenset(),
 ) -> list[GroupOverlap]:
-    """A group is everyone invited in a unit's subtree. People are counted per pair of cells
-    (theirs in each cycle), and each pair's count added to every pair of units above the two
-    cells: linear in people, with no set of people per unit."""
-    now_holders = holders(now.parent_of, unit_ids)
-    then_holders = holders(then.parent_of, earlier_unit_ids)
-    size_now = group_sizes(now, now_holders)
-    size_then = group_sizes(then, then_holders)
-    pairs = Counter(
-        (cell, then.cell_of_person[person])
+    """A unit's group is everyone invited in its subtree; its region, everyone whose nearest
+    published unit it is. People are counted per pair of cells (theirs in each cycle), and each
+    pair's count added to every pair of groups holding the two cells: linear in people, with no
+    set of people per group. Readers are counted apart, so the change can be told in people
+    who do not read results (a reader knows their own answer and can take it out)."""
+    now_groups = groups_holding(now.parent_of, unit_ids)
+    then_groups = groups_holding(then.parent_of, earlier_unit_ids)
+    size_now = group_sizes(now, now_groups)
+    size_then = group_sizes(then, then_groups)
+    readers_now = group_sizes(now, now_groups, only=readers)
+    readers_then = group_sizes(then, then_groups, only=readers)
+    pairs: Counter[tuple[int, int, bool]] = Counter(
+        (cell, then.cell_of_person[person], person in readers)
         for person, cell in now.cell_of_person.items()
         if person in then.cell_of_person
     )
-    common: Counter[tuple[int, int]] = Counter()
-    for (cell, earlier_cell), people in pairs.items():
-        for unit in now_holders(cell):
-            for earlier in then_holders(earlier_cell):
-                common[(unit, earlier)] += people
-    return [
-        GroupOverlap(
-            unit_id=unit,
-            earlier_unit_id=earlier,
-            changed=size_now[unit] + size_then[earlier] - 2 * shared,
+    common: Counter[tuple[Group, Group]] = Counter()
+    common_readers: Counter[tuple[Group, Group]] = Counter()
+    for (cell, earlier_cell, reads), people in pairs.items():
+        for group in now_groups(cell):
+            for earlier in then_groups(earlier_cell):
+                common[(group, earlier)] += people
+                if reads:
+                    common_readers[(group, earlier)] += people
+    overlaps = []
+    for (group, earlier), shared in common.items():
+        changed = size_now[group] + size_then[earlier] - 2 * shared
+        readers_changed = (
+            readers_now[group] + readers_then[earlier] - 2 * common_readers[(group, earlier)]
         )
-        for (unit, earlier), shared in common.items()
-    ]
+        overlaps.append(
+            GroupOverlap(
+                unit_id=group[0],
+                earlier_unit_id=earlier[0],
+                changed=changed,
+                changed_not_reading=changed - readers_changed,
+                region=group[1],
+                earlier_region=earlier[1],
+            )
+        )
+    return overlaps
+
+
+def groups_holding(parent_of: dict[int, int | None], wanted: set[int]) -> Callable[[int], list]:
+    """cell → the groups that hold it: the units among `wanted` at or above it, and the region
+    of the nearest of them."""
+    units_of = holders(parent_of, wanted)
+
+    def of(cell: int) -> list[Group]:
+        units = units_of(cell)
+        return [(unit, False) for unit in units] + [(units[0], True)] if units else []
+
+    return of
+
+
+def published_below(cycle_id: int, published: set[int]) -> dict[int, list[int]]:
+    """Published unit → the published units right below it (nearest, not under another)."""
+    parent_of: dict[int, int | None] = dict(
+        CycleTeam.objects.filter(cycle_id=cycle_id).values_list("id", "parent_id")
+    )
+    units_of = holders(parent_of, published)
+    below: dict[int, list[int]] = defaultdict(list)
+    for unit in published:
+        parent = parent_of.get(unit)
+        above = units_of(parent) if parent is not None else []
+        if above:
+            below[above[0]].append(unit)
+    return dict(below)
 
 
 def holders(parent_of: dict[int, int | None], wanted: set[int]) -> Callable[[int], list[int]]:
@@ -221,13 +282,20 @@ def holders(parent_of: dict[int, int | None], wanted: set[int]) -> Callable[[int
     return of
 
 
-def group_sizes(cells: InvitedCells, holders_of: Callable[[int], list[int]]) -> Counter[int]:
-    """Unit → how many people were invited in its subtree."""
-    per_cell = Counter(cells.cell_of_person.values())
-    sizes: Counter[int] = Counter()
+def group_sizes(
+    cells: InvitedCells,
+    groups_of: Callable[[int], list],
+    *,
+    only: frozenset[int] | set[int] | None = None,
+) -> Counter:
+    """Group → how many people were invited in it (of `only`, when given)."""
+    per_cell = Counter(
+        cell for person, cell in cells.cell_of_person.items() if only is None or person in only
+    )
+    sizes: Counter = Counter()
     for cell, people in per_cell.items():
-        for unit in holders_of(cell):
-            sizes[unit] += people
+        for group in groups_of(cell):
+            sizes[group] += people
     return sizes
 
 

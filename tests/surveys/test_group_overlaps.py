@@ -1,6 +1,7 @@
 """Two cycles' groups are compared by counts per pair of cells, never by sets of people per
-unit: the differences come out as the plain definition (everyone invited in a unit's subtree,
-then the size of the symmetric difference) gives them."""
+unit: the differences come out as the plain definition gives them (a unit's group is everyone
+invited in its subtree, its region everyone whose nearest published unit it is; then the size
+of the symmetric difference, and of its part that cannot read results)."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,24 +10,38 @@ from surveys.selectors import GroupOverlap, InvitedCells, overlaps_between
 from teams.tree_walks import IdTree
 
 
-def groups(cells: InvitedCells) -> dict[int, set[int]]:
+def groups(cells: InvitedCells, wanted: set[int]) -> dict[tuple[int, bool], set[int]]:
     tree = IdTree(cells.parent_of)
-    found: dict[int, set[int]] = {}
+    found: dict[tuple[int, bool], set[int]] = {}
     for person, cell in cells.cell_of_person.items():
-        for team in (cell, *tree.ancestors(cell)):
-            found.setdefault(team, set()).add(person)
+        holding = [team for team in (cell, *tree.ancestors(cell)) if team in wanted]
+        for team in holding:
+            found.setdefault((team, False), set()).add(person)
+        if holding:
+            found.setdefault((holding[0], True), set()).add(person)
     return found
 
 
 def by_definition(
-    now: InvitedCells, unit_ids: set[int], then: InvitedCells, earlier_ids: set[int]
+    now: InvitedCells,
+    unit_ids: set[int],
+    then: InvitedCells,
+    earlier_ids: set[int],
+    readers: set[int],
 ) -> set[GroupOverlap]:
-    now_groups, then_groups = groups(now), groups(then)
+    now_groups, then_groups = groups(now, unit_ids), groups(then, earlier_ids)
     return {
-        GroupOverlap(unit, earlier, len(now_groups[unit] ^ then_groups[earlier]))
-        for unit in unit_ids & now_groups.keys()
-        for earlier in earlier_ids & then_groups.keys()
-        if now_groups[unit] & then_groups[earlier]
+        GroupOverlap(
+            unit_id=group[0],
+            earlier_unit_id=earlier[0],
+            changed=len(now_groups[group] ^ then_groups[earlier]),
+            changed_not_reading=len((now_groups[group] ^ then_groups[earlier]) - readers),
+            region=group[1],
+            earlier_region=earlier[1],
+        )
+        for group in now_groups
+        for earlier in then_groups
+        if now_groups[group] & then_groups[earlier]
     }
 
 
@@ -48,6 +63,7 @@ def test_overlaps_are_the_symmetric_differences_of_the_two_groups(data, people) 
     then = data.draw(cycles(2000, people))
     unit_ids = data.draw(st.sets(st.sampled_from(sorted(now.parent_of))))
     earlier_ids = data.draw(st.sets(st.sampled_from(sorted(then.parent_of))))
-    found = overlaps_between(now, unit_ids, then, earlier_ids)
+    readers = data.draw(st.sets(st.integers(0, people - 1)))
+    found = overlaps_between(now, unit_ids, then, earlier_ids, readers=readers)
     assert len(found) == len(set(found))
-    assert set(found) == by_definition(now, unit_ids, then, earlier_ids)
+    assert set(found) == by_definition(now, unit_ids, then, earlier_ids, readers)
