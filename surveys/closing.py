@@ -1,8 +1,8 @@
 """Closing a cycle: keep participation as counts per reporting unit, wipe everything else.
 
 In one transaction, close:
-- counts the respondents of each reporting unit and moves a unit with 1..k-1 respondents into
-  its parent unit's cell (`answers_counted_in`), bottom-up, so that no cell stores 1..k-1
+- counts the respondents of each reporting unit and moves a unit with fewer than k respondents
+  (none included, so that "nobody answered" looks like "a few did") into its parent unit's cell (`answers_counted_in`), bottom-up, so that no cell stores 1..k-1
   answers (the sweep stores the remaining ballots where this says, and destroys unopened the
   answers of a top cell left with 1..k-1);
 - deletes the link digests;
@@ -95,8 +95,9 @@ def close_now(*, cycle_id: int, actor: User | None) -> bool:
 
 
 def count_respondents_per_cell(*, cycle: Cycle, respondents: dict[int, int]) -> None:
-    """Move-up by respondents: deepest units first, a unit with 1..k-1 respondents (its own
-    plus those of units already moved into it) is counted in its parent unit's cell."""
+    """Move-up by respondents: deepest units first, a unit with fewer than k respondents (its
+    own plus those of units already moved into it; none included) is counted in its parent
+    unit's cell."""
     teams = {team.pk: team for team in CycleTeam.objects.filter(cycle=cycle)}
     units = {pk: team for pk, team in teams.items() if team.reporting_unit_id == pk}
 
@@ -108,7 +109,9 @@ def count_respondents_per_cell(*, cycle: Cycle, respondents: dict[int, int]) -> 
     in_cell = {pk: respondents.get(pk, 0) for pk in units}
     moved_into: dict[int, int] = {}
     for pk in unit_tree.bottom_up():
-        if not 0 < in_cell[pk] < cycle.k:
+        # A unit nobody answered in moves too (adding nothing): where a unit's answers are
+        # counted must not tell "nobody answered" from "a few did".
+        if in_cell[pk] >= cycle.k:
             continue
         parent = unit_tree.parent_of[pk]
         if parent is not None and parent in units:
