@@ -2,9 +2,10 @@
 
 In one transaction, close:
 - counts the respondents of each reporting unit and moves a unit with fewer than k respondents
-  (none included, so that "nobody answered" looks like "a few did") into its parent unit's cell (`answers_counted_in`), bottom-up, so that no cell stores 1..k-1
-  answers (the sweep stores the remaining ballots where this says, and destroys unopened the
-  answers of a top cell left with 1..k-1);
+  (none included, so that "nobody answered" looks like "a few did") into its parent unit's
+  cell (`answers_counted_in`), bottom-up, so that no cell stores 1..k-1 answers (the sweep
+  stores the remaining ballots where this says, and destroys unopened the answers of a top
+  cell left with 1..k-1);
 - deletes the link digests;
 - rewrites the cycle's invitations in random order with nothing but who was invited where:
   no answered flag, no reminder count, no claim, and no physical order left over from the
