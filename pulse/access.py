@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from surveys.models import CycleTeam
 from surveys.selectors import ancestors_of, reads_cycle_as_hr, subtree_ids
 from teams.roles import is_hr
+from teams.selectors import teams_up_from
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -55,3 +56,15 @@ def may_see(user: User, cycle_id: int, unit_id: int) -> bool:
 def within_led_teams(led: list[int], unit_id: int, ancestors: list[int]) -> bool:
     """Is the unit (with `ancestors`, nearest first) one of the `led` teams or below one?"""
     return bool(set(led) & {unit_id, *ancestors})
+
+
+def may_be_told_team_missing(user: User, cycle_id: int, team_id: int) -> bool:
+    """For a team a survey did not have: may the viewer be told so (and shown their own results
+    instead), or must it answer 404 like a team outside their scope? Only HR and the managers
+    of the team or a team above it in today's org chart are told: for anyone else, telling
+    "not in this survey" from "not yours" would say which teams the survey had."""
+    if reads_everything(user, cycle_id):
+        return True
+    if not user.is_authenticated:
+        return False
+    return any(team.manager_user_id == user.pk for team in teams_up_from(team_id))

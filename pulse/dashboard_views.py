@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from common.query_params import id_from_query, page_from_query, search_from_query
+from pulse.access import may_be_told_team_missing
 from pulse.charts import trend_chart
 from pulse.customer_panel import customer_panel
 from pulse.loop import change_sentence, loop_unit_of, progress_since, steps_of
@@ -153,6 +154,8 @@ def wanted_unit(request: HttpRequest, cycle: Cycle) -> tuple[int | None, bool]:
     if team_id is None:
         raise Http404("No such team.")
     unit_id = unit_counting_team(cycle, team_id)
+    if unit_id is None and not may_be_told_team_missing(request.user, cycle.pk, team_id):
+        raise Http404("No such team.")
     return unit_id, unit_id is None
 
 

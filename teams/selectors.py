@@ -1,6 +1,7 @@
 """Reads of the org chart: membership, eligible counts, subtrees."""
 
 from collections import Counter
+from dataclasses import dataclass
 
 from teams.models import Person, Team
 from teams.tree_walks import IdTree
@@ -38,3 +39,27 @@ def team_members(team: Team) -> list[Person]:
 def subtree_team_ids(team_id: int) -> list[int]:
     """`team_id` and every team below it, parents before children."""
     return IdTree(dict(Team.objects.values_list("id", "parent_id"))).subtree(team_id)
+
+
+@dataclass(frozen=True)
+class TeamAbove:
+    team_id: int
+    manager_user_id: int | None
+
+
+# Far deeper than any organisation: only a loop in the reporting lines would walk this far.
+MAX_TEAM_DEPTH = 1000
+
+
+def teams_up_from(team_id: int) -> list[TeamAbove]:
+    """The team and the teams above it in today's org chart, nearest first: one query a level,
+    never the whole chart."""
+    found: list[TeamAbove] = []
+    current: int | None = team_id
+    while current is not None and len(found) < MAX_TEAM_DEPTH:
+        row = Team.objects.filter(pk=current).values_list("parent_id", "manager__user_id").first()
+        if row is None or any(team.team_id == current for team in found):
+            break
+        found.append(TeamAbove(team_id=current, manager_user_id=row[1]))
+        current = row[0]
+    return found
