@@ -115,7 +115,9 @@ NOTHING_SENT = (
 )
 
 
-class OrgImportView(APIView):
+class OrgFileView(APIView):
+    """An HR endpoint whose body is an org file: CSV (upload or body) or JSON."""
+
     permission_classes = [IsHRAdmin]
     parser_classes = [BoundedJSONParser, MultiPartParser, CSVParser]
 
@@ -124,6 +126,8 @@ class OrgImportView(APIView):
         """A JSON or CSV body may be as large as an org file (common.parsers reads this)."""
         return settings.PULSE_ORG_FILE_MAX_BYTES
 
+
+class OrgImportView(OrgFileView):
     @extend_schema(
         summary="Import the org chart",
         description=(

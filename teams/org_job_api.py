@@ -5,25 +5,22 @@ for its state and progress, then its summary or its problems (teams.org_jobs).""
 import json
 from typing import Any
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api_exceptions import PayloadTooLarge
-from common.parsers import BoundedJSONParser
 from teams.api import (
     IMPORT_OPTIONS,
     INVALID_ORG_FILE,
     NOTHING_SENT,
     ORG_FILE_REQUEST,
-    CSVParser,
     ImportSummarySerializer,
+    OrgFileView,
     OrgImportErrorSerializer,
     flag,
     rejected_file,
@@ -118,14 +115,7 @@ def error_of(status_now: JobStatus) -> dict[str, Any] | None:
     return None
 
 
-class OrgImportJobsView(APIView):
-    permission_classes = [IsHRAdmin]
-    parser_classes = [BoundedJSONParser, MultiPartParser, CSVParser]
-
-    @property
-    def max_body_bytes(self) -> int:
-        return settings.PULSE_ORG_FILE_MAX_BYTES
-
+class OrgImportJobsView(OrgFileView):
     @extend_schema(
         summary="Start an org import in the background",
         description=(
