@@ -5,9 +5,10 @@ below it. A company less a team below its department is no region when the depar
 published between them, so it is never compared, yet both releases give it by subtraction.
 When the team grows by seven and the department's own people by one, every group and every
 region the rule compares changed by at least k or by none, in people and in each figure's
-count (seven, so that Support's count now equals Operations' before), except the department's
-region, so the department alone is shown coarser; the company and the team, which the attack uses,
-are shown in whole points, and the company less the team differs by the one joiner.
+count (seven, so that Support's count now equals Operations' before), except the
+department's region, so the department alone is shown coarser; the company and the team,
+which the attack uses, are shown in whole points, and the company less the team differs by
+the one joiner.
 
 Ada's company: six staff; Dan leads Operations, six people; Cleo leads Support inside
 Operations, six agents. Before November, seven agents join Support and Jo joins Dan's own
