@@ -23,7 +23,7 @@ from pulse.release_stats import GroupStats
 from pulse.scoring import Question
 from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.models import Cycle
-from surveys.selectors import group_overlaps, published_below
+from surveys.selectors import cycle_region_components, group_overlaps, published_below
 
 FINE_PRECISION = 1
 COARSE_STEPS = (10, 20, 25, 50, 100)
@@ -150,7 +150,54 @@ def coarse_units(
                 )
             ):
                 coarse.add(overlap.unit_id)
-    return coarse
+        for component, earlier_units in cycle_region_components(
+            cycle_id=cycle.pk,
+            unit_ids=published,
+            earlier_cycle_id=earlier_cycle_id,
+            earlier_unit_ids=set(releases),
+        ):
+            now = summed([region_counts(counts, unit, below_now) for unit in component.unit_ids])
+            stored = summed([region_counts(stored_of, unit, below_then) for unit in earlier_units])
+            if (
+                changed_by_few(component.changed, cycle.k)
+                or changed_by_few(component.changed_not_reading, cycle.k)
+                or any(
+                    changed_by_few(abs(now[name] - stored[name]), cycle.k)
+                    for name in now.keys() & stored.keys()
+                )
+            ):
+                coarse |= component.unit_ids
+    return coarse | small_units_above(coarse, below_now, counts, cycle.k)
+
+
+def summed(parts: list[dict[str, int]]) -> dict[str, int]:
+    """The counts of a union of regions, for the figures every one of them has."""
+    if not parts:
+        return {}
+    names = set.intersection(*(set(part) for part in parts))
+    return {name: sum(part[name] for part in parts) for name in names}
+
+
+def small_units_above(
+    coarse: set[int], below: dict[int, list[int]], counts: dict[int, dict[str, int]], k: int
+) -> set[int]:
+    """The published units above a coarse one that whole points do not already blur enough.
+
+    A few people's change inside a region is also in every figure above it: a department less
+    a team two levels down, across two surveys, spans the region of the unit in between. Any
+    sum of published figures that counts the region counts the region's unit or one above it,
+    so those are shown coarser too, unless the group is so large (200 (k-1) respondents:
+    eNPS, the widest scale, in whole points then moves by less than one step for k-1 people)
+    that rounding to whole points already covers what k-1 people could move."""
+    parent_of = {child: parent for parent, children in below.items() for child in children}
+    above: set[int] = set()
+    for unit in coarse:
+        parent = parent_of.get(unit)
+        while parent is not None:
+            if counts.get(parent, {}).get(RESPONDENTS, 0) < 200 * (k - 1):
+                above.add(parent)
+            parent = parent_of.get(parent)
+    return above
 
 
 def region_counts(

@@ -242,6 +242,88 @@ def overlaps_between(
     return overlaps
 
 
+@dataclass(frozen=True)
+class RegionComponent:
+    """Regions of two cycles joined by the people they share, transitively: a team that took in
+    a sibling team, or split in two, is one component of its regions before and after. Its
+    union in one cycle and in the other differ only by the people who joined or left it."""
+
+    unit_ids: frozenset[int]  # the later cycle's units whose regions are in it
+    changed: int
+    changed_not_reading: int
+
+
+def region_components(
+    now: InvitedCells,
+    unit_ids: set[int],
+    then: InvitedCells,
+    earlier_unit_ids: set[int],
+    *,
+    readers: frozenset[int] | set[int] = frozenset(),
+) -> list[tuple[RegionComponent, frozenset[int]]]:
+    """Every component with the earlier cycle's units whose regions are in it."""
+    region_now = holders(now.parent_of, unit_ids)
+    region_then = holders(then.parent_of, earlier_unit_ids)
+    leader: dict[tuple[bool, int], tuple[bool, int]] = {}
+
+    def find(node: tuple[bool, int]) -> tuple[bool, int]:
+        leader.setdefault(node, node)
+        while leader[node] != node:
+            leader[node] = leader[leader[node]]
+            node = leader[node]
+        return node
+
+    alone: Counter[tuple[tuple[bool, int], bool]] = Counter()  # (region, reads) → people
+    for person, cell in now.cell_of_person.items():
+        mine = region_now(cell)
+        earlier_cell = then.cell_of_person.get(person)
+        before = region_then(earlier_cell) if earlier_cell is not None else []
+        if mine and before:
+            leader[find((True, mine[0]))] = find((False, before[0]))
+        elif mine:
+            alone[((True, mine[0]), person in readers)] += 1
+        elif before:
+            alone[((False, before[0]), person in readers)] += 1
+    for person, earlier_cell in then.cell_of_person.items():
+        before = region_then(earlier_cell)
+        if before and person not in now.cell_of_person:
+            alone[((False, before[0]), person in readers)] += 1
+    members: dict[tuple[bool, int], set[tuple[bool, int]]] = defaultdict(set)
+    for node in list(leader):
+        members[find(node)].add(node)
+    for (node, _), _count in alone.items():
+        members[find(node)].add(node)
+    changed: Counter[tuple[bool, int]] = Counter()
+    not_reading: Counter[tuple[bool, int]] = Counter()
+    for (node, reads), people in alone.items():
+        changed[find(node)] += people
+        if not reads:
+            not_reading[find(node)] += people
+    return [
+        (
+            RegionComponent(
+                unit_ids=frozenset(unit for later, unit in nodes if later),
+                changed=changed[root],
+                changed_not_reading=not_reading[root],
+            ),
+            frozenset(unit for later, unit in nodes if not later),
+        )
+        for root, nodes in members.items()
+    ]
+
+
+def cycle_region_components(
+    *, cycle_id: int, unit_ids: set[int], earlier_cycle_id: int, earlier_unit_ids: set[int]
+) -> list[tuple[RegionComponent, frozenset[int]]]:
+    return region_components(
+        invited_cells(cycle_id),
+        unit_ids,
+        invited_cells(earlier_cycle_id),
+        earlier_unit_ids,
+        readers=_viewer_person_ids(cycle_id) | _viewer_person_ids(earlier_cycle_id),
+    )
+
+
 def groups_holding(parent_of: dict[int, int | None], wanted: set[int]) -> Callable[[int], list]:
     """cell → the groups that hold it: the units among `wanted` at or above it, and the region
     of the nearest of them."""

@@ -70,10 +70,6 @@ def nets(read: dict) -> set[int]:
     return net_promoters(read["enps"], read["enps_respondents"], enps_step(read))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a unit less a published unit two levels down is no region, and is never compared",
-)
 def test_a_manager_reads_one_joiner_from_the_company_less_a_team_below_its_department(
     client, org
 ) -> None:

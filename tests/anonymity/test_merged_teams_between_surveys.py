@@ -67,10 +67,6 @@ def nets(read: dict) -> set[int]:
     return net_promoters(read["enps"], read["enps_respondents"], enps_step(read))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a merged team is compared with each earlier team alone, never with their union",
-)
 def test_a_manager_reads_one_joiner_from_a_merged_team_less_the_two_teams_it_was(
     client, org
 ) -> None:

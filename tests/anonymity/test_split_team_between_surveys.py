@@ -59,10 +59,6 @@ def nets(read: dict) -> set[int]:
     return net_promoters(read["enps"], read["enps_respondents"], enps_step(read))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="each half of a split team is compared with the earlier team alone, never the two",
-)
 def test_a_manager_reads_one_joiner_from_two_halves_of_a_team_less_the_team_they_were(
     client, org
 ) -> None:

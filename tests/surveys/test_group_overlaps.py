@@ -6,7 +6,13 @@ of the symmetric difference, and of its part that cannot read results)."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveys.selectors import GroupOverlap, InvitedCells, overlaps_between
+from surveys.selectors import (
+    GroupOverlap,
+    InvitedCells,
+    RegionComponent,
+    overlaps_between,
+    region_components,
+)
 from teams.tree_walks import IdTree
 
 
@@ -67,3 +73,59 @@ def test_overlaps_are_the_symmetric_differences_of_the_two_groups(data, people) 
     found = overlaps_between(now, unit_ids, then, earlier_ids, readers=readers)
     assert len(found) == len(set(found))
     assert set(found) == by_definition(now, unit_ids, then, earlier_ids, readers)
+
+
+def regions(cells: InvitedCells, wanted: set[int]) -> dict[int, int]:
+    """person → the unit whose region holds them (the nearest of `wanted` at or above)."""
+    tree = IdTree(cells.parent_of)
+    found = {}
+    for person, cell in cells.cell_of_person.items():
+        holding = [team for team in (cell, *tree.ancestors(cell)) if team in wanted]
+        if holding:
+            found[person] = holding[0]
+    return found
+
+
+def components_by_definition(now, unit_ids, then, earlier_ids, readers) -> set:
+    mine, before = regions(now, unit_ids), regions(then, earlier_ids)
+    nodes = {(True, unit) for unit in mine.values()} | {(False, unit) for unit in before.values()}
+    linked: dict = {node: set() for node in nodes}
+    for person in mine.keys() & before.keys():
+        linked[(True, mine[person])].add((False, before[person]))
+        linked[(False, before[person])].add((True, mine[person]))
+    found, seen = set(), set()
+    for start in nodes:
+        if start in seen:
+            continue
+        component, todo = set(), [start]
+        while todo:
+            node = todo.pop()
+            if node not in component:
+                component.add(node)
+                todo.extend(linked[node])
+        seen |= component
+        later = {unit for side, unit in component if side}
+        earlier = {unit for side, unit in component if not side}
+        people_now = {person for person, unit in mine.items() if unit in later}
+        people_then = {person for person, unit in before.items() if unit in earlier}
+        changed = people_now ^ people_then
+        found.add(
+            (
+                RegionComponent(frozenset(later), len(changed), len(changed - readers)),
+                frozenset(earlier),
+            )
+        )
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), people=st.integers(1, 40))
+def test_region_components_join_the_regions_that_share_people(data, people) -> None:
+    now = data.draw(cycles(1000, people))
+    then = data.draw(cycles(2000, people))
+    unit_ids = data.draw(st.sets(st.sampled_from(sorted(now.parent_of))))
+    earlier_ids = data.draw(st.sets(st.sampled_from(sorted(then.parent_of))))
+    readers = data.draw(st.sets(st.integers(0, people - 1)))
+    found = region_components(now, unit_ids, then, earlier_ids, readers=readers)
+    assert len(found) == len(set(found))
+    assert set(found) == components_by_definition(now, unit_ids, then, earlier_ids, readers)
