@@ -35,7 +35,7 @@ SIZES: dict[str, ViewportSize] = {
 PASSWORD = "pulse-demo"  # noqa: S105 (the demo logins' published password, see README)
 HR = "nadia.petrova@example.com"
 MANAGER = "daniel.novak@example.com"
-ANSWER_LINK = re.compile(r"https?://\S+/a/[A-Za-z0-9_\-]{20,}/")
+ANSWER_LINK = re.compile(r"https?://\S+/a/(?:[A-Za-z0-9_\-]{20,}/)?[A-Za-z0-9_\-]{20,}/")
 SET_PASSWORD_LINK = re.compile(r"https?://\S+/accounts/password/reset/key/\S+")
 
 # The demo's people as an org file (the import's own columns), for the import page.
@@ -96,9 +96,17 @@ class Demo:
 
     @contextmanager
     def server(self) -> Iterator[None]:
+        """The web server, and a worker for the jobs pages start (an org file's check)."""
         log = (self.folder / "web.log").open("w")
         web = subprocess.Popen(  # noqa: S603 (our own manage.py, with fixed arguments)
             [sys.executable, str(ROOT / "manage.py"), "runserver", "--noreload", str(self.port)],
+            env=self.env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo"],
             env=self.env,
             cwd=ROOT,
             stdout=log,
@@ -115,8 +123,9 @@ class Demo:
                 raise RuntimeError(f"The demo's web server did not start: see {log.name}")
             yield
         finally:
-            web.terminate()
-            web.wait(timeout=10)
+            for process in (web, worker):
+                process.terminate()
+                process.wait(timeout=10)
             log.close()
 
     def emailed(self, pattern: re.Pattern[str], to: str = "") -> list[str]:
@@ -216,10 +225,13 @@ def walk(browser: Browser, demo: Demo, camera: Camera) -> None:
     shoot(hr, "org-import")
     hr.set_input_files("#org-file", str(bad))
     hr.click("text=Preview the changes")
+    shoot(hr, "org-import-checking")
+    # The check runs in the worker; the page reloads itself until it shows the problems.
+    hr.wait_for_selector("text=cannot be imported", timeout=60_000)
     shoot(hr, "org-import-errors")
     hr.set_input_files("#org-file", str(fixed))
     hr.click("text=Preview the changes")
-    hr.wait_for_selector("#preview-heading")
+    hr.wait_for_selector("#preview-heading", timeout=60_000)
     shoot(hr, "org-import-preview")
     hr.click("text=Cancel")
 
