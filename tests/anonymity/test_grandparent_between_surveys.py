@@ -22,8 +22,8 @@ from teams.team_tree import sync_teams
 from tests.anonymity.test_across_surveys import Sheet, as_reader, run_survey
 from tests.anonymity.test_regions_between_surveys import (
     ENPS_CLASSES,
-    enps_step,
-    net_promoters,
+    enps_sheets,
+    nets,
 )
 from tests.org_builder import BuiltOrg, build_org
 
@@ -52,22 +52,11 @@ def org() -> BuiltOrg:
 
 
 def october_sheets(org: BuiltOrg) -> dict[Person, Sheet]:
-    sheets: dict[Person, Sheet] = {}
-    for manager, scores in (
-        ("Ada Lovelace", STAFF_ENPS),
-        ("Dan Brooks", OPERATIONS_ENPS),
-        ("Cleo Turner", AGENTS_ENPS),
-    ):
-        reports = [p for p in org.reports_of(manager) if p.name not in LEADS_ENPS]
-        for person, enps in zip(reports, scores, strict=True):
-            sheets[person] = Sheet(5, enps, None)
-    for name, enps in LEADS_ENPS.items():
-        sheets[org[name]] = Sheet(5, enps, None)
-    return sheets
-
-
-def nets(read: dict) -> set[int]:
-    return net_promoters(read["enps"], read["enps_respondents"], enps_step(read))
+    return enps_sheets(
+        org,
+        {"Ada Lovelace": STAFF_ENPS, "Dan Brooks": OPERATIONS_ENPS, "Cleo Turner": AGENTS_ENPS},
+        LEADS_ENPS,
+    )
 
 
 def test_a_manager_reads_one_joiner_from_the_company_less_a_team_below_its_department(

@@ -130,3 +130,23 @@ def test_a_manager_reads_one_joiner_from_a_department_less_its_team_in_two_surve
         f"precision {reads[('november', 'Company')]['precision']} and "
         f"{reads[('november', 'Support')]['precision']}"
     )
+
+
+def nets(read: dict) -> set[int]:
+    """Every promoters-less-detractors count a read unit's shown eNPS can be."""
+    return net_promoters(read["enps"], read["enps_respondents"], enps_step(read))
+
+
+def enps_sheets(
+    org: BuiltOrg, reports_enps: dict[str, tuple[int, ...]], leads_enps: dict[str, int]
+) -> dict[Person, Sheet]:
+    """Everyone answers 5 to every question; each manager's reports give the eNPS listed for
+    that manager, in order, and each lead their own."""
+    sheets: dict[Person, Sheet] = {}
+    for manager, scores in reports_enps.items():
+        reports = [p for p in org.reports_of(manager) if p.name not in leads_enps]
+        for person, enps in zip(reports, scores, strict=True):
+            sheets[person] = Sheet(5, enps, None)
+    for name, enps in leads_enps.items():
+        sheets[org[name]] = Sheet(5, enps, None)
+    return sheets
