@@ -23,7 +23,7 @@ from pulse.release_stats import GroupStats
 from pulse.scoring import Question
 from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.models import Cycle
-from surveys.selectors import cycle_region_components, group_overlaps, published_below
+from surveys.selectors import compare_cycles, published_below
 
 FINE_PRECISION = 1
 COARSE_STEPS = (10, 20, 25, 50, 100)
@@ -125,12 +125,13 @@ def coarse_units(
             unit_id: {RESPONDENTS: release.respondents or 0, **stored_counts(release.figures)}
             for unit_id, release in releases.items()
         }
-        for overlap in group_overlaps(
+        met = compare_cycles(
             cycle_id=cycle.pk,
             unit_ids=published,
             earlier_cycle_id=earlier_cycle_id,
             earlier_unit_ids=set(releases),
-        ):
+        )
+        for overlap in met.overlaps:
             now = (
                 region_counts(counts, overlap.unit_id, below_now)
                 if overlap.region
@@ -141,33 +142,28 @@ def coarse_units(
                 if overlap.earlier_region
                 else stored_of[overlap.earlier_unit_id]
             )
-            if (
-                changed_by_few(overlap.changed, cycle.k)
-                or changed_by_few(overlap.changed_not_reading, cycle.k)
-                or any(
-                    changed_by_few(abs(now[name] - stored[name]), cycle.k)
-                    for name in now.keys() & stored.keys()
-                )
-            ):
+            if few_apart(overlap.changed, overlap.changed_not_reading, now, stored, cycle.k):
                 coarse.add(overlap.unit_id)
-        for component, earlier_units in cycle_region_components(
-            cycle_id=cycle.pk,
-            unit_ids=published,
-            earlier_cycle_id=earlier_cycle_id,
-            earlier_unit_ids=set(releases),
-        ):
+        for component, earlier_units in met.components:
             now = summed([region_counts(counts, unit, below_now) for unit in component.unit_ids])
             stored = summed([region_counts(stored_of, unit, below_then) for unit in earlier_units])
-            if (
-                changed_by_few(component.changed, cycle.k)
-                or changed_by_few(component.changed_not_reading, cycle.k)
-                or any(
-                    changed_by_few(abs(now[name] - stored[name]), cycle.k)
-                    for name in now.keys() & stored.keys()
-                )
-            ):
+            if few_apart(component.changed, component.changed_not_reading, now, stored, cycle.k):
                 coarse |= component.unit_ids
     return coarse | small_units_above(coarse, below_now, counts, cycle.k)
+
+
+def few_apart(
+    changed: int, changed_not_reading: int, now: dict[str, int], stored: dict[str, int], k: int
+) -> bool:
+    """Do two groups differ by 1 to k-1: in people, in people who cannot read results, in
+    respondents, or in the count of any one figure both publish?"""
+    return (
+        changed_by_few(changed, k)
+        or changed_by_few(changed_not_reading, k)
+        or any(
+            changed_by_few(abs(now[name] - stored[name]), k) for name in now.keys() & stored.keys()
+        )
+    )
 
 
 def summed(parts: list[dict[str, int]]) -> dict[str, int]:

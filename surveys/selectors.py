@@ -173,18 +173,27 @@ def invited_cells(cycle_id: int) -> InvitedCells:
     )
 
 
-def group_overlaps(
+@dataclass(frozen=True)
+class CycleComparison:
+    """How a later cycle's published groups meet an earlier cycle's: pair by pair, and as
+    components of regions joined by the people they share."""
+
+    overlaps: list["GroupOverlap"]
+    components: list[tuple["RegionComponent", frozenset[int]]]
+
+
+def compare_cycles(
     *, cycle_id: int, unit_ids: set[int], earlier_cycle_id: int, earlier_unit_ids: set[int]
-) -> list[GroupOverlap]:
+) -> CycleComparison:
     """Every pair of a group of `unit_ids` and an earlier group of `earlier_unit_ids` that share
-    at least one invited person, with the size of the difference of the two groups; readers
-    are the people who can read either cycle's results."""
-    return overlaps_between(
-        invited_cells(cycle_id),
-        unit_ids,
-        invited_cells(earlier_cycle_id),
-        earlier_unit_ids,
-        readers=_viewer_person_ids(cycle_id) | _viewer_person_ids(earlier_cycle_id),
+    at least one invited person, and every component of their regions, each with the size of
+    the difference; readers are the people who can read either cycle's results. Each cycle's
+    invitations and readers are read once for both."""
+    now, then = invited_cells(cycle_id), invited_cells(earlier_cycle_id)
+    readers = _viewer_person_ids(cycle_id) | _viewer_person_ids(earlier_cycle_id)
+    return CycleComparison(
+        overlaps=overlaps_between(now, unit_ids, then, earlier_unit_ids, readers=readers),
+        components=region_components(now, unit_ids, then, earlier_unit_ids, readers=readers),
     )
 
 
@@ -310,18 +319,6 @@ def region_components(
         )
         for root, nodes in members.items()
     ]
-
-
-def cycle_region_components(
-    *, cycle_id: int, unit_ids: set[int], earlier_cycle_id: int, earlier_unit_ids: set[int]
-) -> list[tuple[RegionComponent, frozenset[int]]]:
-    return region_components(
-        invited_cells(cycle_id),
-        unit_ids,
-        invited_cells(earlier_cycle_id),
-        earlier_unit_ids,
-        readers=_viewer_person_ids(cycle_id) | _viewer_person_ids(earlier_cycle_id),
-    )
 
 
 def groups_holding(parent_of: dict[int, int | None], wanted: set[int]) -> Callable[[int], list]:
