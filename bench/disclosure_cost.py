@@ -10,7 +10,7 @@ eNPS. Each rule is measured cumulatively, on the cycle's stored responses and vi
 1. primary, ignoring viewers: at least k eligible and k respondents;
 2. + the region rule, ignoring viewers (what releases did before viewers were counted);
 3. + viewers counted against k (what a release does now).
-Also the share of released units shown coarser because their people changed by a few.
+Also the share of released units shown coarser because their people may differ by a few.
 """
 
 import os

@@ -10,7 +10,6 @@ cycle to the next.
 
 import math
 import random
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -53,10 +52,10 @@ COMMENTS = [
 
 # Months before now of the demo's cycles, and how much better every team's climate is then.
 IMPROVEMENTS = ((2, 0.0), (1, 0.35))
-# In the last cycle one more person of Sales's own group answers (back from leave), so Sales's
-# and Company's figures are shown in coarse steps there: their respondents differ by one from
-# the cycle before (pulse.trends). Neither is a point of the customer chart (each contains one).
-RETURNING = {"Sales": 1}
+# In these teams everyone answers, every month; elsewhere PARTICIPATION of the people do.
+# Nothing kept past close says who answered, so only where everyone answered both times can
+# a second release show whole points (pulse.trends): the demo shows both kinds.
+EVERYONE_ANSWERS = {"Platform", "Support Europe North"}
 
 
 def seed_demo_results(
@@ -90,7 +89,7 @@ def seed_demo_results(
         if cycle.state != CycleState.OPEN:
             continue  # e.g. the population is below k; nothing to show
         deliver_by_hand(cycle)
-        answer_cycle(cycle, rng, improvement, returning=RETURNING if months_ago == 1 else {})
+        answer_cycle(cycle, rng, improvement)
         close_cycle(cycle_id=cycle.pk, now=opens_at + timedelta(days=7))
         cycles.append(cycle)
         if release:
@@ -187,16 +186,14 @@ def deliver_by_hand(cycle: Cycle) -> None:
     Invitation.objects.filter(cycle=cycle).update(emails_sent=1)
 
 
-def answer_cycle(
-    cycle: Cycle, rng: random.Random, improvement: float, *, returning: Mapping[str, int]
-) -> None:
+def answer_cycle(cycle: Cycle, rng: random.Random, improvement: float) -> None:
     items = list(cycle.items.all())
     invitations = Invitation.objects.filter(cycle=cycle).select_related("reporting_unit", "person")
     # The questions of a unit's links, as the door gives them (the follow-through item only
     # where it is asked): every link of one reporting unit asks the same, so one look-up each.
     asked_in_unit: dict[int, set[str]] = {}
     # In a fixed order, so the seeded answers, and the demo's results, are the same everywhere.
-    for invitation in answering_invitations(list(invitations.order_by("pk")), returning):
+    for invitation in answering_invitations(list(invitations.order_by("pk"))):
         climate = team_climate(invitation.reporting_unit.name) + improvement
         token = new_token()
         InvitationToken.objects.create(invitation=invitation, digest=token_digest(token))
@@ -223,23 +220,17 @@ def habit_draw(employee_id: str) -> random.Random:
     return random.Random(f"habit:{employee_id}")
 
 
-def answering_invitations(
-    invitations: list[Invitation], returning: Mapping[str, int]
-) -> list[Invitation]:
-    """PARTICIPATION of each reporting unit's people (rounded up, and `returning` more in the
-    units it names), the same ones every cycle, as in a settled team. Were they drawn afresh
-    each month, most units' respondents would differ by a person or two between the two
-    releases, and the second would be shown in coarse steps (pulse.trends), as it would be for
-    real; the demo shows whole points but where RETURNING says otherwise."""
+def answering_invitations(invitations: list[Invitation]) -> list[Invitation]:
+    """Everyone of the reporting units EVERYONE_ANSWERS names, and PARTICIPATION of the
+    others' people (rounded up), the same ones every cycle, as in a settled team."""
     by_unit: dict[int, list[Invitation]] = {}
     for invitation in invitations:
         by_unit.setdefault(invitation.reporting_unit_id, []).append(invitation)
     answering: set[int] = set()
     for members in by_unit.values():
         keen_first = sorted(members, key=lambda inv: habit_draw(inv.person.employee_id).random())
-        count = math.ceil(PARTICIPATION * len(members))
-        count += returning.get(members[0].reporting_unit.name, 0)
-        answering.update(inv.pk for inv in keen_first[:count])
+        share = 1.0 if members[0].reporting_unit.name in EVERYONE_ANSWERS else PARTICIPATION
+        answering.update(inv.pk for inv in keen_first[: math.ceil(share * len(members))])
     return [invitation for invitation in invitations if invitation.pk in answering]
 
 

@@ -110,12 +110,17 @@ def change_sentence(before: dict, after: dict) -> str:
     delta = after["score"] - before["score"]
     direction = "up" if delta >= 0 else "down"
     if "spread" not in before or "spread" not in after:
-        # A coarse release keeps no spread: its people changed by a few, and its scores are
-        # off by up to half a step, too rough for an honest verdict.
-        return f"{direction} {abs(delta):.0f} points: the group changed, so no comparison"
+        # A coarse release keeps no spread: its people may differ by a few, and its scores
+        # are off by up to half a step, too rough for an honest verdict.
+        return f"{direction} {points(delta)}: the people may differ by a few, so no comparison"
     change = change_between(stored_figure(before), stored_figure(after), rounding=STORED_ROUNDING)
     verdict = "likely a real change" if change.is_clear else "within the noise"
-    return f"{direction} {abs(change.delta):.0f} points: {verdict}"
+    return f"{direction} {points(change.delta)}: {verdict}"
+
+
+def points(delta: float) -> str:
+    size = f"{abs(delta):.0f}"
+    return f"{size} point" if size == "1" else f"{size} points"
 
 
 # Two scores stored in whole points: their difference is off by up to one point.

@@ -43,8 +43,8 @@ class UnitFigures(TypedDict, total=False):
     index: int | None
     enps: int | None
     enps_respondents: int | None
-    # Scores rounded to `precision` points: 1, or a coarse step (10 to 100) when the unit's
-    # people changed by a few since an earlier release (pulse.trends).
+    # Scores rounded to `precision` points: 1, or a coarse step (5 to 100) when the unit's
+    # people may have changed by a few since an earlier release (pulse.trends).
     precision: int
     # Domain (or "enps") → the Suppression that hides it, so the page can say why.
     hidden: dict[str, str]

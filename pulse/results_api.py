@@ -44,7 +44,9 @@ class UnitResultSerializer(serializers.Serializer):
     eligible = serializers.IntegerField()
     respondents = serializers.IntegerField(allow_null=True)
     precision = serializers.IntegerField(
-        allow_null=True, help_text="Scores are multiples of this: 1, or 10 when few people changed."
+        allow_null=True,
+        help_text="Scores are multiples of this: 1, or a coarse step (5 to 100; eNPS twice "
+        "this) when the people counted may differ by a few from an earlier release.",
     )
     counts_teams = serializers.ListField(
         child=serializers.CharField(),

@@ -1,17 +1,21 @@
 """Across cycles (DESIGN §4.9): which earlier releases a unit's trend may be drawn from, and
-which units must show coarser figures because their people changed by only a few.
+which units must show coarser figures because their people may have changed by only a few.
 
 Two releases of the same team are two averages over overlapping groups. When the groups differ
-by 1 to k-1 people, in who was invited or in how many answered, the difference of the two
-averages describes those few people, assuming the others answered as before. Hiding every such
-unit would hide most teams (a cycle's respondent count moves by a person or two all the time),
-so the later release is published coarser instead, in steps wide enough to cover what the few
-people could have moved it: over n respondents, k-1 people move a score or a share (0-100) by
-up to 100 (k-1) / n points, and eNPS (-100 to 100) by twice that. So the step is the smallest of
-10, 20, 25, 50 or 100 points (200 for eNPS) at least that wide: 10 for a unit of 40 or more at
-k = 5, 50 for a unit of 8 to 15. A narrower step would be undone by arithmetic: eNPS over 10
-people moves in steps of 10, so steps of 10 would show it exactly. A trend is still drawn,
-through the coarse figure: both releases are on the pages anyway, so the line adds nothing.
+by 1 to k-1 people, in who was invited, in how many answered or in who answered, the
+difference of the two averages describes those few people, assuming the others answered as
+before. Who answered is not kept past close, yet someone holding backups taken while both
+surveys were open knows it; so a later release is as fine as the earlier only when the counts
+leave no room for 1 to k-1 people to differ: everyone answered both times, or the respondents
+differ by k or more whoever they are. Hiding every other unit would hide most teams, so the
+later release is published coarser instead, in steps wide enough to cover what the few people
+could have moved it: over n respondents, k-1 people move a score or a share (0-100) by up to
+100 (k-1) / n points, and eNPS (-100 to 100) by twice that. So the step is the smallest of 5,
+10, 20, 25, 50 or 100 points (200 for eNPS) at least that wide: 5 for a unit of 80 or more at
+k = 5, 10 for 40 to 79, 50 for 8 to 15. One step of 10 for every size would be undone by
+arithmetic in small groups: eNPS over 10 people moves in steps of 10, so it would be shown
+exactly. A trend is still drawn, through the coarse figure: both releases are on the pages
+anyway, so the line adds nothing.
 """
 
 from dataclasses import dataclass
@@ -23,16 +27,21 @@ from pulse.release_stats import GroupStats
 from pulse.scoring import Question
 from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.models import Cycle
-from surveys.selectors import compare_cycles, published_below
+from surveys.selectors import GroupOverlap, RegionComponent, compare_cycles, published_below
 
 FINE_PRECISION = 1
-COARSE_STEPS = (10, 20, 25, 50, 100)
+COARSE_STEPS = (5, 10, 20, 25, 50, 100)
 
 
 def coarse_step(*, respondents: int, k: int) -> int:
     """Points per step of a 0-100 figure (eNPS takes twice this) over `respondents` people,
-    wide enough that k-1 of them cannot be read from the difference of two releases."""
+    wide enough that k-1 of them cannot be read from the difference of two releases.
+
+    From 200 (k-1) respondents on, k-1 people move even eNPS by less than the whole point it
+    is shown in, so whole points are already that wide (as in small_units_above)."""
     reach = 100 * (k - 1) / max(respondents, 1)
+    if 2 * reach <= FINE_PRECISION:
+        return FINE_PRECISION
     return next((step for step in COARSE_STEPS if step >= reach), COARSE_STEPS[-1])
 
 
@@ -142,28 +151,55 @@ def coarse_units(
                 if overlap.earlier_region
                 else stored_of[overlap.earlier_unit_id]
             )
-            if few_apart(overlap.changed, overlap.changed_not_reading, now, stored, cycle.k):
+            if few_apart(overlap, now, stored, cycle.k):
                 coarse.add(overlap.unit_id)
         for component, earlier_units in met.components:
             now = summed([region_counts(counts, unit, below_now) for unit in component.unit_ids])
             stored = summed([region_counts(stored_of, unit, below_then) for unit in earlier_units])
-            if few_apart(component.changed, component.changed_not_reading, now, stored, cycle.k):
+            if few_apart(component, now, stored, cycle.k):
                 coarse |= component.unit_ids
     return coarse | small_units_above(coarse, below_now, counts, cycle.k)
 
 
 def few_apart(
-    changed: int, changed_not_reading: int, now: dict[str, int], stored: dict[str, int], k: int
+    people: GroupOverlap | RegionComponent, now: dict[str, int], stored: dict[str, int], k: int
 ) -> bool:
     """Do two groups differ by 1 to k-1: in people, in people who cannot read results, in
-    respondents, or in the count of any one figure both publish?"""
+    respondents, or in the count of any one figure both publish? Or could the people counted
+    in one figure differ by 1 to k-1, though the counts are the same?"""
     return (
-        changed_by_few(changed, k)
-        or changed_by_few(changed_not_reading, k)
+        changed_by_few(people.changed, k)
+        or changed_by_few(people.changed_not_reading, k)
         or any(
-            changed_by_few(abs(now[name] - stored[name]), k) for name in now.keys() & stored.keys()
+            changed_by_few(abs(now[name] - stored[name]), k)
+            or respondents_may_differ_by_few(people, now[name], stored[name], k)
+            for name in now.keys() & stored.keys()
         )
     )
+
+
+def respondents_may_differ_by_few(
+    people: GroupOverlap | RegionComponent, answered: int, answered_before: int, k: int
+) -> bool:
+    """Could `answered` of this group's people and `answered_before` of the earlier group's
+    differ by 1 to k-1 people who cannot read results?
+
+    Who answered is not kept past close, but someone who took backups while both surveys
+    were open knows it: when one person answers in place of another, every count is the same
+    and the difference of the two releases is the difference of those two people's answers.
+    So the bound is taken over every way the counts could have been made up. The answerers of
+    both can share at most min(answered, answered_before, shared) people and at least what the
+    groups leave no room to avoid; readers (who know their own answers) may be any of those
+    who differ. Only when everyone invited answered both times, or the respondents differ by
+    k or more people who cannot read results whoever they are, is the later release as fine
+    as the earlier."""
+    most_in_both = min(answered, answered_before, people.shared)
+    least_in_both = max(
+        0, answered + answered_before - people.invited - people.earlier_invited + people.shared
+    )
+    fewest_apart = answered + answered_before - 2 * most_in_both - people.readers
+    most_apart = answered + answered_before - 2 * least_in_both
+    return most_apart >= 1 and fewest_apart < k
 
 
 def summed(parts: list[dict[str, int]]) -> dict[str, int]:

@@ -140,14 +140,25 @@ class GroupOverlap:
 
     A group is a published unit's people (`region=False`) or its region (`region=True`): the
     people of its subtree less those of the published units below it, which the two releases
-    give by subtraction. The unit ids are the units the groups belong to."""
+    give by subtraction. The unit ids are the units the groups belong to.
+
+    `invited` and `earlier_invited` are the two groups' sizes and `readers` the readers in
+    either: with them, the respondent counts bound how far the two groups' respondents can
+    differ, though nobody knows who answered (pulse.trends.respondents_may_differ_by_few)."""
 
     unit_id: int
     earlier_unit_id: int
     changed: int
     changed_not_reading: int
+    invited: int
+    earlier_invited: int
+    readers: int
     region: bool = False
     earlier_region: bool = False
+
+    @property
+    def shared(self) -> int:
+        return (self.invited + self.earlier_invited - self.changed) // 2
 
 
 @dataclass(frozen=True)
@@ -244,6 +255,11 @@ def overlaps_between(
                 earlier_unit_id=earlier[0],
                 changed=changed,
                 changed_not_reading=changed - readers_changed,
+                invited=size_now[group],
+                earlier_invited=size_then[earlier],
+                readers=readers_now[group]
+                + readers_then[earlier]
+                - common_readers[(group, earlier)],
                 region=group[1],
                 earlier_region=earlier[1],
             )
@@ -255,11 +271,19 @@ def overlaps_between(
 class RegionComponent:
     """Regions of two cycles joined by the people they share, transitively: a team that took in
     a sibling team, or split in two, is one component of its regions before and after. Its
-    union in one cycle and in the other differ only by the people who joined or left it."""
+    union in one cycle and in the other differ only by the people who joined or left it.
+    Sizes and readers as in GroupOverlap."""
 
     unit_ids: frozenset[int]  # the later cycle's units whose regions are in it
     changed: int
     changed_not_reading: int
+    invited: int
+    earlier_invited: int
+    readers: int
+
+    @property
+    def shared(self) -> int:
+        return (self.invited + self.earlier_invited - self.changed) // 2
 
 
 def region_components(
@@ -283,10 +307,18 @@ def region_components(
         return node
 
     alone: Counter[tuple[tuple[bool, int], bool]] = Counter()  # (region, reads) → people
+    invited: Counter[tuple[bool, int]] = Counter()  # region → people invited in it
+    reading: Counter[tuple[bool, int]] = Counter()  # region → readers, each at one region
     for person, cell in now.cell_of_person.items():
         mine = region_now(cell)
         earlier_cell = then.cell_of_person.get(person)
         before = region_then(earlier_cell) if earlier_cell is not None else []
+        if mine:
+            invited[(True, mine[0])] += 1
+        if before:
+            invited[(False, before[0])] += 1
+        if person in readers and (mine or before):
+            reading[(True, mine[0]) if mine else (False, before[0])] += 1
         if mine and before:
             leader[find((True, mine[0]))] = find((False, before[0]))
         elif mine:
@@ -296,11 +328,11 @@ def region_components(
     for person, earlier_cell in then.cell_of_person.items():
         before = region_then(earlier_cell)
         if before and person not in now.cell_of_person:
+            invited[(False, before[0])] += 1
+            reading[(False, before[0])] += person in readers
             alone[((False, before[0]), person in readers)] += 1
     members: dict[tuple[bool, int], set[tuple[bool, int]]] = defaultdict(set)
-    for node in list(leader):
-        members[find(node)].add(node)
-    for (node, _), _count in alone.items():
+    for node in list(leader) + list(invited):
         members[find(node)].add(node)
     changed: Counter[tuple[bool, int]] = Counter()
     not_reading: Counter[tuple[bool, int]] = Counter()
@@ -314,6 +346,9 @@ def region_components(
                 unit_ids=frozenset(unit for later, unit in nodes if later),
                 changed=changed[root],
                 changed_not_reading=not_reading[root],
+                invited=sum(invited[node] for node in nodes if node[0]),
+                earlier_invited=sum(invited[node] for node in nodes if not node[0]),
+                readers=sum(reading[node] for node in nodes),
             ),
             frozenset(unit for later, unit in nodes if not later),
         )

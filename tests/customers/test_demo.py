@@ -37,13 +37,15 @@ def test_the_demo_has_four_metrics_for_every_team_in_its_months_and_better_teams
     count = MetricValue.objects.count()
     assert count == 4 * len(months) * MetricValue.objects.values("team").distinct().count()
 
-    latest = cycles[-1]
+    # The first cycle's release, in whole points everywhere: the next is coarse where not
+    # everyone answered (pulse.trends), and its ties would blur the ranks.
+    first = cycles[0]
     released = {
         unit.unit_id: unit.figures["index"]
-        for unit in ReleasedUnit.objects.filter(cycle=latest, status=ReleaseStatus.RELEASED)
+        for unit in ReleasedUnit.objects.filter(cycle=first, status=ReleaseStatus.RELEASED)
         if unit.figures.get("index") is not None
     }
-    rolled = rolled_up_for_cycle(cycle_id=latest.pk, period=latest.period)
+    rolled = rolled_up_for_cycle(cycle_id=first.pk, period=first.period)
     units = sorted(released)
     index_ranks = ranks([released[unit] for unit in units])
     csat_ranks = ranks([rolled[unit]["csat"].value for unit in units])

@@ -38,8 +38,14 @@ def test_a_fine_release_keeps_the_spread_in_whole_points_and_a_coarse_one_keeps_
 def test_a_change_from_or_to_a_coarse_release_gets_no_verdict() -> None:
     fine = {"score": 60, "favorable": 50, "respondents": 12, "spread": 20}
     coarse = {"score": 50, "favorable": 50, "respondents": 13}
-    assert change_sentence(fine, coarse) == "down 10 points: the group changed, so no comparison"
-    assert change_sentence(coarse, fine) == "up 10 points: the group changed, so no comparison"
+    assert (
+        change_sentence(fine, coarse)
+        == "down 10 points: the people may differ by a few, so no comparison"
+    )
+    assert (
+        change_sentence(coarse, fine)
+        == "up 10 points: the people may differ by a few, so no comparison"
+    )
 
 
 def test_a_two_point_change_in_a_large_group_is_not_called_real_when_rounding_could_explain_it() -> (
@@ -74,7 +80,7 @@ def test_the_dashboard_gives_a_coarse_unit_no_verdict_and_a_fine_one_its_verdict
     hr.force_login(User.objects.get(username="nadia.petrova@example.com"))
 
     coarse_page = hr.get(f"/dashboard/?cycle={demo.pk}&unit={coarse.unit_id}").text
-    assert "the group changed, so no comparison" in coarse_page
+    assert "the people may differ by a few, so no comparison" in coarse_page
     assert "within the noise" not in coarse_page and "likely a real change" not in coarse_page
     fine_page = hr.get(f"/dashboard/?cycle={demo.pk}&unit={fine.unit_id}").text
     assert "within the noise" in fine_page or "likely a real change" in fine_page

@@ -1,7 +1,8 @@
 """Grace follows Platform across cycles. A trend is drawn only between releases of the same
-team; when its invited people or its number of respondents changed by 1 to k - 1 = 4, the later
-release shows its scores in steps wide enough to cover those few (50 points for Platform's 10
-respondents: 100 x 4 / 10 = 40, rounded up), and the trend runs through that coarse figure."""
+team; when its invited people, its number of respondents or who answered may have changed by
+1 to k - 1 = 4, the later release shows its scores in steps wide enough to cover those few (50
+points for Platform's 10 respondents: 100 x 4 / 10 = 40, rounded up), and the trend runs
+through that coarse figure."""
 
 import pytest
 from django.core import mail
@@ -61,13 +62,31 @@ def test_one_leaver_coarsens_the_later_figures(client, company) -> None:
     assert after_five.figures["precision"] == 50
 
 
-def test_five_leavers_and_the_same_respondents_keep_whole_points(client, company) -> None:
-    first = run_cycle(client, "October", company["platform"][:10])
-    Person.objects.filter(pk__in=[p.pk for p in company["platform"][-5:]]).update(active=False)
+def everyone(company) -> list[Person]:
+    return [*company["leads"], *company["platform"], *company["data"], *company["design"]]
+
+
+def test_five_leavers_keep_whole_points_when_everyone_else_answers_both_times(
+    client, company
+) -> None:
+    first = run_cycle(client, "October", everyone(company))
+    leavers = company["platform"][-5:]
+    Person.objects.filter(pk__in=[p.pk for p in leavers]).update(active=False)
     sync_teams()
-    later = run_cycle(client, "November", company["platform"][:10])
+    later = run_cycle(client, "November", [p for p in everyone(company) if p not in leavers])
     assert later.figures["precision"] == 1
     assert list(later.trend_from.all()) == [first]
+
+
+def test_the_same_number_answering_out_of_more_coarsens_the_later_figures(client, company) -> None:
+    # Ten of the thirty answer both times, but nothing kept says they are the same ten: one of
+    # them may have answered in place of another, and the two releases would give both.
+    run_cycle(client, "October", company["platform"][:10])
+    later = run_cycle(client, "November", company["platform"][:10])
+    assert later.figures["precision"] == 50
+    # When everyone answers twice, nobody can stand in for anybody: whole points.
+    run_cycle(client, "December", everyone(company))
+    assert run_cycle(client, "January", everyone(company)).figures["precision"] == 1
 
 
 def test_two_more_respondents_from_the_same_people_coarsen_the_later_figures(
@@ -84,10 +103,18 @@ def test_two_more_respondents_from_the_same_people_coarsen_the_later_figures(
 
 
 @pytest.mark.parametrize(
-    ("respondents", "step"), [(5, 100), (8, 50), (10, 50), (16, 25), (20, 20), (40, 10), (400, 10)]
+    ("respondents", "step"),
+    [(5, 100), (8, 50), (10, 50), (16, 25), (20, 20), (40, 10), (79, 10), (80, 5), (799, 5)],
 )
 def test_a_coarse_step_covers_what_k_minus_one_people_could_move(respondents, step) -> None:
     from pulse.trends import coarse_step
 
     assert coarse_step(respondents=respondents, k=5) == step
     assert step >= 100 * 4 / respondents
+
+
+def test_from_eight_hundred_respondents_whole_points_are_coarse_enough() -> None:
+    from pulse.trends import coarse_step
+
+    # Four people move eNPS over 800 by at most 200 x 4 / 800 = 1 point, its shown step.
+    assert coarse_step(respondents=800, k=5) == 1

@@ -1,7 +1,8 @@
 """Two cycles' groups are compared by counts per pair of cells, never by sets of people per
 unit: the differences come out as the plain definition gives them (a unit's group is everyone
 invited in its subtree, its region everyone whose nearest published unit it is; then the size
-of the symmetric difference, and of its part that cannot read results)."""
+of the symmetric difference, and of its part that cannot read results, the two groups' sizes
+and the readers in either)."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -42,6 +43,9 @@ def by_definition(
             earlier_unit_id=earlier[0],
             changed=len(now_groups[group] ^ then_groups[earlier]),
             changed_not_reading=len((now_groups[group] ^ then_groups[earlier]) - readers),
+            invited=len(now_groups[group]),
+            earlier_invited=len(then_groups[earlier]),
+            readers=len((now_groups[group] | then_groups[earlier]) & readers),
             region=group[1],
             earlier_region=earlier[1],
         )
@@ -111,7 +115,14 @@ def components_by_definition(now, unit_ids, then, earlier_ids, readers) -> set:
         changed = people_now ^ people_then
         found.add(
             (
-                RegionComponent(frozenset(later), len(changed), len(changed - readers)),
+                RegionComponent(
+                    frozenset(later),
+                    changed=len(changed),
+                    changed_not_reading=len(changed - readers),
+                    invited=len(people_now),
+                    earlier_invited=len(people_then),
+                    readers=len((people_now | people_then) & readers),
+                ),
                 frozenset(earlier),
             )
         )
