@@ -80,10 +80,12 @@ def loop_unit(user: User, unit_id: int) -> LoopUnit | None:
 
 
 def weakest_domain(released: ReleasedUnit) -> str | None:
+    """The domain with the lowest score, or None when several are level at the bottom (coarse
+    steps often make them level): then nothing is proposed and the team chooses."""
     domains = released.figures.get("domains", {})
-    if not domains:
-        return None
-    return min(domains, key=lambda domain: domains[domain]["score"])
+    bottom = min((figure["score"] for figure in domains.values()), default=None)
+    lowest = [domain for domain, figure in domains.items() if figure["score"] == bottom]
+    return lowest[0] if len(lowest) == 1 else None
 
 
 @dataclass(frozen=True)

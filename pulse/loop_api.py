@@ -46,7 +46,10 @@ class FocusSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
     cycle = serializers.IntegerField(read_only=True, help_text="The release the focus answers.")
     proposed_domain = serializers.CharField(
-        read_only=True, allow_null=True, help_text="The unit's weakest domain in that release."
+        read_only=True,
+        allow_null=True,
+        help_text="The unit's weakest domain in that release; null when several are level at "
+        "the bottom.",
     )
     can_edit = serializers.BooleanField(read_only=True)
     domain = serializers.ChoiceField(choices=Domain.choices, allow_null=True)

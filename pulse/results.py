@@ -78,9 +78,24 @@ class UnitResult:
         return self.released.status == "released"
 
     @property
+    def lowest(self) -> list[DomainCell]:
+        """The domains at the lowest score shown: several when they are level, as coarse
+        steps often make them."""
+        scores = [cell.score for cell in self.domains if cell.score is not None]
+        return [cell for cell in self.domains if scores and cell.score == min(scores)]
+
+    @property
     def weakest(self) -> DomainCell | None:
-        scored = [cell for cell in self.domains if cell.score is not None]
-        return min(scored, key=lambda cell: cell.score or 0.0) if scored else None
+        """The one lowest domain, or None when none is shown or several are level: the
+        figures do not say which of those is weaker, so the team chooses."""
+        lowest = self.lowest
+        return lowest[0] if len(lowest) == 1 else None
+
+    @property
+    def level_lowest(self) -> str:
+        """ "A and B", when several domains are level at the bottom."""
+        labels = [cell.label for cell in self.lowest]
+        return " and ".join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else ""
 
     @property
     def guide(self) -> Guide | None:
