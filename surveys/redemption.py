@@ -81,6 +81,8 @@ class Survey:
     focus: SharedFocus | None = None
     # When it closed (earlier than closes_at if HR closed it early); None while open.
     closed_at: datetime | None = None
+    # When its managers were told its results are ready; None until then.
+    results_shared_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -264,7 +266,7 @@ def closed_survey(cycle_public_id: str | None) -> Survey | None:
         return None
     cycle = (
         Cycle.objects.filter(public_id=cycle_public_id, state=CycleState.CLOSED)
-        .only("k", "k_comment", "closes_at", "closed_at")
+        .only("k", "k_comment", "closes_at", "closed_at", "results_announced_at")
         .first()
     )
     if cycle is None:
@@ -276,6 +278,7 @@ def closed_survey(cycle_public_id: str | None) -> Survey | None:
         closes_at=cycle.closes_at,
         questions=(),
         closed_at=cycle.closed_at or cycle.closes_at,
+        results_shared_at=cycle.results_announced_at,
     )
 
 

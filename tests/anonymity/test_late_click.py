@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from pulse.models import PendingBallot
+from pulse.scheduler import run_pulse_tick
 from surveys.closing import close_cycle
 from surveys.launch import launch_now
 from surveys.models import Cadence, Cycle, Invitation
@@ -69,7 +70,7 @@ def test_a_click_after_close_says_when_the_survey_closed_and_when_results_come(
     assert late.status_code == 410
     assert "This survey has closed" in html
     assert f"It closed on {timezone.localtime(closed_at).strftime('%A %-d %B %Y')}" in html
-    assert "shared with the team's managers shortly after" in html
+    assert "shared with the team's managers as soon as they are ready" in html
     assert "not recognised" not in html
     assert late["Referrer-Policy"] == "no-referrer" and late["Cache-Control"] == "no-store"
     # Sending the form she opened before close is told the same, and stores nothing.
@@ -78,6 +79,20 @@ def test_a_click_after_close_says_when_the_survey_closed_and_when_results_come(
     assert not PendingBallot.objects.exists()
     # The old form of the link is as it was: its digest is gone, so it is not recognised.
     assert Client().get(f"/a/{token}/").status_code == 404
+
+
+def test_once_the_results_are_out_a_late_click_says_when_they_were_shared(survey, company) -> None:
+    public_id, token = emailed_paths()[company["platform"][0].email]
+    close_cycle(cycle_id=survey.cycle.pk)
+    run_pulse_tick()  # the release, then "your results are ready" to the managers
+    shared_at = Cycle.objects.get(pk=survey.cycle.pk).results_announced_at
+    assert shared_at is not None
+    html = Client().get(f"/a/{public_id}/{token}/").content.decode()
+    assert (
+        "Its results were shared with the team's managers on "
+        f"{timezone.localtime(shared_at).strftime('%A %-d %B %Y')}"
+    ) in html
+    assert "as soon as they are ready" not in html
 
 
 def test_the_closed_page_is_the_same_for_every_link_of_the_survey(survey, company) -> None:
