@@ -13,7 +13,9 @@ transaction is open, its writes invisible to other connections until it commits,
 second writer would wait for it. The outcome (the summary, every problem by line, or why it
 failed) is in the database, so it outlives the cache. A job still running after the task's hard
 time limit has no worker left (Celery stops a task at that limit, and a worker that died took its
-task with it), and is from then on shown as failed.
+task with it), and is from then on shown as failed. So is a job no worker picked up in that
+time (no worker running, or a broker that lost the message): it is given up rather than left
+waiting for ever, and a worker that reaches it later finds it over.
 """
 
 import dataclasses
@@ -58,7 +60,13 @@ NOT_QUEUED = (
     "The import could not be handed to a worker (the task broker did not answer); nothing was "
     "changed. Try again in a moment."
 )
+NOT_PICKED_UP = (
+    "No worker started the import within {minutes} minutes (is the task worker running?); "
+    "nothing was changed. Start it again once a worker runs."
+)
 BROKE = "The import stopped on an unexpected error ({error}); nothing was changed."
+# A queued job not started after this long is said to be waiting unusually long.
+SLOW_TO_START = timedelta(minutes=2)
 FINISHED = (OrgImportJobState.DONE, OrgImportJobState.INVALID, OrgImportJobState.FAILED)
 
 
@@ -292,6 +300,14 @@ class JobStatus:
     def finished_at(self) -> datetime | None:
         return self.job.finished_at
 
+    @property
+    def slow_to_start(self) -> bool:
+        """Queued for longer than a worker usually takes to pick a job up."""
+        return (
+            self.job.state == OrgImportJobState.QUEUED
+            and self.job.created_at < timezone.now() - SLOW_TO_START
+        )
+
 
 def job_status(job: OrgImportJob) -> JobStatus:
     """The job as it is now: a running job past the time any worker could still be on it is
@@ -301,12 +317,25 @@ def job_status(job: OrgImportJob) -> JobStatus:
     if job.state == OrgImportJobState.RUNNING and started_at < lost_if_started_before:
         give_up(job)
         job.refresh_from_db()
+    if job.state == OrgImportJobState.QUEUED and job.created_at < lost_if_started_before:
+        give_up_waiting(job)
+        job.refresh_from_db()
     progress = None
     if job.state == OrgImportJobState.RUNNING:
         stored = cache.get(progress_key(job.pk))
         if isinstance(stored, dict) and stored.get("stage") in STAGES:
             progress = JobProgress(**stored)
     return JobStatus(job=job, progress=progress)
+
+
+def give_up_waiting(job: OrgImportJob) -> None:
+    minutes = int(lost_after().total_seconds() // 60)
+    OrgImportJob.objects.filter(pk=job.pk, state=OrgImportJobState.QUEUED).update(
+        state=OrgImportJobState.FAILED,
+        failure=NOT_PICKED_UP.format(minutes=minutes),
+        finished_at=timezone.now(),
+        data=b"",
+    )
 
 
 def give_up(job: OrgImportJob) -> None:

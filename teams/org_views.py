@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from teams.models import HeldOrgFile, OrgImportJobState
@@ -105,6 +106,12 @@ def progress_sentence(held: HeldOrgFile, status: JobStatus) -> str:
     progress = status.progress
     if progress is None:
         waiting = status.state == OrgImportJobState.QUEUED
+        if status.slow_to_start:
+            return (
+                f"{verb} {held.file_name}: still waiting for a worker to start, queued at "
+                f"{timezone.localtime(status.job.created_at):%H:%M}. If this lasts, the task "
+                "worker may not be running: tell whoever runs Pulse."
+            )
         return f"{verb} {held.file_name}: " + (
             "waiting for a worker to start." if waiting else "starting."
         )

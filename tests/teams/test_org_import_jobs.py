@@ -159,6 +159,22 @@ def test_a_job_whose_worker_died_is_shown_as_failed_with_a_clear_message(
     assert not Person.objects.exists()
 
 
+def test_a_job_no_worker_picks_up_is_given_up_instead_of_queued_for_ever(
+    hr, import_jobs, settings
+) -> None:
+    start_job(hr, GOOD)
+    job = OrgImportJob.objects.get()
+    assert hr.get(f"/api/v1/org/import/jobs/{job.pk}").json()["state"] == "queued"
+    long_ago = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
+    OrgImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - long_ago)
+    body = hr.get(f"/api/v1/org/import/jobs/{job.pk}").json()
+    assert body["state"] == "failed"
+    assert body["error"]["code"] == "import_failed"
+    assert body["error"]["message"].startswith("No worker started the import within")
+    run_org_import(job.pk)  # the message reaches a worker at last: too late, nothing applies
+    assert not Person.objects.exists()
+
+
 def test_a_job_still_within_the_time_a_worker_may_take_is_running(hr, import_jobs) -> None:
     start_job(hr, GOOD)
     job = OrgImportJob.objects.get()

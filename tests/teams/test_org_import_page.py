@@ -107,6 +107,35 @@ def test_while_the_file_is_checked_the_page_says_how_far_and_refreshes_itself(ha
     assert not response.has_header("Refresh")
 
 
+def test_a_check_no_worker_starts_says_so_then_gives_up_with_nothing_changed(
+    hannah, settings
+) -> None:
+    hannah.post(
+        "/hr/org/import/",
+        {"file": SimpleUploadedFile("people.csv", CHANGED.encode(), content_type="text/csv")},
+    )
+    queued_at = timezone.now() - timedelta(minutes=3)
+    OrgImportJob.objects.update(created_at=queued_at)
+    page = hannah.get("/hr/org/import/").content.decode()
+    assert (
+        "Checking people.csv: still waiting for a worker to start, queued at "
+        f"{timezone.localtime(queued_at):%H:%M}. If this lasts, the task worker may not be "
+        "running: tell whoever runs Pulse."
+    ) in page
+
+    long_ago = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
+    OrgImportJob.objects.update(created_at=timezone.now() - long_ago)
+    response = hannah.get("/hr/org/import/")
+    assert "No worker started the import within" in response.content.decode()
+    assert "nothing was changed" in response.content.decode()
+    assert not response.has_header("Refresh")
+    # A worker that comes up later finds the job over and applies nothing.
+    before = database_state()
+    hannah.jobs.run_all()
+    assert database_state() == before
+    assert OrgImportJob.objects.get().state == OrgImportJobState.FAILED
+
+
 def test_the_fixed_file_previews_exactly_what_changes_and_changes_nothing_yet(hannah) -> None:
     before = database_state()
     response = upload(hannah, CHANGED)
