@@ -215,6 +215,7 @@ def write_release(cycle: Cycle) -> int:
                 unit_id=unit.id,
                 decisions=decisions,
                 precision=comparison.precision,
+                few_apart=comparison.few_apart,
             )
             if asked_follow_through and unit.asks_follow_through:
                 add_follow_through(
@@ -298,6 +299,7 @@ def unit_figures(
     unit_id: int,
     decisions: Decisions,
     precision: int,
+    few_apart: bool = False,
 ) -> UnitFigures:
     domains: dict[str, DomainFigures] = {
         domain: domain_figures(figure, precision=precision)
@@ -311,15 +313,15 @@ def unit_figures(
         if reason is None and figure is not None:
             # A coarse unit shows no distribution: two exact distributions a few people apart
             # would give those people's answers away.
-            show_distribution = (
-                decisions.distributions[question.key][unit_id] is None
-                and precision == FINE_PRECISION
-            )
+            fine = precision == FINE_PRECISION and not few_apart
+            show_distribution = decisions.distributions[question.key][unit_id] is None and fine
             out_questions[question.key] = {
                 "status": ReleaseStatus.RELEASED,
                 "reason": None,
                 "respondents": figure.respondents,
-                "mean": round(figure.mean, 1 if precision == FINE_PRECISION else 0),
+                # A coarse release stores no mean: one to a whole answer is still finer than
+                # its steps, and with the earlier release's mean narrows the few's answers.
+                "mean": round(figure.mean, 1) if fine else None,
                 "favorable": rounded(figure.favorable, precision),
                 "distribution": list(figure.distribution) if show_distribution else None,
             }

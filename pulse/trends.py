@@ -51,6 +51,11 @@ class Comparison:
 
     trend_from: list[ReleasedUnit]
     precision: int
+    # Its people may differ by a few from an earlier release's. Then no figure is stored finer
+    # than the pages show, even where whole points are wide enough (precision 1 from 200 (k-1)
+    # respondents): exact answer counts per statement, or a mean to a tenth, would give the
+    # few people's answers away to someone reading the database.
+    few_apart: bool = False
 
 
 def compare_with_earlier(
@@ -102,6 +107,7 @@ def compare_with_earlier(
             precision=coarse_step(respondents=min(smallest, respondents.get(unit_id, 0)), k=cycle.k)
             if unit_id in coarse
             else FINE_PRECISION,
+            few_apart=unit_id in coarse,
         )
     return comparisons
 

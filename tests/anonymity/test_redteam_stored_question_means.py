@@ -1,11 +1,11 @@
 """Two stored releases of a small team, one joiner apart, read by their questions' means
 (docs/anonymity.md, "Across surveys", and pulse.release.unit_figures).
 
-A coarse release rounds its scores to its step (100 points for six respondents), but stores
-each question's mean on the 1-7 scale rounded to a whole answer; a fine release stores it to
-a tenth. Over five people a mean to a tenth is their exact sum; over six a whole-number mean
-leaves six possible sums. So the joiner's answer to each question is one of at most six
-values, and fewer when the team answers near an end of the scale: never the whole scale.
+A coarse release rounds its scores to its step (100 points for six respondents). Were it to
+store each question's mean on the 1-7 scale rounded to a whole answer beside a fine release's
+mean to a tenth (over five people, their exact sum), the six possible sums would leave the
+joiner's answer to each question one of at most six values, fewer near an end of the scale:
+never the whole scale. So a coarse release stores no question mean.
 
 Ada's company: five staff; Cleo leads Support, five agents who all strongly disagree. Jo joins
 Support before November, and strongly disagrees too. The insider holds the dump taken after
@@ -38,22 +38,15 @@ def org() -> BuiltOrg:
     )
 
 
-def sums_behind(mean: float, *, respondents: int, decimals: int) -> set[int]:
+def sums_behind(mean: float | None, *, respondents: int, decimals: int) -> set[int]:
     """Every whole sum of `respondents` keyed answers (1 to 7) whose mean rounds to the stored
     one, as the release rounds it."""
-    return {
-        total
-        for total in range(respondents * min(SCALE_VALUES), respondents * max(SCALE_VALUES) + 1)
-        if round(total / respondents, decimals) == mean
-    }
+    every = range(respondents * min(SCALE_VALUES), respondents * max(SCALE_VALUES) + 1)
+    if mean is None:  # not stored: every sum is possible
+        return set(every)
+    return {total for total in every if round(total / respondents, decimals) == mean}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a coarse release stores each question's mean rounded to a whole answer, finer "
-    "than its step for a small group: with the earlier release's mean to a tenth, the "
-    "joiner's answer is one of at most six values, three here",
-)
 def test_an_insider_narrows_a_joiners_answers_from_two_stored_question_means(client, org) -> None:
     sheets = {person: Sheet(5, 8, None) for person in org.everyone}
     for agent in org.reports_of("Cleo Turner"):

@@ -1,8 +1,9 @@
 """The release as it was computed before its roll-ups were summed bottom-up: every unit scored
 over all the ballots of its subtree, every decision recounting every unit's ballots. Its
 write_release and helpers are kept word for word, with the functions of pulse.scoring,
-pulse.trends and pulse.release_inputs they used as they were (only the imports and this
-paragraph are new), as the oracle that tests/pulse/test_release_equivalence.py compares
+pulse.trends and pulse.release_inputs they used as they were (only the imports, this
+paragraph and one later rule are new: a unit whose people may differ by a few from an earlier
+release stores no answer distribution and no question mean, in both), as the oracle that tests/pulse/test_release_equivalence.py compares
 pulse.release with: both must publish the same set.
 
 Release: compute a closed cycle's results once, on its frozen snapshot, and store them.
@@ -165,6 +166,7 @@ def write_release(cycle: Cycle) -> int:
                 unit_id=unit.id,
                 decisions=decisions,
                 precision=comparison.precision,
+                few_apart=comparison.few_apart,
             )
             if asked_follow_through and unit.asks_follow_through:
                 add_follow_through(
@@ -271,6 +273,7 @@ def unit_figures(
     unit_id: int,
     decisions: Decisions,
     precision: int,
+    few_apart: bool = False,
 ) -> UnitFigures:
     domains: dict[str, DomainFigures] = {
         domain: domain_figures(figure, precision=precision)
@@ -284,15 +287,13 @@ def unit_figures(
         if reason is None and figure is not None:
             # A coarse unit shows no distribution: two exact distributions a few people apart
             # would give those people's answers away.
-            show_distribution = (
-                decisions.distributions[question.key][unit_id] is None
-                and precision == FINE_PRECISION
-            )
+            fine = precision == FINE_PRECISION and not few_apart
+            show_distribution = decisions.distributions[question.key][unit_id] is None and fine
             out_questions[question.key] = {
                 "status": ReleaseStatus.RELEASED,
                 "reason": None,
                 "respondents": figure.respondents,
-                "mean": round(figure.mean, 1 if precision == FINE_PRECISION else 0),
+                "mean": round(figure.mean, 1) if fine else None,
                 "favorable": rounded(figure.favorable, precision),
                 "distribution": list(figure.distribution) if show_distribution else None,
             }
