@@ -1,7 +1,9 @@
 """Pages of one size at every size of organisation: the company grows from 2 x 10 teams to
 2 x 20 (and each page shows five units at a time here), and every results page keeps its number
-of queries and of unit rows, and nearly its bytes. Then paging and search as HR and a
-department head use them: Nadia (HR), Hana (heads Department 1), Lee (leads Team 1.3)."""
+of queries and of unit rows, and nearly its bytes. Every team has a CSAT figure for the month
+and every team has chosen a focus, so the API lists beside the results have rows to page
+too. Then paging and search as HR and a department head use them: Nadia (HR), Hana (heads
+Department 1), Lee (leads Team 1.3)."""
 
 import random
 import re
@@ -14,13 +16,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from common.api_pages import ListPages
+from customers.models import Metric, MetricValue
 from pulse import results
 from pulse.models import Response
 from pulse.release import release_cycle
 from surveys.closing import close_cycle
 from surveys.launch import launch_now
-from surveys.models import Cadence, Cycle, CycleTeam
-from teams.models import Person
+from surveys.models import Cadence, Commitment, Cycle, CycleTeam, Focus
+from teams.models import Person, Team
 from teams.roles import ensure_hr_group
 from teams.team_tree import sync_teams
 from tests.org_builder import build_org, grown_outline
@@ -66,11 +69,26 @@ def released_company(teams_per_department: int) -> dict:
     )
     close_cycle(cycle_id=cycle.pk)
     assert release_cycle(cycle_id=cycle.pk)
+    customer_figures_and_focuses(cycle, rng)
     clients = {}
     for name, user in logins.items():
         clients[name] = Client()
         clients[name].force_login(user)
     return {"cycle": cycle, "clients": clients, "team": team_ids(cycle)}
+
+
+def customer_figures_and_focuses(cycle: Cycle, rng: random.Random) -> None:
+    Metric.objects.all().delete()
+    csat = Metric.objects.create(key="csat", name="CSAT", unit="percent")
+    teams = list(Team.objects.order_by("name"))
+    MetricValue.objects.bulk_create(
+        MetricValue(metric=csat, team=team, period=cycle.period, value=rng.uniform(60, 95))
+        for team in teams
+    )
+    # Every team, so that each page of a list reads the same things at both sizes.
+    for team in teams:
+        focus = Focus.objects.create(team=team, cycle=cycle, domain="conversation")
+        Commitment.objects.create(focus=focus, position=1, text="Ask the quietest first")
 
 
 def team_ids(cycle: Cycle) -> dict[str, int]:
@@ -94,7 +112,17 @@ def pages_of(company: dict) -> dict[str, tuple[str, str]]:
         "results API, HR": ("nadia", f"/api/v1/results/?cycle={cycle}&page=2"),
         "results API, a department head": ("hana", f"/api/v1/results/?cycle={cycle}"),
         "focus API": ("hana", f"/api/v1/focus/?cycle={cycle}"),
+        "focus API, HR": ("nadia", f"/api/v1/focus/?cycle={cycle}&page=2"),
+        "follow-through API": ("nadia", f"/api/v1/follow-through/?cycle={cycle}&page=2"),
+        "linked API": ("nadia", f"/api/v1/cx/linked?cycle={cycle}&metric=csat&page=2"),
+        "linked API, a department head": ("hana", f"/api/v1/cx/linked?cycle={cycle}"),
+        "customer values API": ("nadia", "/api/v1/cx/values?metric=csat&page=2"),
     }
+
+
+def listed_rows(body: object) -> int:
+    """The rows of one page of an API list: the list itself, or the linked view's points."""
+    return len(body["points"]) if isinstance(body, dict) else len(body)  # type: ignore[arg-type]
 
 
 def measure(company: dict) -> dict[str, tuple[int, int, int]]:
@@ -107,7 +135,11 @@ def measure(company: dict) -> dict[str, tuple[int, int, int]]:
             response = client.get(path)
         assert response.status_code == 200, (page, response.status_code)
         body = response.content.decode()
-        rows = len(response.json()) if path.startswith("/api/") else len(UNIT_ROW.findall(body))
+        rows = (
+            listed_rows(response.json())
+            if path.startswith("/api/")
+            else len(UNIT_ROW.findall(body))
+        )
         found[page] = (len(queries), rows, len(body))
     return found
 
