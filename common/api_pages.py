@@ -35,7 +35,7 @@ class ListPages(PageNumberPagination):
         """One page of `items`, which must be in a stable order; a page number that is no
         page is a 404. A queryset costs two queries (its count and the page), whatever its
         length."""
-        return list(self.paginate_queryset(items, request) or [])  # type: ignore[arg-type]
+        return list(self.paginate_queryset(items, request) or [])
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response(data, headers=self.link_headers())
