@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api_exceptions import DetailedValidationError, ErrorSerializer, PayloadTooLarge
+from common.api_pages import LINK_HEADER, ListPages
 from common.parsers import BoundedJSONParser
 from customers.models import Metric, MetricValue
 from customers.roles import IsCXAdmin
@@ -167,10 +168,12 @@ class MetricValueSerializer(serializers.ModelSerializer):
 
 
 class MetricValueViewSet(viewsets.ReadOnlyModelViewSet):
-    """Stored values, by metric, team and month; filter with ?metric=KEY and ?period=."""
+    """Stored values, by metric, month and team; filter with ?metric=KEY and ?period=. 500 a
+    page; the Link header names the next page, with the same filters."""
 
     serializer_class = MetricValueSerializer
     permission_classes = [IsCXAdmin]
+    pagination_class = ListPages
 
     @extend_schema(
         parameters=[
@@ -178,6 +181,7 @@ class MetricValueViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter(
                 "period", str, description="Only this month (YYYY-MM) or quarter (YYYY-Qn)."
             ),
+            LINK_HEADER,
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -7,7 +7,9 @@ viewer's scope answers 404, so a page never confirms that something exists.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
 
+from pulse.release_models import ReleasedUnit
 from surveys.models import CycleTeam
 from surveys.selectors import ancestors_of, reads_cycle_as_hr, subtree_ids
 from teams.roles import is_hr
@@ -44,6 +46,16 @@ def visible_unit_ids(user: User, cycle_id: int) -> set[int] | None:
             "id", flat=True
         )
     )
+
+
+def releases_in_scope(user: User, cycle_id: int) -> QuerySet[ReleasedUnit]:
+    """The cycle's released units this viewer may read, filtered by the database (the subtree
+    is a subquery), so that a list can page them: every unit for HR of the cycle, else the
+    units in the subtrees the viewer led, none if it led none."""
+    released = ReleasedUnit.objects.filter(cycle_id=cycle_id)
+    if reads_everything(user, cycle_id):
+        return released
+    return released.filter(unit_id__in=subtree_ids(led_cycle_teams(user, cycle_id)))
 
 
 def may_see(user: User, cycle_id: int, unit_id: int) -> bool:

@@ -2,8 +2,10 @@
 the focus its manager chose after it, how many commitments are done, the follow-through score
 the team gave in the next release, and how the focus domain moved since.
 
-A constant number of queries whatever the size of the organisation: the later releases are
-found through the trend links (which already apply the membership rule of DESIGN §4.9), and the
+The database orders and filters the units (follow_through_units), so the API can read one page
+of them; the rows are then made for those units alone (follow_through_rows), in a constant
+number of queries whatever the size of the organisation: the later releases are found through
+the trend links (which already apply the membership rule of DESIGN §4.9), and the
 follow-through figures through the snapshot's link from a team to the focus it was shown.
 """
 
@@ -12,16 +14,19 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from common.csv_export import cell
-from pulse.access import User
+from pulse.access import User, releases_in_scope
 from pulse.loop import change_sentence, follow_through_of
-from pulse.release_models import ReleasedUnit
-from pulse.results import UnitResult, cycle_results
+from pulse.release_models import ReleasedUnit, ReleaseStatus
+from pulse.results import UnitResult, unit_result
 from pulse.unit_links import unit_query
 from surveys.focus_selectors import FocusView, focuses_after
-from surveys.models import Cycle
+from surveys.models import Cycle, Focus
 from surveys.selectors import cycles_read_as_hr
 
 
@@ -55,10 +60,9 @@ def released_on(cycle: Cycle) -> datetime:
     return cycle.results_announced_at or cycle.closed_at or cycle.closes_at
 
 
-def later_releases(user: User, released: list[ReleasedUnit]) -> dict[int, ReleasedUnit]:
+def later_releases(released: list[ReleasedUnit], readable: set[int]) -> dict[int, ReleasedUnit]:
     """Unit id in this cycle → the latest later release of the same team that a trend may be
-    drawn from, among the cycles this HR login reads."""
-    readable = set(cycles_read_as_hr(user.pk or 0).values_list("cycle_id", flat=True))
+    drawn from, among the `readable` cycles."""
     links = ReleasedUnit.trend_from.through.objects.filter(
         to_releasedunit_id__in=[r.pk for r in released]
     ).select_related("from_releasedunit__cycle")
@@ -74,9 +78,10 @@ def later_releases(user: User, released: list[ReleasedUnit]) -> dict[int, Releas
     return latest
 
 
-def follow_through_releases(user: User, focuses: list[FocusView]) -> dict[int, ReleasedUnit]:
-    """Focus id → the first release of its team from a cycle that asked about it."""
-    readable = set(cycles_read_as_hr(user.pk or 0).values_list("cycle_id", flat=True))
+def follow_through_releases(
+    focuses: list[FocusView], readable: set[int]
+) -> dict[int, ReleasedUnit]:
+    """Focus id → the first release of its team from a `readable` cycle that asked about it."""
     team_of = {focus.id: focus.team_id for focus in focuses}
     found: dict[int, ReleasedUnit] = {}
     releases = (
@@ -93,22 +98,46 @@ def follow_through_releases(user: User, focuses: list[FocusView]) -> dict[int, R
     return found
 
 
-def follow_through_rows(
+def follow_through_units(
     user: User, cycle: Cycle, filters: Filters, now: datetime | None = None
-) -> list[FollowThroughRow]:
-    units = cycle_results(user, cycle).units
-    focuses = focuses_after(cycle.pk)
-    later = later_releases(user, [unit.released for unit in units])
-    asked = follow_through_releases(user, list(focuses.values()))
-    rows = [row_of(unit, focuses, later, asked) for unit in units]
-    rows.sort(key=lambda row: (row.index is None, row.index or 0, row.name))
+) -> QuerySet[ReleasedUnit]:
+    """The released units of the list, in its order: lowest index first, units without one
+    (hidden, or a domain hidden) last, then by name; the unit id keeps equal names apart, so
+    pages never lose or repeat a unit."""
+    # The index the list shows: a released unit's, never a hidden one's.
+    shown_index = Case(
+        When(status=ReleaseStatus.RELEASED, then=Cast(KT("figures__index"), IntegerField())),
+        default=None,
+        output_field=IntegerField(),
+    )
+    units = (
+        releases_in_scope(user, cycle.pk)
+        .select_related("unit", "unit__answers_counted_in")
+        .annotate(shown_index=shown_index)
+        .order_by(F("shown_index").asc(nulls_last=True), "unit__name", "unit_id")
+    )
     if filters.below is not None:
-        rows = [row for row in rows if row.index is not None and row.index < filters.below]
+        units = units.filter(shown_index__lt=filters.below)
     if filters.without_focus_after_days is not None:
         waited = ((now or timezone.now()) - released_on(cycle)).days
-        overdue = waited >= filters.without_focus_after_days
-        rows = [row for row in rows if row.focus is None and overdue]
-    return rows
+        if waited < filters.without_focus_after_days:
+            return units.none()
+        chosen = Focus.objects.filter(cycle=cycle, team_id=OuterRef("unit__team_id"))
+        units = units.exclude(Exists(chosen))
+    return units
+
+
+def follow_through_rows(
+    user: User, cycle: Cycle, released: list[ReleasedUnit]
+) -> list[FollowThroughRow]:
+    """The rows of these units (from follow_through_units), in their order."""
+    team_ids = {r.unit.team_id for r in released if r.unit.team_id is not None}
+    focuses = focuses_after(cycle.pk, team_ids)
+    # The cycles this HR login reads: later figures come only from those.
+    readable = set(cycles_read_as_hr(user.pk or 0).values_list("cycle_id", flat=True))
+    later = later_releases(released, readable)
+    asked = follow_through_releases(list(focuses.values()), readable)
+    return [row_of(unit_result(r, cycle.k), focuses, later, asked) for r in released]
 
 
 def row_of(

@@ -11,7 +11,7 @@ points are as independent as the organisation allows.
 from dataclasses import dataclass
 
 from customers.selectors import MetricInfo, metrics, period_after, rolled_up_for_cycle
-from pulse.access import User, visible_unit_ids
+from pulse.access import User, releases_in_scope
 from pulse.linkage_stats import MIN_UNITS, Correlation, correlate, count_units, ranks
 from pulse.release_models import ReleasedUnit, ReleaseStatus
 from surveys.instrument import Domain
@@ -85,9 +85,10 @@ def survey_figure(figures: dict, measure: str) -> float | None:
 
 
 def released_in_scope(user: User, cycle: Cycle) -> list[ReleasedUnit]:
-    visible = visible_unit_ids(user, cycle.pk)
-    units = ReleasedUnit.objects.filter(cycle=cycle).select_related("unit").order_by("unit__name")
-    return [unit for unit in units if visible is None or unit.unit_id in visible]
+    """Every unit in scope, by name (the unit id keeps equal names in one order, so the API's
+    pages of points never lose or repeat one): the correlations are over all of them."""
+    units = releases_in_scope(user, cycle.pk).select_related("unit")
+    return list(units.order_by("unit__name", "unit_id"))
 
 
 # Why a unit is not a point of a pairing.

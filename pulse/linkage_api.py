@@ -9,11 +9,12 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api_pages import LINK_HEADER, PAGE_PARAMETER, ListPages
 from common.csv_export import CSVOrJSONView
 from common.query_params import id_from_query
 from customers.selectors import metrics
 from pulse.access import visible_unit_ids
-from pulse.linkage import LinkedView, linked_view, survey_measures
+from pulse.linkage import LinkedPoint, LinkedView, linked_view, survey_measures
 from pulse.linkage_stats import MIN_UNITS
 from pulse.linkage_views import linked_choice, linked_csv_name, linked_csv_text
 from surveys.models import Cycle
@@ -47,7 +48,11 @@ class LinkedViewSerializer(serializers.Serializer):
     metric = serializers.CharField()
     lag = serializers.IntegerField()
     customer_period = serializers.CharField()
-    points = LinkedPointSerializer(many=True)
+    points = LinkedPointSerializer(
+        many=True,
+        help_text="One page of the paired units, by name, 500 a page; the Link header names "
+        "the next page. Every other field describes all the units in scope, on every page.",
+    )
     hidden_by_anonymity_rules = serializers.IntegerField(
         help_text="Units in scope left out because the anonymity rules hide the chosen figure."
     )
@@ -58,7 +63,8 @@ class LinkedViewSerializer(serializers.Serializer):
     correlation = CorrelationSerializer()
 
 
-def linked_payload(view: LinkedView) -> dict[str, Any]:
+def linked_payload(view: LinkedView, points: list[LinkedPoint]) -> dict[str, Any]:
+    """The summary of every unit in scope, with one page of its `points`."""
     result = view.correlation
     return {
         "cycle": view.cycle.pk,
@@ -76,7 +82,7 @@ def linked_payload(view: LinkedView) -> dict[str, Any]:
                 "volume": p.volume,
                 "teams": p.teams,
             }
-            for p in view.points
+            for p in points
         ],
         "hidden_by_anonymity_rules": view.hidden,
         "without_customer_figures": view.without_customer_figures,
@@ -106,9 +112,14 @@ class LinkedApiView(CSVOrJSONView):
             ),
             OpenApiParameter("metric", str, description="Customer metric key; default the first"),
             OpenApiParameter("lag", int, enum=[0, 1], description="1: the period after"),
+            PAGE_PARAMETER,
             OpenApiParameter("format", str, enum=["json", "csv"]),
+            LINK_HEADER,
         ],
         responses={200: LinkedViewSerializer},
+        description="The correlation and the counts are over every unit in scope, the same on "
+        "every page; `points` lists 500 of the paired units a page, and the Link header names "
+        "the next page. The CSV is the same page of points.",
     )
     def get(self, request: Request) -> Response:
         cycle_id = id_from_query(request.query_params.get("cycle"))
@@ -127,7 +138,10 @@ class LinkedApiView(CSVOrJSONView):
         view = linked_view(
             request.user, cycle, measure=choice.measure, metric=choice.metric, lag=choice.lag
         )
+        pages = ListPages()
+        points = pages.page_of(view.points, request)
+        headers = pages.link_headers()
         if request.accepted_renderer.format == "csv":
-            disposition = f'attachment; filename="{linked_csv_name(view)}"'
-            return Response(linked_csv_text(view), headers={"Content-Disposition": disposition})
-        return Response(linked_payload(view))
+            headers["Content-Disposition"] = f'attachment; filename="{linked_csv_name(view)}"'
+            return Response(linked_csv_text(view, points), headers=headers)
+        return Response(linked_payload(view, points), headers=headers)

@@ -10,7 +10,14 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from customers.selectors import MetricInfo, metrics
 from pulse.charts import scatter_chart
 from pulse.dashboard_views import chosen_cycle, hr_only, page
-from pulse.linkage import ENPS, LinkedView, domain_tracking, linked_view, survey_measures
+from pulse.linkage import (
+    ENPS,
+    LinkedPoint,
+    LinkedView,
+    domain_tracking,
+    linked_view,
+    survey_measures,
+)
 
 
 @dataclass(frozen=True)
@@ -95,12 +102,13 @@ def linked_csv_name(view: LinkedView) -> str:
     return f"employees-and-customers-{view.cycle.period}-{view.measure}-{view.metric.key}.csv"
 
 
-def linked_csv_text(view: LinkedView) -> str:
-    """One row per paired unit: exactly the points of the scatter, nothing that it leaves out."""
+def linked_csv_text(view: LinkedView, points: list[LinkedPoint] | None = None) -> str:
+    """One row per paired unit: exactly the points of the scatter, nothing that it leaves out;
+    or only `points`, one page of them."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([*CSV_HEADER, "customer_value", "volume", "teams"])
-    for point in view.points:
+    for point in view.points if points is None else points:
         writer.writerow(
             [
                 point.name,

@@ -14,10 +14,15 @@ from rest_framework.views import APIView
 
 from common.api_pages import LINK_HEADER, PAGE_PARAMETER, ListPages
 from common.csv_export import CSVOrJSONView
-from pulse.access import led_cycle_teams, reads_everything
-from pulse.follow_through import Filters, FollowThroughRow, as_csv, follow_through_rows
+from pulse.access import releases_in_scope
+from pulse.follow_through import (
+    Filters,
+    FollowThroughRow,
+    as_csv,
+    follow_through_rows,
+    follow_through_units,
+)
 from pulse.loop import LoopUnit, loop_unit, loop_unit_of, weakest_domain
-from pulse.release_models import ReleasedUnit
 from pulse.results import released_cycles_for
 from surveys.focus import (
     NOTE_MAX,
@@ -30,7 +35,6 @@ from surveys.focus import (
 from surveys.focus_selectors import FocusView, focuses_after
 from surveys.instrument import Domain
 from surveys.models import MAX_COMMITMENTS, Commitment, CommitmentStatus
-from surveys.selectors import subtree_ids
 from teams.roles import is_hr
 
 
@@ -117,15 +121,12 @@ class FocusListView(APIView):
         cycle = next((c for c in released_cycles_for(request.user) if c.pk == int(raw)), None)
         if cycle is None:
             raise NotFound("No released results for this cycle.")
-        released = ReleasedUnit.objects.filter(cycle=cycle).select_related(
+        released = releases_in_scope(request.user, cycle.pk).select_related(
             "unit", "unit__manager", "cycle"
         )
-        if not reads_everything(request.user, cycle.pk):
-            led = led_cycle_teams(request.user, cycle.pk)
-            released = released.filter(unit_id__in=subtree_ids(led))
         pages = ListPages()
         page = pages.page_of(released.order_by("unit__name", "unit_id"), request)
-        focuses = focuses_after(cycle.pk)
+        focuses = focuses_after(cycle.pk, {r.unit.team_id for r in page if r.unit.team_id})
         return Response(
             [
                 focus_payload(loop_unit_of(request.user, r), focuses.get(r.unit.team_id or 0))
@@ -274,9 +275,13 @@ class FollowThroughView(CSVOrJSONView):
                 int,
                 description="Only units with no focus this many days after the release",
             ),
+            PAGE_PARAMETER,
             OpenApiParameter("format", str, enum=["json", "csv"]),
+            LINK_HEADER,
         ],
         responses={200: FollowThroughSerializer(many=True)},
+        description="500 units a page, in the list's order; the Link header names the next "
+        "page, with the same filters. The CSV is the same page.",
     )
     def get(self, request: Request) -> Response:
         if not is_hr(request.user):
@@ -291,10 +296,12 @@ class FollowThroughView(CSVOrJSONView):
             below=whole_number(request, "below"),
             without_focus_after_days=whole_number(request, "without_focus_days"),
         )
-        rows = follow_through_rows(request.user, cycle, filters)
+        pages = ListPages()
+        page = pages.page_of(follow_through_units(request.user, cycle, filters), request)
+        rows = follow_through_rows(request.user, cycle, page)
+        headers = pages.link_headers()
         if request.accepted_renderer.format == "csv":
             name = f"follow-through-{cycle.period}.csv"
-            return Response(
-                as_csv(rows), headers={"Content-Disposition": f'attachment; filename="{name}"'}
-            )
-        return Response([row_payload(row) for row in rows])
+            headers["Content-Disposition"] = f'attachment; filename="{name}"'
+            return Response(as_csv(rows), headers=headers)
+        return Response([row_payload(row) for row in rows], headers=headers)

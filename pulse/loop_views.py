@@ -13,7 +13,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from pulse.dashboard_views import chosen_cycle, hr_only, page
-from pulse.follow_through import Filters, as_csv, follow_through_rows, released_on
+from pulse.follow_through import (
+    Filters,
+    as_csv,
+    follow_through_rows,
+    follow_through_units,
+    released_on,
+)
 from pulse.loop import LoopUnit, domain_label, loop_unit, steps_of, weakest_domain
 from pulse.loop_forms import FocusForm, StatusForm
 from pulse.results import unit_result
@@ -144,7 +150,13 @@ def follow_through(request: HttpRequest) -> HttpResponse:
         below=whole_number(request, "below"),
         without_focus_after_days=whole_number(request, "without_focus_days"),
     )
-    rows = follow_through_rows(request.user, cycle, filters) if cycle else []
+    rows = (
+        follow_through_rows(
+            request.user, cycle, list(follow_through_units(request.user, cycle, filters))
+        )
+        if cycle
+        else []
+    )
     if request.GET.get("format") == "csv":
         response = HttpResponse(as_csv(rows), content_type="text/csv; charset=utf-8")
         name = f"follow-through-{cycle.period if cycle else 'none'}.csv"

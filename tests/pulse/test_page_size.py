@@ -1,29 +1,19 @@
 """Pages of one size at every size of organisation: the company grows from 2 x 10 teams to
 2 x 20 (and each page shows five units at a time here), and every results page keeps its number
-of queries and of unit rows, and nearly its bytes. Then paging and search as HR and a
-department head use them: Nadia (HR), Hana (heads Department 1), Lee (leads Team 1.3)."""
+of queries and of unit rows, and nearly its bytes. Every team has a CSAT figure for the month
+and every team has chosen a focus, so the API lists beside the results have rows to page
+too. Then paging and search as HR and a department head use them: Nadia (HR), Hana (heads
+Department 1), Lee (leads Team 1.3)."""
 
-import random
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from common.api_pages import ListPages
 from pulse import results
-from pulse.models import Response
-from pulse.release import release_cycle
-from surveys.closing import close_cycle
-from surveys.launch import launch_now
-from surveys.models import Cadence, Cycle, CycleTeam
-from teams.models import Person
-from teams.roles import ensure_hr_group
-from teams.team_tree import sync_teams
-from tests.org_builder import build_org, grown_outline
+from tests.support.released_company import released_company
 
 pytestmark = pytest.mark.django_db
 PER_PAGE = 5
@@ -34,47 +24,6 @@ UNIT_ROW = re.compile(r'<tr>\s*<th scope="row"')
 def five_units_a_page(monkeypatch) -> None:
     monkeypatch.setattr(results, "UNITS_PER_PAGE", PER_PAGE)
     monkeypatch.setattr(ListPages, "page_size", PER_PAGE)
-
-
-def released_company(teams_per_department: int) -> dict:
-    """A fresh company of two departments, everyone answered, closed and released."""
-    Cycle.objects.all().delete()
-    Person.objects.all().delete()
-    User.objects.all().delete()
-    sync_teams()
-    org = build_org(grown_outline(departments=2, teams_per_department=teams_per_department))
-    logins = {}
-    for name, person in (("hana", org["Head 1"]), ("lee", org["Lead 1.3"])):
-        person.user = User.objects.create_user(person.email, person.email, "pw")
-        person.save()
-        logins[name] = person.user
-    logins["nadia"] = User.objects.create_user("nadia@example.com", "nadia@example.com", "pw")
-    logins["nadia"].groups.add(ensure_hr_group())
-    cycle = launch_now(
-        cadence=Cadence.objects.create(name="Monthly pulse", kind="monthly"), now=timezone.now()
-    )
-    rng = random.Random(teams_per_department)
-    keys = list(cycle.items.values_list("key", flat=True))
-    Response.objects.bulk_create(
-        Response(
-            cycle=cycle,
-            reporting_unit_id=unit_id,
-            answers={key: rng.randint(1, 7) for key in keys},
-            enps=rng.randint(0, 10),
-        )
-        for unit_id in cycle.invitations.values_list("reporting_unit_id", flat=True)
-    )
-    close_cycle(cycle_id=cycle.pk)
-    assert release_cycle(cycle_id=cycle.pk)
-    clients = {}
-    for name, user in logins.items():
-        clients[name] = Client()
-        clients[name].force_login(user)
-    return {"cycle": cycle, "clients": clients, "team": team_ids(cycle)}
-
-
-def team_ids(cycle: Cycle) -> dict[str, int]:
-    return dict(CycleTeam.objects.filter(cycle=cycle).values_list("name", "team_id"))
 
 
 def pages_of(company: dict) -> dict[str, tuple[str, str]]:
@@ -94,7 +43,17 @@ def pages_of(company: dict) -> dict[str, tuple[str, str]]:
         "results API, HR": ("nadia", f"/api/v1/results/?cycle={cycle}&page=2"),
         "results API, a department head": ("hana", f"/api/v1/results/?cycle={cycle}"),
         "focus API": ("hana", f"/api/v1/focus/?cycle={cycle}"),
+        "focus API, HR": ("nadia", f"/api/v1/focus/?cycle={cycle}&page=2"),
+        "follow-through API": ("nadia", f"/api/v1/follow-through/?cycle={cycle}&page=2"),
+        "linked API": ("nadia", f"/api/v1/cx/linked?cycle={cycle}&metric=csat&page=2"),
+        "linked API, a department head": ("hana", f"/api/v1/cx/linked?cycle={cycle}"),
+        "customer values API": ("nadia", "/api/v1/cx/values?metric=csat&page=2"),
     }
+
+
+def listed_rows(body: object) -> int:
+    """The rows of one page of an API list: the list itself, or the linked view's points."""
+    return len(body["points"]) if isinstance(body, dict) else len(body)  # type: ignore[arg-type]
 
 
 def measure(company: dict) -> dict[str, tuple[int, int, int]]:
@@ -107,7 +66,11 @@ def measure(company: dict) -> dict[str, tuple[int, int, int]]:
             response = client.get(path)
         assert response.status_code == 200, (page, response.status_code)
         body = response.content.decode()
-        rows = len(response.json()) if path.startswith("/api/") else len(UNIT_ROW.findall(body))
+        rows = (
+            listed_rows(response.json())
+            if path.startswith("/api/")
+            else len(UNIT_ROW.findall(body))
+        )
         found[page] = (len(queries), rows, len(body))
     return found
 
