@@ -24,7 +24,10 @@ def test_two_domains_level_at_the_bottom_are_named_together_and_none_is_proposed
 
     page = kenji.get(f"/dashboard/?cycle={demo['cycle'].pk}&unit={platform.unit_id}").text
     # In the domains' own order, as the table lists them.
-    assert "Risk and failure and Open conversation are level at the bottom, in ranges 50 points wide" in page
+    assert (
+        "Risk and failure and Open conversation are level at the bottom, in ranges 50 points wide"
+        in page
+    )
     assert '<span class="tag">weakest</span>' not in page
     assert "Focus: " not in page
 
