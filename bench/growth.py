@@ -34,6 +34,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,6 +45,11 @@ from bench.growth_org import changed_people, org_lines, write_org_csv  # noqa: E
 from bench.growth_pages import measure_page  # noqa: E402
 from bench.growth_steps import run_step  # noqa: E402
 from bench.growth_table import Cell, page_cell, step_cell  # noqa: E402
+
+if TYPE_CHECKING:  # Django is set up at run time
+    from django.contrib.auth.models import User
+
+    from bench.growth_pages import Page
 
 POSTGRES_DATABASE = "pulse_bench_growth"
 REQUESTS = 30
@@ -147,7 +153,14 @@ def run_size(people: int, scratch: Path, requests: int) -> tuple[dict[str, Cell]
         cells, "second cycle", cadence.pk, now.isoformat(), timezone.now().isoformat(), seed=6
     )
     for label, page in dashboard_pages(second["cycle"], hr).items():
-        result = measure_page(page, requests, scratch)
+        try:
+            result = measure_page(page, requests, scratch)
+        except (OSError, RuntimeError) as error:
+            # A page that fails (a worker timeout, say) is a finding for the table, not the
+            # end of a long run; gunicorn's log is in the scratch folder.
+            print(f"  {label} failed: {error}", flush=True)
+            cells[label] = Cell(0.0, f"failed: {str(error)[:80]}")
+            continue
         cells[label] = page_cell(
             result.p50_ms, result.p95_ms, result.kilobytes, result.peak_mib, result.queries
         )
@@ -162,7 +175,7 @@ def run_size(people: int, scratch: Path, requests: int) -> tuple[dict[str, Cell]
     return cells, facts
 
 
-def dashboard_pages(cycle_id: int, hr: object) -> dict:
+def dashboard_pages(cycle_id: int, hr: "User") -> dict[str, "Page"]:
     """The viewers of bench/release_and_dashboard.py (a department head, a front-line
     manager, HR) on the second cycle, given logins, and their pages."""
     from django.contrib.auth.models import User
@@ -209,15 +222,31 @@ def print_estimates(sizes: list[int], database: str) -> None:
     section = DOCS.read_text().split(growth_table.SECTION)[-1].split("\n## ")[0]
     # Only a table measured on the same database says how long this run will take.
     known = growth_table.totals_in(section) if f"--database {database}" in section else {}
-    total = 0.0
-    for people in sizes:
-        seconds = growth_table.estimate_seconds(known, people)
-        if seconds is None:
-            print(f"{people:,} people: no estimate (no smaller size in docs/benchmarks.md)")
-            continue
-        total += seconds
-        print(f"{people:,} people: about {seconds / 60:.0f} min")
-    print(f"Estimated run time: about {total / 60:.0f} min", flush=True)
+    estimates = {people: growth_table.estimate_seconds(known, people) for people in sizes}
+    for people, seconds in estimates.items():
+        guess = "unknown" if seconds is None else f"about {seconds / 60:.0f} min"
+        print(f"{people:,} people: {guess}")
+    unknown = [f"{people:,}" for people, seconds in estimates.items() if seconds is None]
+    total = sum(seconds for seconds in estimates.values() if seconds is not None)
+    source = "from the growth table in docs/benchmarks.md measured on this database"
+    if len(unknown) == len(sizes):
+        print(f"Estimated run time: unknown (nothing to go by {source})", flush=True)
+        return
+    rest = f", plus {', '.join(unknown)} people (no estimate)" if unknown else ""
+    print(f"Estimated run time: about {total / 60:.0f} min{rest} ({source})", flush=True)
+
+
+def next_size_estimate(figures: dict[int, dict[str, Cell]]) -> str:
+    """What a run at ten times the largest size should take (printed up front then, too)."""
+    totals = {people: cells[growth_table.TOTAL].seconds for people, cells in figures.items()}
+    people = max(totals) * 10
+    seconds = growth_table.estimate_seconds(totals, people)
+    assert seconds is not None
+    return (
+        f"A run at {people:,} people should take about {seconds / 60:.0f} min for that size "
+        "alone: the whole size's time extrapolated at the growth between the two largest "
+        "sizes here, never below linear."
+    )
 
 
 def write_docs(
@@ -240,6 +269,8 @@ Command: `{command}`. Machine: {machine()}; load average {load} (1 minute, befor
 {"; ".join(facts)}.
 
 {growth_table.growth_table(figures)}
+
+{next_size_estimate(figures)}
 """
     replace_section(growth_table.SECTION, body)
 

@@ -9,6 +9,7 @@ close, the scheduler's pulse pass), so the figures follow whatever those become.
 import random
 import resource
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,7 +80,7 @@ def release_by_scheduler(*, cycle_id: int) -> dict[str, Any]:
     }
 
 
-STEPS = {
+STEPS: dict[str, Callable[..., dict[str, Any]]] = {
     "read_with_csv_module": read_with_csv_module,
     "import_org_file": import_org_file,
     "launch": launch,

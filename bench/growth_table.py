@@ -72,7 +72,7 @@ def cell_columns(cell: Cell | None) -> list[str]:
 
 
 def growth(smaller: Cell | None, larger: Cell | None) -> str:
-    if smaller is None or larger is None or smaller.seconds <= 0:
+    if smaller is None or larger is None or smaller.seconds <= 0 or larger.seconds <= 0:
         return ""
     text = f"{larger.seconds / smaller.seconds:.1f}x"
     if smaller.peak_mib and larger.peak_mib:
