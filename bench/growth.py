@@ -230,7 +230,11 @@ def print_estimates(sizes: list[int], database: str) -> None:
     total = sum(seconds for seconds in estimates.values() if seconds is not None)
     source = "from the growth table in docs/benchmarks.md measured on this database"
     if len(unknown) == len(sizes):
-        print(f"Estimated run time: unknown (nothing to go by {source})", flush=True)
+        print(
+            "Estimated run time: unknown (no smaller size in the growth table in "
+            "docs/benchmarks.md measured on this database)",
+            flush=True,
+        )
         return
     rest = f", plus {', '.join(unknown)} people (no estimate)" if unknown else ""
     print(f"Estimated run time: about {total / 60:.0f} min{rest} ({source})", flush=True)
@@ -259,7 +263,7 @@ same run), "launch now", the close, the release as one pulse pass of the schedul
 (results emails to a dummy backend), a second import with 1% of the people moved or renamed,
 and a second cycle whose release compares with the first. Answers are filled in bulk (75% of
 the people, bench set-up, not the answer path). Each step runs in a fresh process: its wall
-time, the peak RSS of that process (Django included) and its SQL statements. Pages go through
+time, the peak RSS of that process (VmHWM, Django included) and its SQL statements. Pages go through
 gunicorn with config/gunicorn.conf.py (2 workers, a fresh server per page, a warm-up of 3,
 then the requests one at a time): median / p95 and the page's size, the serving worker's peak
 RSS, and the SQL statements of one request counted through Django's test client. Growth

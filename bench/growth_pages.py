@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.common import ROOT
+from bench.growth_steps import peak_rss_mib
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -118,13 +119,6 @@ class Gunicorn:
         self.process.terminate()
         self.process.wait(timeout=60)
         self.log.close()
-
-
-def peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmHWM for process {pid}")
 
 
 def queries_of(page: Page) -> int:

@@ -6,8 +6,8 @@ Every step calls what the product itself calls (the org import service, "launch 
 close, the scheduler's pulse pass), so the figures follow whatever those become.
 """
 
+import os
 import random
-import resource
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -23,7 +23,7 @@ from bench.growth_org import read_with_csv_module
 @dataclass(frozen=True)
 class StepResult:
     seconds: float
-    peak_mib: float  # ru_maxrss of the process that ran the step (Django set-up included)
+    peak_mib: float  # VmHWM of the process that ran the step (Django set-up included)
     queries: int
     facts: dict[str, Any] = field(default_factory=dict)
 
@@ -104,9 +104,16 @@ def measure_here(step: str, kwargs: dict[str, Any]) -> StepResult:
     with connection.execute_wrapper(counter):
         facts = STEPS[step](**kwargs)
     seconds = time.perf_counter() - started
-    # Linux reports ru_maxrss in KiB.
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return StepResult(seconds, peak_mib, counter.total, facts)
+    return StepResult(seconds, peak_rss_mib(os.getpid()), counter.total, facts)
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The process's peak resident set (VmHWM). Not ru_maxrss: Linux carries that across
+    fork and exec, so a spawned child would report at least its parent's size at the fork."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
 
 
 def run_step(step: str, **kwargs: Any) -> StepResult:
