@@ -61,3 +61,13 @@ def test_a_larger_size_is_estimated_at_the_growth_seen_below_it_never_below_line
     assert estimate_seconds({100_000: 1_000.0}, 1_000_000) == pytest.approx(10_000)
     assert estimate_seconds({100_000: 1_000.0}, 100_000) == 1_000.0
     assert estimate_seconds({100_000: 1_000.0}, 10_000) is None
+
+
+def test_a_page_that_failed_at_the_larger_size_shows_its_failure_and_no_growth() -> None:
+    figures = two_sizes()
+    figures[100_000]["HR heatmap"] = Cell(0.0, "failed: gunicorn exited with 1")
+
+    row = growth_table(figures).splitlines()[3]
+
+    assert "| failed: gunicorn exited with 1 |  |  |" in row
+    assert row.endswith("|  |")
