@@ -7,6 +7,9 @@ through Django's own connection (so it is part of the caller's transaction), and
 databases `executemany` of one INSERT in batches. Fields the caller does not name get the
 model's default, as `bulk_create` would give them. No row is logged (Django's SQL logging
 sees one COPY, not its data).
+
+A COPY cannot return the ids it wrote, so a caller that needs them (to point other rows at
+them) takes them first with `reserve_ids` and writes them explicitly.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,9 +34,7 @@ def insert_rows(
         for field in model._meta.concrete_fields
         if field not in named and not field.primary_key
     ]
-    defaults = tuple(
-        field.get_db_prep_save(field.get_default(), connection) for field in defaulted
-    )
+    defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in defaulted)
     columns = [field.column for field in (*named, *defaulted)]
     complete = (tuple(row) + defaults for row in rows)
     table = connection.ops.quote_name(model._meta.db_table)
@@ -41,7 +42,8 @@ def insert_rows(
     if connection.vendor == "postgresql":
         return copy_rows(table, column_list, complete)
     placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})"
+    # Table and columns come from the model, quoted; values are bound.
+    sql = f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})"  # noqa: S608
     written = 0
     with connection.cursor() as cursor:
         for batch in batches(complete, EXECUTEMANY_BATCH):
@@ -50,14 +52,45 @@ def insert_rows(
     return written
 
 
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` primary keys for new rows of `model` that no other writer will take, in
+    ascending order. Call inside the transaction that writes the rows."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The table's own sequence, as an INSERT would use it: concurrent writers get
+            # other values, and the sequence is never behind the rows.
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), column, count],
+            )
+            return sorted(value for (value,) in cursor.fetchall())
+        if connection.vendor != "sqlite" or not connection.in_atomic_block:
+            raise NotImplementedError("reserve_ids needs PostgreSQL, or SQLite in a transaction")
+        # SQLite: the settings open every transaction IMMEDIATE, so this one already holds the
+        # write lock and nobody can insert between this read and our rows. Past both the
+        # highest id and AUTOINCREMENT's high-water mark, so a deleted id is never reused.
+        quoted_table, quoted_column = map(connection.ops.quote_name, (table, column))
+        cursor.execute(
+            f"SELECT max(COALESCE((SELECT max({quoted_column}) FROM {quoted_table}), 0), "  # noqa: S608
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        (highest,) = cursor.fetchone()
+    return list(range(highest + 1, highest + 1 + count))
+
+
 def copy_rows(table: str, column_list: str, rows: Iterable[tuple[Any, ...]]) -> int:
     written = 0
-    with connection.cursor() as cursor:
-        # Django's cursor wrapper hands `copy` to psycopg's cursor, inside the open transaction.
-        with cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                written += 1
+    # Django's cursor wrapper hands `copy` to psycopg's cursor, inside the open transaction.
+    statement = f"COPY {table} ({column_list}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+            written += 1
     return written
 
 

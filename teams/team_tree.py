@@ -8,6 +8,7 @@ bulk queries, whatever the size of the organisation.
 from django.db import transaction
 
 from teams.models import Person, Team
+from teams.tree_walks import IdTree
 
 # Teams removed per statement: a statement binds at most this many ids, whatever the size of
 # the organisation (SQLite refuses a statement with more than 250,000 parameters).
@@ -44,29 +45,46 @@ def sync_teams(*, team_names: dict[str, str] | None = None) -> None:
     gone = [team.pk for leader_id, team in teams_by_leader.items() if leader_id not in leaders]
     for start in range(0, len(gone), DELETE_BATCH):
         Team.objects.filter(pk__in=gone[start : start + DELETE_BATCH]).delete()
-    new_teams = []
+    # The team a leader's team hangs under: the team their own manager leads, if any.
+    parent_leader = {
+        leader_id: people[leader_id][0] if people[leader_id][0] in leaders else None
+        for leader_id in leaders
+    }
+    team_ids = {leader_id: team.pk for leader_id, team in teams_by_leader.items()}
     renamed = []
-    for leader_id in leaders:
-        _, leader_name, employee_id = people[leader_id]
-        wanted_name = team_names.get(employee_id)
-        team = teams_by_leader.get(leader_id)
-        if team is None:
-            new_teams.append(
-                Team(manager_id=leader_id, name=wanted_name or default_team_name(leader_name))
-            )
-        elif wanted_name and team.name != wanted_name:
-            team.name = wanted_name
-            renamed.append(team)
-    Team.objects.bulk_create(new_teams, batch_size=2000)
+    # New teams are created level by level from the top, each with its parent already in
+    # place: no second pass that re-parents every team of a first import.
+    for level in IdTree(parent_leader).levels():
+        new_teams = []
+        for leader_id in level:
+            _, leader_name, employee_id = people[leader_id]
+            wanted_name = team_names.get(employee_id)
+            team = teams_by_leader.get(leader_id)
+            if team is None:
+                parent = parent_leader[leader_id]
+                new_teams.append(
+                    Team(
+                        manager_id=leader_id,
+                        name=wanted_name or default_team_name(leader_name),
+                        # A loop in the reporting lines (never from an import) leaves a
+                        # parent unknown here; the pass below sets it.
+                        parent_id=team_ids.get(parent) if parent is not None else None,
+                    )
+                )
+            elif wanted_name and team.name != wanted_name:
+                team.name = wanted_name
+                renamed.append(team)
+        # bulk_create sets primary keys on PostgreSQL and on SQLite 3.35+.
+        Team.objects.bulk_create(new_teams, batch_size=2000)
+        team_ids.update((team.manager_id, team.pk) for team in new_teams)
     Team.objects.bulk_update(renamed, ["name"], batch_size=2000)
 
-    # Parents last: every leader now has a team, so each lookup below succeeds.
-    team_ids = dict(Team.objects.values_list("manager_id", "id"))
-    reparented = []
-    for team in Team.objects.only("id", "manager_id", "parent_id"):
-        manager_of_leader = people[team.manager_id][0]
-        parent_id = team_ids.get(manager_of_leader) if manager_of_leader else None
-        if team.parent_id != parent_id:
-            team.parent_id = parent_id
-            reparented.append(team)
+    # Teams that were there before and now hang elsewhere (or under a team just created).
+    reparented = [
+        Team(pk=team_id, parent_id=wanted)
+        for team_id, leader_id, parent_id in Team.objects.values_list(
+            "id", "manager_id", "parent_id"
+        )
+        if parent_id != (wanted := team_ids.get(parent_leader[leader_id] or 0))
+    ]
     Team.objects.bulk_update(reparented, ["parent"], batch_size=2000)
