@@ -28,14 +28,14 @@ def insert_rows(
     """Insert `rows` (tuples of database-ready values for `fields`, in that order) into
     `model`'s table; the model's other fields, the primary key excepted, get their defaults.
     Returns how many rows were written. Rows are consumed as they come, never all held."""
-    named = [model._meta.get_field(name) for name in fields]
+    named = [concrete_field(model, name) for name in fields]
     defaulted = [
         field
         for field in model._meta.concrete_fields
         if field not in named and not field.primary_key
     ]
     defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in defaulted)
-    columns = [field.column for field in (*named, *defaulted)]
+    columns = [str(field.column) for field in (*named, *defaulted)]
     complete = (tuple(row) + defaults for row in rows)
     table = connection.ops.quote_name(model._meta.db_table)
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
@@ -52,13 +52,21 @@ def insert_rows(
     return written
 
 
+def concrete_field(model: type[models.Model], name: str) -> models.Field:
+    """The model field `name` ("pk" for the primary key) names, as stored in a column."""
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise ValueError(f"{model.__name__}.{name} is not stored in a column of its own")
+    return field
+
+
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     """`count` primary keys for new rows of `model` that no other writer will take, in
     ascending order. Call inside the transaction that writes the rows."""
     if count <= 0:
         return []
     table = model._meta.db_table
-    column = model._meta.pk.column
+    column = str(concrete_field(model, "pk").column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The table's own sequence, as an INSERT would use it: concurrent writers get
@@ -73,7 +81,10 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         # SQLite: the settings open every transaction IMMEDIATE, so this one already holds the
         # write lock and nobody can insert between this read and our rows. Past both the
         # highest id and AUTOINCREMENT's high-water mark, so a deleted id is never reused.
-        quoted_table, quoted_column = map(connection.ops.quote_name, (table, column))
+        quoted_table, quoted_column = (
+            connection.ops.quote_name(table),
+            connection.ops.quote_name(column),
+        )
         cursor.execute(
             f"SELECT max(COALESCE((SELECT max({quoted_column}) FROM {quoted_table}), 0), "  # noqa: S608
             "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",

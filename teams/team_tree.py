@@ -7,6 +7,7 @@ bulk queries, whatever the size of the organisation.
 
 from django.db import transaction
 
+from common.bulk_rows import insert_rows, reserve_ids
 from teams.models import Person, Team
 from teams.tree_walks import IdTree
 
@@ -50,41 +51,46 @@ def sync_teams(*, team_names: dict[str, str] | None = None) -> None:
         leader_id: people[leader_id][0] if people[leader_id][0] in leaders else None
         for leader_id in leaders
     }
-    team_ids = {leader_id: team.pk for leader_id, team in teams_by_leader.items()}
-    renamed = []
-    # New teams are created level by level from the top, each with its parent already in
-    # place: no second pass that re-parents every team of a first import.
-    for level in IdTree(parent_leader).levels():
-        new_teams = []
-        for leader_id in level:
-            _, leader_name, employee_id = people[leader_id]
-            wanted_name = team_names.get(employee_id)
-            team = teams_by_leader.get(leader_id)
-            if team is None:
-                parent = parent_leader[leader_id]
-                new_teams.append(
-                    Team(
-                        manager_id=leader_id,
-                        name=wanted_name or default_team_name(leader_name),
-                        # A loop in the reporting lines (never from an import) leaves a
-                        # parent unknown here; the pass below sets it.
-                        parent_id=team_ids.get(parent) if parent is not None else None,
-                    )
-                )
-            elif wanted_name and team.name != wanted_name:
-                team.name = wanted_name
-                renamed.append(team)
-        # bulk_create sets primary keys on PostgreSQL and on SQLite 3.35+.
-        Team.objects.bulk_create(new_teams, batch_size=2000)
-        team_ids.update((team.manager_id, team.pk) for team in new_teams)
-    Team.objects.bulk_update(renamed, ["name"], batch_size=2000)
-
-    # Teams that were there before and now hang elsewhere (or under a team just created).
-    reparented = [
-        Team(pk=team_id, parent_id=wanted)
-        for team_id, leader_id, parent_id in Team.objects.values_list(
-            "id", "manager_id", "parent_id"
-        )
-        if parent_id != (wanted := team_ids.get(parent_leader[leader_id] or 0))
+    team_ids = {
+        leader_id: team.pk for leader_id, team in teams_by_leader.items() if leader_id in leaders
+    }
+    # New teams get their ids first, so each row goes in with its parent already set (plain
+    # rows, parents first): no second pass that re-parents every team of a first import.
+    new_leaders = [
+        leader_id
+        for level in IdTree(parent_leader).levels()
+        for leader_id in level
+        if leader_id not in team_ids
     ]
+    team_ids.update(zip(new_leaders, reserve_ids(Team, len(new_leaders)), strict=True))
+    insert_rows(
+        Team,
+        ["id", "manager", "name", "parent"],
+        (
+            (
+                team_ids[leader_id],
+                leader_id,
+                team_names.get(people[leader_id][2]) or default_team_name(people[leader_id][1]),
+                team_ids.get(parent_leader[leader_id] or 0),
+            )
+            for leader_id in new_leaders
+        ),
+    )
+
+    # Teams that were there before: renamed when the file names them anew, re-parented when
+    # their leader's manager changed.
+    renamed = []
+    reparented = []
+    for leader_id, team in teams_by_leader.items():
+        if leader_id not in leaders:
+            continue
+        wanted_name = team_names.get(people[leader_id][2])
+        if wanted_name and team.name != wanted_name:
+            team.name = wanted_name
+            renamed.append(team)
+        wanted_parent = team_ids.get(parent_leader[leader_id] or 0)
+        if team.parent_id != wanted_parent:
+            team.parent_id = wanted_parent
+            reparented.append(team)
+    Team.objects.bulk_update(renamed, ["name"], batch_size=2000)
     Team.objects.bulk_update(reparented, ["parent"], batch_size=2000)
