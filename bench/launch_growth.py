@@ -2,14 +2,14 @@
 
 Usage:
     .venv/bin/python bench/launch_growth.py [--people 100000] [--database postgres|sqlite]
-        [--rounds 2]
+        [--rounds 2] [--postgres-name pulse_bench_launch]
 
 Sets Django up itself (production-like settings: DEBUG off) in a fresh database: the
-PostgreSQL database `pulse_bench_launch` on 127.0.0.1:5432 (dropped and created again;
-PULSE_BENCH_POSTGRES_SERVER points at another server), or a scratch SQLite file. It writes a
-CSV org chart of `--people` people with realistic reporting lines (bench.launch_and_send's
-org shape; every 50th leader's team named in the file), then alternates, in `--rounds` rounds
-whose order swaps each round:
+PostgreSQL database `pulse_bench_launch` (or `--postgres-name`) on 127.0.0.1:5432 (dropped
+and created again; PULSE_BENCH_POSTGRES_SERVER points at another server), or a scratch SQLite
+file. It writes a CSV org chart of `--people` people with realistic reporting lines
+(bench.launch_and_send's org shape; every 50th leader's team named in the file), then
+alternates, in `--rounds` rounds whose order swaps each round:
 
 - import: `parse_csv` + `import_org` of the file into an empty org (people and teams created);
 - its baseline: a bare COPY of the people rows that import wrote (dumped once, untimed), into
@@ -317,12 +317,17 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="postgres")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--postgres-name",
+        default=POSTGRES_DATABASE,
+        help="the PostgreSQL database to drop and create (its name starts with pulse_bench_)",
+    )
     args = parser.parse_args()
     # A million people make a file above the default upload limit (50 MB); the limit guards
     # uploads, not what is measured here.
     os.environ.setdefault("PULSE_ORG_FILE_MAX_BYTES", str(256 * 2**20))
     with tempfile.TemporaryDirectory(prefix="pulse-bench-") as scratch:
-        configure_django(args.database, Path(scratch), POSTGRES_DATABASE)
+        configure_django(args.database, Path(scratch), args.postgres_name)
         load_before = os.getloadavg()[0]
         measured = run(args.people, args.rounds, Path(scratch))
     load = f"{load_before:.1f} / {os.getloadavg()[0]:.1f}"
@@ -346,8 +351,12 @@ def main() -> None:
         "copies that launch's item, snapshot and invitation rows, in one transaction. Steps "
         "and baselines alternate (the order swaps each round); times are medians, ratios each "
         "round's step over the same round's baseline; peak is the step process's maximum RSS "
-        "(after Django's set-up, before the step, in brackets). Load is the 1-minute load "
-        f"average before and after. Machine: {machine()}."
+        "(after Django's set-up, before the step, in brackets); statements include each COPY. "
+        "Import and launch write new people, teams, snapshot rows and invitations as plain "
+        "rows (COPY on PostgreSQL, executemany on SQLite) with ids taken from the table's "
+        "sequence first, so each row goes in complete: no model instance per person, no "
+        "second pass of updates. Load is the 1-minute load average before and after (the "
+        f"machine is shared with other work). Machine: {machine()}."
     )
     header = (
         "| database | people | rounds | people COPY | import | invitation + snapshot COPY "
