@@ -21,7 +21,7 @@ alternates, in `--rounds` rounds whose order swaps each round:
 
 On PostgreSQL the baseline is `COPY ... FROM STDIN` of the rows in COPY's text format; on
 SQLite one `executemany` INSERT per table. Each timed step runs in a fresh child process, so
-its peak RSS (getrusage's ru_maxrss) is the step's own; the process's RSS after Django's
+its peak RSS (Linux's VmHWM) is the step's own; the process's RSS after Django's
 set-up is reported beside it. Tables are emptied between steps, untimed. Statements are
 counted by an execute wrapper, which sees every statement Django sends, plus each COPY
 (which streams through psycopg's cursor, past the wrapper).
@@ -154,7 +154,7 @@ def child(step: str, payload: dict[str, Any], replies: Any) -> None:
 
     import common.bulk_rows
 
-    rss_after_setup = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_after_setup = peak_rss_kib()
     counter = QueryCounter()
     copy_rows = common.bulk_rows.copy_rows
     copies = 0
@@ -171,7 +171,7 @@ def child(step: str, payload: dict[str, Any], replies: Any) -> None:
         streamed = STEPS[step](payload)  # before the sum: the step counts into `copies`
     copies += streamed
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_rss_kib()
     replies.put(
         {
             "seconds": seconds,
@@ -181,6 +181,18 @@ def child(step: str, payload: dict[str, Any], replies: Any) -> None:
             "verbs": counter.summary() + (f", COPY {copies}" if copies else ""),
         }
     )
+
+
+def peak_rss_kib() -> int:
+    """This process's peak RSS. Linux's VmHWM starts afresh when the process runs Python; the
+    rusage maximum would still carry the parent's, which the spawn forked from."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def import_step(payload: dict[str, Any]) -> int:

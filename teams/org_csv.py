@@ -93,7 +93,9 @@ def parse_csv(data: bytes, *, progress: Progress = no_progress) -> list[OrgRow]:
     errors = ProblemLog(header_errors(columns))
     if errors.count:
         raise OrgFileInvalid(errors)
-    records: list[tuple[int, dict[str, str]]] = []
+    # Each line becomes its row at once: a dict per line, kept for a whole file, took more
+    # memory than the rows themselves.
+    records: list[OrgRow] = []
     # Ids on malformed lines still count as known, so their reports are not also flagged.
     ids_on_bad_lines: set[str] = set()
     id_position = columns.index("employee_id")
@@ -132,9 +134,9 @@ def parse_csv(data: bytes, *, progress: Progress = no_progress) -> list[OrgRow]:
             if len(values) > id_position:
                 ids_on_bad_lines.add(values[id_position].strip())
             continue
-        records.append((line, dict(zip(columns, values, strict=True))))
+        records.append(org_row(line, dict(zip(columns, values, strict=True))))
     progress("read", read, read)
-    return rows_from_records(records, errors, known_ids=ids_on_bad_lines, progress=progress)
+    return checked_rows(records, errors, known_ids=ids_on_bad_lines, progress=progress)
 
 
 def width_problem(values: list[str], columns: list[str], first_line: int, line: int) -> str:
@@ -191,7 +193,7 @@ def nul_problem(index: int) -> str:
 def parse_records(records: list[Mapping[str, object]]) -> list[OrgRow]:
     """Rows of a JSON org chart (a list of objects with the CSV's keys)."""
     errors = ProblemLog()
-    checked: list[tuple[int, dict[str, str]]] = []
+    checked: list[OrgRow] = []
     for position_in_list, record in enumerate(records, start=1):
         if not isinstance(record, Mapping):
             errors.add(RowError(position_in_list, None, "each person must be an object"))
@@ -214,8 +216,8 @@ def parse_records(records: list[Mapping[str, object]]) -> list[OrgRow]:
                 errors.add(RowError(position_in_list, key, problem))
                 unreadable = True
         if not unreadable:
-            checked.append((position_in_list, values))
-    return rows_from_records(checked, errors)
+            checked.append(org_row(position_in_list, values))
+    return checked_rows(checked, errors)
 
 
 def header_errors(columns: list[str]) -> list[RowError]:
@@ -237,23 +239,23 @@ def header_errors(columns: list[str]) -> list[RowError]:
     return errors
 
 
-def rows_from_records(
-    records: list[tuple[int, dict[str, str]]],
+def org_row(line: int, values: Mapping[str, str]) -> OrgRow:
+    return OrgRow(
+        line=line,
+        employee_id=values["employee_id"].strip(),
+        email=values["email"].strip(),
+        name=values["name"].strip(),
+        manager_id=values.get("manager_id", "").strip(),
+        team=values.get("team", "").strip(),
+    )
+
+
+def checked_rows(
+    rows: list[OrgRow],
     errors: ProblemLog,
     known_ids: frozenset[str] | set[str] = frozenset(),
     progress: Progress = no_progress,
 ) -> list[OrgRow]:
-    rows = [
-        OrgRow(
-            line=line,
-            employee_id=values["employee_id"].strip(),
-            email=values["email"].strip(),
-            name=values["name"].strip(),
-            manager_id=values.get("manager_id", "").strip(),
-            team=values.get("team", "").strip(),
-        )
-        for line, values in records
-    ]
     if not rows and not errors.count:
         raise OrgFileInvalid([RowError(1, None, "the file has a header but no people")])
     errors.extend(field_errors(rows, progress))
