@@ -346,6 +346,11 @@ def main() -> None:
     command = (
         f".venv/bin/python bench/launch_growth.py --people {args.people} "
         f"--database {args.database} --rounds {args.rounds}"
+        + (
+            f" --postgres-name {args.postgres_name}"
+            if args.postgres_name != POSTGRES_DATABASE
+            else ""
+        )
     )
     row = (
         f"| {args.database} | {args.people:,} | {args.rounds} "
