@@ -34,6 +34,10 @@ def insert_rows(
         for field in model._meta.concrete_fields
         if field not in named and not field.primary_key
     ]
+    per_row = [field.name for field in defaulted if field.has_default() and callable(field.default)]
+    if per_row:
+        # One value for every row would repeat what is meant to differ (a uuid4, a time).
+        raise ValueError(f"give {model.__name__}'s {', '.join(per_row)} per row")
     defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in defaulted)
     columns = [str(field.column) for field in (*named, *defaulted)]
     complete = (tuple(row) + defaults for row in rows)
