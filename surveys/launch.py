@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
+from common.bulk_rows import insert_rows, reserve_ids
 from surveys.follow_through import freeze_shown_focus
 from surveys.instrument import ItemSpec, coverage_problems, select_items
 from surveys.models import Cadence, Cycle, CycleItem, CycleState, CycleTeam, Invitation, Item
@@ -30,7 +30,6 @@ from teams.selectors import member_team_ids, subtree_team_ids
 from teams.tree_walks import IdTree
 
 logger = logging.getLogger(__name__)
-BULK_BATCH = 2000
 
 
 class LaunchError(Exception):
@@ -192,24 +191,34 @@ def population_of(cadence: Cadence) -> Population:
     return Population(team_ids=team_ids, members_by_team=members_by_team)
 
 
+@dataclass(frozen=True)
+class TeamAtLaunch:
+    name: str
+    manager_id: int
+    manager_name: str
+
+
 def freeze_snapshot_and_invite(cycle: Cycle) -> int:
     """Copy the population's teams into the cycle, map reporting units, create invitations."""
     population = population_of(cycle.cadence)
     wanted = set(population.team_ids)
     # Every team, filtered here rather than by an IN list of all their ids: SQLite limits the
     # number of parameters one statement may carry.
-    teams = {
-        team.id: team
-        for team in Team.objects.select_related("manager").order_by()
-        if team.id in wanted
-    }
+    parent_of: dict[int, int | None] = {}
+    teams: dict[int, TeamAtLaunch] = {}
+    for team_id, parent_id, name, manager_id, manager_name in Team.objects.order_by().values_list(
+        "id", "parent_id", "name", "manager_id", "manager__name"
+    ):
+        if team_id in wanted:
+            parent_of[team_id] = parent_id
+            teams[team_id] = TeamAtLaunch(name, manager_id, manager_name)
     snapshot = [
         SnapshotTeam(
-            id=team.id,
-            parent_id=team.parent_id if team.parent_id in teams else None,
-            eligible=len(population.members_by_team.get(team.id, [])),
+            id=team_id,
+            parent_id=parent_id if parent_id in teams else None,
+            eligible=len(population.members_by_team.get(team_id, [])),
         )
-        for team in teams.values()
+        for team_id, parent_id in parent_of.items()
     ]
     try:
         units = assign_reporting_units(snapshot, k=cycle.k)
@@ -217,61 +226,76 @@ def freeze_snapshot_and_invite(cycle: Cycle) -> int:
         raise LaunchError(str(error)) from error
 
     unit_rows = insert_snapshot(cycle, teams, snapshot, units)
-    invitations = (
-        Invitation(
-            cycle_id=cycle.pk,
-            person_id=person_id,
-            reporting_unit_id=unit_rows[team_id],
-        )
-        for team_id, people in population.members_by_team.items()
-        for person_id in people
+    # Plain tuples streamed to the database (COPY on PostgreSQL), not a model instance per
+    # person: at a million people the instances were most of the launch's time and memory.
+    # Rows go in team by team, in the order of the population, as they did before; at launch
+    # nobody has answered, so the order says nothing about answers.
+    return insert_rows(
+        Invitation,
+        ["cycle", "person", "reporting_unit"],
+        (
+            (cycle.pk, person_id, unit_rows[team_id])
+            for team_id, people in population.members_by_team.items()
+            for person_id in people
+        ),
     )
-    created = Invitation.objects.bulk_create(invitations, batch_size=BULK_BATCH)
-    return len(created)
 
 
 def insert_snapshot(
-    cycle: Cycle, teams: dict[int, Team], snapshot: list[SnapshotTeam], units: dict[int, int]
+    cycle: Cycle,
+    teams: dict[int, TeamAtLaunch],
+    snapshot: list[SnapshotTeam],
+    units: dict[int, int],
 ) -> dict[int, int]:
     """Insert the cycle's teams level by level, parents first, each row complete; return, per
     team id, the id of the row of its reporting unit.
 
-    A parent, and an ancestor a team merged into, have ids by the time the team is written;
-    teams that are their own unit point at themselves in one UPDATE at the end. (Writing the
-    rows first and linking them with bulk_update took half of a 100,000-person launch.)
+    The rows' ids are taken first, so a row goes in with its parent and its reporting unit
+    (itself, or the ancestor it merged into) already set: one stream of plain rows, no
+    model instances, no second pass of updates.
     """
     unit_sizes: Counter[int] = Counter()
     for team in snapshot:
         unit_sizes[units[team.id]] += team.eligible
-    cycle_teams: dict[int, CycleTeam] = {}
-    for level in levels_of(snapshot):
-        rows = [
-            CycleTeam(
-                cycle_id=cycle.pk,
-                team_id=team.id,
-                parent_id=cycle_teams[team.parent_id].pk if team.parent_id else None,
-                name=teams[team.id].name,
-                manager_id=teams[team.id].manager_id,
-                manager_name=teams[team.id].manager.name,
-                eligible_count=team.eligible,
-                reporting_unit_id=(
-                    None if units[team.id] == team.id else cycle_teams[units[team.id]].pk
-                ),
-                unit_eligible_count=unit_sizes.get(team.id, 0),
-            )
-            for team in level
-        ]
-        CycleTeam.objects.bulk_create(rows, batch_size=BULK_BATCH)
-        if any(row.pk is None for row in rows):
-            # SQLite before 3.35 cannot return the ids of a bulk insert: look them up.
-            ids = dict(CycleTeam.objects.filter(cycle=cycle).values_list("team_id", "id"))
-            for team, row in zip(level, rows, strict=True):
-                row.pk = ids[team.id]
-        cycle_teams.update((team.id, row) for team, row in zip(level, rows, strict=True))
-    CycleTeam.objects.filter(cycle=cycle, reporting_unit__isnull=True).update(
-        reporting_unit=F("pk")
+    parents_first = [team for level in levels_of(snapshot) for team in level]
+    row_ids = dict(
+        zip(
+            (team.id for team in parents_first),
+            reserve_ids(CycleTeam, len(parents_first)),
+            strict=True,
+        )
     )
-    return {team_id: row.reporting_unit_id or row.pk for team_id, row in cycle_teams.items()}
+    insert_rows(
+        CycleTeam,
+        [
+            "cycle",
+            "team",
+            "parent",
+            "name",
+            "manager",
+            "manager_name",
+            "eligible_count",
+            "reporting_unit",
+            "unit_eligible_count",
+            "id",
+        ],
+        (
+            (
+                cycle.pk,
+                team.id,
+                row_ids[team.parent_id] if team.parent_id else None,
+                teams[team.id].name,
+                teams[team.id].manager_id,
+                teams[team.id].manager_name,
+                team.eligible,
+                row_ids[units[team.id]],
+                unit_sizes.get(team.id, 0),
+                row_ids[team.id],
+            )
+            for team in parents_first
+        ),
+    )
+    return {team.id: row_ids[units[team.id]] for team in snapshot}
 
 
 def levels_of(snapshot: list[SnapshotTeam]) -> list[list[SnapshotTeam]]:

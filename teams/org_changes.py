@@ -4,7 +4,8 @@ applying it (the org import page's preview) and after (the API's and the command
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+# One per person created by a first import: slots keep a million of them small.
+@dataclass(frozen=True, slots=True)
 class PersonChange:
     employee_id: str
     name: str
@@ -12,7 +13,7 @@ class PersonChange:
     fields: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ManagerChange:
     employee_id: str
     name: str

@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 
+from common.bulk_rows import insert_rows, reserve_ids
 from teams.audit import record_event
 from teams.import_progress import REPORT_EVERY, Progress, no_progress
 from teams.models import AuditAction, Person, Team
@@ -184,9 +185,7 @@ def apply_rows(
     sync_teams(team_names={row.employee_id: row.team for row in rows if row.team})
     updated = sum(1 for employee in changed if employee in existing)
     changes = ImportChanges(
-        people_created=[
-            PersonChange(employee_id=person.employee_id, name=person.name) for person in new_people
-        ],
+        people_created=new_people,
         people_updated=[
             PersonChange(
                 employee_id=employee_id,
@@ -215,10 +214,11 @@ def create_top_down(
     rows: list[OrgRow],
     ids: dict[str, int],
     progress: Progress = no_progress,
-) -> list[Person]:
-    """Create people level by level from the top, so each is inserted with their manager's id
-    already known: no second pass of updates over everyone just created. `progress` hears
-    how many are created, out of everyone listed."""
+) -> list[PersonChange]:
+    """Create people level by level from the top, each inserted with their manager's id: ids
+    are taken first, so each row goes in complete and no second pass of updates follows. Rows
+    are written as plain tuples (COPY on PostgreSQL), not a model instance each. `progress`
+    hears how many are created, out of everyone listed."""
     manager_of = {row.employee_id: row.manager_id for row in rows}
     depth: dict[str, int] = {}
 
@@ -235,28 +235,33 @@ def create_top_down(
     levels: dict[int, list[OrgRow]] = defaultdict(list)
     for row in new_rows:
         levels[depth_of(row.employee_id)].append(row)
-    created: list[Person] = []
+    top_down = [row for level in sorted(levels) for row in levels[level]]
+    ids.update(
+        zip((row.employee_id for row in top_down), reserve_ids(Person, len(top_down)), strict=True)
+    )
+    written = 0
     for level in sorted(levels):
         level_rows = levels[level]
-        # A level can hold most of the file: created in slices, so progress moves within it.
+        # A level can hold most of the file: written in slices, so progress moves within it.
         for start in range(0, len(level_rows), REPORT_EVERY):
-            people = [
-                Person(
-                    employee_id=row.employee_id,
-                    email=row.email,
-                    name=row.name,
-                    manager_id=ids[row.manager_id] if row.manager_id else None,
-                )
-                for row in level_rows[start : start + REPORT_EVERY]
-            ]
-            # bulk_create sets primary keys on PostgreSQL and on SQLite 3.35+.
-            Person.objects.bulk_create(people, batch_size=BATCH)
-            ids.update((person.employee_id, person.pk) for person in people)
-            before = len(created)
-            created.extend(people)
-            if len(created) // REPORT_EVERY > before // REPORT_EVERY:
-                progress("applied", len(created), len(rows))  # another REPORT_EVERY done
-    return created
+            written_before = written
+            written += insert_rows(
+                Person,
+                ["id", "employee_id", "email", "name", "manager"],
+                (
+                    (
+                        ids[row.employee_id],
+                        row.employee_id,
+                        row.email,
+                        row.name,
+                        ids[row.manager_id] if row.manager_id else None,
+                    )
+                    for row in level_rows[start : start + REPORT_EVERY]
+                ),
+            )
+            if written // REPORT_EVERY > written_before // REPORT_EVERY:
+                progress("applied", written, len(rows))  # another REPORT_EVERY done
+    return [PersonChange(employee_id=row.employee_id, name=row.name) for row in top_down]
 
 
 def deactivate_outside(listed: set[str]) -> list[PersonChange]:

@@ -7,7 +7,9 @@ bulk queries, whatever the size of the organisation.
 
 from django.db import transaction
 
+from common.bulk_rows import insert_rows, reserve_ids
 from teams.models import Person, Team
+from teams.tree_walks import IdTree
 
 # Teams removed per statement: a statement binds at most this many ids, whatever the size of
 # the organisation (SQLite refuses a statement with more than 250,000 parameters).
@@ -44,29 +46,51 @@ def sync_teams(*, team_names: dict[str, str] | None = None) -> None:
     gone = [team.pk for leader_id, team in teams_by_leader.items() if leader_id not in leaders]
     for start in range(0, len(gone), DELETE_BATCH):
         Team.objects.filter(pk__in=gone[start : start + DELETE_BATCH]).delete()
-    new_teams = []
-    renamed = []
-    for leader_id in leaders:
-        _, leader_name, employee_id = people[leader_id]
-        wanted_name = team_names.get(employee_id)
-        team = teams_by_leader.get(leader_id)
-        if team is None:
-            new_teams.append(
-                Team(manager_id=leader_id, name=wanted_name or default_team_name(leader_name))
+    # The team a leader's team hangs under: the team their own manager leads, if any.
+    parent_leader = {
+        leader_id: people[leader_id][0] if people[leader_id][0] in leaders else None
+        for leader_id in leaders
+    }
+    team_ids = {
+        leader_id: team.pk for leader_id, team in teams_by_leader.items() if leader_id in leaders
+    }
+    # New teams get their ids first, so each row goes in with its parent already set (plain
+    # rows, parents first): no second pass that re-parents every team of a first import.
+    new_leaders = [
+        leader_id
+        for level in IdTree(parent_leader).levels()
+        for leader_id in level
+        if leader_id not in team_ids
+    ]
+    team_ids.update(zip(new_leaders, reserve_ids(Team, len(new_leaders)), strict=True))
+    insert_rows(
+        Team,
+        ["id", "manager", "name", "parent"],
+        (
+            (
+                team_ids[leader_id],
+                leader_id,
+                team_names.get(people[leader_id][2]) or default_team_name(people[leader_id][1]),
+                team_ids.get(parent_leader[leader_id] or 0),
             )
-        elif wanted_name and team.name != wanted_name:
+            for leader_id in new_leaders
+        ),
+    )
+
+    # Teams that were there before: renamed when the file names them anew, re-parented when
+    # their leader's manager changed.
+    renamed = []
+    reparented = []
+    for leader_id, team in teams_by_leader.items():
+        if leader_id not in leaders:
+            continue
+        wanted_name = team_names.get(people[leader_id][2])
+        if wanted_name and team.name != wanted_name:
             team.name = wanted_name
             renamed.append(team)
-    Team.objects.bulk_create(new_teams, batch_size=2000)
-    Team.objects.bulk_update(renamed, ["name"], batch_size=2000)
-
-    # Parents last: every leader now has a team, so each lookup below succeeds.
-    team_ids = dict(Team.objects.values_list("manager_id", "id"))
-    reparented = []
-    for team in Team.objects.only("id", "manager_id", "parent_id"):
-        manager_of_leader = people[team.manager_id][0]
-        parent_id = team_ids.get(manager_of_leader) if manager_of_leader else None
-        if team.parent_id != parent_id:
-            team.parent_id = parent_id
+        wanted_parent = team_ids.get(parent_leader[leader_id] or 0)
+        if team.parent_id != wanted_parent:
+            team.parent_id = wanted_parent
             reparented.append(team)
+    Team.objects.bulk_update(renamed, ["name"], batch_size=2000)
     Team.objects.bulk_update(reparented, ["parent"], batch_size=2000)
