@@ -65,6 +65,14 @@ class UnitResult:
         return f"depth-{min(self.depth, MAX_DEPTH_CLASS)}"
 
     @property
+    def counted_here_named(self) -> str:
+        """The teams counted here, the first few by name: a unit near the top of a large
+        organisation can hold hundreds, and a row must not grow with them."""
+        named = ", ".join(self.counted_here[:NAMED_SMALL_TEAMS])
+        more = len(self.counted_here) - NAMED_SMALL_TEAMS
+        return f"{named} and {more} more teams" if more > 0 else named
+
+    @property
     def is_coarse(self) -> bool:
         return self.step > 1
 
@@ -103,6 +111,8 @@ class UnitResult:
 
 
 MAX_DEPTH_CLASS = 8
+# Small teams named in a unit's "also counts" line; the rest are counted.
+NAMED_SMALL_TEAMS = 5
 
 
 def unit_result(
