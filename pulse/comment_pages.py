@@ -37,4 +37,3 @@ def comments_page(released: ReleasedUnit, start: int = 0) -> CommentsPage:
         texts=[text_at[position] for position in positions],
         next_from=shown.stop if shown and shown.stop < count else None,
     )
-

@@ -129,9 +129,7 @@ class ReleasedComment(models.Model):
         # A page reads its fifty comments by position from this index: the same cost at the
         # top as at a leaf, however many comments the cycle has.
         constraints = [
-            models.UniqueConstraint(
-                fields=["cycle", "position"], name="one_comment_per_position"
-            ),
+            models.UniqueConstraint(fields=["cycle", "position"], name="one_comment_per_position"),
         ]
 
     def __str__(self) -> str:
