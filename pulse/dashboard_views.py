@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from common.query_params import id_from_query, page_from_query, search_from_query
 from pulse.access import may_be_told_team_missing
 from pulse.charts import trend_chart
+from pulse.comment_pages import comments_page
 from pulse.customer_panel import customer_panel
 from pulse.loop import change_sentence, loop_unit_of, progress_since, steps_of
 from pulse.release_models import ReleasedUnit
-from pulse.comment_pages import comments_page
 from pulse.results import (
     counted_in_sentence,
     earlier_releases_for,
