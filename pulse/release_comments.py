@@ -34,12 +34,7 @@ class CommentLayout:
 def lay_out_comments(cycle_id: int, tree: IdTree, shown_at: set[int]) -> CommentLayout:
     """The positions of the cycle's comments, for the units in `shown_at` (those whose
     comments are released). A comment with no such unit above it is not shown anywhere."""
-    return layout_of(comments_by_unit(cycle_id), tree, shown_at)
-
-
-def layout_of(
-    comments_of_unit: dict[int, list[str]], tree: IdTree, shown_at: set[int]
-) -> CommentLayout:
+    comments_of_unit = comments_by_unit(cycle_id)
     order = tree.top_down()
     # Unit → the comment-released unit its comments belong to: itself, or the nearest above.
     belongs_to: dict[int, int | None] = {}
