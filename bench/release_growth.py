@@ -140,8 +140,10 @@ def main() -> None:
     intro = (
         "`write_release()` on one closed cycle (the organisation and answers of "
         "bench/release_and_dashboard.py), the release that scores every subtree's ballots "
-        "again (old: tests/pulse/release_oracle.py) against the one that sums each unit's "
-        "counts up the tree (new: pulse.release), alternating in one process, each rolled "
+        "again (old: tests/pulse/release_oracle.py; it still copies every comment for each "
+        "unit showing it, but no longer stores the copies, so its time has no comment "
+        "inserts) against the one that sums each unit's counts up the tree and stores each "
+        "comment once (new: pulse.release), alternating in one process, each rolled "
         "back; the faster of the rounds, and the peak of Python's allocations in one more run "
         "of each under tracemalloc. Wall time depends on what else the machine runs (load "
         f"average {os.getloadavg()[0]:.1f} at the end of the latest run); CPU time is the "
