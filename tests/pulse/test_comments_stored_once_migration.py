@@ -35,7 +35,11 @@ def build_copies_release(apps) -> None:
     teams: dict[str, CycleTeam] = {}
     for name, parent in shape.items():
         teams[name] = CycleTeam.objects.create(
-            cycle=cycle, name=name, parent=teams.get(parent), manager_name="", eligible_count=12
+            cycle=cycle,
+            name=name,
+            parent=teams[parent] if parent else None,
+            manager_name="",
+            eligible_count=12,
         )
     copies = {
         "Company": ["Pairing", "Slow CI", "Pairing", "Docs", "Standups", "Offsite"],

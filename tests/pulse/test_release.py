@@ -2,6 +2,7 @@
 describes at least k people and cannot be subtracted down to fewer."""
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -28,7 +29,7 @@ def answer(client, survey, people, values=(6, 5, 6, 5), **extra) -> None:
 def team_changes(texts: list[str]) -> int:
     """How often a comment differs from the one before it: 1 when two teams' same-worded
     comments come one team after the other."""
-    return sum(before != after for before, after in zip(texts, texts[1:], strict=False))
+    return sum(before != after for before, after in pairwise(texts))
 
 
 def release(survey) -> dict[str, ReleasedUnit]:
