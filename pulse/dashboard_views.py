@@ -4,8 +4,6 @@ Everything shown comes from released results, filtered to the viewer's scope (pu
 anything outside it answers 404.
 """
 
-import uuid
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,11 +11,11 @@ from django.shortcuts import redirect, render
 from common.query_params import id_from_query, page_from_query, search_from_query
 from pulse.access import may_be_told_team_missing
 from pulse.charts import trend_chart
+from pulse.comment_pages import comments_page
 from pulse.customer_panel import customer_panel
 from pulse.loop import change_sentence, loop_unit_of, progress_since, steps_of
 from pulse.release_models import ReleasedUnit
 from pulse.results import (
-    comments_page,
     counted_in_sentence,
     earlier_releases_for,
     led_small_teams,
@@ -108,7 +106,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             else None,
             "change": describe_change(selected.released, earlier),
             "comments": comments_page(
-                selected.released, comments_after(request.GET.get("comments_after"))
+                selected.released, comments_from(request.GET.get("comments_from"))
             ),
             "small_teams": small_team_sentences,
             "loop": loop,
@@ -122,14 +120,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def comments_after(raw: str | None) -> uuid.UUID | None:
-    """The comment an "older comments" link continues after; a page never names anything else."""
+def comments_from(raw: str | None) -> int:
+    """How many comments a "More comments" link has shown already; it never names anything
+    else. Past the last comment, the page simply has none."""
     if raw is None:
-        return None
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise Http404("No such page of comments.") from None
+        return 0
+    start = id_from_query(raw)
+    if start is None:
+        raise Http404("No such page of comments.")
+    return start
 
 
 def wanted_unit(request: HttpRequest, cycle: Cycle) -> tuple[int | None, bool]:

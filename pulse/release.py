@@ -31,7 +31,7 @@ from common.batch_writer import BatchWriter
 from common.compaction import compact
 from pulse.disclosure import Suppression, UnitCounts, decide_publication
 from pulse.models import Comment, Response
-from pulse.release_comments import write_comments
+from pulse.release_comments import lay_out_comments, write_comments
 from pulse.release_inputs import has_pending_ballots, stats_by_unit
 from pulse.release_models import (
     CycleRelease,
@@ -192,6 +192,12 @@ def write_release(cycle: Cycle) -> int:
         tree, {unit.id: {"eligible": unit.unit_eligible_count} for unit in units}
     )
     by_id = {unit.id: unit for unit in units}
+    comments_shown_at = {
+        unit.id
+        for unit in units
+        if decisions.overall[unit.id] is None and decisions.comments[unit.id] is None
+    }
+    comment_layout = lay_out_comments(cycle.pk, tree, comments_shown_at)
     writer = BatchWriter(ReleasedUnit)
     # Unit id → its ReleasedUnit's id, for the units released: all the comments and trend
     # links need once the figures are written.
@@ -208,6 +214,7 @@ def write_release(cycle: Cycle) -> int:
         reason = decisions.overall[unit.id]
         comparison = comparisons.get(unit.id, Comparison(trend_from=[], precision=FINE_PRECISION))
         figures: UnitFigures = {}
+        comments_from, comments_count = comment_layout.slice_of(unit.id)
         if reason is None:
             figures = unit_figures(
                 figures_of(stats, questions),
@@ -233,21 +240,15 @@ def write_release(cycle: Cycle) -> int:
             eligible=eligible[unit.id]["eligible"],
             respondents=stats.respondents if reason is None else None,
             figures=figures,
-            comments_released=reason is None and decisions.comments[unit.id] is None,
+            comments_released=unit.id in comments_shown_at,
+            comments_from=comments_from,
+            comments_count=comments_count,
         )
         writer.add(release)
         if reason is None:
             released[unit.id] = release.pk
     writer.flush()
-    write_comments(
-        cycle.pk,
-        tree,
-        {
-            unit_id: release_id
-            for unit_id, release_id in released.items()
-            if decisions.comments[unit_id] is None
-        },
-    )
+    write_comments(cycle.pk, comment_layout, released)
     link_trends(released=released, comparisons=comparisons)
     return ballots_read
 

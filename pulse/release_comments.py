@@ -1,8 +1,18 @@
-"""A release's comments: copied to every unit whose comments are released, each unit's copies
-in a fresh random order (their random keys give the pages their order, pulse.results)."""
+"""A release's comments: each stored once, at the lowest unit whose comments are released at or
+above its writer's reporting unit, laid out so that every such unit's page reads one slice.
+
+The layout follows the tree depth first: a comment-released unit's own comments (its own
+unit's and those of the units below it whose comments are not released, shuffled together),
+then the slices of the comment-released units below it. So every comment-released unit's
+comments, its whole subtree's, are one run of positions, and a page reads fifty of them by
+position (pulse.comment_order gives each unit its own order), never the rest. A position
+says which unit a comment belongs to and nothing finer: within a unit's own comments the order
+is a fresh shuffle.
+"""
 
 import secrets
 import uuid
+from dataclasses import dataclass, field
 
 from common.batch_writer import BatchWriter
 from pulse.release_inputs import comments_by_unit
@@ -10,28 +20,69 @@ from pulse.release_models import ReleasedComment
 from teams.tree_walks import IdTree
 
 
-def write_comments(cycle_id: int, tree: IdTree, release_of: dict[int, uuid.UUID]) -> None:
-    """A copy of every comment of its subtree for each unit whose comments are released
-    (`release_of`: unit id → its ReleasedUnit's id), each unit's copies in a fresh random order.
+@dataclass
+class CommentLayout:
+    # (comment-released unit, its own comments in stored order), in position order.
+    blocks: list[tuple[int, list[str]]] = field(default_factory=list)
+    # Comment-released unit → (first position, how many) of its subtree's comments.
+    slices: dict[int, tuple[int, int]] = field(default_factory=dict)
 
-    The comments are laid out in the tree's depth-first order, where every subtree is one
-    slice: a unit's comments are read off without walking its descendants."""
-    own_comments = comments_by_unit(cycle_id)
-    texts: list[str] = []
-    start: dict[int, int] = {}
-    for unit_id in tree.top_down():
-        start[unit_id] = len(texts)
-        texts.extend(own_comments.get(unit_id, ()))
-    size: dict[int, int] = {}
-    for unit_id in tree.bottom_up():
-        size[unit_id] = len(own_comments.get(unit_id, ())) + sum(
-            size.get(child, 0) for child in tree.children_of(unit_id)
-        )
-    writer = BatchWriter(ReleasedComment)
+    def slice_of(self, unit_id: int) -> tuple[int, int]:
+        return self.slices.get(unit_id, (0, 0))
+
+
+def lay_out_comments(cycle_id: int, tree: IdTree, shown_at: set[int]) -> CommentLayout:
+    """The positions of the cycle's comments, for the units in `shown_at` (those whose
+    comments are released). A comment with no such unit above it is not shown anywhere."""
+    comments_of_unit = comments_by_unit(cycle_id)
+    order = tree.top_down()
+    # Unit → the comment-released unit its comments belong to: itself, or the nearest above.
+    belongs_to: dict[int, int | None] = {}
+    own: dict[int, list[str]] = {unit_id: [] for unit_id in shown_at}
+    for unit_id in order:
+        parent = tree.parent_of.get(unit_id)
+        home = unit_id if unit_id in shown_at else None
+        if home is None and parent is not None:
+            home = belongs_to.get(parent)
+        belongs_to[unit_id] = home
+        if home is not None:
+            own[home].extend(comments_of_unit.get(unit_id, ()))
+    layout = CommentLayout()
     shuffler = secrets.SystemRandom()
-    for unit_id, release_id in release_of.items():
-        shown = texts[start[unit_id] : start[unit_id] + size[unit_id]]
-        shuffler.shuffle(shown)
-        for text in shown:
-            writer.add(ReleasedComment(released_unit_id=release_id, text=text))
+    first: dict[int, int] = {}
+    placed = 0
+    # Depth first, so the comment-released units below one come right after it.
+    for unit_id in order:
+        if unit_id in shown_at:
+            first[unit_id] = placed
+            shuffler.shuffle(own[unit_id])
+            layout.blocks.append((unit_id, own[unit_id]))
+            placed += len(own[unit_id])
+    # Bottom up: a unit's slice holds its own comments and the slices of those below it.
+    count = {unit_id: len(texts) for unit_id, texts in layout.blocks}
+    for unit_id, _ in reversed(layout.blocks):
+        parent = tree.parent_of.get(unit_id)
+        above = belongs_to.get(parent) if parent is not None else None
+        if above is not None:
+            count[above] += count[unit_id]
+    layout.slices = {unit_id: (first[unit_id], count[unit_id]) for unit_id in first}
+    return layout
+
+
+def write_comments(cycle_id: int, layout: CommentLayout, release_of: dict[int, uuid.UUID]) -> None:
+    """One row per shown comment, belonging to its unit's release (`release_of`: unit id →
+    its ReleasedUnit's id), inserted in position order."""
+    writer = BatchWriter(ReleasedComment)
+    position = 0
+    for unit_id, texts in layout.blocks:
+        for text in texts:
+            writer.add(
+                ReleasedComment(
+                    cycle_id=cycle_id,
+                    released_unit_id=release_of[unit_id],
+                    position=position,
+                    text=text,
+                )
+            )
+            position += 1
     writer.flush()

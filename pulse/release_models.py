@@ -86,6 +86,14 @@ class ReleasedUnit(models.Model):
     respondents = models.PositiveIntegerField(null=True)  # None when suppressed
     figures = models.JSONField(default=dict)
     comments_released = models.BooleanField(default=False)
+    # The comments shown with this unit: every comment of its subtree, stored once per cycle
+    # and laid out so that each comment-released unit's comments are one slice of positions
+    # (pulse.release_comments). Empty (0, 0) where comments are not released.
+    comments_from = models.PositiveIntegerField(default=0)
+    comments_count = models.PositiveIntegerField(default=0)
+    # Keys this unit's own random order of its slice (pulse.comment_order): the same order on
+    # every visit, unrelated to the order of any other unit or to where a comment is stored.
+    comments_order_key = models.UUIDField(default=uuid.uuid4, editable=False)
     # Earlier releases of the same team that a trend may be drawn from (both released, and the
     # membership changed by 0 or at least 3 people).
     trend_from = models.ManyToManyField("self", symmetrical=False, blank=True)
@@ -100,18 +108,29 @@ class ReleasedUnit(models.Model):
 
 
 class ReleasedComment(models.Model):
-    """A comment released with a unit's results: in random order, undated, unattributed."""
+    """A released comment, stored once per cycle: in random order, undated, unattributed.
+
+    It belongs to the lowest unit whose comments are released at or above its writer's
+    reporting unit (the first page it is shown on) and is shown on that unit's page and on
+    every page above it. `position` places it in its cycle's layout, where each
+    comment-released unit's comments are one slice (ReleasedUnit.comments_from/count) and the
+    comments belonging to one unit are shuffled together, so a position says nothing finer
+    than that unit."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
     released_unit = models.ForeignKey(
         ReleasedUnit, on_delete=models.CASCADE, related_name="comments"
     )
+    position = models.PositiveIntegerField()
     text = models.TextField()
 
     class Meta:
-        # A page of a unit's comments reads them in key order (random) after the last one
-        # shown, from this index, at the same cost however many the unit has.
-        indexes = [models.Index(fields=["released_unit", "id"], name="comments_in_page_order")]
+        # A page reads its fifty comments by position from this index: the same cost at the
+        # top as at a leaf, however many comments the cycle has.
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "position"], name="one_comment_per_position"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]

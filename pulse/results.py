@@ -1,6 +1,5 @@
 """Reads behind the dashboards and the results API: released figures, shaped for people."""
 
-import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
@@ -15,7 +14,7 @@ from pulse.access import (
 )
 from pulse.disclosure import Suppression
 from pulse.guides import GUIDES, Guide
-from pulse.release_models import ReleasedComment, ReleasedUnit
+from pulse.release_models import ReleasedUnit
 from surveys.instrument import Domain
 from surveys.models import Cycle, CycleTeam
 from surveys.selectors import (
@@ -430,32 +429,3 @@ def trend_points(released: ReleasedUnit, earlier: list[ReleasedUnit]) -> list[tu
     if released.figures.get("index") is not None:
         points.append((released.cycle.period, released.figures["index"]))
     return points
-
-
-COMMENTS_PER_PAGE = 50
-
-
-@dataclass(frozen=True)
-class CommentsPage:
-    texts: list[str]
-    # Where the next page starts (the last comment shown), None on the last page.
-    next_after: str | None
-
-
-def comments_page(released: ReleasedUnit, after: uuid.UUID | None = None) -> CommentsPage:
-    """One page of a unit's released comments, after the comment `after` of an earlier page.
-
-    Primary keys are random: ordering by them is a shuffle that does not change on reload, and
-    the index on (unit, key) makes every page cost the same, however many comments the unit's
-    subtree gave (a keyset page reads its rows and no more)."""
-    if not released.comments_released:
-        return CommentsPage(texts=[], next_after=None)
-    rows = ReleasedComment.objects.filter(released_unit=released).order_by("id")
-    if after is not None:
-        rows = rows.filter(id__gt=after)
-    found = list(rows.values_list("id", "text")[: COMMENTS_PER_PAGE + 1])
-    shown = found[:COMMENTS_PER_PAGE]
-    more = len(found) > COMMENTS_PER_PAGE
-    return CommentsPage(
-        texts=[text for _, text in shown], next_after=str(shown[-1][0]) if more else None
-    )

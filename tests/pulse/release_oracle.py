@@ -3,8 +3,12 @@ over all the ballots of its subtree, every decision recounting every unit's ball
 write_release and helpers are kept word for word, with the functions of pulse.scoring,
 pulse.trends and pulse.release_inputs they used as they were (only the imports, this
 paragraph and one later rule are new: a unit whose people may differ by a few from an earlier
-release stores no answer distribution and no question mean, in both), as the oracle that tests/pulse/test_release_equivalence.py compares
-pulse.release with: both must publish the same set.
+release stores no answer distribution and no question mean, in both), as the oracle that
+tests/pulse/test_release_equivalence.py compares pulse.release with: both must publish the
+same set. One thing changed since: comments are stored once now (pulse.release_comments), so
+the table has no room for the copy of every comment that this release made for each unit
+showing it; write_comments makes those copies as it did and keeps them in `copies_by_unit`
+instead of writing them.
 
 Release: compute a closed cycle's results once, on its frozen snapshot, and store them.
 
@@ -36,7 +40,6 @@ from pulse.models import Comment, Response
 from pulse.release_models import (
     DomainFigures,
     QuestionFigures,
-    ReleasedComment,
     ReleasedUnit,
     ReleaseStatus,
     UnitFigures,
@@ -332,19 +335,22 @@ def unit_figures(
     }
 
 
+# Unit id → the copies of the comments shown with it, from the latest write_comments.
+copies_by_unit: dict[int, list[str]] = {}
+
+
 def write_comments(
     cycle_id: int, released: list[ReleasedUnit], parent_of: dict[int, int | None]
 ) -> None:
     own_comments = comments_by_unit(cycle_id)
     rolled = roll_up(parent_of, own_comments)
-    rows: list[ReleasedComment] = []
+    copies_by_unit.clear()
     for released_unit in released:
         if not released_unit.comments_released:
             continue
         texts = list(rolled.get(released_unit.unit_id, []))
         secrets.SystemRandom().shuffle(texts)
-        rows.extend(ReleasedComment(released_unit=released_unit, text=text) for text in texts)
-    ReleasedComment.objects.bulk_create(rows, batch_size=1000)
+        copies_by_unit[released_unit.unit_id] = texts
 
 
 # From pulse.scoring, pulse.trends and pulse.release_inputs as they were.

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-import pulse.results
+import pulse.comment_pages
 from pulse.models import ReleasedUnit
 from pulse.scheduler import run_pulse_tick
 from surveys.closing import close_cycle
@@ -16,7 +16,7 @@ from teams.roles import ensure_hr_group
 from tests.anonymity.conftest import form_answers
 
 pytestmark = pytest.mark.django_db
-MORE = re.compile(r'<a href="(\?[^"]*comments_after=[^"]*)">More comments</a>')
+MORE = re.compile(r'<a href="(\?[^"]*comments_from=[^"]*)">More comments</a>')
 COMMENT = re.compile(r"<li>(Comment \d+)</li>")
 
 
@@ -33,7 +33,7 @@ def test_hr_reads_platforms_25_comments_ten_at_a_time_and_each_once(
     assert run_pulse_tick().released == [survey.cycle.pk]
     platform = ReleasedUnit.objects.get(cycle=survey.cycle, unit__name="Platform")
     assert platform.comments_released
-    monkeypatch.setattr(pulse.results, "COMMENTS_PER_PAGE", 10)
+    monkeypatch.setattr(pulse.comment_pages, "COMMENTS_PER_PAGE", 10)
     client.force_login(hannah)
 
     address = f"/dashboard/?cycle={survey.cycle.pk}&unit={platform.unit_id}"
@@ -65,5 +65,5 @@ def test_a_page_of_comments_that_names_no_comment_is_not_found(
     close_cycle(cycle_id=survey.cycle.pk)
     run_pulse_tick()
     client.force_login(hannah)
-    response = client.get(f"/dashboard/?cycle={survey.cycle.pk}&comments_after=not-a-comment")
+    response = client.get(f"/dashboard/?cycle={survey.cycle.pk}&comments_from=not-a-number")
     assert response.status_code == 404

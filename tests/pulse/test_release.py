@@ -2,6 +2,7 @@
 describes at least k people and cannot be subtracted down to fewer."""
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -12,6 +13,7 @@ from surveys.closing import close_cycle
 from surveys.selectors import open_cycle_bands
 from teams.roles import ensure_hr_group
 from tests.anonymity.conftest import form_answers
+from tests.pulse.comment_reading import every_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +24,12 @@ def answer(client, survey, people, values=(6, 5, 6, 5), **extra) -> None:
             f"/a/{survey.token(person.email)}/", form_answers(survey, list(values), **extra)
         )
         assert response.status_code == 200
+
+
+def team_changes(texts: list[str]) -> int:
+    """How often a comment differs from the one before it: 1 when two teams' same-worded
+    comments come one team after the other."""
+    return sum(before != after for before, after in pairwise(texts))
 
 
 def release(survey) -> dict[str, ReleasedUnit]:
@@ -108,13 +116,34 @@ def test_comments_need_ten_respondents_and_cannot_be_subtracted_either(
     # Data alone has 10, but its comments beside the company's would single out Platform's 9.
     assert not units["Data"].comments_released
     assert units["Company"].comments_released
-    texts = list(
-        ReleasedComment.objects.filter(released_unit=units["Company"]).values_list(
-            "text", flat=True
-        )
-    )
+    texts = every_comment(units["Company"])
     assert sorted(texts) == ["More pairing please"] * 9 + ["Standups run long"] * 10
     assert texts != sorted(texts) or len(set(texts)) == 1  # shuffled, not grouped by team
+    stored = ReleasedComment.objects.filter(cycle=survey.cycle).order_by("position")
+    # Stored in a fresh shuffle too: where a row sits does not say which team wrote it (one
+    # team's nine, then the other's ten, would). A shuffle is that grouped 1 time in 46,189.
+    assert team_changes([row.text for row in stored]) > 1
+    assert {row.released_unit_id for row in stored} == {units["Company"].pk}
+
+
+def test_each_comment_is_stored_once_and_shown_on_its_team_and_every_page_above(
+    client, survey, company
+) -> None:
+    answer(client, survey, company["platform"][:12], comment="More pairing please")
+    answer(client, survey, company["data"][:12], comment="Standups run long")
+    units = release(survey)
+    assert every_comment(units["Platform"]) == ["More pairing please"] * 12
+    assert every_comment(units["Data"]) == ["Standups run long"] * 12
+    company_page = every_comment(units["Company"])
+    assert sorted(company_page) == ["More pairing please"] * 12 + ["Standups run long"] * 12
+    assert team_changes(company_page) > 1  # the two teams mixed, not one after the other
+    stored = ReleasedComment.objects.filter(cycle=survey.cycle)
+    assert stored.count() == 24  # not 48: once, not once for each page that shows it
+    # Each belongs to the first page that shows it: deleting that team's release deletes them.
+    assert {(row.released_unit_id, row.text) for row in stored} == {
+        (units["Platform"].pk, "More pairing please"),
+        (units["Data"].pk, "Standups run long"),
+    }
 
 
 def test_a_release_happens_once(client, survey, company) -> None:
