@@ -3,7 +3,7 @@
 Each comment is stored once per cycle, and a unit's comments are one slice of positions
 (pulse.release_comments). Its pages show that slice in an order of its own: the i-th comment
 shown is the one at `shown_position(i)` within the slice, a permutation keyed by the unit's
-random `comments_order_key`. So a page names its fifty positions without reading any other
+random `comments_shuffle_key`. So a page names its fifty positions without reading any other
 comment, the order is the same on every visit (the key is stored), and one unit's order says
 nothing about another's (their keys are independent) or about how the slice is laid out.
 

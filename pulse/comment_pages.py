@@ -24,7 +24,7 @@ def comments_page(released: ReleasedUnit, start: int = 0) -> CommentsPage:
     """The page of a unit's released comments that starts after `start` comments shown."""
     count = released.comments_count if released.comments_released else 0
     shown = range(start, min(start + COMMENTS_PER_PAGE, count))
-    key = released.comments_order_key.bytes
+    key = released.comments_shuffle_key.bytes
     positions = [
         released.comments_from + shown_position(index, count=count, key=key) for index in shown
     ]

@@ -93,7 +93,7 @@ class ReleasedUnit(models.Model):
     comments_count = models.PositiveIntegerField(default=0)
     # Keys this unit's own random order of its slice (pulse.comment_order): the same order on
     # every visit, unrelated to the order of any other unit or to where a comment is stored.
-    comments_order_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    comments_shuffle_key = models.UUIDField(default=uuid.uuid4, editable=False)
     # Earlier releases of the same team that a trend may be drawn from (both released, and the
     # membership changed by 0 or at least 3 people).
     trend_from = models.ManyToManyField("self", symmetrical=False, blank=True)

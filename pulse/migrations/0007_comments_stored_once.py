@@ -66,8 +66,8 @@ def comments_stored_once(apps, schema_editor) -> None:
             unit = release_of[unit_id]
             unit.comments_from = first[unit_id]
             unit.comments_count = sum(copies[unit.pk].values())
-            unit.comments_order_key = uuid.uuid4()
-            unit.save(update_fields=["comments_from", "comments_count", "comments_order_key"])
+            unit.comments_shuffle_key = uuid.uuid4()
+            unit.save(update_fields=["comments_from", "comments_count", "comments_shuffle_key"])
     if schema_editor.connection.vendor == "postgresql":
         # The rows' foreign-key checks are deferred; the columns cannot be altered until done.
         schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -120,7 +120,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="releasedunit",
-            name="comments_order_key",
+            name="comments_shuffle_key",
             field=models.UUIDField(default=uuid.uuid4, editable=False),
         ),
         migrations.AddField(
