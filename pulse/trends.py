@@ -27,7 +27,13 @@ from pulse.release_stats import GroupStats
 from pulse.scoring import Question
 from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.models import Cycle
-from surveys.selectors import GroupOverlap, RegionComponent, compare_cycles, published_below
+from surveys.selectors import (
+    GroupOverlap,
+    RegionComponent,
+    compare_cycles,
+    invited_cells,
+    published_below,
+)
 
 FINE_PRECISION = 1
 COARSE_STEPS = (5, 10, 20, 25, 50, 100)
@@ -126,19 +132,19 @@ def coarse_units(
     by_cycle: dict[int, dict[int, ReleasedUnit]] = {}
     for release in earlier:
         by_cycle.setdefault(release.cycle_id, {})[release.unit_id] = release
-    below_now = published_below(cycle.pk, published)
+    # This cycle's invitations and readers are read once, whatever the number of earlier cycles.
+    now_cells = invited_cells(cycle.pk)
+    below_now = published_below(now_cells.parent_of, published)
     coarse: set[int] = set()
     for earlier_cycle_id, releases in by_cycle.items():
-        below_then = published_below(earlier_cycle_id, set(releases))
+        then_cells = invited_cells(earlier_cycle_id)
+        below_then = published_below(then_cells.parent_of, set(releases))
         stored_of = {
             unit_id: {RESPONDENTS: release.respondents or 0, **stored_counts(release.figures)}
             for unit_id, release in releases.items()
         }
         met = compare_cycles(
-            cycle_id=cycle.pk,
-            unit_ids=published,
-            earlier_cycle_id=earlier_cycle_id,
-            earlier_unit_ids=set(releases),
+            now=now_cells, unit_ids=published, then=then_cells, earlier_unit_ids=set(releases)
         )
         for overlap in met.overlaps:
             now = (
