@@ -3,7 +3,7 @@ every subtree's ballots again (tests/pulse/release_oracle.py), on a first and a 
 
 Usage:
     .venv/bin/python bench/release_growth.py [--people 100000] [--database sqlite|postgres]
-        [--rounds 2] [--profile] [--without-old]
+        [--rounds 2] [--profile] [--without-old] [--postgres-database pulse_bench_...]
 
 Builds the synthetic organisation and closed cycle of bench/release_and_dashboard.py (75% of
 the people answered, a fifth of them with a comment), then computes and writes the cycle's
@@ -220,17 +220,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument(
+        "--postgres-database",
+        default=POSTGRES_DATABASE,
+        help="a database name starting with pulse_bench_ (dropped and created again)",
+    )
+    parser.add_argument(
         "--without-old", action="store_true", help="time only the new release (for 1M people)"
     )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="pulse-bench-") as scratch:
-        configure_django(args.database, Path(scratch), POSTGRES_DATABASE)
+        configure_django(args.database, Path(scratch), args.postgres_database)
         from pulse.models import Response
         from pulse.release import write_release
         from tests.pulse import release_oracle
 
-        implementations = {"new": write_release}
+        implementations: dict[str, Callable[[Cycle], int]] = {"new": write_release}
         if not args.without_old:
             implementations = {"old": release_oracle.write_release, **implementations}
         started = time.perf_counter()

@@ -173,7 +173,5 @@ def wide_unit_trees(draw: st.DrawFn) -> list[UnitCounts]:
 
 @settings(max_examples=400, deadline=None)
 @given(units=unit_trees() | wide_unit_trees(), k=st.integers(min_value=3, max_value=7))
-def test_rechecking_only_the_units_that_suppressed_decides_as_checking_every_unit(
-    units, k
-) -> None:
+def test_rechecking_only_the_units_that_suppressed_decides_as_checking_every_unit(units, k) -> None:
     assert decide_publication(units, k=k) == every_unit_every_pass(units, k=k)
