@@ -121,7 +121,7 @@ class TrendTimer:
         self.reset()
 
     def reset(self) -> None:
-        self.seconds = 0.0
+        self.seconds = self.cpu = 0.0
         self.extra = 0  # bytes above what was allocated when the comparison began
         self.peak_before = 0  # the release's peak before the comparison reset it
 
@@ -131,11 +131,12 @@ class TrendTimer:
             held, peak = tracemalloc.get_traced_memory()
             self.peak_before = max(self.peak_before, peak)
             tracemalloc.reset_peak()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             return self.compare(**asked)
         finally:
             self.seconds += time.perf_counter() - started
+            self.cpu += time.process_time() - cpu
             if tracing:
                 self.extra = max(self.extra, tracemalloc.get_traced_memory()[1] - held)
 
@@ -156,6 +157,7 @@ def one_release(
             "wall": time.perf_counter() - started,
             "cpu": time.process_time() - cpu,
             "trend": trend.seconds,
+            "trend_cpu": trend.cpu,
             "units": ReleasedUnit.objects.filter(cycle_id=cycle_id).count(),
             "comments": ReleasedComment.objects.filter(released_unit__cycle_id=cycle_id).count(),
         }
@@ -207,8 +209,8 @@ def release_cell(run: dict[str, float] | None, *, second: bool) -> str:
     cell = f"{run['wall']:.1f} s ({run['cpu']:.1f} s CPU), {run['peak']:.0f} MiB"
     if second:
         cell += (
-            f"; trend comparison {run['trend']:.1f} s ({run['trend'] / run['wall']:.0%}), "
-            f"+{run['trend_peak']:.0f} MiB"
+            f"; trend comparison {run['trend']:.1f} s ({run['trend_cpu']:.1f} s CPU, "
+            f"{run['trend_cpu'] / run['cpu']:.0%} of the CPU), +{run['trend_peak']:.0f} MiB"
         )
     return cell
 
@@ -268,9 +270,10 @@ def main() -> None:
         "subtree's ballots again (old: tests/pulse/release_oracle.py) against the one that "
         "sums each unit's counts up the tree (new: pulse.release), alternating in one process, "
         "each rolled back; the faster of the rounds, and the peak of Python's allocations in "
-        "one more run of each under tracemalloc. For the second cycle, the wall time spent in "
-        "the trend comparison, its share of the release, and the most it allocated above what "
-        "the release held when it began. Wall time depends on what else the machine runs (load "
+        "one more run of each under tracemalloc. For the second cycle, the wall and CPU time "
+        "spent in the trend comparison, its share of the release's CPU time, and the most it "
+        "allocated above what the release held when it began. Wall time depends on what else "
+        "the machine runs (load "
         f"average {os.getloadavg()[0]:.1f} at the end of the latest run); CPU time is the "
         "release's own. Both publish the same set "
         f"(tests/pulse/test_release_equivalence.py). Machine: {machine()}."
