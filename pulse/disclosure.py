@@ -100,12 +100,18 @@ def enforce_regions(
     decisions, as checking every unit in every pass, without walking each frontier once per
     pass (tests/pulse/test_disclosure.py compares the two)."""
     due = [unit_id for unit_id, reason in decision.items() if reason is None]
+    # The frontier of a unit that suppressed something, kept for its next check: it lost the
+    # unit suppressed and gained that one's nearest published descendants, and nothing else
+    # changed it, so the subtree below need not be walked again.
+    frontiers: dict[int, list[int]] = {}
     while due:
         again = []
         for unit_id in due:
             if decision[unit_id] is not None:
                 continue
-            frontier = nearest_published_descendants(unit_id, tree, decision)
+            frontier = frontiers.pop(unit_id, None)
+            if frontier is None:
+                frontier = nearest_published_descendants(unit_id, tree, decision)
             region = respondents[unit_id] - sum(respondents[d] for d in frontier)
             region_viewers = viewers[unit_id] - sum(viewers[d] for d in frontier)
             if region == 0 or region - region_viewers >= k:
@@ -116,6 +122,8 @@ def enforce_regions(
                 raise AssertionError("region below k without a published descendant")
             smallest = min(frontier, key=lambda d: (respondents[d] - viewers[d], d))
             decision[smallest] = Suppression.PROTECTS_SMALLER_GROUP
+            frontiers[unit_id] = [d for d in frontier if d != smallest]
+            frontiers[unit_id] += nearest_published_descendants(smallest, tree, decision)
             again.append(unit_id)
         due = again
 
