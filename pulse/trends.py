@@ -18,6 +18,7 @@ exactly. A trend is still drawn, through the coarse figure: both releases are on
 anyway, so the line adds nothing.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 from uuid import UUID
@@ -27,7 +28,13 @@ from pulse.release_stats import GroupStats
 from pulse.scoring import Question
 from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.models import Cycle
-from surveys.selectors import GroupOverlap, RegionComponent, compare_cycles, published_below
+from surveys.selectors import (
+    GroupOverlap,
+    RegionComponent,
+    compare_cycles,
+    invited_cells,
+    published_below,
+)
 
 FINE_PRECISION = 1
 COARSE_STEPS = (5, 10, 20, 25, 50, 100)
@@ -132,36 +139,34 @@ def coarse_units(
     by_cycle: dict[int, dict[int, ReleasedUnit]] = {}
     for release in earlier:
         by_cycle.setdefault(release.cycle_id, {})[release.unit_id] = release
-    below_now = published_below(cycle.pk, published)
+    # This cycle's invitations and readers are read once, whatever the number of earlier cycles.
+    now_cells = invited_cells(cycle.pk)
+    below_now = published_below(now_cells.parent_of, published)
+    region_now = regions_of(counts, below_now)
     coarse: set[int] = set()
     for earlier_cycle_id, releases in by_cycle.items():
-        below_then = published_below(earlier_cycle_id, set(releases))
+        then_cells = invited_cells(earlier_cycle_id)
+        below_then = published_below(then_cells.parent_of, set(releases))
         stored_of = {
             unit_id: {RESPONDENTS: release.respondents or 0, **stored_counts(release.figures)}
             for unit_id, release in releases.items()
         }
+        region_then = regions_of(stored_of, below_then)
         met = compare_cycles(
-            cycle_id=cycle.pk,
-            unit_ids=published,
-            earlier_cycle_id=earlier_cycle_id,
-            earlier_unit_ids=set(releases),
+            now=now_cells, unit_ids=published, then=then_cells, earlier_unit_ids=set(releases)
         )
         for overlap in met.overlaps:
-            now = (
-                region_counts(counts, overlap.unit_id, below_now)
-                if overlap.region
-                else counts[overlap.unit_id]
-            )
+            now = region_now(overlap.unit_id) if overlap.region else counts[overlap.unit_id]
             stored = (
-                region_counts(stored_of, overlap.earlier_unit_id, below_then)
+                region_then(overlap.earlier_unit_id)
                 if overlap.earlier_region
                 else stored_of[overlap.earlier_unit_id]
             )
             if few_apart(overlap, now, stored, cycle.k):
                 coarse.add(overlap.unit_id)
         for component, earlier_units in met.components:
-            now = summed([region_counts(counts, unit, below_now) for unit in component.unit_ids])
-            stored = summed([region_counts(stored_of, unit, below_then) for unit in earlier_units])
+            now = summed([region_now(unit) for unit in component.unit_ids])
+            stored = summed([region_then(unit) for unit in earlier_units])
             if few_apart(component, now, stored, cycle.k):
                 coarse |= component.unit_ids
     return coarse | small_units_above(coarse, below_now, counts, cycle.k)
@@ -236,6 +241,20 @@ def small_units_above(
                 above.add(parent)
             parent = parent_of.get(parent)
     return above
+
+
+def regions_of(
+    counts: dict[int, dict[str, int]], below: dict[int, list[int]]
+) -> Callable[[int], dict[str, int]]:
+    """unit → its region_counts, each computed once: a region meets many earlier groups."""
+    found: dict[int, dict[str, int]] = {}
+
+    def of(unit_id: int) -> dict[str, int]:
+        if unit_id not in found:
+            found[unit_id] = region_counts(counts, unit_id, below)
+        return found[unit_id]
+
+    return of
 
 
 def region_counts(

@@ -164,24 +164,35 @@ class GroupOverlap:
 @dataclass(frozen=True)
 class InvitedCells:
     """Where a cycle invited each person: the snapshot's tree (team → parent) and, for each
-    person, the team their invitation counts under. One cell per person and cycle."""
+    person, the team their invitation counts under. One cell per person and cycle. `readers`
+    are the people who can read the cycle's results (_viewer_person_ids)."""
 
     parent_of: dict[int, int | None]
     cell_of_person: dict[int, int]
+    readers: frozenset[int] = frozenset()
 
 
 def invited_cells(cycle_id: int) -> InvitedCells:
     """By the snapshot's own ids rather than the org chart's: a team that got a new manager is
-    a new team of the chart, but the same people, and the comparison must still find them."""
+    a new team of the chart, but the same people, and the comparison must still find them.
+
+    Read once per cycle: a release compared with several earlier cycles passes the same
+    InvitedCells of its own cycle to compare_cycles for each of them."""
     return InvitedCells(
         parent_of=dict(CycleTeam.objects.filter(cycle_id=cycle_id).values_list("id", "parent_id")),
         cell_of_person={
             person_id: unit_id
-            for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id).values_list(
-                "reporting_unit_id", "person_id"
-            )
+            for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id)
+            .values_list("reporting_unit_id", "person_id")
+            .iterator(chunk_size=INVITATION_CHUNK)
         },
+        readers=frozenset(_viewer_person_ids(cycle_id)),
     )
+
+
+# Invitations fetched per round trip when a cycle's cells are read: at a million people the
+# rows are streamed into the dict rather than held as a list beside it.
+INVITATION_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -194,14 +205,13 @@ class CycleComparison:
 
 
 def compare_cycles(
-    *, cycle_id: int, unit_ids: set[int], earlier_cycle_id: int, earlier_unit_ids: set[int]
+    *, now: InvitedCells, unit_ids: set[int], then: InvitedCells, earlier_unit_ids: set[int]
 ) -> CycleComparison:
-    """Every pair of a group of `unit_ids` and an earlier group of `earlier_unit_ids` that share
-    at least one invited person, and every component of their regions, each with the size of
-    the difference; readers are the people who can read either cycle's results. Each cycle's
-    invitations and readers are read once for both."""
-    now, then = invited_cells(cycle_id), invited_cells(earlier_cycle_id)
-    readers = _viewer_person_ids(cycle_id) | _viewer_person_ids(earlier_cycle_id)
+    """Every pair of a group of `unit_ids` (of the cycle `now`) and an earlier group of
+    `earlier_unit_ids` (of `then`) that share at least one invited person, and every component
+    of their regions, each with the size of the difference; readers are the people who can read
+    either cycle's results. Both are computed from the same reads of each cycle (invited_cells)."""
+    readers = now.readers | then.readers
     return CycleComparison(
         overlaps=overlaps_between(now, unit_ids, then, earlier_unit_ids, readers=readers),
         components=region_components(now, unit_ids, then, earlier_unit_ids, readers=readers),
@@ -368,11 +378,9 @@ def groups_holding(parent_of: dict[int, int | None], wanted: set[int]) -> Callab
     return of
 
 
-def published_below(cycle_id: int, published: set[int]) -> dict[int, list[int]]:
-    """Published unit → the published units right below it (nearest, not under another)."""
-    parent_of: dict[int, int | None] = dict(
-        CycleTeam.objects.filter(cycle_id=cycle_id).values_list("id", "parent_id")
-    )
+def published_below(parent_of: dict[int, int | None], published: set[int]) -> dict[int, list[int]]:
+    """Published unit → the published units right below it (nearest, not under another), in
+    the snapshot tree `parent_of` (InvitedCells.parent_of)."""
     units_of = holders(parent_of, published)
     below: dict[int, list[int]] = defaultdict(list)
     for unit in published:

@@ -123,3 +123,55 @@ def test_only_units_meeting_the_primary_rule_are_published(units, k) -> None:
 def test_nothing_at_all_is_published_when_the_whole_cycle_has_fewer_than_k(k) -> None:
     units = [UnitCounts(1, None, 10, k - 1)]
     assert published_units(decide_publication(units, k=k)) == set()
+
+
+def every_unit_every_pass(units: list[UnitCounts], *, k: int) -> dict[int, Suppression | None]:
+    """The region rule as first written: every published unit checked in every pass, until a
+    pass suppresses nothing. decide_publication must decide exactly as this does."""
+    from pulse.disclosure import nearest_published_descendants, subtree_totals
+    from teams.tree_walks import IdTree
+
+    tree = IdTree({unit.unit_id: unit.parent_id for unit in units})
+    respondents = subtree_totals(tree, {unit.unit_id: unit.own_respondents for unit in units})
+    viewers = subtree_totals(tree, {unit.unit_id: unit.own_viewers for unit in units})
+    decision = decide_publication(units, k=k)  # the primary rule's reasons are kept as they are
+    decision = {
+        unit: None if reason == Suppression.PROTECTS_SMALLER_GROUP else reason
+        for unit, reason in decision.items()
+    }
+    changed = True
+    while changed:
+        changed = False
+        for unit in units:
+            if decision[unit.unit_id] is not None:
+                continue
+            frontier = nearest_published_descendants(unit.unit_id, tree, decision)
+            region = respondents[unit.unit_id] - sum(respondents[d] for d in frontier)
+            region_viewers = viewers[unit.unit_id] - sum(viewers[d] for d in frontier)
+            if region == 0 or region - region_viewers >= k:
+                continue
+            smallest = min(frontier, key=lambda d: (respondents[d] - viewers[d], d))
+            decision[smallest] = Suppression.PROTECTS_SMALLER_GROUP
+            changed = True
+    return decision
+
+
+@st.composite
+def wide_unit_trees(draw: st.DrawFn) -> list[UnitCounts]:
+    """Trees with many small teams under one parent (each needs its own pass), listed in any
+    order, so that a unit may come before or after the units it suppresses."""
+    size = draw(st.integers(min_value=1, max_value=30))
+    units = []
+    for unit_id in range(size):
+        parent = draw(st.integers(0, min(unit_id - 1, 3))) if unit_id else None
+        eligible = draw(st.integers(0, 12))
+        respondents = draw(st.integers(0, eligible))
+        viewers = draw(st.integers(0, min(respondents, 3)))
+        units.append(UnitCounts(unit_id, parent, eligible, respondents, viewers))
+    return draw(st.permutations(units))
+
+
+@settings(max_examples=400, deadline=None)
+@given(units=unit_trees() | wide_unit_trees(), k=st.integers(min_value=3, max_value=7))
+def test_rechecking_only_the_units_that_suppressed_decides_as_checking_every_unit(units, k) -> None:
+    assert decide_publication(units, k=k) == every_unit_every_pass(units, k=k)
