@@ -100,9 +100,14 @@ class UnitResult:
 
     @property
     def level_lowest(self) -> str:
-        """ "A and B", when several domains are level at the bottom."""
+        """ "A and B are level at the bottom", when several domains are; "All 4 domains are
+        level" when every domain shown is."""
         labels = [cell.label for cell in self.lowest]
-        return " and ".join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else ""
+        if len(labels) < 2:
+            return ""
+        if len(labels) == len([cell for cell in self.domains if cell.score is not None]):
+            return f"All {len(labels)} domains are level"
+        return " and ".join([", ".join(labels[:-1]), labels[-1]]) + " are level at the bottom"
 
     @property
     def guide(self) -> Guide | None:

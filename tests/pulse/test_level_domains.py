@@ -38,6 +38,14 @@ def test_two_domains_level_at_the_bottom_are_named_together_and_none_is_proposed
     assert "are level at the bottom" in summary and '<span class="tag">lowest</span>' not in summary
 
 
+def test_all_four_level_is_said_so(demo) -> None:
+    kenji, platform = demo["clients"]["kenji"], demo["units"]["Platform"]
+    make_level(platform, {"risk": 50, "conversation": 50, "help": 50, "inclusivity": 50}, 50)
+    page = kenji.get(f"/dashboard/?cycle={demo['cycle'].pk}&unit={platform.unit_id}").text
+    assert "All 4 domains are level, in ranges 50 points wide" in page
+    assert "Focus: " not in page
+
+
 def test_one_lowest_domain_is_still_named_proposed_and_guided(demo) -> None:
     kenji, platform = demo["clients"]["kenji"], demo["units"]["Platform"]
     make_level(platform, {"risk": 50, "conversation": 0, "help": 100, "inclusivity": 100}, 50)
