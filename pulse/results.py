@@ -40,6 +40,8 @@ class DomainCell:
     score: float | None
     favorable: float | None
     benchmark: float | None = None
+    # Points per step of the benchmark's own release: the organisation's figure can be coarse.
+    benchmark_step: int = 1
     reason: str = ""  # why the score is hidden, when it is
 
     @property
@@ -141,6 +143,7 @@ def unit_result(
                 score=figures.get(domain.value, {}).get("score"),
                 favorable=figures.get(domain.value, {}).get("favorable"),
                 benchmark=bench.get(domain.value, {}).get("score"),
+                benchmark_step=int(benchmark.figures.get("precision", 1)) if benchmark else 1,
                 reason=reason_text(hidden.get(domain.value, "too_few_responses"), k)
                 if domain.value not in figures
                 else "",

@@ -12,11 +12,11 @@ register = template.Library()
 EN_DASH, MINUS = "\u2013", "\u2212"
 
 
-def shown_range(value: int | None, step: int, low: int, high: int) -> str:
+def shown_range(value: float | None, step: int, low: int, high: int) -> str:
     if value is None:
         return EN_DASH
     if step <= 1:
-        return str(value)
+        return f"{value:.0f}"
     # release.rounded rounds half up to a multiple of the step, so the figure stands for
     # [v - s/2, v + s/2): in whole points, from the first whole point in it to the last.
     half = step / 2
@@ -32,13 +32,13 @@ def signed(number: int) -> str:
 
 
 @register.filter
-def shown(value: int | None, step: int) -> str:
+def shown(value: float | None, step: int) -> str:
     """A score, share or index on 0-100."""
     return shown_range(value, int(step or 1), 0, 100)
 
 
 @register.filter
-def shown_enps(value: int | None, step: int) -> str:
+def shown_enps(value: float | None, step: int) -> str:
     """eNPS on -100 to 100, whose coarse step is twice the scores'."""
     step = int(step or 1)
     return shown_range(value, 2 * step if step > 1 else 1, -100, 100)

@@ -49,6 +49,12 @@ def test_coarse_figures_read_as_ranges_on_the_dashboard_the_summary_and_the_heat
         and f'<span class="big">{MINUS}100 to {MINUS}1</span>' in summary
     )
 
+    # The organisation's own figure beside each domain is a range too when its release is.
+    company = demo["units"]["Company"]
+    coarsen(company, 10, {**SCORES, "risk": 60}, index=70, enps=10)
+    page = kenji.get(f"/dashboard/?cycle={cycle}&unit={platform.unit_id}").text
+    assert f"<td>55{TO}64</td>" in page
+
     daniel = demo["clients"]["daniel"]
     engineering = daniel.get(f"/dashboard/?cycle={cycle}").text
     assert f'<td data-label="Risk and failure">0{TO}49</td>' in engineering  # Platform, a row below
