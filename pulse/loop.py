@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pulse.access import User, may_see
 from pulse.release_models import ReleasedUnit, ReleaseStatus
-from pulse.results import earlier_releases_for, reason_text
+from pulse.results import earlier_releases_for, lowest_of, reason_text
 from pulse.scoring import DomainFigure, change_between
 from surveys.focus_selectors import FocusView, focus_after, latest_focus_before
 from surveys.instrument import Domain
@@ -83,8 +83,7 @@ def weakest_domain(released: ReleasedUnit) -> str | None:
     """The domain with the lowest score, or None when several are level at the bottom (coarse
     steps often make them level): then nothing is proposed and the team chooses."""
     domains = released.figures.get("domains", {})
-    bottom = min((figure["score"] for figure in domains.values()), default=None)
-    lowest = [domain for domain, figure in domains.items() if figure["score"] == bottom]
+    lowest = lowest_of({domain: figure["score"] for domain, figure in domains.items()})
     return lowest[0] if len(lowest) == 1 else None
 
 

@@ -307,6 +307,8 @@ def unit_figures(
         for domain, figure in figures.domains.items()
         if decisions.domains[domain][unit_id] is None
     }
+    # A release whose people may differ by a few keeps nothing finer than its pages show.
+    fine = precision == FINE_PRECISION and not few_apart
     out_questions: dict[str, QuestionFigures] = {}
     for question in questions:
         reason = decisions.questions[question.key][unit_id]
@@ -314,7 +316,6 @@ def unit_figures(
         if reason is None and figure is not None:
             # A coarse unit shows no distribution: two exact distributions a few people apart
             # would give those people's answers away.
-            fine = precision == FINE_PRECISION and not few_apart
             show_distribution = decisions.distributions[question.key][unit_id] is None and fine
             out_questions[question.key] = {
                 "status": ReleaseStatus.RELEASED,

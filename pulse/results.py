@@ -90,8 +90,8 @@ class UnitResult:
     def lowest(self) -> list[DomainCell]:
         """The domains at the lowest score shown: several when they are level, as coarse
         steps often make them."""
-        scores = [cell.score for cell in self.domains if cell.score is not None]
-        return [cell for cell in self.domains if scores and cell.score == min(scores)]
+        keys = lowest_of({cell.domain: cell.score for cell in self.domains})
+        return [cell for cell in self.domains if cell.domain in keys]
 
     @property
     def weakest(self) -> DomainCell | None:
@@ -116,6 +116,14 @@ class UnitResult:
         return GUIDES[Domain(self.weakest.domain)] if self.weakest else None
 
 
+def lowest_of(scores: dict[str, float | None]) -> list[str]:
+    """The keys at the lowest score shown (None is not shown): one, several when level, or
+    none. Only a single lowest is a weakest domain: the figures do not order level ones."""
+    shown = {key: score for key, score in scores.items() if score is not None}
+    bottom = min(shown.values(), default=None)
+    return [key for key, score in shown.items() if score == bottom]
+
+
 MAX_DEPTH_CLASS = 8
 # Small teams named in a unit's "also counts" line; the rest are counted.
 NAMED_SMALL_TEAMS = 5
@@ -132,6 +140,7 @@ def unit_result(
     figures = released.figures.get("domains", {})
     hidden = released.figures.get("hidden", {})
     bench = benchmark.figures.get("domains", {}) if benchmark else {}
+    bench_step = int(benchmark.figures.get("precision", 1)) if benchmark else 1
     return UnitResult(
         released=released,
         name=released.unit.name,
@@ -143,7 +152,7 @@ def unit_result(
                 score=figures.get(domain.value, {}).get("score"),
                 favorable=figures.get(domain.value, {}).get("favorable"),
                 benchmark=bench.get(domain.value, {}).get("score"),
-                benchmark_step=int(benchmark.figures.get("precision", 1)) if benchmark else 1,
+                benchmark_step=bench_step,
                 reason=reason_text(hidden.get(domain.value, "too_few_responses"), k)
                 if domain.value not in figures
                 else "",
