@@ -71,7 +71,7 @@ def sync_teams(*, team_names: dict[str, str] | None = None) -> None:
                 team_ids[leader_id],
                 leader_id,
                 team_names.get(people[leader_id][2]) or default_team_name(people[leader_id][1]),
-                team_ids.get(parent_leader[leader_id] or 0),
+                team_ids[parent] if (parent := parent_leader[leader_id]) is not None else None,
             )
             for leader_id in new_leaders
         ),
