@@ -270,9 +270,15 @@ def add_follow_through(
         figures["hidden"]["follow_through"] = (reason or Suppression.TOO_FEW_RESPONSES).value
 
 
-def rounded(value: float, precision: int) -> int:
-    """Half up, to a multiple of `precision`: the figure exactly as a page shows it."""
-    return int(math.floor(value / precision + 0.5) * precision)
+def rounded(value: float, precision: int, *, origin: int = 0) -> int:
+    """Half up, to `origin` plus a multiple of `precision`: the figure exactly as a page shows
+    it. Steps are counted from the bottom of the scale, so that every step lies on it."""
+    return int(origin + math.floor((value - origin) / precision + 0.5) * precision)
+
+
+# eNPS runs from -100: counted from 0, steps of 40 or 200 would put a step at 120 or 200,
+# outside the scale, and make "every respondent a promoter" a step of its own.
+ENPS_ORIGIN = -100
 
 
 def domain_figures(figure: DomainFigure, *, precision: int) -> DomainFigures:
@@ -351,7 +357,11 @@ def unit_figures(
         if complete
         else None,
         # eNPS spans 200 points, so one person moves it twice as far as a score.
-        "enps": rounded(figures.enps, precision if precision == FINE_PRECISION else 2 * precision)
+        "enps": rounded(
+            figures.enps,
+            precision if precision == FINE_PRECISION else 2 * precision,
+            origin=ENPS_ORIGIN,
+        )
         if enps_ok and figures.enps is not None
         else None,
         "enps_respondents": figures.enps_respondents if enps_ok else None,

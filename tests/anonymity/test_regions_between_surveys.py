@@ -12,10 +12,9 @@ Ada's company: ten staff; Cleo leads Support, ten agents. Before November, five 
 Support and one person joins the company's staff. Everyone else answers as before.
 """
 
-import math
-
 import pytest
 
+from pulse.release import ENPS_ORIGIN, rounded
 from teams.models import Person
 from teams.team_tree import sync_teams
 from tests.anonymity.test_across_surveys import (
@@ -58,11 +57,11 @@ def october_sheets(org: BuiltOrg) -> dict[Person, Sheet]:
 
 def net_promoters(shown: int, respondents: int, step: int) -> set[int]:
     """Every promoters-less-detractors count a shown eNPS over `respondents` can be (a release
-    rounds half up, to a multiple of its step: 1 when it is fine)."""
+    rounds half up, to -100 plus a multiple of its step: 1 when it is fine)."""
     return {
         net
         for net in range(-respondents, respondents + 1)
-        if math.floor(100 * net / respondents / step + 0.5) * step == shown
+        if rounded(100 * net / respondents, step, origin=ENPS_ORIGIN) == shown
     }
 
 

@@ -37,6 +37,7 @@ from typing import TypeVar
 
 from pulse.disclosure import Suppression, UnitCounts, decide_publication
 from pulse.models import Comment, Response
+from pulse.release import ENPS_ORIGIN
 from pulse.release_models import (
     DomainFigures,
     QuestionFigures,
@@ -246,9 +247,10 @@ def roll_up_counts(parent_of: dict[int, int | None], own: dict[int, int]) -> dic
     return totals
 
 
-def rounded(value: float, precision: int) -> int:
-    """Half up, to a multiple of `precision`: the figure exactly as a page shows it."""
-    return int(math.floor(value / precision + 0.5) * precision)
+def rounded(value: float, precision: int, *, origin: int = 0) -> int:
+    """Half up, to `origin` plus a multiple of `precision`: the figure exactly as a page shows
+    it."""
+    return int(origin + math.floor((value - origin) / precision + 0.5) * precision)
 
 
 def domain_figures(figure: DomainFigure, *, precision: int) -> DomainFigures:
@@ -325,7 +327,11 @@ def unit_figures(
         if complete
         else None,
         # eNPS spans 200 points, so one person moves it twice as far as a score.
-        "enps": rounded(figures.enps, precision if precision == FINE_PRECISION else 2 * precision)
+        "enps": rounded(
+            figures.enps,
+            precision if precision == FINE_PRECISION else 2 * precision,
+            origin=ENPS_ORIGIN,
+        )
         if enps_ok and figures.enps is not None
         else None,
         "enps_respondents": figures.enps_respondents if enps_ok else None,

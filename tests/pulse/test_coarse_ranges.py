@@ -69,3 +69,20 @@ def test_whole_point_figures_are_shown_as_they_are(demo) -> None:
     page = demo["clients"]["kenji"].get(f"/dashboard/?unit={platform.unit_id}").text
     assert "<td>37</td>" in page and '<span class="big">84</span>' in page
     assert '<span class="big">-12</span>' in page and "ranges" not in page
+
+
+def test_coarse_enps_steps_lie_on_its_scale_and_all_promoters_is_no_step_of_its_own() -> None:
+    from pulse.release import ENPS_ORIGIN, rounded
+
+    # eNPS in steps of 200 (a group of 5 to 7): two halves of the scale, never 200.
+    assert {rounded(value, 200, origin=ENPS_ORIGIN) for value in (-100, -1)} == {-100}
+    assert {rounded(value, 200, origin=ENPS_ORIGIN) for value in (0, 99, 100)} == {100}
+    # In steps of 40, every step between -100 and 100; 100 is not rounded up to 120.
+    assert {rounded(value, 40, origin=ENPS_ORIGIN) for value in range(-100, 101)} == {
+        -100,
+        -60,
+        -20,
+        20,
+        60,
+        100,
+    }
