@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from itertools import islice
 from uuid import UUID
 
+from pulse.cuts_between_surveys import units_with_small_cuts
 from pulse.release_models import ReleasedUnit, ReleaseStatus, UnitFigures
 from pulse.release_stats import GroupStats
 from pulse.scoring import Question
@@ -135,7 +136,10 @@ def coarse_units(
 
     A region is a unit's people less those of the published units right below it: the two
     releases give its figures by subtraction, so a department whose own people grew by one
-    while its team grew by five must be as coarse as if it had grown by one."""
+    while its team grew by five must be as coarse as if it had grown by one.
+
+    Beyond pairs and components, every combination of each earlier survey's exact figures with
+    this one's is checked at once (pulse.cuts_between_surveys), in people as invited."""
     by_cycle: dict[int, dict[int, ReleasedUnit]] = {}
     for release in earlier:
         by_cycle.setdefault(release.cycle_id, {})[release.unit_id] = release
@@ -144,6 +148,8 @@ def coarse_units(
     below_now = published_below(now_cells.parent_of, published)
     region_now = regions_of(counts, below_now)
     coarse: set[int] = set()
+    # Coarsened so that no combination of two surveys' exact figures describes a few people.
+    blurred: set[int] = set()
     for earlier_cycle_id, releases in by_cycle.items():
         then_cells = invited_cells(earlier_cycle_id)
         below_then = published_below(then_cells.parent_of, set(releases))
@@ -169,7 +175,32 @@ def coarse_units(
             stored = summed([region_then(unit) for unit in earlier_units])
             if few_apart(component, now, stored, cycle.k):
                 coarse |= component.unit_ids
-    return coarse | small_units_above(coarse, below_now, counts, cycle.k)
+        # The units found coarse so far are left out: leaving out figures only merges regions,
+        # so a cut found without them is there whatever else is found coarse later.
+        blurred |= units_with_small_cuts(
+            now=now_cells,
+            exact_now={
+                unit
+                for unit in published - coarse - blurred
+                if not blurred_by_rounding(counts[unit], cycle.k)
+            },
+            then=then_cells,
+            exact_then={
+                unit_id
+                for unit_id, release in releases.items()
+                if release.figures.get("precision") == FINE_PRECISION
+                and not blurred_by_rounding(stored_of[unit_id], cycle.k)
+            },
+            k=cycle.k,
+        )
+    return coarse | small_units_above(coarse, below_now, counts, cycle.k) | blurred
+
+
+def blurred_by_rounding(counts: dict[str, int], k: int) -> bool:
+    """Does rounding to whole points already cover what k-1 people move every figure of a
+    group by (coarse_step)? Then no sum of its figures with others describes a few people."""
+    smallest = min((count for count in counts.values() if count > 0), default=0)
+    return coarse_step(respondents=smallest, k=k) == FINE_PRECISION
 
 
 def few_apart(

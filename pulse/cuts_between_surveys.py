@@ -1,0 +1,208 @@
+"""Every sum and difference of two surveys' figures at once (DESIGN §4.9).
+
+Comparing releases a pair of groups at a time, or a component of regions at a time, misses
+other combinations: four teams that pass people along can form one component that lost nobody
+while two of them together lost one person, whose answer is then their two figures in October
+less their two figures in November. This module looks at every combination of two surveys'
+exact figures together.
+
+Within one survey, the released groups' figures span the same sums as their regions (a unit's
+people less those of the released units right below it). Across two surveys, put each person
+in the piece of their region then and their region now ("neither" for someone in no exact group
+of that survey). A figure is the sum of its region's pieces. Draw a graph whose nodes are the
+regions of both surveys and "neither", whose edges are the pieces, each weighted by the people
+in it who cannot read results (a reader takes their own answer out). A combination of figures
+gives each node a coefficient ("neither" none: its sum is not published) and describes the
+people of every edge whose two ends' coefficients differ (an earlier region's coefficient
+counted against a later one's). So the fewest people any combination describes are exactly the
+smallest cut of the graph: the earlier regions on one side added, the later ones subtracted,
+sum to the pieces crossing it. Every cut of 1 to k-1 people is a sum of a few people's answers,
+and the later survey's units are shown coarser until no such cut is left.
+
+Only exact figures count: a coarse release, or a group so large that whole points already
+blur what k-1 people could move (200 (k-1) respondents, pulse.trends.coarse_step), says too
+little about a few people to be subtracted exactly. Groups are counted as invited: who answered
+is not kept past close, and the pair comparisons in pulse.trends bound it from the counts.
+
+A cut is found by contracting every edge of k or more people (no cut of fewer can separate its
+ends) until only light edges are left between the contracted nodes, whose components are small;
+each is then cut by Stoer and Wagner's algorithm.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import networkx as nx
+
+from surveys.selectors import InvitedCells, holders
+
+# A node of the graph: (True, unit) for a region of this survey, (False, unit) for one of the
+# earlier survey, NEITHER for the people of no exact group (in either survey: its sum is
+# published in neither).
+Node = tuple[bool, int] | str
+NEITHER: Node = "neither"
+
+
+@dataclass(frozen=True)
+class SmallCut:
+    """A side of a cut of 1 to k-1 people (it never holds NEITHER) and the pieces crossing it."""
+
+    side: frozenset[Node]
+    crossing: list[tuple[Node, Node]]
+
+
+def units_with_small_cuts(
+    *, now: InvitedCells, exact_now: set[int], then: InvitedCells, exact_then: set[int], k: int
+) -> set[int]:
+    """The units of `exact_now` to show coarser, so that no combination of this survey's exact
+    figures (units `exact_now`) and the earlier survey's (`exact_then`) describes 1 to k-1
+    people who cannot read results.
+
+    Each small cut is closed by coarsening the later units at its crossing pieces, with the
+    other later units that hold a piece of the same earlier region (the team a person left and
+    the team they joined); a coarsened unit's people count in its nearest exact ancestor, and
+    the graph is drawn again until no small cut is left."""
+    pairs = cell_pairs(now, then)
+    region_then = nearest_of(then.parent_of, exact_then)
+    exact = set(exact_now)
+    blurred: set[int] = set()
+    settled: set[Node] = set()  # earlier regions whose cut this survey cannot change
+    while True:
+        pieces = pieces_of(pairs, region_then, nearest_of(now.parent_of, exact), settled)
+        cut = small_cut(pieces, k)
+        if cut is None:
+            return blurred
+        targets = units_closing(cut, pieces) & exact
+        if not targets:
+            # Only earlier regions on its side, and nothing of this survey crosses it: what it
+            # says, the earlier survey said alone. Counted with "neither" from now on.
+            settled |= cut.side
+            continue
+        blurred |= targets
+        exact -= targets
+
+
+def cell_pairs(now: InvitedCells, then: InvitedCells) -> Counter[tuple[int | None, int | None]]:
+    """(cell then, cell now) → the people in both who cannot read results; None where a person
+    was not invited. Counted once: drawing the graph again only maps cells to regions."""
+    readers = now.readers | then.readers
+    pairs: Counter[tuple[int | None, int | None]] = Counter()
+    for person, cell in now.cell_of_person.items():
+        if person not in readers:
+            pairs[(then.cell_of_person.get(person), cell)] += 1
+    for person, cell in then.cell_of_person.items():
+        if person not in readers and person not in now.cell_of_person:
+            pairs[(cell, None)] += 1
+    return pairs
+
+
+def nearest_of(
+    parent_of: dict[int, int | None], exact: set[int]
+) -> Callable[[int | None], int | None]:
+    """cell → the nearest exact unit at or above it, if any."""
+    units_of = holders(parent_of, exact)
+
+    def of(cell: int | None) -> int | None:
+        if cell is None:
+            return None
+        units = units_of(cell)
+        return units[0] if units else None
+
+    return of
+
+
+def pieces_of(
+    pairs: Counter[tuple[int | None, int | None]],
+    region_then: Callable[[int | None], int | None],
+    region_now: Callable[[int | None], int | None],
+    settled: set[Node],
+) -> Counter[tuple[Node, Node]]:
+    """(earlier node, later node) → people, for the pieces with someone in an exact group."""
+    pieces: Counter[tuple[Node, Node]] = Counter()
+    for (cell_then, cell_now), people in pairs.items():
+        unit_then, unit_now = region_then(cell_then), region_now(cell_now)
+        before: Node = NEITHER if unit_then is None else (False, unit_then)
+        after: Node = NEITHER if unit_now is None else (True, unit_now)
+        if before in settled:
+            before = NEITHER
+        if before != after:
+            pieces[(before, after)] += people
+    return pieces
+
+
+def small_cut(pieces: Counter[tuple[Node, Node]], k: int) -> SmallCut | None:
+    """A cut of 1 to k-1 people of the graph of `pieces`, if there is one."""
+    leader: dict[Node, Node] = {}
+
+    def find(node: Node) -> Node:
+        leader.setdefault(node, node)
+        while leader[node] != node:
+            leader[node] = leader[leader[node]]
+            node = leader[node]
+        return node
+
+    for (before, after), people in pieces.items():
+        if people >= k:
+            leader[find(before)] = find(after)
+    # Edges between contracted nodes add up: contract again wherever they reach k.
+    while True:
+        light: Counter[tuple[Node, Node]] = Counter()
+        for (before, after), people in pieces.items():
+            ends = find(before), find(after)
+            if ends[0] != ends[1]:
+                light[ordered(ends)] += people
+        heavy = [ends for ends, people in light.items() if people >= k]
+        if not heavy:
+            break
+        for one, other in heavy:
+            leader[find(one)] = find(other)
+    graph: nx.Graph[Node] = nx.Graph()
+    graph.add_weighted_edges_from((one, other, people) for (one, other), people in light.items())
+    for component in nx.connected_components(graph):
+        side = lightest_side(graph.subgraph(component), k)
+        if side is not None:
+            if find(NEITHER) in side:
+                side = component - side
+            members = frozenset(node for node in leader if find(node) in side)
+            crossing = [
+                (before, after)
+                for before, after in pieces
+                if (before in members) != (after in members)
+            ]
+            return SmallCut(side=members, crossing=crossing)
+    return None
+
+
+def lightest_side(graph: "nx.Graph[Node]", k: int) -> set[Node] | None:
+    """One side of a cut of fewer than k people of a connected graph of light edges, if any.
+
+    A node whose edges hold fewer than k people is such a cut by itself, and is most of them:
+    a team that lost one person and took in two. Only what is left needs Stoer-Wagner."""
+    for node, people in graph.degree(weight="weight"):
+        if people < k:
+            return {node}
+    value, (one, _other) = nx.stoer_wagner(graph)
+    return set(one) if value < k else None
+
+
+def ordered(ends: tuple[Node, Node]) -> tuple[Node, Node]:
+    return ends if repr(ends[0]) <= repr(ends[1]) else (ends[1], ends[0])
+
+
+def units_closing(cut: SmallCut, pieces: Counter[tuple[Node, Node]]) -> set[int]:
+    """The later units whose coarsening merges the cut away: the later region of each crossing
+    piece, and every later region holding a piece of a crossing piece's earlier region; else
+    the later regions on the cut's side."""
+    split = {before for before, _after in cut.crossing if before != NEITHER}
+    nodes = {after for _before, after in cut.crossing}
+    nodes |= {after for before, after in pieces if before in split}
+    units = {unit for node in nodes if (unit := later_unit(node)) is not None}
+    return units or {unit for node in cut.side if (unit := later_unit(node)) is not None}
+
+
+def later_unit(node: Node) -> int | None:
+    """The unit of a region of this survey; None for an earlier region or NEITHER."""
+    if isinstance(node, tuple) and node[0]:
+        return node[1]
+    return None
