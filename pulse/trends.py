@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from itertools import islice
 from uuid import UUID
 
+from pulse.combinations_across_surveys import EarlierAtoms, units_to_coarsen
 from pulse.cuts_between_surveys import units_with_small_cuts
 from pulse.release_models import ReleasedUnit, ReleaseStatus, UnitFigures
 from pulse.release_stats import GroupStats
@@ -138,8 +139,9 @@ def coarse_units(
     releases give its figures by subtraction, so a department whose own people grew by one
     while its team grew by five must be as coarse as if it had grown by one.
 
-    Beyond pairs and components, every combination of each earlier survey's exact figures with
-    this one's is checked at once (pulse.cuts_between_surveys), in people as invited."""
+    Beyond pairs and components, every combination of exact figures is checked, in people as
+    invited: of each earlier survey's with this one's (pulse.cuts_between_surveys), then of all
+    earlier surveys' with this one's (pulse.combinations_across_surveys)."""
     by_cycle: dict[int, dict[int, ReleasedUnit]] = {}
     for release in earlier:
         by_cycle.setdefault(release.cycle_id, {})[release.unit_id] = release
@@ -148,9 +150,15 @@ def coarse_units(
     below_now = published_below(now_cells.parent_of, published)
     region_now = regions_of(counts, below_now)
     coarse: set[int] = set()
-    # Coarsened so that no combination of two surveys' exact figures describes a few people.
+    # Coarsened so that no combination of exact figures describes a few people: of this
+    # survey's with each earlier survey's, then with all earlier surveys' together.
     blurred: set[int] = set()
-    for earlier_cycle_id, releases in by_cycle.items():
+    earlier_atoms = EarlierAtoms()
+
+    def exact_of(units: set[int]) -> set[int]:
+        return {unit for unit in units if not blurred_by_rounding(counts[unit], cycle.k)}
+
+    for survey, (earlier_cycle_id, releases) in enumerate(by_cycle.items()):
         then_cells = invited_cells(earlier_cycle_id)
         below_then = published_below(then_cells.parent_of, set(releases))
         stored_of = {
@@ -177,23 +185,29 @@ def coarse_units(
                 coarse |= component.unit_ids
         # The units found coarse so far are left out: leaving out figures only merges regions,
         # so a cut found without them is there whatever else is found coarse later.
+        exact_then = {
+            unit_id
+            for unit_id, release in releases.items()
+            if release.figures.get("precision") == FINE_PRECISION
+            and not blurred_by_rounding(stored_of[unit_id], cycle.k)
+        }
         blurred |= units_with_small_cuts(
             now=now_cells,
-            exact_now={
-                unit
-                for unit in published - coarse - blurred
-                if not blurred_by_rounding(counts[unit], cycle.k)
-            },
+            exact_now=exact_of(published - coarse - blurred),
             then=then_cells,
-            exact_then={
-                unit_id
-                for unit_id, release in releases.items()
-                if release.figures.get("precision") == FINE_PRECISION
-                and not blurred_by_rounding(stored_of[unit_id], cycle.k)
-            },
+            exact_then=exact_then,
             k=cycle.k,
         )
-    return coarse | small_units_above(coarse, below_now, counts, cycle.k) | blurred
+        earlier_atoms.add(survey, then_cells, exact_then)
+    coarse |= small_units_above(coarse, below_now, counts, cycle.k)
+    if earlier_atoms.surveys >= 2:
+        blurred |= units_to_coarsen(
+            now=now_cells,
+            exact_now=exact_of(published - coarse - blurred),
+            earlier=earlier_atoms,
+            k=cycle.k,
+        )
+    return coarse | blurred
 
 
 def blurred_by_rounding(counts: dict[str, int], k: int) -> bool:

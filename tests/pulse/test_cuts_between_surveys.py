@@ -1,4 +1,5 @@
-"""Two surveys' exact figures, every combination of them: after pulse.cuts_between_surveys has
+"""Two or three surveys' exact figures, every combination of them: after
+pulse.cuts_between_surveys (two surveys) or pulse.combinations_across_surveys (any number) has
 coarsened what it must, no sum or difference of the figures left exact describes 1 to k-1
 people who cannot read results.
 
@@ -13,11 +14,13 @@ from itertools import combinations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pulse.combinations_across_surveys import EarlierAtoms, units_to_coarsen
 from pulse.cuts_between_surveys import units_with_small_cuts
 from surveys.selectors import InvitedCells
 from teams.tree_walks import IdTree
 
-PRIME = 2**61 - 1  # ranks are taken modulo a large prime: exact for matrices of this size
+# Ranks are taken modulo a large prime: for 0/1 matrices this small, the rational ranks.
+PRIME = 2**61 - 1
 
 
 def rank(rows: list[list[int]]) -> int:
@@ -75,52 +78,73 @@ def fewest_described(rows: list[set[int]], people: list[int], k: int) -> int | N
     return None
 
 
-@st.composite
-def two_surveys(draw: st.DrawFn) -> tuple[InvitedCells, set[int], InvitedCells, set[int], int]:
-    def tree(first: int) -> dict[int, int | None]:
-        size = draw(st.integers(2, 6))
-        parent_of: dict[int, int | None] = {first: None}
-        for cell in range(first + 1, first + size):
-            parent_of[cell] = draw(st.integers(first, cell - 1))
-        return parent_of
+Survey = tuple[InvitedCells, set[int]]  # its cells, and its units shown exactly
 
-    then_tree, now_tree = tree(1), tree(101)
+
+@st.composite
+def surveys(draw: st.DrawFn, count: int) -> tuple[list[Survey], int]:
+    """`count` surveys of the same few people (the last is this one), and k."""
+    trees: list[dict[int, int | None]] = []
+    for first in range(1, 100 * count, 100):
+        parent_of: dict[int, int | None] = {first: None}
+        for cell in range(first + 1, first + draw(st.integers(2, 6))):
+            parent_of[cell] = draw(st.integers(first, cell - 1))
+        trees.append(parent_of)
     people = range(draw(st.integers(3, 14)))
-    then_of: dict[int, int] = {}
-    now_of: dict[int, int] = {}
+    cells_of: list[dict[int, int]] = [{} for _tree in trees]
     for person in people:
-        where_then = draw(st.sampled_from([None, *then_tree]))
-        where_now = draw(st.sampled_from([None, *now_tree]))
-        if where_then is None and where_now is None:
-            where_now = draw(st.sampled_from(list(now_tree)))
-        if where_then is not None:
-            then_of[person] = where_then
-        if where_now is not None:
-            now_of[person] = where_now
+        for tree, cell_of in zip(trees, cells_of, strict=True):
+            where = draw(st.sampled_from([None, *tree]))
+            if where is not None:
+                cell_of[person] = where
     readers = frozenset(draw(st.sets(st.sampled_from(list(people)), max_size=2)))
-    exact_then = draw(st.sets(st.sampled_from(list(then_tree)), min_size=1))
-    exact_now = draw(st.sets(st.sampled_from(list(now_tree)), min_size=1))
-    k = draw(st.integers(2, 4))
-    then = InvitedCells(parent_of=then_tree, cell_of_person=then_of, readers=readers)
-    now = InvitedCells(parent_of=now_tree, cell_of_person=now_of)
-    return then, exact_then, now, exact_now, k
+    made = [
+        (
+            InvitedCells(parent_of=tree, cell_of_person=cell_of, readers=readers),
+            draw(st.sets(st.sampled_from(list(tree)), min_size=1)),
+        )
+        for tree, cell_of in zip(trees, cells_of, strict=True)
+    ]
+    return made, draw(st.integers(2, 4))
+
+
+def leaks(earlier: list[Survey], now: Survey, k: int) -> int | None:
+    """The fewest people some combination of all the surveys' exact figures describes, unless
+    the earlier surveys' figures alone already did: nothing done now can take that back
+    (within one survey the single-survey rules keep it out before any of this runs)."""
+    people = sorted(
+        {person for cells, _exact in [*earlier, now] for person in cells.cell_of_person}
+        - now[0].readers
+    )
+    before = [row for cells, exact in earlier for row in groups(cells, exact)]
+    if fewest_described(before, people, k):
+        return None
+    return fewest_described(before + groups(*now), people, k)
 
 
 @settings(max_examples=400, deadline=None)
-@given(two_surveys())
-def test_no_combination_of_what_stays_exact_describes_fewer_than_k(surveys) -> None:
-    then, exact_then, now, exact_now, k = surveys
+@given(surveys(2))
+def test_no_combination_of_two_surveys_exact_figures_describes_fewer_than_k(drawn) -> None:
+    [(then, exact_then), (now, exact_now)], k = drawn
     blurred = units_with_small_cuts(
         now=now, exact_now=exact_now, then=then, exact_then=exact_then, k=k
     )
     assert blurred <= exact_now
-    rows = groups(then, exact_then) + groups(now, exact_now - blurred)
-    people = sorted((set(then.cell_of_person) | set(now.cell_of_person)) - then.readers)
-    # What the earlier survey gives away alone, nothing done now can take back (within one
-    # survey the single-survey rules keep it out before this runs).
-    if fewest_described(groups(then, exact_then), people, k):
-        return
-    assert fewest_described(rows, people, k) is None, (
+    assert leaks([(then, exact_then)], (now, exact_now - blurred), k) is None, (
+        f"coarsened {sorted(blurred)} of {sorted(exact_now)}"
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(surveys(3))
+def test_no_combination_of_three_surveys_exact_figures_describes_fewer_than_k(drawn) -> None:
+    [*earlier, (now, exact_now)], k = drawn
+    atoms = EarlierAtoms()
+    for survey, (cells, exact) in enumerate(earlier):
+        atoms.add(survey, cells, exact)
+    blurred = units_to_coarsen(now=now, exact_now=exact_now, earlier=atoms, k=k)
+    assert blurred <= exact_now
+    assert leaks(earlier, (now, exact_now - blurred), k) is None, (
         f"coarsened {sorted(blurred)} of {sorted(exact_now)}"
     )
 
