@@ -1,5 +1,5 @@
 """How a release grows with the organisation: the summed release against the one that scored
-every subtree's ballots again (tests/pulse/release_oracle.py), on a first and a second cycle.
+every subtree's ballots again (tests/pulse/release_oracle.py), on a first, second and third cycle.
 
 Usage:
     .venv/bin/python bench/release_growth.py [--people 100000] [--database sqlite|postgres]
@@ -13,7 +13,8 @@ time, CPU time of this process, rows written, and, in one more run of each under
 the peak of Python memory it allocated. Then the first cycle is released for good, a few
 people leave, join and move, a second cycle is answered and closed, and its release (which
 compares itself with the first: pulse.trends.compare_with_earlier) is measured the same way,
-with the time and memory of the trend comparison. `--profile` prints where the new release's
+with the time and memory of the trend comparison; then a third, which compares itself with
+both and takes all three surveys' figures together. `--profile` prints where the new release's
 time goes in each cycle (cProfile, by cumulative and by own time). `--without-old` times the
 new release only (the old one takes far longer at a million people).
 
@@ -73,16 +74,21 @@ def answered_and_closed(cadence: "Cadence", now: "datetime", rng: random.Random)
     return cycle
 
 
-def second_cycle(first: "Cycle") -> "Cycle":
-    """The next month's cycle of the same organisation, after the first was released: a few
-    people (CHANGED_SHARE of them each) left, joined, or moved to another manager, then everyone
-    answered again (75%, a fifth with a comment)."""
+# The second cycle compares itself with the first (two surveys' figures together); the third
+# with both, which also takes every earlier survey's figures together.
+CYCLES = ("first", "second", "third")
+
+
+def next_cycle(previous: "Cycle", seed: int) -> "Cycle":
+    """The next month's cycle of the same organisation, after the previous one was released: a
+    few people (CHANGED_SHARE of them each) left, joined, or moved to another manager, then
+    everyone answered again (75%, a fifth with a comment)."""
     from pulse.release import release_cycle
     from teams.models import Person
     from teams.team_tree import sync_teams
 
-    assert release_cycle(cycle_id=first.pk)
-    rng = random.Random(7)
+    assert release_cycle(cycle_id=previous.pk)
+    rng = random.Random(seed)
     people = list(Person.objects.values_list("pk", "manager_id"))
     leaders = {manager for _, manager in people if manager is not None}
     members = [pk for pk, manager in people if manager is not None and pk not in leaders]
@@ -103,7 +109,7 @@ def second_cycle(first: "Cycle") -> "Cycle":
         for index in range(first_new, first_new + changes)
     )
     sync_teams()
-    return answered_and_closed(first.cadence, first.closes_at + timedelta(days=31), rng)
+    return answered_and_closed(previous.cadence, previous.closes_at + timedelta(days=31), rng)
 
 
 class TrendTimer:
@@ -208,11 +214,11 @@ def profile(write_release: Callable[["Cycle"], int], cycle: "Cycle") -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
 
 
-def release_cell(run: dict[str, float] | None, *, second: bool) -> str:
+def release_cell(run: dict[str, float] | None, *, later: bool) -> str:
     if run is None:
         return "not run"
     cell = f"{run['wall']:.1f} s ({run['cpu']:.1f} s CPU), {run['peak']:.0f} MiB"
-    if second:
+    if later:
         cell += (
             f"; trend comparison {run['trend']:.1f} s ({run['trend_cpu']:.1f} s CPU, "
             f"{run['trend_cpu'] / run['cpu']:.0%} of the CPU), +{run['trend_peak']:.0f} MiB"
@@ -248,11 +254,11 @@ def main() -> None:
         started = time.perf_counter()
         cycle = closed_cycle(args.people)
         print(f"first cycle built in {time.perf_counter() - started:.0f} s", flush=True)
-        for label in ("first", "second"):
-            if label == "second":
+        for seed, label in enumerate(CYCLES):
+            if seed:
                 started = time.perf_counter()
-                cycle = second_cycle(cycle)
-                print(f"second cycle built in {time.perf_counter() - started:.0f} s", flush=True)
+                cycle = next_cycle(cycle, seed=6 + seed)
+                print(f"{label} cycle built in {time.perf_counter() - started:.0f} s", flush=True)
             respondents = Response.objects.filter(cycle=cycle).count()
             best = measure(cycle, implementations, args.rounds)
             if args.profile:
@@ -261,23 +267,25 @@ def main() -> None:
             rows.append(
                 f"| {args.database} | {args.people:,} | {label} | {new['units']:,} "
                 f"| {respondents:,} "
-                f"| {release_cell(old, second=label == 'second')} "
-                f"| {release_cell(new, second=label == 'second')} "
+                f"| {release_cell(old, later=label != 'first')} "
+                f"| {release_cell(new, later=label != 'first')} "
                 f"| {speed_up(old, new)} "
                 f"| {new['comments']:,} | `{command(args)}` |"
             )
     intro = (
         "`write_release()` on a first closed cycle (the organisation and answers of "
-        "bench/release_and_dashboard.py) and, once that one is released, on a second cycle of "
-        f"the same organisation ({CHANGED_SHARE:.0%} of the people left, as many joined and as "
-        "many moved to another manager; everyone answered again), which compares itself with "
-        "the first (pulse.trends.compare_with_earlier). The release that scores every "
+        "bench/release_and_dashboard.py) and, once that one is released, on a second and a "
+        f"third cycle of the same organisation ({CHANGED_SHARE:.0%} of the people left, as "
+        "many joined and as many moved to another manager each time; everyone answered "
+        "again), each of which compares itself with every earlier one "
+        "(pulse.trends.compare_with_earlier; the third also takes all three surveys' figures "
+        "together). The release that scores every "
         "subtree's ballots again (old: tests/pulse/release_oracle.py; it still copies every "
         "comment for each unit showing it, but no longer stores the copies, so its time has no "
         "comment inserts) against the one that sums each unit's counts up the tree and stores "
         "each comment once (new: pulse.release), alternating in one process, "
         "each rolled back; the faster of the rounds, and the peak of Python's allocations in "
-        "one more run of each under tracemalloc. For the second cycle, the wall and CPU time "
+        "one more run of each under tracemalloc. For the later cycles, the wall and CPU time "
         "spent in the trend comparison, its share of the release's CPU time, and the most it "
         "allocated above what the release held when it began. Wall time depends on what else "
         "the machine runs (load "
@@ -290,7 +298,7 @@ def main() -> None:
         "| database | people | cycle | reporting units | respondents | old release "
         "| new release | speed-up | comment rows | command |"
     )
-    for row, label in zip(rows, ("first", "second"), strict=True):
+    for row, label in zip(rows, CYCLES, strict=True):
         replace_table_rows(
             SECTION, intro, header, row, key=f"| {args.database} | {args.people:,} | {label} "
         )
