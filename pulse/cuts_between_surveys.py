@@ -26,7 +26,8 @@ is not kept past close, and the pair comparisons in pulse.trends bound it from t
 
 A cut is found by contracting every edge of k or more people (no cut of fewer can separate its
 ends) until only light edges are left between the contracted nodes, whose components are small;
-each is then cut by Stoer and Wagner's algorithm.
+each is then cut by Stoer and Wagner's algorithm. Every component's cut is closed at
+once before the graph is drawn again.
 """
 
 from collections import Counter
@@ -70,15 +71,21 @@ def units_with_small_cuts(
     settled: set[Node] = set()  # earlier regions whose cut this survey cannot change
     while True:
         pieces = pieces_of(pairs, region_then, nearest_of(now.parent_of, exact), settled)
-        cut = small_cut(pieces, k)
-        if cut is None:
+        cuts = small_cuts(pieces, k)
+        if not cuts:
             return blurred
-        targets = units_closing(cut, pieces) & exact
-        if not targets:
-            # Only earlier regions on its side, and nothing of this survey crosses it: what it
-            # says, the earlier survey said alone. Counted with "neither" from now on.
-            settled |= cut.side
-            continue
+        targets: set[int] = set()
+        settled_before = len(settled)
+        for cut in cuts:
+            closing = units_closing(cut, pieces) & exact
+            if closing:
+                targets |= closing
+            else:
+                # Only earlier regions on its side, and nothing of this survey crosses it:
+                # what it says, the earlier survey said alone. Counted with "neither" now.
+                settled |= cut.side
+        if not targets and len(settled) == settled_before:
+            return blurred  # nothing this survey shows can close what is left
         blurred |= targets
         exact -= targets
 
@@ -131,8 +138,9 @@ def pieces_of(
     return pieces
 
 
-def small_cut(pieces: Counter[tuple[Node, Node]], k: int) -> SmallCut | None:
-    """A cut of 1 to k-1 people of the graph of `pieces`, if there is one."""
+def small_cuts(pieces: Counter[tuple[Node, Node]], k: int) -> list[SmallCut]:
+    """Cuts of 1 to k-1 people of the graph of `pieces`: at least one in every component of its
+    light edges that has any, so that one drawing of the graph closes many at once."""
     leader: dict[Node, Node] = {}
 
     def find(node: Node) -> Node:
@@ -157,33 +165,48 @@ def small_cut(pieces: Counter[tuple[Node, Node]], k: int) -> SmallCut | None:
             break
         for one, other in heavy:
             leader[find(one)] = find(other)
+    between: dict[tuple[Node, Node], list[tuple[Node, Node]]] = {}
+    for before, after in pieces:
+        ends = find(before), find(after)
+        if ends[0] != ends[1]:
+            between.setdefault(ordered(ends), []).append((before, after))
+    members: dict[Node, set[Node]] = {}
+    for node in leader:
+        members.setdefault(find(node), set()).add(node)
     graph: nx.Graph[Node] = nx.Graph()
     graph.add_weighted_edges_from((one, other, people) for (one, other), people in light.items())
+    cuts = []
     for component in nx.connected_components(graph):
-        side = lightest_side(graph.subgraph(component), k)
-        if side is not None:
+        for side in lightest_sides(graph.subgraph(component), k):
             if find(NEITHER) in side:
                 side = component - side
-            members = frozenset(node for node in leader if find(node) in side)
             crossing = [
-                (before, after)
-                for before, after in pieces
-                if (before in members) != (after in members)
+                piece
+                for one in side
+                for other in graph.neighbors(one)
+                if other not in side
+                for piece in between[ordered((one, other))]
             ]
-            return SmallCut(side=members, crossing=crossing)
-    return None
+            cuts.append(
+                SmallCut(
+                    side=frozenset(node for root in side for node in members[root]),
+                    crossing=crossing,
+                )
+            )
+    return cuts
 
 
-def lightest_side(graph: "nx.Graph[Node]", k: int) -> set[Node] | None:
-    """One side of a cut of fewer than k people of a connected graph of light edges, if any.
+def lightest_sides(graph: "nx.Graph[Node]", k: int) -> list[set[Node]]:
+    """Sides of cuts of fewer than k people of a connected graph of light edges, if any.
 
     A node whose edges hold fewer than k people is such a cut by itself, and is most of them:
-    a team that lost one person and took in two. Only what is left needs Stoer-Wagner."""
-    for node, people in graph.degree(weight="weight"):
-        if people < k:
-            return {node}
+    a team that lost one person and took in two. Only where there is none is the graph cut
+    by Stoer and Wagner's algorithm."""
+    alone = [{node} for node, people in graph.degree(weight="weight") if people < k]
+    if alone:
+        return alone
     value, (one, _other) = nx.stoer_wagner(graph)
-    return set(one) if value < k else None
+    return [set(one)] if value < k else []
 
 
 def ordered(ends: tuple[Node, Node]) -> tuple[Node, Node]:
