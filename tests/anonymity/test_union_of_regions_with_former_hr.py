@@ -7,11 +7,15 @@ of October's results, who know their own answers). Before November the four give
 they and Quinn move to South: five people leave North and East together, a cut of k as
 invited, but only Quinn among them is someone other than a reader of some survey. The
 combination checks count the readers of every survey taken together, so the cut is one
-person and November's North and East are shown coarser; the four teams' figures, October's
-less November's, bound Quinn no better than the scale.
+person and November's East is shown coarser, as long as the record that the officers read
+October is kept. Employees answer through their links and need no login, so when the officers
+step down from HR their logins may well be deleted; the record goes with them (it is deleted
+with the login), the cut is five again, November is exact, and October's North + East less
+November's, less the officers' own answers, is Quinn's.
 
-Ada's company: six staff; Ben leads North (five alphas, six betas), Dora South (five deltas,
-six epsilons), Eve West (six phis). Before November the betas move to East, Quinn and the
+Ada's company: six staff; Ben leads North (five alphas, five betas), Dora South (five deltas,
+five epsilons), Eve West (five phis): every two teams that share people have the same number
+of respondents or five apart. Before November the betas move to East, Quinn and the
 officers to South, the epsilons to West. Everyone answers both surveys, and as before.
 """
 
@@ -40,16 +44,16 @@ def org() -> BuiltOrg:
           6 staff
           Ben Carter (North)
             5 alphas
-            6 betas
+            5 betas
           Cleo Turner (East)
             5 gammas
             Quinn Solo
             4 officers
           Dora New (South)
             5 deltas
-            6 epsilons
+            5 epsilons
           Eve Stone (West)
-            6 phis
+            5 phis
         """
     )
 
@@ -64,7 +68,9 @@ def made_hr(people: list[Person]) -> list[User]:
     return logins
 
 
-def test_former_hr_among_the_leavers_still_count_as_readers_in_the_cut(client, org) -> None:
+def read_quinn(client, org: BuiltOrg, step_down, *, attack: bool = True) -> list[dict]:
+    """October, the officers step down from HR (`step_down` takes their logins), November; then
+    the attack, asserting the promise."""
     sheets = {person: Sheet(5, 8, None) for person in org.everyone}
     for word in ("Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Phi", "Officer"):
         for person, value, enps in zip(group(org, word), VALUES, ENPS, strict=False):
@@ -75,8 +81,7 @@ def test_former_hr_among_the_leavers_still_count_as_readers_in_the_cut(client, o
     logins = made_hr(officers)
 
     october = run_survey(client, "October", sheets)
-    for login in logins:
-        login.groups.clear()
+    step_down(logins)
     moved(group(org, "Beta"), org["Cleo Turner"])
     moved([quinn, *officers], org["Dora New"])
     moved(group(org, "Epsilon"), org["Eve Stone"])
@@ -94,13 +99,14 @@ def test_former_hr_among_the_leavers_still_count_as_readers_in_the_cut(client, o
     north_then, east_then = reads[("october", "North")], reads[("october", "East")]
     north_now, east_now = reads[("november", "North")], reads[("november", "East")]
     assert [r["respondents"] for r in (north_then, east_then, north_now, east_now)] == [
-        11,
+        10,
         10,
         5,
-        11,
+        10,
     ]
-    assert north_now["precision"] > 1 or east_now["precision"] > 1
 
+    if not attack:
+        return [north_then, east_then, north_now, east_now]
     # The officers tell what they answered; the rest of the combination is Quinn.
     officers_enps = sum((sheets[p].enps >= 9) - (sheets[p].enps <= 6) for p in officers)
     officers_value = sum(rescaled(sheets[p].value) for p in officers)
@@ -131,3 +137,35 @@ def test_former_hr_among_the_leavers_still_count_as_readers_in_the_cut(client, o
         f"{sorted(values)} on {domain}, at precisions "
         f"{[r['precision'] for r, _ in signed]}"
     )
+    return [north_then, east_then, north_now, east_now]
+
+
+def test_former_hr_among_the_leavers_still_count_as_readers_in_the_cut(client, org) -> None:
+    """The officers leave the HR group and keep their logins: the record that they read
+    October stays, the cut is Quinn alone, and November's East is shown coarser. (What its
+    step's edges still leave is the known gap of test_coarse_step_edges.py.)"""
+
+    def leave_hr(logins: list[User]) -> None:
+        for login in logins:
+            login.groups.clear()
+
+    precisions = [read["precision"] for read in read_quinn(client, org, leave_hr, attack=False)]
+    assert precisions[:2] == [1, 1]
+    assert max(precisions[2:]) > 1, "October's North + East less November's is Quinn alone"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="deleting a former HR login deletes the record that it read October, so November's "
+    "cut no longer counts the officers as readers: Quinn's eNPS class and answer",
+)
+def test_former_hr_whose_logins_are_deleted_are_forgotten_as_readers(client, org) -> None:
+    """Employees answer through their links and need no login; when the officers step down from
+    HR their logins are deleted. They read October's results while HR and remember their own
+    answers."""
+
+    def delete_logins(logins: list[User]) -> None:
+        for login in logins:
+            login.delete()
+
+    read_quinn(client, org, delete_logins)
