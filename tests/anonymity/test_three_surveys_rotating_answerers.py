@@ -20,6 +20,7 @@ import pytest
 
 from surveys.instrument import SCALE_VALUES
 from tests.anonymity.test_across_surveys import Sheet, as_reader, rescaled, run_survey
+from tests.anonymity.test_large_groups_in_combinations import released_rows
 from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets
 from tests.org_builder import BuiltOrg, build_org
 
@@ -99,3 +100,59 @@ def test_a_manager_reads_one_person_from_three_releases_whose_answerers_rotate(c
         f"Quinn is a {' or '.join(ENPS_CLASSES[c] for c in sorted(classes))} and answered "
         f"{sorted(values)} on {domain}, at precisions {[r['precision'] for r in reads]}"
     )
+
+
+@pytest.fixture
+def larger_org() -> BuiltOrg:
+    return build_org(
+        """
+        Ada Lovelace (Company)
+          24 staff
+          Ben Carter (Sales)
+            10 reps
+            Quinn Solo
+            20 agents
+        """
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the same rotation with every release of 10 or more: October's answer counts + "
+    "November's - December's are twice Quinn's answer to each statement",
+)
+def test_dump_reads_one_persons_answer_counts_from_three_releases_whose_answerers_rotate(
+    client, larger_org
+) -> None:
+    """The same with ten reps and twenty agents (11, 21 and 30 respondents, each of them 10 or
+    more, so every release keeps its exact count of each answer to each statement): the
+    insider's dumps give Quinn's answer to every statement exactly."""
+    org = larger_org
+    reps = [p for p in org.reports_of("Ben Carter") if p.name.startswith("Rep")]
+    agents = [p for p in org.reports_of("Ben Carter") if p.name.startswith("Agent")]
+    quinn = org["Quinn Solo"]
+    outside = {p: OTHERS for p in org.everyone if p not in reps + agents + [quinn]}
+    p = {rep: Sheet(*REP_ANSWERS[i % len(REP_ANSWERS)], None) for i, rep in enumerate(reps)}
+    r = {a: Sheet(*AGENT_ANSWERS[i % len(AGENT_ANSWERS)], None) for i, a in enumerate(agents)}
+    q = {quinn: QUINN}
+    run_survey(client, "October", {**outside, **p, **q})
+    run_survey(client, "November", {**outside, **q, **r})
+    run_survey(client, "December", {**outside, **p, **r})
+
+    oct_, nov, dec = released_rows("Sales")
+    assert [row["respondents"] for row in (oct_, nov, dec)] == [11, 21, 30]
+    read = {}
+    for key in oct_["questions"]:
+        shown = [row["questions"][key]["distribution"] for row in (oct_, nov, dec)]
+        if None in shown:
+            read[key] = set(SCALE_VALUES)
+            continue
+        twice = [a + b - c for a, b, c in zip(*shown, strict=True)]
+        read[key] = {
+            value for value in SCALE_VALUES if twice == [2 * (v == value) for v in SCALE_VALUES]
+        } or set(SCALE_VALUES)
+    assert read, "Sales's questions are released"
+    assert all(QUINN.value in values for values in read.values()), "the attack is sound"
+    # The promise: one person's answer is bounded no better than the whole scale.
+    pinned = {key: sorted(values) for key, values in read.items() if values != set(SCALE_VALUES)}
+    assert not pinned, f"Quinn answered, statement by statement: {pinned}"
