@@ -155,9 +155,6 @@ def coarse_units(
     blurred: set[int] = set()
     earlier_atoms = EarlierAtoms()
 
-    def exact_of(units: set[int]) -> set[int]:
-        return {unit for unit in units if not blurred_by_rounding(counts[unit], cycle.k)}
-
     for survey, (earlier_cycle_id, releases) in enumerate(by_cycle.items()):
         then_cells = invited_cells(earlier_cycle_id)
         below_then = published_below(then_cells.parent_of, set(releases))
@@ -184,16 +181,21 @@ def coarse_units(
             if few_apart(component, now, stored, cycle.k):
                 coarse |= component.unit_ids
         # The units found coarse so far are left out: leaving out figures only merges regions,
-        # so a cut found without them is there whatever else is found coarse later.
+        # so a cut found without them is there whatever else is found coarse later. A group
+        # too large for a few people to move its whole points still counts: it stores its
+        # answer counts per statement, exactly, unless it is found here (then it keeps none).
         exact_then = {
             unit_id
             for unit_id, release in releases.items()
             if release.figures.get("precision") == FINE_PRECISION
-            and not blurred_by_rounding(stored_of[unit_id], cycle.k)
+            and (
+                not blurred_by_rounding(stored_of[unit_id], cycle.k)
+                or keeps_answer_counts(release.figures)
+            )
         }
         blurred |= units_with_small_cuts(
             now=now_cells,
-            exact_now=exact_of(published - coarse - blurred),
+            exact_now=published - coarse - blurred,
             then=then_cells,
             exact_then=exact_then,
             k=cycle.k,
@@ -203,11 +205,20 @@ def coarse_units(
     if earlier_atoms.surveys >= 2:
         blurred |= units_to_coarsen(
             now=now_cells,
-            exact_now=exact_of(published - coarse - blurred),
+            exact_now=published - coarse - blurred,
             earlier=earlier_atoms,
             k=cycle.k,
         )
     return coarse | blurred
+
+
+def keeps_answer_counts(figures: UnitFigures) -> bool:
+    """Did a release store answer counts or means per statement? Only a whole-point release
+    whose people could not differ by a few does; those are exact, however large the group."""
+    return any(
+        question["distribution"] is not None or question["mean"] is not None
+        for question in figures.get("questions", {}).values()
+    )
 
 
 def blurred_by_rounding(counts: dict[str, int], k: int) -> bool:

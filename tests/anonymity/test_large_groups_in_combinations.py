@@ -1,14 +1,12 @@
 """Releases of teams of 400 or more whose people move, added and subtracted together and
 read from the stored answer counts (docs/anonymity.md, "Every combination of two surveys'
-figures": "Only exact figures count here: a coarse release, or a group of 200 x (k-1)
-respondents or more, blurs a few people already"; and "Every combination of every survey's
-figures").
+figures" and "Every combination of every survey's figures").
 
-The checks of every combination leave out a group of 200 (k-1) respondents or more, as blurred
-by rounding: whole points blur what k-1 people move a mean over that many. They do nothing to
-a count. A release that no pair check finds a few apart keeps every question's exact count of
-each answer 1 to 7, so such releases are added and subtracted exactly, whatever their size.
-Both attacks are at k = 3 (allowed; 400 is 200 (k-1)); at k = 5 the same holds from 800.
+Whole points blur what k-1 people move a mean over 200 (k-1) respondents, but they do nothing
+to a count: a release that no check finds a few apart keeps every question's exact count of
+each answer 1 to 7. So the checks of every combination count such a group as exact, and one
+they find keeps no answer counts. Both attacks are at k = 3 (allowed; 400 is 200 (k-1)); at
+k = 5 the same holds from 800.
 
 Three surveys: the rotating team of test_three_surveys_rotating_people.py, grown. Sales is 400
 reps and Quinn in October, Quinn and 405 agents in November, the reps and the agents in
@@ -92,11 +90,6 @@ def released_sales_rows() -> list[dict]:
     return [{**json_value(row["figures"]), "respondents": row["respondents"]} for row in rows]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="groups of 200 (k-1) or more are left out of every combination as blurred, yet "
-    "their exact answer counts add up across three surveys to Quinn's answer to each statement",
-)
 def test_an_insider_reads_one_person_from_three_releases_of_a_rotating_team_of_400(
     client, org
 ) -> None:
@@ -168,11 +161,6 @@ def released_rows(team: str) -> list[dict]:
     return [{**json_value(row["figures"]), "respondents": row["respondents"]} for row in rows]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the cut of two surveys leaves out groups of 200 (k-1) or more, yet two such teams' "
-    "exact answer counts, October's less November's, are Quinn's answer to each statement",
-)
 def test_an_insider_reads_one_person_from_two_teams_of_400_that_together_lost_only_them(
     client, passing_org
 ) -> None:
