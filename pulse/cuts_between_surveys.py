@@ -22,8 +22,9 @@ and the later survey's units are shown coarser until no such cut is left.
 Only exact figures count: a coarse release says too little about a few people to be
 subtracted exactly. A group so large that whole points blur what k-1 people move its means
 (200 (k-1) respondents) still counts while it keeps its exact answer counts per statement;
-one found here keeps none (pulse.trends.keeps_answer_counts). Groups are counted as invited: who answered
-is not kept past close, and the pair comparisons in pulse.trends bound it from the counts.
+one found here keeps none (pulse.trends.keeps_answer_counts). Groups are counted as invited:
+who answered is not kept past close, and the pair comparisons in pulse.trends bound it from
+the counts.
 
 A cut is found by contracting every edge of k or more people (no cut of fewer can separate its
 ends) until only light edges are left between the contracted nodes, whose components are small;

@@ -23,6 +23,7 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from common.compaction import compact
@@ -35,7 +36,7 @@ from surveys.models import (
     InvitationToken,
 )
 from teams.audit import record_event
-from teams.models import AuditAction
+from teams.models import AuditAction, Person
 from teams.roles import hr_logins
 from teams.tree_walks import IdTree
 
@@ -133,9 +134,27 @@ def count_respondents_per_cell(*, cycle: Cycle, respondents: dict[int, int]) -> 
 
 
 def record_hr_readers(*, cycle: Cycle) -> None:
-    """Freeze who holds HR now: the release counts them as readers, and only they may read it."""
+    """Freeze who holds HR now: the release counts them as readers, and only they may read it.
+    Each login's person is found by the login's link or, for a login made before the org chart
+    named its person, by the same email address."""
+    logins = list(hr_logins())
+    by_email = {
+        email: person
+        for person, email in Person.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=[login.email.lower() for login in logins if login.email])
+        .values_list("pk", "email_lower")
+    }
+    linked = dict(Person.objects.filter(user__in=logins).values_list("user_id", "pk"))
     CycleReader.objects.bulk_create(
-        (CycleReader(cycle=cycle, user=login) for login in hr_logins()), ignore_conflicts=True
+        (
+            CycleReader(
+                cycle=cycle,
+                user=login,
+                person_id=linked.get(login.pk) or by_email.get(login.email.lower()),
+            )
+            for login in logins
+        ),
+        ignore_conflicts=True,
     )
 
 

@@ -331,10 +331,17 @@ class Invitation(models.Model):
 class CycleReader(models.Model):
     """A login that held HR when the cycle closed: the HR admins its results were protected
     against (they count as readers in its cells). Only they see its results as HR; a login made
-    HR later does not, since nobody counted its own answers when the figures were chosen."""
+    HR later does not, since nobody counted its own answers when the figures were chosen.
+
+    The person behind the login is kept with it, and outlives it: someone who was HR then knows
+    their own answers for good, so a later release still counts them as a reader of this one
+    after their login is deleted (employees need none)."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="readers")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    person = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         constraints = [

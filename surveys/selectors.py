@@ -91,13 +91,15 @@ def _viewer_person_ids(cycle_id: int) -> set[int]:
         )
     )
     readers = CycleReader.objects.filter(cycle_id=cycle_id)
+    # Recorded at close, and kept when the login is deleted; found again for older rows.
+    recorded = set(readers.filter(person__isnull=False).values_list("person_id", flat=True))
     emails = [email.lower() for email in readers.values_list("user__email", flat=True) if email]
     hr = set(
         Person.objects.annotate(email_lower=Lower("email"))
         .filter(Q(user__in=readers.values("user")) | Q(email_lower__in=emails))
         .values_list("pk", flat=True)
     )
-    return managers | hr
+    return managers | recorded | hr
 
 
 def reads_cycle_as_hr(user_id: int, cycle_id: int) -> bool:

@@ -7,11 +7,13 @@ of October's results, who know their own answers). Before November the four give
 they and Quinn move to South: five people leave North and East together, a cut of k as
 invited, but only Quinn among them is someone other than a reader of some survey. The
 combination checks count the readers of every survey taken together, so the cut is one
-person and November's East is shown coarser, as long as the record that the officers read
-October is kept. Employees answer through their links and need no login, so when the officers
-step down from HR their logins may well be deleted; the record goes with them (it is deleted
-with the login), the cut is five again, November is exact, and October's North + East less
-November's, less the officers' own answers, is Quinn's.
+person and November's East is shown coarser, whether or not the officers keep their logins.
+Employees answer through their links and need no login, so when the officers step down from
+HR their logins may well be deleted; the record that they read October keeps the person behind
+each login (surveys.models.CycleReader), so the cut is still one person. Were it forgotten,
+the cut would be five, November exact, and October's North + East less November's, less the
+officers' own answers, Quinn's. (What November's coarse step's edges still leave is the known
+gap of test_coarse_step_edges.py.)
 
 Ada's company: six staff; Ben leads North (five alphas, five betas), Dora South (five deltas,
 five epsilons), Eve West (five phis): every two teams that share people have the same number
@@ -108,7 +110,8 @@ def read_quinn(client, org: BuiltOrg, step_down, *, attack: bool = True) -> list
     if not attack:
         return [north_then, east_then, north_now, east_now]
     # The officers tell what they answered; the rest of the combination is Quinn.
-    officers_enps = sum((sheets[p].enps >= 9) - (sheets[p].enps <= 6) for p in officers)
+    officer_scores = [score for p in officers if (score := sheets[p].enps) is not None]
+    officers_enps = sum(int(score >= 9) - int(score <= 6) for score in officer_scores)
     officers_value = sum(rescaled(sheets[p].value) for p in officers)
     signed = ((north_then, 1), (east_then, 1), (north_now, -1), (east_now, -1))
     classes = {
@@ -154,18 +157,17 @@ def test_former_hr_among_the_leavers_still_count_as_readers_in_the_cut(client, o
     assert max(precisions[2:]) > 1, "October's North + East less November's is Quinn alone"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="deleting a former HR login deletes the record that it read October, so November's "
-    "cut no longer counts the officers as readers: Quinn's eNPS class and answer",
-)
-def test_former_hr_whose_logins_are_deleted_are_forgotten_as_readers(client, org) -> None:
+def test_former_hr_whose_logins_are_deleted_still_count_as_readers(client, org) -> None:
     """Employees answer through their links and need no login; when the officers step down from
     HR their logins are deleted. They read October's results while HR and remember their own
-    answers."""
+    answers, and the record of it keeps who they are."""
 
     def delete_logins(logins: list[User]) -> None:
         for login in logins:
             login.delete()
 
-    read_quinn(client, org, delete_logins)
+    precisions = [
+        read["precision"] for read in read_quinn(client, org, delete_logins, attack=False)
+    ]
+    assert precisions[:2] == [1, 1]
+    assert max(precisions[2:]) > 1, "October's North + East less November's is Quinn alone"
