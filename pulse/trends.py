@@ -18,6 +18,7 @@ exactly. A trend is still drawn, through the coarse figure: both releases are on
 anyway, so the line adds nothing.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
@@ -32,8 +33,10 @@ from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.models import Cycle
 from surveys.selectors import (
     GroupOverlap,
+    InvitedCells,
     RegionComponent,
     compare_cycles,
+    holders,
     invited_cells,
     published_below,
 )
@@ -163,6 +166,17 @@ def coarse_units(
             for unit_id, release in releases.items()
         }
         region_then = regions_of(stored_of, below_then)
+        # Releases as fine as the figures behind them: in whole points, and small enough for a
+        # few people to move them, or keeping their exact answer counts per statement.
+        exact_then = {
+            unit_id
+            for unit_id, release in releases.items()
+            if release.figures.get("precision") == FINE_PRECISION
+            and (
+                not blurred_by_rounding(stored_of[unit_id], cycle.k)
+                or keeps_answer_counts(release.figures)
+            )
+        }
         met = compare_cycles(
             now=now_cells, unit_ids=published, then=then_cells, earlier_unit_ids=set(releases)
         )
@@ -173,26 +187,26 @@ def coarse_units(
                 if overlap.earlier_region
                 else stored_of[overlap.earlier_unit_id]
             )
-            if few_apart(overlap, now, stored, cycle.k):
+            if few_apart(overlap, now, stored, cycle.k) or answerers_unknown(
+                overlap, now, exact_then
+            ):
                 coarse.add(overlap.unit_id)
         for component, earlier_units in met.components:
             now = summed([region_now(unit) for unit in component.unit_ids])
             stored = summed([region_then(unit) for unit in earlier_units])
             if few_apart(component, now, stored, cycle.k):
                 coarse |= component.unit_ids
+        coarse |= units_with_unsure_answerers(
+            now=now_cells,
+            published=published,
+            then=then_cells,
+            releases=releases,
+            exact_then=exact_then,
+        )
         # The units found coarse so far are left out: leaving out figures only merges regions,
         # so a cut found without them is there whatever else is found coarse later. A group
         # too large for a few people to move its whole points still counts: it stores its
         # answer counts per statement, exactly, unless it is found here (then it keeps none).
-        exact_then = {
-            unit_id
-            for unit_id, release in releases.items()
-            if release.figures.get("precision") == FINE_PRECISION
-            and (
-                not blurred_by_rounding(stored_of[unit_id], cycle.k)
-                or keeps_answer_counts(release.figures)
-            )
-        }
         blurred |= units_with_small_cuts(
             now=now_cells,
             exact_now=published - coarse - blurred,
@@ -210,6 +224,66 @@ def coarse_units(
             k=cycle.k,
         )
     return coarse | blurred
+
+
+def answerers_unknown(overlap: GroupOverlap, now: dict[str, int], exact_then: set[int]) -> bool:
+    """Does a group that not everyone answered share people with an earlier exact release?
+    Then it is shown coarser, however far apart the two are."""
+    return (
+        not overlap.region
+        and overlap.earlier_unit_id in exact_then
+        and not fully_answered(now, overlap.invited)
+    )
+
+
+def units_with_unsure_answerers(
+    *,
+    now: InvitedCells,
+    published: set[int],
+    then: InvitedCells,
+    releases: dict[int, ReleasedUnit],
+    exact_then: set[int],
+) -> set[int]:
+    """The published units of this survey holding someone who was, in the earlier survey, in
+    an exact group but in no released group that everyone answered: who of them answered then
+    is known to the holder of a backup, not to the checks, which count people as invited."""
+    holding = holders(then.parent_of, set(releases))
+    invited: Counter[int] = Counter()
+    for cell, people in Counter(then.cell_of_person.values()).items():
+        for unit in holding(cell):
+            invited[unit] += people
+    answered_by_all = {
+        unit_id
+        for unit_id, release in releases.items()
+        # A figure hidden for want of answers leaves no count to compare.
+        if not release.figures.get("hidden")
+        and fully_answered(
+            {RESPONDENTS: release.respondents or 0, **stored_counts(release.figures)},
+            invited[unit_id],
+        )
+    }
+    sure = holders(then.parent_of, answered_by_all)
+    exact = holders(then.parent_of, exact_then)
+    unsure_cells = {
+        cell
+        for person, cell in now.cell_of_person.items()
+        if (before := then.cell_of_person.get(person)) is not None
+        and exact(before)
+        and not sure(before)
+    }
+    holding_now = holders(now.parent_of, published)
+    return {unit for cell in unsure_cells for unit in holding_now(cell)}
+
+
+def fully_answered(counts: dict[str, int], invited: int) -> bool:
+    """Did everyone invited answer, every statement they were asked? Only then is who answered
+    each figure known to be who was invited: the checks of every combination of figures count
+    people as invited, and an insider who knows who answered (from backups taken while the
+    survey was open) could combine figures whose answerers rotate however their invited people
+    stay. A figure of no answers was not asked, or is hidden."""
+    return counts.get(RESPONDENTS) == invited and all(
+        count in (0, invited) for count in counts.values()
+    )
 
 
 def keeps_answer_counts(figures: UnitFigures) -> bool:

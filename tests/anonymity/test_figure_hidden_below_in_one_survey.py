@@ -14,8 +14,14 @@ Ada's company: six staff; Ben leads Design (Quinn and four designers), Cleo lead
 (forty agents). In October the four designers and twenty of the agents leave the eNPS
 question blank, so Design's eNPS is Quinn's alone and hidden; in November everyone answers
 everything. Every statement is answered by everyone both times. The company's eNPS count grows
-from 30 to 54, Support's from 20 to 40: no two groups that share people are a few apart. Yet October's company less Support, less November's
+from 30 to 54, Support's from 20 to 40: no two groups that share people are a few apart.
+Yet October's company less Support, less November's
 company less Support and Design, is Quinn's eNPS. The staff and the managers answer as before.
+
+A release that shares people with an earlier exact one is shown in whole points only when
+everyone in it answered every statement, and everyone it holds was, in the earlier survey, in
+a released group that everyone answered (pulse.trends.units_with_unsure_answerers): who
+answered is then who was invited, and the attack finds the later figures coarse.
 """
 
 import pytest
@@ -45,11 +51,6 @@ def org() -> BuiltOrg:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Design's eNPS hidden in October leaves Quinn's eNPS in the company's own region; "
-    "nothing compares that region's eNPS with November's: Quinn's eNPS class",
-)
 def test_a_ceo_reads_one_persons_enps_hidden_in_their_team_from_the_regions_above(
     client, org
 ) -> None:

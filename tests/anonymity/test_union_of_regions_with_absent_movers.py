@@ -14,6 +14,11 @@ Ada's company: six staff; Ben leads North (five alphas, six betas), Cleo East, D
 (five deltas, six epsilons), Eve West (six phis). Before November the betas move to East,
 Quinn and the interns to South, the epsilons to West. Everyone else answers both surveys, and
 as before; the insider's dumps taken while each survey was open say who answered.
+
+A release that shares people with an earlier exact one is shown in whole points only when
+everyone in it answered every statement, and everyone it holds was, in the earlier survey, in
+a released group that everyone answered (pulse.trends.units_with_unsure_answerers): who
+answered is then who was invited, and the attack finds the later figures coarse.
 """
 
 import pytest
@@ -52,11 +57,6 @@ def org() -> BuiltOrg:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="five people leave North and East together, a cut of k as invited, but only Quinn "
-    "of them answered: October's two figures less November's are Quinn's eNPS class and answer",
-)
 def test_a_ceo_reads_one_person_from_two_teams_whose_other_leavers_had_not_answered(
     client, org
 ) -> None:

@@ -31,7 +31,9 @@ def run_cycle(
     run_tick()
     survey = Survey(cycle=cycle, links=emailed_links())
     for person in people:
-        client.post(f"/a/{survey.token(person.email)}/", form_answers(survey, list(values)))
+        client.post(
+            f"/a/{survey.token(person.email)}/", form_answers(survey, list(values), enps=8)
+        )
     close_cycle(cycle_id=cycle.pk)
     run_pulse_tick()
     return ReleasedUnit.objects.get(cycle=cycle, unit__name="Platform")
@@ -84,9 +86,12 @@ def test_the_same_number_answering_out_of_more_coarsens_the_later_figures(client
     run_cycle(client, "October", company["platform"][:10])
     later = run_cycle(client, "November", company["platform"][:10])
     assert later.figures["precision"] == 50
-    # When everyone answers twice, nobody can stand in for anybody: whole points.
+    # Everyone answers twice, so nobody stands in for anybody between December and January;
+    # but October's figures in whole points are over ten of the thirty, and who those ten were
+    # is known to whoever took a backup then, not to the checks, which count people as
+    # invited. Against October, Platform stays coarser.
     run_cycle(client, "December", everyone(company))
-    assert run_cycle(client, "January", everyone(company)).figures["precision"] == 1
+    assert run_cycle(client, "January", everyone(company)).figures["precision"] > 1
 
 
 def test_two_more_respondents_from_the_same_people_coarsen_the_later_figures(
