@@ -23,7 +23,7 @@ from surveys.instrument import SCALE_VALUES
 from teams.models import Person
 from teams.team_tree import sync_teams
 from tests.anonymity.test_across_surveys import Sheet, as_reader, rescaled, run_survey
-from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets
+from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets, score_sum_bounds
 from tests.org_builder import BuiltOrg, build_org
 
 pytestmark = pytest.mark.django_db
@@ -111,12 +111,7 @@ def test_a_manager_reads_a_mentor_held_ten_times_in_a_combination(
     # A domain score the same way: ten times Quinn's value, each shown score off by up to half
     # its step.
     domain = next(iter(last["domains"]))
-    low = high = 0.0
-    for read, sign in [(read, 1) for read in monthly] + [(last, -1)]:
-        figure, half = read["domains"][domain], read["precision"] / 2
-        n = figure["respondents"]
-        ends = ((figure["score"] - half) * n * sign, (figure["score"] + half) * n * sign)
-        low, high = low + min(ends), high + max(ends)
+    low, high = score_sum_bounds([(read, 1) for read in monthly] + [(last, -1)], domain)
     values = {
         v for v in SCALE_VALUES if low / COHORTS - 1e-9 <= rescaled(v) <= high / COHORTS + 1e-9
     }

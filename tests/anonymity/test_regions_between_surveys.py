@@ -12,6 +12,8 @@ Ada's company: ten staff; Cleo leads Support, ten agents. Before November, five 
 Support and one person joins the company's staff. Everyone else answers as before.
 """
 
+from collections.abc import Iterable
+
 import pytest
 
 from pulse.release import ENPS_ORIGIN, rounded
@@ -129,6 +131,20 @@ def test_a_manager_reads_one_joiner_from_a_department_less_its_team_in_two_surve
         f"precision {reads[('november', 'Company')]['precision']} and "
         f"{reads[('november', 'Support')]['precision']}"
     )
+
+
+def score_sum_bounds(
+    signed: Iterable[tuple[dict, int]], domain: str, *, start: float = 0.0
+) -> tuple[float, float]:
+    """The least and most that the sum of sign x respondents x score over `signed` (a read
+    unit and +1 or -1 each) can be, each shown score off by up to half its step."""
+    low = high = start
+    for read, sign in signed:
+        figure, half = read["domains"][domain], read["precision"] / 2
+        n = figure["respondents"]
+        ends = ((figure["score"] - half) * n * sign, (figure["score"] + half) * n * sign)
+        low, high = low + min(ends), high + max(ends)
+    return low, high
 
 
 def nets(read: dict) -> set[int]:

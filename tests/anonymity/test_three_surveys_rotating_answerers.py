@@ -26,7 +26,7 @@ import pytest
 from surveys.instrument import SCALE_VALUES
 from tests.anonymity.test_across_surveys import Sheet, as_reader, rescaled, run_survey
 from tests.anonymity.test_large_groups_in_combinations import released_rows
-from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets
+from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets, score_sum_bounds
 from tests.org_builder import BuiltOrg, build_org
 
 pytestmark = pytest.mark.django_db
@@ -86,12 +86,7 @@ def test_a_manager_reads_one_person_from_three_releases_whose_answerers_rotate(c
     assert -1 in classes, "the attack is sound"
 
     domain = next(iter(oct_["domains"]))
-    low = high = 0.0
-    for read, sign in ((oct_, 1), (nov, 1), (dec, -1)):
-        figure, half = read["domains"][domain], read["precision"] / 2
-        n = figure["respondents"]
-        ends = ((figure["score"] - half) * n * sign, (figure["score"] + half) * n * sign)
-        low, high = low + min(ends), high + max(ends)
+    low, high = score_sum_bounds(((oct_, 1), (nov, 1), (dec, -1)), domain)
     values = {v for v in SCALE_VALUES if low / 2 - 1e-9 <= rescaled(v) <= high / 2 + 1e-9}
     assert QUINN.value in values, "the attack is sound"
 

@@ -25,7 +25,7 @@ from surveys.instrument import SCALE_VALUES
 from teams.models import Person
 from teams.team_tree import sync_teams
 from tests.anonymity.test_across_surveys import Sheet, as_reader, rescaled, run_survey
-from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets
+from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets, score_sum_bounds
 from tests.org_builder import BuiltOrg, build_org
 
 pytestmark = pytest.mark.django_db
@@ -116,12 +116,7 @@ def test_a_manager_reads_one_person_from_three_releases_each_pair_k_or_more_apar
     # A domain score the same way: twice Quinn's value is 7 Oct + 7 Nov - 12 Dec, each shown
     # score off by up to half its step.
     domain = next(iter(oct_["domains"]))
-    low = high = 0.0
-    for read, sign in ((oct_, 1), (nov, 1), (dec, -1)):
-        figure, half = read["domains"][domain], read["precision"] / 2
-        n = figure["respondents"]
-        ends = ((figure["score"] - half) * n * sign, (figure["score"] + half) * n * sign)
-        low, high = low + min(ends), high + max(ends)
+    low, high = score_sum_bounds(((oct_, 1), (nov, 1), (dec, -1)), domain)
     values = {v for v in SCALE_VALUES if low / 2 - 1e-9 <= rescaled(v) <= high / 2 + 1e-9}
     assert QUINN.value in values, "the attack is sound"
 

@@ -21,7 +21,7 @@ from surveys.instrument import SCALE_VALUES
 from teams.models import Person
 from teams.team_tree import sync_teams
 from tests.anonymity.test_across_surveys import Sheet, as_reader, rescaled, run_survey
-from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets
+from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets, score_sum_bounds
 from tests.org_builder import BuiltOrg, build_org
 
 pytestmark = pytest.mark.django_db
@@ -104,12 +104,7 @@ def test_a_ceo_reads_one_person_from_two_teams_that_together_lost_only_them(clie
     assert -1 in classes, "the attack is sound"
 
     domain = next(iter(north_then["domains"]))
-    low = high = 0.0
-    for read, sign in signed:
-        figure, half = read["domains"][domain], read["precision"] / 2
-        n = figure["respondents"]
-        ends = ((figure["score"] - half) * n * sign, (figure["score"] + half) * n * sign)
-        low, high = low + min(ends), high + max(ends)
+    low, high = score_sum_bounds(signed, domain)
     values = {v for v in SCALE_VALUES if low - 1e-9 <= rescaled(v) <= high + 1e-9}
     assert QUINN.value in values, "the attack is sound"
 

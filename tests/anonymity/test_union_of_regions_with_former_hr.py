@@ -29,7 +29,7 @@ from teams.models import Person
 from teams.roles import ensure_hr_group
 from teams.team_tree import sync_teams
 from tests.anonymity.test_across_surveys import Sheet, as_reader, rescaled, run_survey
-from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets
+from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets, score_sum_bounds
 from tests.anonymity.test_union_of_regions_between_surveys import ENPS, VALUES, group, moved
 from tests.org_builder import BuiltOrg, build_org
 
@@ -125,12 +125,7 @@ def read_quinn(client, org: BuiltOrg, step_down, *, attack: bool = True) -> list
     assert -1 in classes, "the attack is sound"
 
     domain = next(iter(north_then["domains"]))
-    low = high = -officers_value
-    for read, sign in signed:
-        figure, half = read["domains"][domain], read["precision"] / 2
-        n = figure["respondents"]
-        ends = ((figure["score"] - half) * n * sign, (figure["score"] + half) * n * sign)
-        low, high = low + min(ends), high + max(ends)
+    low, high = score_sum_bounds(signed, domain, start=-officers_value)
     values = {v for v in SCALE_VALUES if low - 1e-9 <= rescaled(v) <= high + 1e-9}
     assert QUINN.value in values, "the attack is sound"
 
