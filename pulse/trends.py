@@ -7,15 +7,18 @@ difference of the two averages describes those few people, assuming the others a
 before. Who answered is not kept past close, yet someone holding backups taken while both
 surveys were open knows it; so a later release is as fine as the earlier only when the counts
 leave no room for 1 to k-1 people to differ: everyone answered both times, or the respondents
-differ by k or more whoever they are. Hiding every other unit would hide most teams, so the
-later release is published coarser instead, in steps wide enough to cover what the few people
-could have moved it: over n respondents, k-1 people move a score or a share (0-100) by up to
-100 (k-1) / n points, and eNPS (-100 to 100) by twice that. So the step is the smallest of 5,
-10, 20, 25, 50 or 100 points (200 for eNPS) at least that wide: 5 for a unit of 80 or more at
-k = 5, 10 for 40 to 79, 50 for 8 to 15. One step of 10 for every size would be undone by
-arithmetic in small groups: eNPS over 10 people moves in steps of 10, so it would be shown
-exactly. A trend is still drawn, through the coarse figure: both releases are on the pages
-anyway, so the line adds nothing.
+differ by k or more whoever they are. Over three surveys or more, answerers that rotate beat
+any bound from counts, so against an earlier release in whole points a later one is as fine
+only where everyone answered, in it and in the earlier groups its people were in
+(answerers_unknown, units_with_unsure_answerers). Hiding every other unit would hide most
+teams, so the later release is published coarser instead, in steps wide enough to cover what
+the few people could have moved it: over n respondents, k-1 people move a score or a share
+(0-100) by up to 100 (k-1) / n points, and eNPS (-100 to 100) by twice that. So the step is
+the smallest of 5, 10, 20, 25, 50 or 100 points (200 for eNPS) at least that wide: 5 for a
+unit of 80 or more at k = 5, 10 for 40 to 79, 50 for 8 to 15. One step of 10 for every size
+would be undone by arithmetic in small groups: eNPS over 10 people moves in steps of 10, so it
+would be shown exactly. A trend is still drawn, through the coarse figure: both releases are
+on the pages anyway, so the line adds nothing.
 """
 
 from collections import Counter
