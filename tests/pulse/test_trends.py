@@ -31,9 +31,7 @@ def run_cycle(
     run_tick()
     survey = Survey(cycle=cycle, links=emailed_links())
     for person in people:
-        client.post(
-            f"/a/{survey.token(person.email)}/", form_answers(survey, list(values), enps=8)
-        )
+        client.post(f"/a/{survey.token(person.email)}/", form_answers(survey, list(values), enps=8))
     close_cycle(cycle_id=cycle.pk)
     run_pulse_tick()
     return ReleasedUnit.objects.get(cycle=cycle, unit__name="Platform")
