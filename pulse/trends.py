@@ -260,6 +260,10 @@ def units_with_unsure_answerers(
         for unit_id, release in releases.items()
         # A figure hidden for want of answers leaves no count to compare.
         if not release.figures.get("hidden")
+        and all(
+            question["status"] == ReleaseStatus.RELEASED
+            for question in release.figures.get("questions", {}).values()
+        )
         and fully_answered(
             {RESPONDENTS: release.respondents or 0, **stored_counts(release.figures)},
             invited[unit_id],

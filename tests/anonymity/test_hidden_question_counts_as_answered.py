@@ -21,6 +21,10 @@ and only the company (whose managers sat in a group not everyone answered) is co
 holding the database, with the managers and Rita, who know their own answers: Vista + Union in
 November, less Rita, less the company less Staff in October, less the managers, is Quinn's
 answer to that statement.
+
+A release with a statement hidden counts as not answered by everyone
+(pulse.trends.units_with_unsure_answerers), so the later release is shown coarser and the
+attack finds nothing.
 """
 
 import pytest
@@ -109,12 +113,6 @@ def sums(question: dict) -> set[int]:
     return {s for s in range(n, 7 * n + 1) if abs(s / n - question["mean"]) <= 0.05 + 1e-9}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a statement hidden in a team stores no count and is not named among its hidden "
-    "figures, so the team counts as answered by everyone and is exact again in November: "
-    "Quinn's answer to it is read exactly",
-)
 def test_someone_with_the_database_reads_a_statement_hidden_in_one_persons_team(
     client, org
 ) -> None:

@@ -14,6 +14,10 @@ Ben leads Vista: Quinn and four designers; Ada's company also has six staff. Bot
 the full set of statements (quarterly), several to a domain. In October Quinn leaves the first
 risk statement blank and answers everything else; in November he answers it too. Everyone
 answers as before. Ben alone reads it: no backup, no colluder.
+
+A release with a statement hidden counts as not answered by everyone
+(pulse.trends.units_with_unsure_answerers), so the later release is shown coarser and the
+attack finds nothing.
 """
 
 import pytest
@@ -94,12 +98,6 @@ def items_in_domain(survey: Survey) -> int:
     return CycleItem.objects.filter(cycle=survey.cycle, domain=DOMAIN).count()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a statement hidden for one blank is named nowhere, so the team counts as answered "
-    "by everyone and November is in whole points: the domain's favourable answers, November "
-    "less October, say whether Quinn agrees with it",
-)
 def test_a_manager_reads_the_one_statement_a_person_left_blank_the_month_before(
     client, org
 ) -> None:
