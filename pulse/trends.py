@@ -21,7 +21,6 @@ would be shown exactly. A trend is still drawn, through the coarse figure: both 
 on the pages anyway, so the line adds nothing.
 """
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
@@ -39,6 +38,7 @@ from surveys.selectors import (
     InvitedCells,
     RegionComponent,
     compare_cycles,
+    group_sizes,
     holders,
     invited_cells,
     published_below,
@@ -204,6 +204,7 @@ def coarse_units(
             published=published,
             then=then_cells,
             releases=releases,
+            stored_of=stored_of,
             exact_then=exact_then,
         )
         # The units found coarse so far are left out: leaving out figures only merges regions,
@@ -245,16 +246,14 @@ def units_with_unsure_answerers(
     published: set[int],
     then: InvitedCells,
     releases: dict[int, ReleasedUnit],
+    stored_of: dict[int, dict[str, int]],
     exact_then: set[int],
 ) -> set[int]:
     """The published units of this survey holding someone who was, in the earlier survey, in
     an exact group but in no released group that everyone answered: who of them answered then
-    is known to the holder of a backup, not to the checks, which count people as invited."""
-    holding = holders(then.parent_of, set(releases))
-    invited: Counter[int] = Counter()
-    for cell, people in Counter(then.cell_of_person.values()).items():
-        for unit in holding(cell):
-            invited[unit] += people
+    is known to the holder of a backup, not to the checks, which count people as invited.
+    `stored_of` is each earlier release's counts (RESPONDENTS and stored_counts)."""
+    invited = group_sizes(then, holders(then.parent_of, set(releases)))
     answered_by_all = {
         unit_id
         for unit_id, release in releases.items()
@@ -264,10 +263,7 @@ def units_with_unsure_answerers(
             question["status"] == ReleaseStatus.RELEASED
             for question in release.figures.get("questions", {}).values()
         )
-        and fully_answered(
-            {RESPONDENTS: release.respondents or 0, **stored_counts(release.figures)},
-            invited[unit_id],
-        )
+        and fully_answered(stored_of[unit_id], invited[unit_id])
     }
     sure = holders(then.parent_of, answered_by_all)
     exact = holders(then.parent_of, exact_then)
