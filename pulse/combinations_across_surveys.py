@@ -15,8 +15,8 @@ the small atoms, and for every set of small atoms of fewer than k people, rank s
 some combination is non-zero there and zero on every other small atom.
 
 That search grows with the small atoms that the free coefficients join together; past
-MOST_SMALL_ATOMS of them it is not made, and every unit of this survey they touch is shown
-coarser, which is always safe. Only exact figures count (as in pulse.cuts_between_surveys),
+MOST_SMALL_ATOMS of them it is not made, and every unit of this survey they touch is withheld,
+which is always safe. Only exact figures count (as in pulse.cuts_between_surveys),
 and people are counted as invited.
 """
 
@@ -29,7 +29,7 @@ from pulse.cuts_between_surveys import nearest_of
 from surveys.selectors import InvitedCells
 
 PRIME = 2**61 - 1
-# Beyond this many small atoms joined by free coefficients, their units are coarsened outright:
+# Beyond this many small atoms joined by free coefficients, their units are withheld outright:
 # the subsets of up to k-1 of them are checked one by one.
 MOST_SMALL_ATOMS = 12
 NOW = -1  # the survey index of this release's regions
@@ -72,14 +72,14 @@ class EarlierAtoms:
         return len({survey for regions in self.regions_of for survey, _unit in regions})
 
 
-def units_to_coarsen(
+def units_to_withhold(
     *, now: InvitedCells, exact_now: set[int], earlier: EarlierAtoms, k: int
 ) -> set[int]:
-    """The units of `exact_now` to show coarser, so that no combination of this survey's exact
+    """The units of `exact_now` to withhold, so that no combination of this survey's exact
     figures and every earlier survey's describes 1 to k-1 people who cannot read results
     (unless the earlier surveys' figures alone already did: nothing done now undoes that).
 
-    Each such combination is closed by coarsening the units it takes from this survey; their
+    Each such combination is closed by withholding the units it takes from this survey; their
     people count in the nearest exact unit above, and the atoms are formed again."""
     readers = earlier.readers | now.readers
     pairs: Counter[tuple[int, int | None]] = Counter()

@@ -17,12 +17,12 @@ people of every edge whose two ends' coefficients differ (an earlier region's co
 counted against a later one's). So the fewest people any combination describes are exactly the
 smallest cut of the graph: the earlier regions on one side added, the later ones subtracted,
 sum to the pieces crossing it. Every cut of 1 to k-1 people is a sum of a few people's answers,
-and the later survey's units are shown coarser until no such cut is left.
+and the later survey's units are withheld until no such cut is left.
 
 Only exact figures count: a coarse release says too little about a few people to be
 subtracted exactly. A group so large that whole points blur what k-1 people move its means
-(200 (k-1) respondents) still counts while it keeps its exact answer counts per statement;
-one found here keeps none (pulse.trends.keeps_answer_counts). Groups are counted as invited:
+(200 (k-1) respondents) still counts while it keeps its exact answer counts per statement
+(pulse.trends.keeps_answer_counts). Groups are counted as invited:
 who answered is not kept past close, and the pair comparisons in pulse.trends bound it from
 the counts.
 
@@ -58,13 +58,13 @@ class SmallCut:
 def units_with_small_cuts(
     *, now: InvitedCells, exact_now: set[int], then: InvitedCells, exact_then: set[int], k: int
 ) -> set[int]:
-    """The units of `exact_now` to show coarser, so that no combination of this survey's exact
+    """The units of `exact_now` to withhold, so that no combination of this survey's exact
     figures (units `exact_now`) and the earlier survey's (`exact_then`) describes 1 to k-1
     people who cannot read results.
 
-    Each small cut is closed by coarsening the later units at its crossing pieces, with the
+    Each small cut is closed by withholding the later units at its crossing pieces, with the
     other later units that hold a piece of the same earlier region (the team a person left and
-    the team they joined); a coarsened unit's people count in its nearest exact ancestor, and
+    the team they joined); a withheld unit's people count in its nearest exact ancestor, and
     the graph is drawn again until no small cut is left."""
     pairs = cell_pairs(now, then)
     region_then = nearest_of(then.parent_of, exact_then)
@@ -216,7 +216,7 @@ def ordered(ends: tuple[Node, Node]) -> tuple[Node, Node]:
 
 
 def units_closing(cut: SmallCut, pieces: Counter[tuple[Node, Node]]) -> set[int]:
-    """The later units whose coarsening merges the cut away: the later region of each crossing
+    """The later units whose withholding merges the cut away: the later region of each crossing
     piece, and every later region holding a piece of a crossing piece's earlier region; else
     the later regions on the cut's side."""
     split = {before for before, _after in cut.crossing if before != NEITHER}

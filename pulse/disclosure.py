@@ -40,6 +40,11 @@ class Suppression(models.TextChoices):
         "protects_smaller_group",
         "It could be subtracted from another figure to reveal a smaller group",
     )
+    # Decided across surveys (pulse.trends), not by the two rules here.
+    SINGLES_OUT_ACROSS_SURVEYS = (
+        "singles_out_across_surveys",
+        "Beside earlier surveys' figures it would describe fewer than {k} people",
+    )
 
     def sentence(self, k: int) -> str:
         return str(self.label).format(k=k)

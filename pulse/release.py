@@ -192,10 +192,15 @@ def write_release(cycle: Cycle) -> int:
         tree, {unit.id: {"eligible": unit.unit_eligible_count} for unit in units}
     )
     by_id = {unit.id: unit for unit in units}
+    reason_of = {
+        unit.id: decisions.overall[unit.id]
+        or (Suppression.SINGLES_OUT_ACROSS_SURVEYS if comparisons[unit.id].withheld else None)
+        for unit in units
+    }
     comments_shown_at = {
         unit.id
         for unit in units
-        if decisions.overall[unit.id] is None and decisions.comments[unit.id] is None
+        if reason_of[unit.id] is None and decisions.comments[unit.id] is None
     }
     comment_layout = lay_out_comments(cycle.pk, tree, comments_shown_at)
     writer = BatchWriter(ReleasedUnit)
@@ -211,7 +216,7 @@ def write_release(cycle: Cycle) -> int:
                 stats.add(child_stats)
         rolled[unit_id] = stats
         unit = by_id[unit_id]
-        reason = decisions.overall[unit.id]
+        reason = reason_of[unit.id]
         comparison = comparisons.get(unit.id, Comparison(trend_from=[], precision=FINE_PRECISION))
         figures: UnitFigures = {}
         comments_from, comments_count = comment_layout.slice_of(unit.id)

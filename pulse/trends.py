@@ -10,7 +10,7 @@ leave no room for 1 to k-1 people to differ: everyone answered both times, or th
 differ by k or more whoever they are. Over three surveys or more, answerers that rotate beat
 any bound from counts, so against an earlier release in whole points a later one is as fine
 only where everyone answered, in it and in the earlier groups its people were in
-(answerers_unknown, units_with_unsure_answerers). Hiding every other unit would hide most
+(answerers_unknown, units_with_unsure_answerers). Hiding every such unit would hide most
 teams, so the later release is published coarser instead, in steps wide enough to cover what
 the few people could have moved it: over n respondents, k-1 people move a score or a share
 (0-100) by up to 100 (k-1) / n points, and eNPS (-100 to 100) by twice that. So the step is
@@ -19,6 +19,12 @@ unit of 80 or more at k = 5, 10 for 40 to 79, 50 for 8 to 15. One step of 10 for
 would be undone by arithmetic in small groups: eNPS over 10 people moves in steps of 10, so it
 would be shown exactly. A trend is still drawn, through the coarse figure: both releases are
 on the pages anyway, so the line adds nothing.
+
+Other combinations of exact figures (of two surveys, pulse.cuts_between_surveys; of every
+survey, pulse.combinations_across_surveys) are rarer, and a step covers k-1 people once only:
+a combination of three or more surveys can hold a person several times over (ten releases
+less one, ten times a mentor), and any step has edges a figure falls on one side of. So the
+units those checks find are withheld, not coarsened.
 """
 
 from collections.abc import Callable
@@ -26,7 +32,7 @@ from dataclasses import dataclass
 from itertools import islice
 from uuid import UUID
 
-from pulse.combinations_across_surveys import EarlierAtoms, units_to_coarsen
+from pulse.combinations_across_surveys import EarlierAtoms, units_to_withhold
 from pulse.cuts_between_surveys import units_with_small_cuts
 from pulse.release_models import ReleasedUnit, ReleaseStatus, UnitFigures
 from pulse.release_stats import GroupStats
@@ -71,6 +77,9 @@ class Comparison:
     # respondents): exact answer counts per statement, or a mean to a tenth, would give the
     # few people's answers away to someone reading the database.
     few_apart: bool = False
+    # Some combination of its exact figures with earlier surveys' describes a few people: it
+    # is not published at all (Suppression.SINGLES_OUT_ACROSS_SURVEYS).
+    withheld: bool = False
 
 
 def compare_with_earlier(
@@ -98,7 +107,7 @@ def compare_with_earlier(
         .exclude(cycle_id=cycle.pk)
         .select_related("unit", "cycle")
     )
-    coarse = coarse_units(
+    found = units_blurred_by_earlier(
         cycle=cycle,
         published=published,
         earlier=earlier,
@@ -120,9 +129,10 @@ def compare_with_earlier(
         comparisons[unit_id] = Comparison(
             trend_from=trend_from.get(team_id, []) if team_id is not None else [],
             precision=coarse_step(respondents=min(smallest, respondents.get(unit_id, 0)), k=cycle.k)
-            if unit_id in coarse
+            if unit_id in found.coarse
             else FINE_PRECISION,
-            few_apart=unit_id in coarse,
+            few_apart=unit_id in found.coarse,
+            withheld=unit_id in found.withheld,
         )
     return comparisons
 
@@ -130,24 +140,34 @@ def compare_with_earlier(
 RESPONDENTS = "respondents"
 
 
-def coarse_units(
+@dataclass(frozen=True)
+class Blurred:
+    """What earlier releases do to this one's published units."""
+
+    coarse: set[int]  # shown in coarser steps
+    withheld: set[int]  # not shown at all
+
+
+def units_blurred_by_earlier(
     *,
     cycle: Cycle,
     published: set[int],
     earlier: list[ReleasedUnit],
     counts: dict[int, dict[str, int]],
-) -> set[int]:
-    """The published units whose group or region some earlier published group or region
-    differs from by 1 to k-1: in its invited people, in those of them who cannot read results
-    (a reader can take their own answer out), its respondents, or the count of any one figure.
+) -> Blurred:
+    """Coarse: the published units whose group or region some earlier published group or
+    region differs from by 1 to k-1: in its invited people, in those of them who cannot read
+    results (a reader can take their own answer out), its respondents, or the count of any one
+    figure; or whose answerers may not be who was invited.
 
     A region is a unit's people less those of the published units right below it: the two
     releases give its figures by subtraction, so a department whose own people grew by one
     while its team grew by five must be as coarse as if it had grown by one.
 
-    Beyond pairs and components, every combination of exact figures is checked, in people as
-    invited: of each earlier survey's with this one's (pulse.cuts_between_surveys), then of all
-    earlier surveys' with this one's (pulse.combinations_across_surveys)."""
+    Withheld: beyond pairs and components, every combination of exact figures is checked, in
+    people as invited: of each earlier survey's with this one's (pulse.cuts_between_surveys),
+    then of all earlier surveys' with this one's (pulse.combinations_across_surveys). The
+    units they find are withheld, and count as coarse ones do: in the nearest exact unit above."""
     by_cycle: dict[int, dict[int, ReleasedUnit]] = {}
     for release in earlier:
         by_cycle.setdefault(release.cycle_id, {})[release.unit_id] = release
@@ -156,9 +176,9 @@ def coarse_units(
     below_now = published_below(now_cells.parent_of, published)
     region_now = regions_of(counts, below_now)
     coarse: set[int] = set()
-    # Coarsened so that no combination of exact figures describes a few people: of this
+    # Withheld so that no combination of exact figures describes a few people: of this
     # survey's with each earlier survey's, then with all earlier surveys' together.
-    blurred: set[int] = set()
+    withheld: set[int] = set()
     earlier_atoms = EarlierAtoms()
 
     for survey, (earlier_cycle_id, releases) in enumerate(by_cycle.items()):
@@ -207,27 +227,27 @@ def coarse_units(
             stored_of=stored_of,
             exact_then=exact_then,
         )
+        coarse |= small_units_above(coarse, below_now, counts, cycle.k)
         # The units found coarse so far are left out: leaving out figures only merges regions,
         # so a cut found without them is there whatever else is found coarse later. A group
         # too large for a few people to move its whole points still counts: it stores its
-        # answer counts per statement, exactly, unless it is found here (then it keeps none).
-        blurred |= units_with_small_cuts(
+        # answer counts per statement, exactly.
+        withheld |= units_with_small_cuts(
             now=now_cells,
-            exact_now=published - coarse - blurred,
+            exact_now=published - coarse - withheld,
             then=then_cells,
             exact_then=exact_then,
             k=cycle.k,
         )
         earlier_atoms.add(survey, then_cells, exact_then)
-    coarse |= small_units_above(coarse, below_now, counts, cycle.k)
     if earlier_atoms.surveys >= 2:
-        blurred |= units_to_coarsen(
+        withheld |= units_to_withhold(
             now=now_cells,
-            exact_now=published - coarse - blurred,
+            exact_now=published - coarse - withheld,
             earlier=earlier_atoms,
             k=cycle.k,
         )
-    return coarse | blurred
+    return Blurred(coarse=coarse - withheld, withheld=withheld)
 
 
 def answerers_unknown(overlap: GroupOverlap, now: dict[str, int], exact_then: set[int]) -> bool:

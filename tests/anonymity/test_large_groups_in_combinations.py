@@ -5,7 +5,7 @@ figures" and "Every combination of every survey's figures").
 Whole points blur what k-1 people move a mean over 200 (k-1) respondents, but they do nothing
 to a count: a release that no check finds a few apart keeps every question's exact count of
 each answer 1 to 7. So the checks of every combination count such a group as exact, and one
-they find keeps no answer counts. Both attacks are at k = 3 (allowed; 400 is 200 (k-1)); at
+they find is withheld. Both attacks are at k = 3 (allowed; 400 is 200 (k-1)); at
 k = 5 the same holds from 800.
 
 Three surveys: the rotating team of test_three_surveys_rotating_people.py, grown. Sales is 400
@@ -80,14 +80,26 @@ def moved(people: list[Person], manager: Person) -> None:
     sync_teams()
 
 
-def released_sales_rows() -> list[dict]:
-    """The insider's dump: Sales's released figures, oldest survey first."""
+def released_rows(team: str) -> list[dict]:
+    """The insider's dump: a team's releases, oldest survey first: the figures stored, and the
+    respondents, the people invited and the status beside them."""
     dump = take_dump()
-    sales_units = {row["id"] for row in dump.rows("surveys_cycleteam") if row["name"] == "Sales"}
+    units = {row["id"] for row in dump.rows("surveys_cycleteam") if row["name"] == team}
     closes_at = {row["id"]: row["closes_at"] for row in dump.rows("surveys_cycle")}
-    rows = [row for row in dump.rows("pulse_releasedunit") if row["unit_id"] in sales_units]
+    rows = [row for row in dump.rows("pulse_releasedunit") if row["unit_id"] in units]
     rows.sort(key=lambda row: closes_at[row["cycle_id"]])
-    return [{**json_value(row["figures"]), "respondents": row["respondents"]} for row in rows]
+    return [
+        {
+            **json_value(row["figures"]),
+            **{name: row[name] for name in ("respondents", "eligible", "status", "reason")},
+        }
+        for row in rows
+    ]
+
+
+def distribution(release: dict, key: str) -> list[int] | None:
+    """A question's stored answer counts: None when hidden, or the whole release withheld."""
+    return release.get("questions", {}).get(key, {}).get("distribution")
 
 
 def test_an_insider_reads_one_person_from_three_releases_of_a_rotating_team_of_400(
@@ -108,11 +120,11 @@ def test_an_insider_reads_one_person_from_three_releases_of_a_rotating_team_of_4
     moved([quinn], cleo)
     run_survey(client, "December", sheets)  # Sales: reps + agents
 
-    oct_, nov, dec = released_sales_rows()
-    assert [r["respondents"] for r in (oct_, nov, dec)] == [REPS + 1, AGENTS + 1, REPS + AGENTS]
+    oct_, nov, dec = released_rows("Sales")
+    assert [r["eligible"] for r in (oct_, nov, dec)] == [REPS + 1, AGENTS + 1, REPS + AGENTS]
     read = {}
     for key in oct_["questions"]:
-        shown = [release["questions"][key]["distribution"] for release in (oct_, nov, dec)]
+        shown = [distribution(release, key) for release in (oct_, nov, dec)]
         if None in shown:
             read[key] = set(SCALE_VALUES)
             continue
@@ -151,16 +163,6 @@ def passing_org() -> BuiltOrg:
     )
 
 
-def released_rows(team: str) -> list[dict]:
-    """The insider's dump: a team's released figures, oldest survey first."""
-    dump = take_dump()
-    units = {row["id"] for row in dump.rows("surveys_cycleteam") if row["name"] == team}
-    closes_at = {row["id"]: row["closes_at"] for row in dump.rows("surveys_cycle")}
-    rows = [row for row in dump.rows("pulse_releasedunit") if row["unit_id"] in units]
-    rows.sort(key=lambda row: closes_at[row["cycle_id"]])
-    return [{**json_value(row["figures"]), "respondents": row["respondents"]} for row in rows]
-
-
 def test_an_insider_reads_one_person_from_two_teams_of_400_that_together_lost_only_them(
     client, passing_org
 ) -> None:
@@ -185,7 +187,7 @@ def test_an_insider_reads_one_person_from_two_teams_of_400_that_together_lost_on
 
     north_then, north_now = released_rows("North")
     east_then, east_now = released_rows("East")
-    assert [r["respondents"] for r in (north_then, east_then, north_now, east_now)] == [
+    assert [r["eligible"] for r in (north_then, east_then, north_now, east_now)] == [
         REPS + 6,
         REPS + 1,
         REPS,
@@ -194,8 +196,7 @@ def test_an_insider_reads_one_person_from_two_teams_of_400_that_together_lost_on
     read = {}
     for key in north_then["questions"]:
         shown = [
-            release["questions"][key]["distribution"]
-            for release in (north_then, east_then, north_now, east_now)
+            distribution(release, key) for release in (north_then, east_then, north_now, east_now)
         ]
         if None in shown:
             read[key] = set(SCALE_VALUES)

@@ -25,7 +25,7 @@ import pytest
 
 from surveys.instrument import SCALE_VALUES
 from tests.anonymity.test_across_surveys import Sheet, as_reader, rescaled, run_survey
-from tests.anonymity.test_large_groups_in_combinations import released_rows
+from tests.anonymity.test_large_groups_in_combinations import distribution, released_rows
 from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets, score_sum_bounds
 from tests.org_builder import BuiltOrg, build_org
 
@@ -133,7 +133,7 @@ def test_dump_reads_one_persons_answer_counts_from_three_releases_whose_answerer
     assert [row["respondents"] for row in (oct_, nov, dec)] == [11, 21, 30]
     read = {}
     for key in oct_["questions"]:
-        shown = [row["questions"][key]["distribution"] for row in (oct_, nov, dec)]
+        shown = [distribution(row, key) for row in (oct_, nov, dec)]
         if None in shown:
             read[key] = set(SCALE_VALUES)
             continue

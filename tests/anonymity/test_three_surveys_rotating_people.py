@@ -13,10 +13,10 @@ before December the reps come back and Quinn moves to Support. Six technicians s
 throughout. Everyone answers every survey, and as they did before (the assumption every attack
 across surveys rests on, and the one the rule is built against).
 
-Every survey's exact figures are now checked together, so December is shown coarser. The
-attack still reads Quinn's eNPS class from October and November in whole points and December's
-coarse step: the step's edges say which side of them the figure fell on (the known gap of
-test_coarse_step_edges.py), so it stays an expected failure.
+Every survey's exact figures are checked together, so December is withheld: shown coarser,
+its step's edges would still say which side of them the figure fell on, beside October and
+November in whole points (as in test_coarse_step_edges.py), and a step covers k-1 people
+once, where this combination holds Quinn twice.
 """
 
 import pytest
@@ -25,7 +25,12 @@ from surveys.instrument import SCALE_VALUES
 from teams.models import Person
 from teams.team_tree import sync_teams
 from tests.anonymity.test_across_surveys import Sheet, as_reader, rescaled, run_survey
-from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets, score_sum_bounds
+from tests.anonymity.test_regions_between_surveys import (
+    ENPS_CLASSES,
+    nets,
+    score_sum_bounds,
+    withheld,
+)
 from tests.org_builder import BuiltOrg, build_org
 
 pytestmark = pytest.mark.django_db
@@ -83,24 +88,22 @@ def three_releases_of_sales(client, org: BuiltOrg) -> list[dict]:
     return [as_reader(ben, survey, "Sales") for survey in (october, november, december)]
 
 
-def test_the_third_release_is_shown_coarser(client, org) -> None:
-    precisions = [read["precision"] for read in three_releases_of_sales(client, org)]
-    assert precisions[:2] == [1, 1], "no two of the three surveys give Quinn away"
-    assert precisions[2] > 1, "October + November - December is twice Quinn"
+def test_the_third_release_is_withheld(client, org) -> None:
+    reads = three_releases_of_sales(client, org)
+    assert [read["precision"] for read in reads[:2]] == [1, 1], "no two surveys give Quinn away"
+    assert withheld(reads[2]), "October + November - December is twice Quinn"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="December is coarse, but October and November are exact: the coarse step's edges "
-    "leave one eNPS class for Quinn (the known gap of test_coarse_step_edges.py)",
-)
 def test_a_manager_reads_one_person_from_three_releases_each_pair_k_or_more_apart(
     client, org
 ) -> None:
     reads = three_releases_of_sales(client, org)
+    assert [read["eligible"] for read in reads] == [7, 7, 12]
+    # The promise: December is withheld, so there is nothing to subtract.
+    if withheld(reads[2]):
+        return
     for read in reads:
         assert read["status"] == "released" and read["enps"] is not None, read
-    assert [read["respondents"] for read in reads] == [7, 7, 12]
 
     # eNPS: October's net promoters + November's - December's is twice Quinn's class.
     oct_, nov, dec = reads

@@ -7,13 +7,12 @@ of October's results, who know their own answers). Before November the four give
 they and Quinn move to South: five people leave North and East together, a cut of k as
 invited, but only Quinn among them is someone other than a reader of some survey. The
 combination checks count the readers of every survey taken together, so the cut is one
-person and November's East is shown coarser, whether or not the officers keep their logins.
+person and November's East is withheld, whether or not the officers keep their logins.
 Employees answer through their links and need no login, so when the officers step down from
 HR their logins may well be deleted; the record that they read October keeps the person behind
 each login (surveys.models.CycleReader), so the cut is still one person. Were it forgotten,
 the cut would be five, November exact, and October's North + East less November's, less the
-officers' own answers, Quinn's. (What November's coarse step's edges still leave is the known
-gap of test_coarse_step_edges.py.)
+officers' own answers, Quinn's.
 
 Ada's company: six staff; Ben leads North (five alphas, five betas), Dora South (five deltas,
 five epsilons), Eve West (five phis): every two teams that share people have the same number
@@ -29,7 +28,12 @@ from teams.models import Person
 from teams.roles import ensure_hr_group
 from teams.team_tree import sync_teams
 from tests.anonymity.test_across_surveys import Sheet, as_reader, rescaled, run_survey
-from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets, score_sum_bounds
+from tests.anonymity.test_regions_between_surveys import (
+    ENPS_CLASSES,
+    nets,
+    score_sum_bounds,
+    withheld,
+)
 from tests.anonymity.test_union_of_regions_between_surveys import ENPS, VALUES, group, moved
 from tests.org_builder import BuiltOrg, build_org
 
@@ -70,9 +74,10 @@ def made_hr(people: list[Person]) -> list[User]:
     return logins
 
 
-def read_quinn(client, org: BuiltOrg, step_down, *, attack: bool = True) -> list[dict]:
+def read_quinn(client, org: BuiltOrg, step_down) -> list[dict]:
     """October, the officers step down from HR (`step_down` takes their logins), November; then
-    the attack, asserting the promise."""
+    the attack, asserting the promise. October's and November's North and East as Ada reads
+    them."""
     sheets = {person: Sheet(5, 8, None) for person in org.everyone}
     for word in ("Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Phi", "Officer"):
         for person, value, enps in zip(group(org, word), VALUES, ENPS, strict=False):
@@ -96,19 +101,14 @@ def read_quinn(client, org: BuiltOrg, step_down, *, attack: bool = True) -> list
         for month, survey in (("october", october), ("november", november))
         for team in ("North", "East")
     }
-    for read in reads.values():
-        assert read["status"] == "released" and read["enps"] is not None, read
     north_then, east_then = reads[("october", "North")], reads[("october", "East")]
     north_now, east_now = reads[("november", "North")], reads[("november", "East")]
-    assert [r["respondents"] for r in (north_then, east_then, north_now, east_now)] == [
-        10,
-        10,
-        5,
-        10,
-    ]
-
-    if not attack:
+    assert [r["eligible"] for r in (north_then, east_then, north_now, east_now)] == [10, 10, 5, 10]
+    # The promise: November's North or East is withheld, so there is nothing to subtract.
+    if withheld(north_now) or withheld(east_now):
         return [north_then, east_then, north_now, east_now]
+    for read in reads.values():
+        assert read["status"] == "released" and read["enps"] is not None, read
     # The officers tell what they answered; the rest of the combination is Quinn.
     officer_scores = [score for p in officers if (score := sheets[p].enps) is not None]
     officers_enps = sum(int(score >= 9) - int(score <= 6) for score in officer_scores)
@@ -140,16 +140,17 @@ def read_quinn(client, org: BuiltOrg, step_down, *, attack: bool = True) -> list
 
 def test_former_hr_among_the_leavers_still_count_as_readers_in_the_cut(client, org) -> None:
     """The officers leave the HR group and keep their logins: the record that they read
-    October stays, the cut is Quinn alone, and November's East is shown coarser. (What its
-    step's edges still leave is the known gap of test_coarse_step_edges.py.)"""
+    October stays, the cut is Quinn alone, and November's East is withheld."""
 
     def leave_hr(logins: list[User]) -> None:
         for login in logins:
             login.groups.clear()
 
-    precisions = [read["precision"] for read in read_quinn(client, org, leave_hr, attack=False)]
-    assert precisions[:2] == [1, 1]
-    assert max(precisions[2:]) > 1, "October's North + East less November's is Quinn alone"
+    reads = read_quinn(client, org, leave_hr)
+    assert [read["precision"] for read in reads[:2]] == [1, 1]
+    assert any(withheld(read) for read in reads[2:]), (
+        "October's North + East less November's is Quinn alone"
+    )
 
 
 def test_former_hr_whose_logins_are_deleted_still_count_as_readers(client, org) -> None:
@@ -161,8 +162,8 @@ def test_former_hr_whose_logins_are_deleted_still_count_as_readers(client, org) 
         for login in logins:
             login.delete()
 
-    precisions = [
-        read["precision"] for read in read_quinn(client, org, delete_logins, attack=False)
-    ]
-    assert precisions[:2] == [1, 1]
-    assert max(precisions[2:]) > 1, "October's North + East less November's is Quinn alone"
+    reads = read_quinn(client, org, delete_logins)
+    assert [read["precision"] for read in reads[:2]] == [1, 1]
+    assert any(withheld(read) for read in reads[2:]), (
+        "October's North + East less November's is Quinn alone"
+    )

@@ -160,6 +160,8 @@ def write_release(cycle: Cycle) -> int:
     released = []
     for unit in units:
         reason = decisions.overall[unit.id]
+        if reason is None and comparisons[unit.id].withheld:
+            reason = Suppression.SINGLES_OUT_ACROSS_SURVEYS
         ballots = subtree_ballots.get(unit.id, [])
         comparison = comparisons.get(unit.id, Comparison(trend_from=[], precision=FINE_PRECISION))
         figures: UnitFigures = {}

@@ -85,6 +85,7 @@ def cycles(draw: st.DrawFn) -> dict[str, Any]:
         "focused": [draw(st.booleans()) for _ in range(size)],
         "viewers": [draw(st.integers(0, 3)) for _ in range(size)],
         "precision": [draw(st.sampled_from([1, 1, 10, 25, 50])) for _ in range(size)],
+        "withheld": [draw(st.integers(0, 5)) == 0 for _ in range(size)],
         "asked": asked,
         "follow_through": follow_through,
         # A stray answer to an item the cycle did not ask counts for nothing.
@@ -169,11 +170,12 @@ def earlier_releases_and_viewers(
     )
     viewers = dict(zip(team_ids, spec["viewers"], strict=True))
     precision = dict(zip(team_ids, spec["precision"], strict=True))
+    withheld = dict(zip(team_ids, spec["withheld"], strict=True))
 
     def compare_with_earlier(**asked: Any) -> dict[int, Comparison]:
         calls.append({name: value for name, value in asked.items() if name != "cycle"})
         return {
-            unit: Comparison(trend_from=[], precision=precision[unit])
+            unit: Comparison(trend_from=[], precision=precision[unit], withheld=withheld[unit])
             for unit in asked["team_of_unit"]
         }
 
