@@ -108,9 +108,11 @@ class PersonAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # Team names come in the same query as the people: no query per row.
+        # The erased (teams.erasure) are nobody HR can list, search, pick as a manager or edit.
         return (
             super()
             .get_queryset(request)
+            .filter(erased_at__isnull=True)
             .annotate(
                 member_of_team_name=Case(
                     When(active=False, then=Value(None)),
@@ -153,13 +155,22 @@ class PersonAdmin(admin.ModelAdmin):
         # A leader's team goes with them (and sync_teams re-derives the rest). Teams are never
         # deleted by hand, but that must not stop HR from deleting the person who leads one.
         perms_needed.discard(Team._meta.verbose_name)
-        return deleted, model_count, perms_needed, protected
+        # Invitations are protected from deletion: a person who has any is erased instead
+        # (teams.erasure), and their invitations stay, counted in the surveys, linked to nobody.
+        kept = [item for item in protected if not is_invitation(item)]
+        return deleted, model_count, perms_needed, kept
 
     def delete_model(self, request: HttpRequest, obj: Person) -> None:
         delete_people(people=Person.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         delete_people(people=queryset)
+
+
+def is_invitation(item: str) -> bool:
+    # The admin lists an object it has no page for as "<Verbose name>: <str>"; invitations
+    # (surveys, which teams does not import) have none.
+    return str(item).startswith("Invitation: ")
 
 
 # --- Teams -------------------------------------------------------------------------------
