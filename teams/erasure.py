@@ -16,9 +16,11 @@ Teams does not import surveys: the invitations are reached through the reverse r
 surveys declares on Person ("invitations"), as deleting reached them before.
 """
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from teams.models import AuditEvent, OrgImportJob, Person
@@ -52,6 +54,7 @@ def delete_or_erase(*, people: QuerySet[Person]) -> int:
         .values_list("pk", flat=True)
         .distinct()
     )
+    forget_in_admin_history(Person, chosen)
     forget_logins(chosen)
     erase(sorted(invited))
     Person.objects.filter(pk__in=set(chosen) - invited).delete()
@@ -64,6 +67,7 @@ def forget_logins(person_ids: list[int]) -> None:
     logins = list(
         get_user_model().objects.filter(person__pk__in=person_ids).values_list("pk", flat=True)
     )
+    forget_in_admin_history(get_user_model(), logins)
     AuditEvent.objects.filter(actor_id__in=logins).update(actor_name=ERASED_NAME)
     # The people's own audit lines ("Invited X (E-1) to log in") name them in the subject.
     for person in Person.objects.filter(pk__in=person_ids).only("name", "employee_id"):
@@ -71,6 +75,15 @@ def forget_logins(person_ids: list[int]) -> None:
             subject=f"{ERASED_NAME} ({erased_employee_id(person.pk)})"
         )
     get_user_model().objects.filter(pk__in=logins).delete()
+
+
+def forget_in_admin_history(model: type[Model], ids: list[int]) -> None:
+    """The admin's history names each object it added, changed or deleted (its deletion of
+    these people included, written just before): those lines keep what was done, not to whom."""
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=[str(pk) for pk in ids],
+    ).update(object_repr=ERASED_NAME)
 
 
 def erase(person_ids: list[int]) -> None:

@@ -23,7 +23,8 @@ class Person(models.Model):
     # Set when HR deleted a person who had been invited to a survey: the row stays, with no
     # personal data, so that their invitations keep counting in the surveys' figures
     # (teams.erasure). An erased person is inactive, in no team and on no page.
-    erased_at = models.DateTimeField(null=True, blank=True)
+    # Indexed: every scheduler pass looks for the erased (surveys.erased_people).
+    erased_at = models.DateTimeField(null=True, blank=True, db_index=True)
     manager = models.ForeignKey(
         "self",
         null=True,
