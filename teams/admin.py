@@ -5,7 +5,7 @@ goes through teams.services, which syncs the tree again (called explicitly: no s
 read-mostly: only their name is HR's to choose.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -68,6 +68,13 @@ class PersonAdminForm(forms.ModelForm):
             "manager": "Teams follow reporting lines: saving updates the team tree.",
             "active": "Inactive people are not surveyed and count in no team.",
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "manager" in self.fields:
+            # Nobody reports to an erased person (teams.erasure).
+            manager = cast(forms.ModelChoiceField, self.fields["manager"])
+            manager.queryset = Person.objects.on_chart()
 
     def clean_manager(self) -> Person | None:
         manager = self.cleaned_data.get("manager")
