@@ -1,7 +1,7 @@
 """HR deletes people who have left (docs/anonymity.md, "Across surveys"; teams.erasure).
 
 Ada runs the company with five staff, Harriet (HR) among them; Linus leads Search: Leo and
-five engineers. Linus has a login and was invited to log in. October's survey is answered and
+five engineers. Linus has a login, was invited to log in and has used it. October's survey is answered and
 released; then Linus leaves and HR deletes him in the admin. His invitation to October must
 outlive him, counted as invited, while nothing in the database names him any more. Nora
 joined after October and was never invited: deleting her deletes her.
@@ -60,8 +60,9 @@ def company() -> dict[str, Person]:
 @pytest.fixture
 def october(company: dict[str, Person]) -> int:
     """October's survey, everyone invited, closed and released; Linus has a login by then."""
-    ensure_login(email=LINUS["email"], password=PASSWORD)
+    login = ensure_login(email=LINUS["email"], password=PASSWORD)
     record_event(actor=None, action=AuditAction.LOGIN_INVITED, subject=str(company["linus"]))
+    record_event(actor=login.user, action=AuditAction.CADENCE_CREATED, subject="Search pulse")
     survey = launch_survey("October")
     close_cycle(cycle_id=survey.cycle.pk)
     run_pulse_tick()
@@ -155,6 +156,23 @@ def test_nora_who_was_never_invited_is_deleted_for_real(
     assert not Person.objects.filter(pk=nora.pk).exists()
     assert delete_people(people=Person.objects.filter(pk=company["leo"].pk)) == 1
     assert Person.objects.filter(pk=company["leo"].pk, erased_at__isnull=False).exists()
+
+
+def test_deleting_several_from_the_people_list_erases_the_invited_and_deletes_the_rest(
+    harriet: Client, company: dict[str, Person], october: int
+) -> None:
+    nora = person("nora", "Nora Newcomer", company["ada"])
+    chosen = [company["leo"].pk, company["engineer0"].pk, nora.pk]
+    selection = {"action": "delete_selected", "_selected_action": chosen}
+    confirm = harriet.post("/admin/teams/person/", selection)
+    assert confirm.status_code == 200 and "Are you sure" in confirm.text, confirm.text
+    response = harriet.post("/admin/teams/person/", {**selection, "post": "yes"})
+    assert response.status_code == 302
+    assert set(Person.objects.filter(pk__in=chosen).values_list("pk", "name")) == {
+        (company["leo"].pk, ERASED_NAME),
+        (company["engineer0"].pk, ERASED_NAME),
+    }
+    assert Invitation.objects.filter(person_id__in=chosen).count() == 2
 
 
 def test_the_org_import_neither_matches_nor_revives_an_erased_person(
