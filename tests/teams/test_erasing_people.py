@@ -60,9 +60,10 @@ def company() -> dict[str, Person]:
 @pytest.fixture
 def october(company: dict[str, Person]) -> int:
     """October's survey, everyone invited, closed and released; Linus has a login by then."""
-    login = ensure_login(email=LINUS["email"], password=PASSWORD)
+    ensure_login(email=LINUS["email"], password=PASSWORD)
+    linus_login = User.objects.get(username=LINUS["email"])
     record_event(actor=None, action=AuditAction.LOGIN_INVITED, subject=str(company["linus"]))
-    record_event(actor=login.user, action=AuditAction.CADENCE_CREATED, subject="Search pulse")
+    record_event(actor=linus_login, action=AuditAction.CADENCE_CREATED, subject="Search pulse")
     survey = launch_survey("October")
     close_cycle(cycle_id=survey.cycle.pk)
     run_pulse_tick()
