@@ -305,7 +305,9 @@ class Invitation(models.Model):
     """One person's invitation to one cycle. Wiped of everything answer-related at close."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="invitations")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitations")
+    # PROTECT: a survey's figures count its invitations, so deleting a person erases them
+    # instead (teams.erasure) and nothing may take their invitations with them.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="invitations")
     reporting_unit = models.ForeignKey(CycleTeam, on_delete=models.CASCADE, related_name="+")
     # None once the cycle closes: from then on nobody can tell who answered.
     answered = models.BooleanField(null=True, default=False)

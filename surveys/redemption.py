@@ -221,7 +221,11 @@ def invitation_behind(token: str, cycle_public_id: str | None) -> LinkedInvitati
     (or, given a cycle's public id, not of that cycle)."""
     if not looks_like_token(token):
         return None
-    invitations = Invitation.objects.filter(tokens__digest__in=candidate_digests(token))
+    # An erased person's links (deleted while the survey was open, teams.erasure) are nobody's:
+    # unknown, as a link that never was. Their invitation still counts as invited.
+    invitations = Invitation.objects.filter(
+        tokens__digest__in=candidate_digests(token), person__erased_at__isnull=True
+    )
     if cycle_public_id is not None:
         invitations = invitations.filter(cycle__public_id=cycle_public_id)
     rows = invitations.values_list(*LINK_COLUMNS)

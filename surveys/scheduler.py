@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from common.failures import log_failure
 from surveys.closing import close_cycle
+from surveys.erased_people import forget_erased_people
 from surveys.launch import create_cycle, launch_cycle, schedule_rule
 from surveys.models import Cadence, Cycle, CycleState, StuckReason
 from surveys.schedule import due_period
@@ -55,6 +56,7 @@ def run_tick(
     ]
     report.reminder_waves = advance_reminder_waves(now)
     delete_links_of_cycles_not_open()
+    forget_erased_people()
     for cycle_id in cycles_owing_email():
         if dispatch_sender:
             for _ in range(settings.PULSE_SENDERS_PER_CYCLE):

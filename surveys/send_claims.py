@@ -43,11 +43,13 @@ CLAIM_RETRY_SECONDS = 0.05
 
 def owed_invitations(cycle: Cycle) -> QuerySet[Invitation]:
     # No filter on `answered`: a reminder goes to everyone invited, so the mail log does not
-    # split the people who had answered from those who had not.
+    # split the people who had answered from those who had not. An erased person (deleted
+    # while invited, teams.erasure) has no address any more, answered or not.
     return Invitation.objects.filter(
         cycle=cycle,
         delivery_failed=False,
         emails_sent__lt=1 + cycle.reminder_waves_due,
+        person__erased_at__isnull=True,
     )
 
 

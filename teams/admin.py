@@ -5,7 +5,7 @@ goes through teams.services, which syncs the tree again (called explicitly: no s
 read-mostly: only their name is HR's to choose.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -69,6 +69,13 @@ class PersonAdminForm(forms.ModelForm):
             "active": "Inactive people are not surveyed and count in no team.",
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "manager" in self.fields:
+            # Nobody reports to an erased person (teams.erasure).
+            manager = cast(forms.ModelChoiceField, self.fields["manager"])
+            manager.queryset = Person.objects.on_chart()
+
     def clean_manager(self) -> Person | None:
         manager = self.cleaned_data.get("manager")
         try:
@@ -108,9 +115,11 @@ class PersonAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # Team names come in the same query as the people: no query per row.
+        # The erased (teams.erasure) are nobody HR can list, search, pick as a manager or edit.
         return (
             super()
             .get_queryset(request)
+            .filter(erased_at__isnull=True)
             .annotate(
                 member_of_team_name=Case(
                     When(active=False, then=Value(None)),
@@ -153,13 +162,22 @@ class PersonAdmin(admin.ModelAdmin):
         # A leader's team goes with them (and sync_teams re-derives the rest). Teams are never
         # deleted by hand, but that must not stop HR from deleting the person who leads one.
         perms_needed.discard(Team._meta.verbose_name)
-        return deleted, model_count, perms_needed, protected
+        # Invitations are protected from deletion: a person who has any is erased instead
+        # (teams.erasure), and their invitations stay, counted in the surveys, linked to nobody.
+        kept = [item for item in protected if not is_invitation(item)]
+        return deleted, model_count, perms_needed, kept
 
     def delete_model(self, request: HttpRequest, obj: Person) -> None:
         delete_people(people=Person.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         delete_people(people=queryset)
+
+
+def is_invitation(item: str) -> bool:
+    # The admin lists an object it has no page for as "<Verbose name>: <str>"; invitations
+    # (surveys, which teams does not import) have none.
+    return str(item).startswith("Invitation: ")
 
 
 # --- Teams -------------------------------------------------------------------------------

@@ -9,11 +9,22 @@ from django.conf import settings
 from django.db import models
 
 
+class PersonQuerySet(models.QuerySet["Person"]):
+    def on_chart(self) -> "PersonQuerySet":
+        """Everyone but the erased (teams.erasure): the people HR lists, imports and invites."""
+        return self.filter(erased_at__isnull=True)
+
+
 class Person(models.Model):
     employee_id = models.CharField(max_length=64, unique=True)
     email = models.EmailField(unique=True)
     name = models.CharField(max_length=200)
     active = models.BooleanField(default=True)
+    # Set when HR deleted a person who had been invited to a survey: the row stays, with no
+    # personal data, so that their invitations keep counting in the surveys' figures
+    # (teams.erasure). An erased person is inactive, in no team and on no page.
+    # Indexed: every scheduler pass looks for the erased (surveys.erased_people).
+    erased_at = models.DateTimeField(null=True, blank=True, db_index=True)
     manager = models.ForeignKey(
         "self",
         null=True,
@@ -29,6 +40,8 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="person",
     )
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
+from teams.erasure import ERASED_DOMAIN, is_erased_employee_id
 from teams.import_progress import REPORT_EVERY, Progress, no_progress
 from teams.org_problems import (
     OrgFileInvalid,
@@ -288,6 +289,17 @@ def field_errors(rows: list[OrgRow], progress: Progress = no_progress) -> Iterab
                 yield RowError(
                     row.line, "email", f"{quoted(row.email)} is not a valid email address"
                 )
+        if is_erased_employee_id(row.employee_id):
+            yield RowError(
+                row.line,
+                "employee_id",
+                f"{quoted(row.employee_id)} is how Pulse marks a deleted person; "
+                "choose another employee id",
+            )
+        if row.email.lower().endswith(f"@{ERASED_DOMAIN}"):
+            yield RowError(
+                row.line, "email", f"{quoted(row.email)} is an address that takes no mail"
+            )
         if row.employee_id:
             if row.employee_id in first_line_of_id:
                 yield RowError(

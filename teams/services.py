@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from common.bulk_rows import insert_rows, reserve_ids
 from teams.audit import record_event
+from teams.erasure import delete_or_erase
 from teams.import_progress import REPORT_EVERY, Progress, no_progress
 from teams.models import AuditAction, Person, Team
 from teams.org_changes import ImportChanges, ManagerChange, PersonChange, team_changes
@@ -74,10 +75,12 @@ def save_person(*, person: Person) -> Person:
 
 @transaction.atomic
 def delete_people(*, people: QuerySet[Person]) -> int:
-    """Delete people (a leader's team goes with them) and re-derive the tree."""
-    deleted, _ = people.delete()
+    """Delete people, erasing instead anyone ever invited to a survey (teams.erasure), and
+    re-derive the tree: a leader's team goes, their reports have no manager. Returns how many
+    people went."""
+    gone = delete_or_erase(people=people)
     sync_teams()
-    return deleted
+    return gone
 
 
 class DryRunRollback(Exception):
@@ -126,9 +129,10 @@ def import_org(
 def apply_rows(
     rows: list[OrgRow], *, deactivate_missing: bool, progress: Progress = no_progress
 ) -> ImportSummary:
+    # The erased are nobody an org file can name (teams.erasure): never matched, never revived.
     existing = {
         person.employee_id: person
-        for person in Person.objects.only(
+        for person in Person.objects.on_chart().only(
             "id", "employee_id", "email", "name", "manager_id", "active"
         )
     }

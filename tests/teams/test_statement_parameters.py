@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from surveys import launch
-from surveys.models import Cadence
+from surveys.models import Cadence, Cycle
 from teams import team_tree
 from teams.models import Person
 from teams.team_tree import sync_teams
@@ -58,6 +58,7 @@ def test_a_launch_binds_as_many_parameters_for_an_org_four_times_the_size() -> N
     # Snapshot and invitations are written as plain rows (one row's values per executemany
     # row on SQLite, a COPY on PostgreSQL), however many there are.
     def launch_binds(teams: int) -> int:
+        Cycle.objects.all().delete()  # its invitations with it: a person's are protected
         Person.objects.all().delete()
         sync_teams()
         build_org(grown_outline(departments=2, teams_per_department=teams // 2, people_per_team=5))
