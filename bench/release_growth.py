@@ -152,6 +152,7 @@ def one_release(
 ) -> dict[str, float]:
     from django.db import transaction
 
+    from pulse.disclosure import Suppression
     from pulse.models import ReleasedComment, ReleasedUnit
     from surveys.models import Cycle
     from tests.pulse import release_oracle
@@ -167,6 +168,13 @@ def one_release(
             "trend_cpu": trend.cpu,
             "units": ReleasedUnit.objects.filter(cycle_id=cycle_id).count(),
             "comments": ReleasedComment.objects.filter(cycle_id=cycle_id).count(),
+            # What earlier releases did to this one: units shown coarser, and withheld.
+            "coarse": ReleasedUnit.objects.filter(
+                cycle_id=cycle_id, status="released", figures__precision__gt=1
+            ).count(),
+            "withheld": ReleasedUnit.objects.filter(
+                cycle_id=cycle_id, reason=Suppression.SINGLES_OUT_ACROSS_SURVEYS
+            ).count(),
             # The old release's copies of each comment for every unit showing it, which it no
             # longer stores (tests/pulse/release_oracle.py).
             "copies": sum(len(texts) for texts in release_oracle.copies_by_unit.values()),
@@ -221,7 +229,8 @@ def release_cell(run: dict[str, float] | None, *, later: bool) -> str:
     if later:
         cell += (
             f"; trend comparison {run['trend']:.1f} s ({run['trend_cpu']:.1f} s CPU, "
-            f"{run['trend_cpu'] / run['cpu']:.0%} of the CPU), +{run['trend_peak']:.0f} MiB"
+            f"{run['trend_cpu'] / run['cpu']:.0%} of the CPU), +{run['trend_peak']:.0f} MiB; "
+            f"{run['coarse']:,.0f} units shown coarser, {run['withheld']:,.0f} withheld"
         )
     return cell
 
