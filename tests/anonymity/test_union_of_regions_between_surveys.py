@@ -16,12 +16,14 @@ November the betas move to East, Quinn to South, the epsilons to West. Everyone 
 surveys, and as before.
 """
 
+import re
+
 import pytest
 
 from surveys.instrument import SCALE_VALUES
 from teams.models import Person
 from teams.team_tree import sync_teams
-from tests.anonymity.test_across_surveys import Sheet, as_reader, rescaled, run_survey
+from tests.anonymity.test_across_surveys import Sheet, Survey, as_reader, rescaled, run_survey
 from tests.anonymity.test_regions_between_surveys import (
     ENPS_CLASSES,
     nets,
@@ -66,21 +68,24 @@ def moved(people: list[Person], manager: Person) -> None:
     Person.objects.filter(pk__in=[p.pk for p in people]).update(manager=manager)
 
 
-def test_a_ceo_reads_one_person_from_two_teams_that_together_lost_only_them(client, org) -> None:
+def two_surveys(client, org: BuiltOrg) -> tuple[Survey, Survey]:
+    """October, the reorganisation, November."""
     sheets = {person: Sheet(5, 8, None) for person in org.everyone}
     for word in ("Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Phi"):
         for person, value, enps in zip(group(org, word), VALUES, ENPS, strict=False):
             sheets[person] = Sheet(value, enps, None)
-    quinn = org["Quinn Solo"]
-    sheets[quinn] = QUINN
+    sheets[org["Quinn Solo"]] = QUINN
 
     october = run_survey(client, "October", sheets)
     moved(group(org, "Beta"), org["Cleo Turner"])
-    moved([quinn], org["Dora New"])
+    moved([org["Quinn Solo"]], org["Dora New"])
     moved(group(org, "Epsilon"), org["Eve Stone"])
     sync_teams()
-    november = run_survey(client, "November", sheets)
+    return october, run_survey(client, "November", sheets)
 
+
+def test_a_ceo_reads_one_person_from_two_teams_that_together_lost_only_them(client, org) -> None:
+    october, november = two_surveys(client, org)
     ada = org["Ada Lovelace"]
     reads = {
         (month, team): as_reader(ada, survey, team)
@@ -118,3 +123,24 @@ def test_a_ceo_reads_one_person_from_two_teams_that_together_lost_only_them(clie
         f"{sorted(values)} on {domain}, at precisions "
         f"{[r['precision'] for r, _ in signed]}"
     )
+
+
+def test_the_pages_say_why_a_withheld_team_is_not_shown(client, org) -> None:
+    """Cleo's dashboard and Ada's list of the units below her say why East is not shown in
+    November, and show none of its figures."""
+    _october, november = two_surveys(client, org)
+    why = "Beside earlier surveys&#x27; figures it would describe fewer than 5 people"
+    cleo, ada = org["Cleo Turner"], org["Ada Lovelace"]
+    east = as_reader(cleo, november, "East")
+    assert withheld(east) and east["respondents"] is None and east["domains"] == {}
+
+    client.force_login(cleo.user)
+    page = client.get(f"/dashboard/?cycle={november.cycle.pk}").content.decode()
+    assert f"Not shown:</strong> {why}" in page
+    assert "eNPS (\u2212100 to 100)" not in page, "no figure of East is on Cleo's page"
+
+    as_reader(ada, november, "Company")  # gives Ada a login
+    client.force_login(org["Ada Lovelace"].user)
+    page = client.get(f"/dashboard/?cycle={november.cycle.pk}").content.decode()
+    rows = [row for row in re.findall(r"<tr.*?</tr>", page, re.DOTALL) if "East" in row]
+    assert rows and all(why in row for row in rows), rows
