@@ -2,19 +2,22 @@
 the focus its manager chose after it, how many commitments are done, the follow-through score
 the team gave in the next release, and how the focus domain moved since.
 
-The database orders and filters the units (follow_through_units), so the API can read one page
-of them; the rows are then made for those units alone (follow_through_rows), in a constant
-number of queries whatever the size of the organisation: the later releases are found through
-the trend links (which already apply the membership rule of DESIGN §4.9), and the
-follow-through figures through the snapshot's link from a team to the focus it was shown.
+The database orders, filters and searches the units (follow_through_units), so HR's page and
+the API read one page of them; the rows are then made for those units alone
+(follow_through_rows), in a constant number of queries whatever the size of the organisation:
+the later releases are found through the trend links (which already apply the membership rule
+of DESIGN §4.9), and the follow-through figures through the snapshot's link from a team to the
+focus it was shown. HR's CSV holds every matching unit, made the same way a batch at a time
+(csv_lines), so it never holds the whole organisation either.
 """
 
 import csv
-import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -41,6 +44,7 @@ class FollowThroughRow:
     follow_through_period: str
     change: str  # of the focus domain since the focus was set, in words
     unit_query: str  # how a dashboard link addresses the unit: by its team (pulse.unit_links)
+    manager_name: str = ""  # in the cycle's snapshot: a search finds a unit by it too
 
     @property
     def commitments_done(self) -> str:
@@ -53,6 +57,7 @@ class FollowThroughRow:
 class Filters:
     below: int | None = None  # only units whose index is below this
     without_focus_after_days: int | None = None  # only units with no focus this long after
+    search: str = ""  # only units whose name, or whose manager's name, contains this
 
 
 def released_on(cycle: Cycle) -> datetime:
@@ -124,6 +129,11 @@ def follow_through_units(
             return units.none()
         chosen = Focus.objects.filter(cycle=cycle, team_id=OuterRef("unit__team_id"))
         units = units.exclude(Exists(chosen))
+    if filters.search:
+        units = units.filter(
+            Q(unit__name__icontains=filters.search)
+            | Q(unit__manager_name__icontains=filters.search)
+        )
     return units
 
 
@@ -172,6 +182,7 @@ def row_of(
         follow_through_period=period,
         change=change,
         unit_query=unit_query(released.unit),
+        manager_name=released.unit.manager_name,
     )
 
 
@@ -188,24 +199,50 @@ CSV_HEADER = [
 ]
 
 
-def as_csv(rows: list[FollowThroughRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for row in rows:
-        focus = row.focus
-        writer.writerow(
-            cell(value)
-            for value in [
-                row.name,
-                "" if row.index is None else row.index,
-                focus.domain_label if focus else "",
-                ("yes" if focus.is_shared else "no") if focus else "",
-                " | ".join(f"{c.text} [{c.status}]" for c in focus.commitments) if focus else "",
-                focus.done_count if focus else "",
-                "" if row.follow_through is None else row.follow_through,
-                row.follow_through_period,
-                row.change,
-            ]
+# Units read per batch of HR's CSV: each batch costs the few queries of follow_through_rows,
+# and binds at most this many ids per query.
+CSV_BATCH = 500
+
+
+class LineOut:
+    """Where csv.writer writes: it hands each line back instead of keeping it."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_cells(row: FollowThroughRow) -> list[object]:
+    focus = row.focus
+    return [
+        cell(value)
+        for value in [
+            row.name,
+            "" if row.index is None else row.index,
+            focus.domain_label if focus else "",
+            ("yes" if focus.is_shared else "no") if focus else "",
+            " | ".join(f"{c.text} [{c.status}]" for c in focus.commitments) if focus else "",
+            focus.done_count if focus else "",
+            "" if row.follow_through is None else row.follow_through,
+            row.follow_through_period,
+            row.change,
+        ]
+    ]
+
+
+def as_csv(rows: Iterable[FollowThroughRow]) -> str:
+    """These rows (one page of the API's list) as a CSV with its header."""
+    writer = csv.writer(LineOut())
+    return writer.writerow(CSV_HEADER) + "".join(writer.writerow(csv_cells(r)) for r in rows)
+
+
+def csv_lines(user: User, cycle: Cycle, units: QuerySet[ReleasedUnit]) -> Iterator[str]:
+    """HR's whole export of these units (follow_through_units), for a streamed response: the
+    header, then the rows a batch at a time. The units come through one database cursor,
+    CSV_BATCH at a time, so what is held is one batch, however large the organisation."""
+    writer = csv.writer(LineOut())
+    yield writer.writerow(CSV_HEADER)
+    found = units.iterator(chunk_size=CSV_BATCH)
+    while batch := list(islice(found, CSV_BATCH)):
+        yield "".join(
+            writer.writerow(csv_cells(row)) for row in follow_through_rows(user, cycle, batch)
         )
-    return out.getvalue()

@@ -6,16 +6,21 @@ who led the unit in the cycle (pulse.loop), so no page confirms that a focus exi
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from common.api_pages import ListPages
+from common.query_params import search_from_query
+from pulse import results
 from pulse.dashboard_views import chosen_cycle, hr_only, page
 from pulse.follow_through import (
     Filters,
     as_csv,
+    csv_lines,
     follow_through_rows,
     follow_through_units,
     released_on,
@@ -25,7 +30,7 @@ from pulse.loop_forms import FocusForm, StatusForm
 from pulse.results import unit_result
 from pulse.unit_links import unit_query
 from surveys.focus import FocusProblem, save_focus, set_commitment_status, share_focus
-from surveys.models import Commitment, CommitmentStatus, CycleTeam
+from surveys.models import Commitment, CommitmentStatus, Cycle, CycleTeam
 
 
 def readable_unit(request: HttpRequest, unit: int) -> LoopUnit:
@@ -143,26 +148,28 @@ def whole_number(request: HttpRequest, name: str) -> int | None:
 
 
 @login_required
-def follow_through(request: HttpRequest) -> HttpResponse:
+def follow_through(request: HttpRequest) -> HttpResponseBase:
+    """One page of units at a time, as many as the dashboards list, the filters and the search
+    kept from page to page; `format=csv` streams every unit that matches them."""
     hr_only(request)
     cycle, cycles = chosen_cycle(request)
     filters = Filters(
         below=whole_number(request, "below"),
         without_focus_after_days=whole_number(request, "without_focus_days"),
-    )
-    rows = (
-        follow_through_rows(
-            request.user, cycle, list(follow_through_units(request.user, cycle, filters))
-        )
-        if cycle
-        else []
+        search=search_from_query(request.GET.get("q")),
     )
     if request.GET.get("format") == "csv":
-        response = HttpResponse(as_csv(rows), content_type="text/csv; charset=utf-8")
-        name = f"follow-through-{cycle.period if cycle else 'none'}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return follow_through_csv(request, cycle, filters)
+    shown = (
+        ListPages(page_size=results.UNITS_PER_PAGE).shown_page_of(
+            follow_through_units(request.user, cycle, filters), request
+        )
+        if cycle
+        else None
+    )
+    # The CSV is the whole list under the same filters and search, not the page shown.
     query = request.GET.copy()
+    query.pop("page", None)
     query["format"] = "csv"
     return page(
         request,
@@ -170,9 +177,25 @@ def follow_through(request: HttpRequest) -> HttpResponse:
         {
             "cycle": cycle,
             "cycles": cycles,
-            "rows": rows,
+            "rows": follow_through_rows(request.user, cycle, shown.rows) if cycle and shown else [],
+            "shown": shown,
             "filters": filters,
             "released_on": released_on(cycle) if cycle else None,
             "csv_query": query.urlencode(),
         },
     )
+
+
+def follow_through_csv(
+    request: HttpRequest, cycle: Cycle | None, filters: Filters
+) -> StreamingHttpResponse:
+    """HR's full export: streamed, so neither the server nor the response holds every unit."""
+    lines = (
+        csv_lines(request.user, cycle, follow_through_units(request.user, cycle, filters))
+        if cycle
+        else iter([as_csv([])])
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    name = f"follow-through-{cycle.period if cycle else 'none'}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -130,7 +130,7 @@ def test_hr_lists_every_unit_in_scope_weakest_first_and_the_csv_says_the_same(de
         assert escape(name) in page.text
     csv = nadia.get(f"/hr/follow-through/?cycle={cycle.pk}&format=csv")
     assert csv["Content-Type"].startswith("text/csv")
-    lines = csv.content.decode().strip().splitlines()
+    lines = csv.getvalue().decode().strip().splitlines()
     assert len(lines) == 1 + len(demo["units"])
     indexes = [line.split(",")[1] for line in lines[1:]]
     shown = [int(index) for index in indexes if index]
@@ -140,17 +140,21 @@ def test_hr_lists_every_unit_in_scope_weakest_first_and_the_csv_says_the_same(de
 def test_hr_filters_units_below_a_score_and_units_without_a_focus(demo) -> None:
     nadia, cycle, units = demo["clients"]["nadia"], demo["cycle"], demo["units"]
     demo["clients"]["kenji"].post(f"/dashboard/{units['Platform'].unit_id}/focus/", focus_form())
-    below = nadia.get(f"/hr/follow-through/?cycle={cycle.pk}&below=60&format=csv").content.decode()
+    below = (
+        nadia.get(f"/hr/follow-through/?cycle={cycle.pk}&below=60&format=csv").getvalue().decode()
+    )
     for line in below.strip().splitlines()[1:]:
         assert int(line.split(",")[1]) < 60
-    without = nadia.get(
-        f"/hr/follow-through/?cycle={cycle.pk}&without_focus_days=0&format=csv"
-    ).content.decode()
+    without = (
+        nadia.get(f"/hr/follow-through/?cycle={cycle.pk}&without_focus_days=0&format=csv")
+        .getvalue()
+        .decode()
+    )
     names = {line.split(",")[0] for line in without.strip().splitlines()[1:]}
     assert "Platform" not in names and len(names) == len(units) - 1
     # Released today: no unit has gone a week without a focus yet.
     week = nadia.get(f"/hr/follow-through/?cycle={cycle.pk}&without_focus_days=7&format=csv")
-    assert week.content.decode().strip().splitlines()[1:] == []
+    assert week.getvalue().decode().strip().splitlines()[1:] == []
 
 
 def test_only_hr_opens_the_follow_through_page(demo) -> None:
@@ -196,7 +200,9 @@ def test_the_follow_through_score_shows_on_the_dashboard_and_on_hrs_page(demo) -
     page = demo["clients"]["daniel"].get(f"/dashboard/?cycle={demo['cycle'].pk}&unit={engineering}")
     assert '<span class="big-inline">64</span>' in page.text
     hr = demo["clients"]["nadia"].get(f"/hr/follow-through/?cycle={focus.cycle_id}&format=csv")
-    row = next(line for line in hr.content.decode().splitlines() if line.startswith("Engineering"))
+    row = next(
+        line for line in hr.getvalue().decode().splitlines() if line.startswith("Engineering")
+    )
     assert ",64," in row and demo["cycle"].period in row
 
 

@@ -39,6 +39,11 @@ def pages_of(company: dict) -> dict[str, tuple[str, str]]:
             f"/hr/heatmap/?cycle={cycle}&team={team['Department 1']}",
         ),
         "participation": ("nadia", f"/hr/participation/?cycle={cycle}"),
+        "follow-through": ("nadia", f"/hr/follow-through/?cycle={cycle}&page=2"),
+        "follow-through, filtered and searched": (
+            "nadia",
+            f"/hr/follow-through/?cycle={cycle}&below=101&q=Team&page=2",
+        ),
         "search": ("nadia", f"/dashboard/?cycle={cycle}&team={team['Company']}&q=Team"),
         "results API, HR": ("nadia", f"/api/v1/results/?cycle={cycle}&page=2"),
         "results API, a department head": ("hana", f"/api/v1/results/?cycle={cycle}"),
