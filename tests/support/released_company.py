@@ -28,6 +28,16 @@ def released_company(teams_per_department: int) -> dict:
     User.objects.all().delete()
     sync_teams()
     org = build_org(grown_outline(departments=2, teams_per_department=teams_per_department))
+    # One more person in Department 1, so that the two departments are never the same size:
+    # the company's own people are too few, and which department is hidden to protect them
+    # would otherwise fall to the ids the database hands out, which differ from run to run.
+    Person.objects.create(
+        employee_id="analyst-1",
+        email="analyst-1@example.com",
+        name="Analyst 1",
+        manager=org["Head 1"],
+    )
+    sync_teams()
     logins = {}
     for name, person in (("hana", org["Head 1"]), ("lee", org["Lead 1.3"])):
         person.user = User.objects.create_user(person.email, person.email, "pw")
