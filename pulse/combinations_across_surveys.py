@@ -122,8 +122,13 @@ def units_of_a_small_combination(atoms: Counter[Atom], k: int) -> set[int]:
     for group in joined_by_free_coefficients(forms):
         free = sorted({var for atom in group for var in forms[atom]})
         if len(group) > MOST_SMALL_ATOMS:
-            # Too many to try every few: every later region whose coefficient they move.
-            return {region[1] for region in later if coefficient(region).keys() & set(free)}
+            # Too many to try every few: every later region whose coefficient they move. A group
+            # that moves none (only earlier surveys' figures) says nothing this survey can
+            # undo, and the groups after it are still looked at.
+            moved = {region[1] for region in later if coefficient(region).keys() & set(free)}
+            if moved:
+                return moved
+            continue
         rows = [[forms[atom].get(var, 0) for var in free] for atom in group]
         for values in small_combinations(rows, [atoms[atom] for atom in group], k):
             chosen = dict(zip(free, values, strict=True))

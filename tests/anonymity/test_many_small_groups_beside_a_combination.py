@@ -13,12 +13,12 @@ who move to Support, and fifteen threes of hands), all joined by the same free c
 Past twelve, the check does not search them: it withholds every unit of December they touch,
 Sales among them, which is safe (the first test).
 
-But the check goes through the joined groups from the smallest up and returns at the first one
-past twelve, whatever that one touches. When four teams of twelve guards were dealt out the
+The check goes through the joined groups from the smallest up, and one past twelve that
+touches no unit of this survey must not end it (the second test). When four teams of twelve guards were dealt out the
 same way between October and November and the guards have left by December, their sixteen
 threes are a joined group of their own, smaller than the nineteen and touching no unit of
-December: the check returns there with nothing to withhold, and December's Sales is shown in
-whole points beside October's and November's. Every two teams that share people are the same
+December: had the check returned there with nothing to withhold, December's Sales would be
+shown in whole points beside October's and November's. Every two teams that share people are the same
 size or k apart and everyone answers, so no pair rule and no check of two surveys sees
 anything; October + November - December is twice Quinn.
 
@@ -132,11 +132,6 @@ def test_the_third_release_is_withheld_beside_many_small_groups(client) -> None:
     assert withheld(reads[2]), "October + November - December is twice Quinn"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the check of every survey's figures stops at the first joined group of more than "
-    "12 small groups, though it touches no unit of this survey",
-)
 def test_guards_who_left_hide_the_combination_from_the_check(client) -> None:
     reads = three_releases_of_sales(client, guards=True)
     assert [read["eligible"] for read in reads] == [7, 7, 12]
