@@ -48,6 +48,7 @@ from surveys.selectors import (
     holders,
     invited_cells,
     published_below,
+    readers_of_every_cycle,
 )
 
 FINE_PRECISION = 1
@@ -172,7 +173,10 @@ def units_blurred_by_earlier(
     for release in earlier:
         by_cycle.setdefault(release.cycle_id, {})[release.unit_id] = release
     # This cycle's invitations and readers are read once, whatever the number of earlier cycles.
-    now_cells = invited_cells(cycle.pk)
+    # Whoever read any survey's results counts as a reader in every comparison: they know
+    # their own answers whichever survey they read.
+    readers = readers_of_every_cycle()
+    now_cells = invited_cells(cycle.pk, readers=readers)
     below_now = published_below(now_cells.parent_of, published)
     region_now = regions_of(counts, below_now)
     coarse: set[int] = set()
@@ -182,7 +186,7 @@ def units_blurred_by_earlier(
     earlier_atoms = EarlierAtoms()
 
     for survey, (earlier_cycle_id, releases) in enumerate(by_cycle.items()):
-        then_cells = invited_cells(earlier_cycle_id)
+        then_cells = invited_cells(earlier_cycle_id, readers=readers)
         below_then = published_below(then_cells.parent_of, set(releases))
         stored_of = {
             unit_id: {RESPONDENTS: release.respondents or 0, **stored_counts(release.figures)}

@@ -81,16 +81,18 @@ def reporting_units(cycle_id: int) -> list[ReportingUnit]:
     return units
 
 
-def _viewer_person_ids(cycle_id: int) -> set[int]:
-    """Everyone who can read any results of the cycle: the snapshot's managers, and the people
-    behind the HR logins recorded at close (surveys.closing), found by the login's link or, for
-    a login made before the org chart named its person, by the same email address."""
+def _viewer_person_ids(cycle_id: int | None) -> set[int]:
+    """Everyone who can read any results of the cycle (None: of any cycle): the snapshot's
+    managers, and the people behind the HR logins recorded at close (surveys.closing), found by
+    the login's link or, for a login made before the org chart named its person, by the same
+    email address."""
+    of_cycle = {} if cycle_id is None else {"cycle_id": cycle_id}
     managers = set(
-        CycleTeam.objects.filter(cycle_id=cycle_id, manager__isnull=False).values_list(
-            "manager_id", flat=True
-        )
+        CycleTeam.objects.filter(manager__isnull=False, **of_cycle)
+        .values_list("manager_id", flat=True)
+        .distinct()
     )
-    readers = CycleReader.objects.filter(cycle_id=cycle_id)
+    readers = CycleReader.objects.filter(**of_cycle)
     # Recorded at close, and kept when the login is deleted; found again for older rows.
     recorded = set(readers.filter(person__isnull=False).values_list("person_id", flat=True))
     emails = [email.lower() for email in readers.values_list("user__email", flat=True) if email]
@@ -174,9 +176,18 @@ class InvitedCells:
     readers: frozenset[int] = frozenset()
 
 
-def invited_cells(cycle_id: int) -> InvitedCells:
+def readers_of_every_cycle() -> frozenset[int]:
+    """Everyone who can read the results of some cycle, whichever: across surveys, a person who
+    read one survey's results (HR for a pulse of one team, a manager of a survey that released
+    nothing exact) knows their own answers in every other, and can take them out of any
+    combination of figures."""
+    return frozenset(_viewer_person_ids(None))
+
+
+def invited_cells(cycle_id: int, *, readers: frozenset[int] | None = None) -> InvitedCells:
     """By the snapshot's own ids rather than the org chart's: a team that got a new manager is
     a new team of the chart, but the same people, and the comparison must still find them.
+    `readers`: who counts as a reader (default: the cycle's own, _viewer_person_ids).
 
     Read once per cycle: a release compared with several earlier cycles passes the same
     InvitedCells of its own cycle to compare_cycles for each of them."""
@@ -188,7 +199,7 @@ def invited_cells(cycle_id: int) -> InvitedCells:
             .values_list("reporting_unit_id", "person_id")
             .iterator(chunk_size=INVITATION_CHUNK)
         },
-        readers=frozenset(_viewer_person_ids(cycle_id)),
+        readers=frozenset(_viewer_person_ids(cycle_id)) if readers is None else readers,
     )
 
 
