@@ -73,11 +73,11 @@ def test_an_insider_reads_five_joiners_answer_counts_from_two_releases(client, o
     assert (before["respondents"], after["respondents"]) == (10, 15)
     assert before["precision"] == after["precision"] == 1
     key = next(iter(before["questions"]))
-    counts = distribution(before, key), distribution(after, key)
+    counts_before, counts_after = distribution(before, key), distribution(after, key)
     # The promise, as the rules keep it: no answer counts to subtract.
-    if None in counts:
+    if counts_before is None or counts_after is None:
         return
-    joiners_counts = [b - a for a, b in zip(*counts, strict=True)]
+    joiners_counts = [b - a for a, b in zip(counts_before, counts_after, strict=True)]
     assert sum(joiners_counts) == len(JOINER_VALUES), "the attack is sound"
     possible = {value for value, count in zip(SCALE_VALUES, joiners_counts, strict=True) if count}
     assert JOINER_VALUES[0] in possible, "the attack is sound"

@@ -132,11 +132,8 @@ def read_quinn(client, org: BuiltOrg, sheets: dict[Person, Sheet], september: Su
     for read in reads.values():
         assert read["status"] == "released" and read["enps"] is not None, read
     # The officers tell what they answered in September; the rest of the combination is Quinn.
-    officers_enps = sum(
-        int(sheets[p].enps >= 9) - int(sheets[p].enps <= 6)
-        for p in officers
-        if sheets[p].enps is not None
-    )
+    officer_scores = [score for p in officers if (score := sheets[p].enps) is not None]
+    officers_enps = sum(int(score >= 9) - int(score <= 6) for score in officer_scores)
     officers_value = sum(rescaled(sheets[p].value) for p in officers)
     signed = ((north_then, 1), (east_then, 1), (north_now, -1), (east_now, -1))
     classes = {
