@@ -26,6 +26,9 @@ from django.db import models
 
 from teams.tree_walks import IdTree
 
+# How many people a question's answer counts (how many gave each answer) must describe.
+DISTRIBUTION_K = 10
+
 
 class Suppression(models.TextChoices):
     """Why a figure is hidden, in the words the pages show (`{k}` is the cycle's threshold)."""

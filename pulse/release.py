@@ -29,7 +29,7 @@ from django.db import IntegrityError, transaction
 
 from common.batch_writer import BatchWriter
 from common.compaction import compact
-from pulse.disclosure import Suppression, UnitCounts, decide_publication
+from pulse.disclosure import DISTRIBUTION_K, Suppression, UnitCounts, decide_publication
 from pulse.models import Comment, Response
 from pulse.release_comments import lay_out_comments, write_comments
 from pulse.release_inputs import has_pending_ballots, stats_by_unit
@@ -62,7 +62,6 @@ from surveys.selectors import ReportingUnit, reporting_units, viewers_per_unit
 from teams.tree_walks import IdTree
 
 logger = logging.getLogger(__name__)
-DISTRIBUTION_K = 10
 Decision = dict[int, Suppression | None]
 
 
@@ -228,6 +227,7 @@ def write_release(cycle: Cycle) -> int:
                 decisions=decisions,
                 precision=comparison.precision,
                 few_apart=comparison.few_apart,
+                answer_counts=comparison.answer_counts,
             )
             if asked_follow_through and unit.asks_follow_through:
                 add_follow_through(
@@ -312,6 +312,7 @@ def unit_figures(
     decisions: Decisions,
     precision: int,
     few_apart: bool = False,
+    answer_counts: bool = True,
 ) -> UnitFigures:
     domains: dict[str, DomainFigures] = {
         domain: domain_figures(figure, precision=precision)
@@ -327,7 +328,9 @@ def unit_figures(
         if reason is None and figure is not None:
             # A coarse unit shows no distribution: two exact distributions a few people apart
             # would give those people's answers away.
-            show_distribution = decisions.distributions[question.key][unit_id] is None and fine
+            show_distribution = (
+                decisions.distributions[question.key][unit_id] is None and fine and answer_counts
+            )
             out_questions[question.key] = {
                 "status": ReleaseStatus.RELEASED,
                 "reason": None,

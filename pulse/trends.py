@@ -34,6 +34,7 @@ from uuid import UUID
 
 from pulse.combinations_across_surveys import EarlierAtoms, units_to_withhold
 from pulse.cuts_between_surveys import units_with_small_cuts
+from pulse.disclosure import DISTRIBUTION_K
 from pulse.release_models import ReleasedUnit, ReleaseStatus, UnitFigures
 from pulse.release_stats import GroupStats
 from pulse.scoring import Question
@@ -81,6 +82,9 @@ class Comparison:
     # Some combination of its exact figures with earlier surveys' describes a few people: it
     # is not published at all (Suppression.SINGLES_OUT_ACROSS_SURVEYS).
     withheld: bool = False
+    # Answer counts per statement need DISTRIBUTION_K people, within a survey and across: two
+    # releases' counts 1 to DISTRIBUTION_K - 1 people apart are those people's answers.
+    answer_counts: bool = True
 
 
 def compare_with_earlier(
@@ -134,6 +138,7 @@ def compare_with_earlier(
             else FINE_PRECISION,
             few_apart=unit_id in found.coarse,
             withheld=unit_id in found.withheld,
+            answer_counts=unit_id not in found.without_answer_counts,
         )
     return comparisons
 
@@ -147,6 +152,8 @@ class Blurred:
 
     coarse: set[int]  # shown in coarser steps
     withheld: set[int]  # not shown at all
+    # Fewer than DISTRIBUTION_K apart from an earlier release that kept its answer counts.
+    without_answer_counts: set[int]
 
 
 def units_blurred_by_earlier(
@@ -183,6 +190,7 @@ def units_blurred_by_earlier(
     # Withheld so that no combination of exact figures describes a few people: of this
     # survey's with each earlier survey's, then with all earlier surveys' together.
     withheld: set[int] = set()
+    without_answer_counts: set[int] = set()
     earlier_atoms = EarlierAtoms()
 
     for survey, (earlier_cycle_id, releases) in enumerate(by_cycle.items()):
@@ -204,6 +212,9 @@ def units_blurred_by_earlier(
                 or keeps_answer_counts(release.figures)
             )
         }
+        with_answer_counts = {
+            unit_id for unit_id in exact_then if keeps_answer_counts(releases[unit_id].figures)
+        }
         met = compare_cycles(
             now=now_cells, unit_ids=published, then=then_cells, earlier_unit_ids=set(releases)
         )
@@ -218,11 +229,19 @@ def units_blurred_by_earlier(
                 overlap, now, exact_then
             ):
                 coarse.add(overlap.unit_id)
+            elif overlap.earlier_unit_id in with_answer_counts and few_apart(
+                overlap, now, stored, DISTRIBUTION_K
+            ):
+                without_answer_counts.add(overlap.unit_id)
         for component, earlier_units in met.components:
             now = summed([region_now(unit) for unit in component.unit_ids])
             stored = summed([region_then(unit) for unit in earlier_units])
             if few_apart(component, now, stored, cycle.k):
                 coarse |= component.unit_ids
+            elif with_answer_counts & set(earlier_units) and few_apart(
+                component, now, stored, DISTRIBUTION_K
+            ):
+                without_answer_counts |= component.unit_ids
         coarse |= units_with_unsure_answerers(
             now=now_cells,
             published=published,
@@ -251,7 +270,11 @@ def units_blurred_by_earlier(
             earlier=earlier_atoms,
             k=cycle.k,
         )
-    return Blurred(coarse=coarse - withheld, withheld=withheld)
+    return Blurred(
+        coarse=coarse - withheld,
+        withheld=withheld,
+        without_answer_counts=without_answer_counts - coarse - withheld,
+    )
 
 
 def answerers_unknown(overlap: GroupOverlap, now: dict[str, int], exact_then: set[int]) -> bool:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from statistics import fmean, stdev
 from typing import TypeVar
 
-from pulse.disclosure import Suppression, UnitCounts, decide_publication
+from pulse.disclosure import DISTRIBUTION_K, Suppression, UnitCounts, decide_publication
 from pulse.models import Comment, Response
 from pulse.release import ENPS_ORIGIN
 from pulse.release_models import (
@@ -67,7 +67,6 @@ from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.models import Cycle
 from surveys.selectors import ReportingUnit, reporting_units, viewers_per_unit
 
-DISTRIBUTION_K = 10
 Item = TypeVar("Item")
 Decision = dict[int, Suppression | None]
 
@@ -173,6 +172,7 @@ def write_release(cycle: Cycle) -> int:
                 decisions=decisions,
                 precision=comparison.precision,
                 few_apart=comparison.few_apart,
+                answer_counts=comparison.answer_counts,
             )
             if asked_follow_through and unit.asks_follow_through:
                 add_follow_through(
@@ -281,6 +281,7 @@ def unit_figures(
     decisions: Decisions,
     precision: int,
     few_apart: bool = False,
+    answer_counts: bool = True,
 ) -> UnitFigures:
     domains: dict[str, DomainFigures] = {
         domain: domain_figures(figure, precision=precision)
@@ -296,7 +297,9 @@ def unit_figures(
         if reason is None and figure is not None:
             # A coarse unit shows no distribution: two exact distributions a few people apart
             # would give those people's answers away.
-            show_distribution = decisions.distributions[question.key][unit_id] is None and fine
+            show_distribution = (
+                decisions.distributions[question.key][unit_id] is None and fine and answer_counts
+            )
             out_questions[question.key] = {
                 "status": ReleaseStatus.RELEASED,
                 "reason": None,
