@@ -72,7 +72,7 @@ class EarlierAtoms:
         return len({survey for regions in self.regions_of for survey, _unit in regions})
 
 
-def units_to_withhold(
+def units_in_small_combinations(
     *, now: InvitedCells, exact_now: set[int], earlier: EarlierAtoms, k: int
 ) -> set[int]:
     """The units of `exact_now` to withhold, so that no combination of this survey's exact

@@ -28,11 +28,11 @@ units those checks find are withheld, not coarsened.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from uuid import UUID
 
-from pulse.combinations_across_surveys import EarlierAtoms, units_to_withhold
+from pulse.combinations_across_surveys import EarlierAtoms, units_in_small_combinations
 from pulse.cuts_between_surveys import units_with_small_cuts
 from pulse.disclosure import DISTRIBUTION_K
 from pulse.release_models import ReleasedUnit, ReleaseStatus, UnitFigures
@@ -192,6 +192,7 @@ def units_blurred_by_earlier(
     withheld: set[int] = set()
     without_answer_counts: set[int] = set()
     earlier_atoms = EarlierAtoms()
+    answer_counts = AnswerCountChecks(now_cells)
 
     for survey, (earlier_cycle_id, releases) in enumerate(by_cycle.items()):
         then_cells = invited_cells(earlier_cycle_id, readers=readers)
@@ -263,8 +264,10 @@ def units_blurred_by_earlier(
             k=cycle.k,
         )
         earlier_atoms.add(survey, then_cells, exact_then)
+        answer_counts.against(survey, then_cells, with_answer_counts, published - coarse - withheld)
+    without_answer_counts |= answer_counts.stripped(published - coarse - withheld)
     if earlier_atoms.surveys >= 2:
-        withheld |= units_to_withhold(
+        withheld |= units_in_small_combinations(
             now=now_cells,
             exact_now=published - coarse - withheld,
             earlier=earlier_atoms,
@@ -275,6 +278,38 @@ def units_blurred_by_earlier(
         withheld=withheld,
         without_answer_counts=without_answer_counts - coarse - withheld,
     )
+
+
+@dataclass
+class AnswerCountChecks:
+    """Every combination of answer counts per statement, as of exact figures (pulse.trends
+    above), at their own threshold: within a survey they need DISTRIBUTION_K people, so across
+    surveys no combination of them may describe 1 to DISTRIBUTION_K - 1 people who cannot read
+    results. Only earlier releases that kept their answer counts take part; of this survey,
+    every exact unit may (whether it keeps them is decided per statement later, and taking too
+    many only takes counts from more units). A unit found keeps none, and is otherwise shown
+    as it would be. Built a survey at a time, like the checks of exact figures."""
+
+    now: InvitedCells
+    atoms: EarlierAtoms = field(default_factory=EarlierAtoms)
+    found: set[int] = field(default_factory=set)
+
+    def against(self, survey: int, then: InvitedCells, kept: set[int], exact_now: set[int]) -> None:
+        self.found |= units_with_small_cuts(
+            now=self.now,
+            exact_now=exact_now - self.found,
+            then=then,
+            exact_then=kept,
+            k=DISTRIBUTION_K,
+        )
+        self.atoms.add(survey, then, kept)
+
+    def stripped(self, exact_now: set[int]) -> set[int]:
+        if self.atoms.surveys >= 2:
+            self.found |= units_in_small_combinations(
+                now=self.now, exact_now=exact_now - self.found, earlier=self.atoms, k=DISTRIBUTION_K
+            )
+        return self.found
 
 
 def answerers_unknown(overlap: GroupOverlap, now: dict[str, int], exact_then: set[int]) -> bool:

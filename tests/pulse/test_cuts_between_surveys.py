@@ -14,7 +14,7 @@ from itertools import combinations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pulse.combinations_across_surveys import EarlierAtoms, units_to_withhold
+from pulse.combinations_across_surveys import EarlierAtoms, units_in_small_combinations
 from pulse.cuts_between_surveys import units_with_small_cuts
 from surveys.selectors import InvitedCells
 from teams.tree_walks import IdTree
@@ -142,7 +142,7 @@ def test_no_combination_of_three_surveys_exact_figures_describes_fewer_than_k(dr
     atoms = EarlierAtoms()
     for survey, (cells, exact) in enumerate(earlier):
         atoms.add(survey, cells, exact)
-    blurred = units_to_withhold(now=now, exact_now=exact_now, earlier=atoms, k=k)
+    blurred = units_in_small_combinations(now=now, exact_now=exact_now, earlier=atoms, k=k)
     assert blurred <= exact_now
     assert leaks(earlier, (now, exact_now - blurred), k) is None, (
         f"coarsened {sorted(blurred)} of {sorted(exact_now)}"
