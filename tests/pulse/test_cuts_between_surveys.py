@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from pulse.combinations_across_surveys import EarlierAtoms, units_in_small_combinations
 from pulse.cuts_between_surveys import units_with_small_cuts
+from pulse.trends import AnswerCountChecks
 from surveys.selectors import InvitedCells
 from teams.tree_walks import IdTree
 
@@ -177,3 +178,50 @@ def test_two_teams_that_swapped_one_person_each_are_coarsened() -> None:
     assert units_with_small_cuts(
         now=now, exact_now={101, 102}, then=then, exact_then={1, 2}, k=4
     ) == {101, 102}
+
+
+def test_answer_counts_of_five_who_left_two_teams_together_are_not_kept() -> None:
+    """The four teams that pass people along, in tens: the betas move from North to East, five
+    from East to South, the epsilons from South to West. Every team changed by ten or more,
+    and North and East together lost the five: k = 5 people, so the figures stay exact, but
+    October's answer counts of North and East less November's would be the five's answers,
+    which within a survey need ten people (pulse.trends.AnswerCountChecks)."""
+    groups_then = {"alpha": 1, "beta": 1, "gamma": 2, "five": 2, "delta": 3, "eps": 3, "phi": 4}
+    groups_now = {
+        "alpha": 101, "beta": 102, "gamma": 102, "five": 103, "delta": 103, "eps": 104, "phi": 104
+    }  # fmt: skip
+    sizes = {"five": 5}
+    people = {
+        group: range(100 * i, 100 * i + sizes.get(group, 10)) for i, group in enumerate(groups_then)
+    }
+    then = InvitedCells(
+        parent_of={1: None, 2: None, 3: None, 4: None},
+        cell_of_person={p: groups_then[g] for g, members in people.items() for p in members},
+    )
+    now = InvitedCells(
+        parent_of={101: None, 102: None, 103: None, 104: None},
+        cell_of_person={p: groups_now[g] for g, members in people.items() for p in members},
+    )
+    exact_then, exact_now = {1, 2, 3, 4}, {101, 102, 103, 104}
+    assert (
+        units_with_small_cuts(now=now, exact_now=exact_now, then=then, exact_then=exact_then, k=5)
+        == set()
+    ), "five people are k: the figures stay exact"
+
+    checks = AnswerCountChecks(now)
+    checks.against(0, then, exact_then, exact_now)
+    found = checks.stripped(exact_now)
+    assert found & {101, 102}, "North or East keeps no answer counts"
+    # Without the five, nothing is described by fewer than ten: every unit keeps its counts.
+    people.pop("five")
+    then = InvitedCells(
+        parent_of=then.parent_of,
+        cell_of_person={p: groups_then[g] for g, members in people.items() for p in members},
+    )
+    now = InvitedCells(
+        parent_of=now.parent_of,
+        cell_of_person={p: groups_now[g] for g, members in people.items() for p in members},
+    )
+    checks = AnswerCountChecks(now)
+    checks.against(0, then, exact_then, exact_now)
+    assert checks.stripped(exact_now) == set()
