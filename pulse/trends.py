@@ -152,7 +152,7 @@ class Blurred:
 
     coarse: set[int]  # shown in coarser steps
     withheld: set[int]  # not shown at all
-    # Fewer than DISTRIBUTION_K apart from an earlier release that kept its answer counts.
+    # Shown, but without answer counts per statement.
     without_answer_counts: set[int]
 
 
@@ -175,7 +175,10 @@ def units_blurred_by_earlier(
     Withheld: beyond pairs and components, every combination of exact figures is checked, in
     people as invited: of each earlier survey's with this one's (pulse.cuts_between_surveys),
     then of all earlier surveys' with this one's (pulse.combinations_across_surveys). The
-    units they find are withheld, and count as coarse ones do: in the nearest exact unit above."""
+    units they find are withheld, and count as coarse ones do: in the nearest exact unit above.
+
+    Without answer counts: the same pairs, components and combinations, 1 to DISTRIBUTION_K - 1
+    apart from earlier releases that kept their answer counts (AnswerCountChecks)."""
     by_cycle: dict[int, dict[int, ReleasedUnit]] = {}
     for release in earlier:
         by_cycle.setdefault(release.cycle_id, {})[release.unit_id] = release
