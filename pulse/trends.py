@@ -196,6 +196,11 @@ def units_blurred_by_earlier(
     without_answer_counts: set[int] = set()
     earlier_atoms = EarlierAtoms()
     answer_counts = AnswerCountChecks(now_cells)
+    # Only a group of DISTRIBUTION_K respondents or more can keep answer counts: the others'
+    # people count in the unit above them, as in the releases' own decisions.
+    may_keep_counts = {
+        unit for unit in published if counts[unit].get(RESPONDENTS, 0) >= DISTRIBUTION_K
+    }
 
     for survey, (earlier_cycle_id, releases) in enumerate(by_cycle.items()):
         then_cells = invited_cells(earlier_cycle_id, readers=readers)
@@ -267,8 +272,10 @@ def units_blurred_by_earlier(
             k=cycle.k,
         )
         earlier_atoms.add(survey, then_cells, exact_then)
-        answer_counts.against(survey, then_cells, with_answer_counts, published - coarse - withheld)
-    without_answer_counts |= answer_counts.stripped(published - coarse - withheld)
+        answer_counts.against(
+            survey, then_cells, with_answer_counts, may_keep_counts - coarse - withheld
+        )
+    without_answer_counts |= answer_counts.stripped(may_keep_counts - coarse - withheld)
     if earlier_atoms.surveys >= 2:
         withheld |= units_in_small_combinations(
             now=now_cells,
