@@ -78,8 +78,9 @@ def units_with_small_cuts(
             return blurred
         targets: set[int] = set()
         settled_before = len(settled)
+        later_of = later_regions_of(pieces)
         for cut in cuts:
-            closing = units_closing(cut, pieces) & exact
+            closing = units_closing(cut, later_of) & exact
             if closing:
                 targets |= closing
             else:
@@ -215,13 +216,23 @@ def ordered(ends: tuple[Node, Node]) -> tuple[Node, Node]:
     return ends if repr(ends[0]) <= repr(ends[1]) else (ends[1], ends[0])
 
 
-def units_closing(cut: SmallCut, pieces: Counter[tuple[Node, Node]]) -> set[int]:
+def later_regions_of(pieces: Counter[tuple[Node, Node]]) -> dict[Node, set[Node]]:
+    """Each earlier region → the later regions holding a piece of it, indexed once per
+    drawing: a drawing can have thousands of small cuts."""
+    later_of: dict[Node, set[Node]] = {}
+    for before, after in pieces:
+        later_of.setdefault(before, set()).add(after)
+    return later_of
+
+
+def units_closing(cut: SmallCut, later_of: dict[Node, set[Node]]) -> set[int]:
     """The later units whose withholding merges the cut away: the later region of each crossing
-    piece, and every later region holding a piece of a crossing piece's earlier region; else
-    the later regions on the cut's side."""
+    piece, and every later region holding a piece of a crossing piece's earlier region
+    (`later_of`: later_regions_of); else the later regions on the cut's side."""
     split = {before for before, _after in cut.crossing if before != NEITHER}
     nodes = {after for _before, after in cut.crossing}
-    nodes |= {after for before, after in pieces if before in split}
+    for before in split:
+        nodes |= later_of.get(before, set())
     units = {unit for node in nodes if (unit := later_unit(node)) is not None}
     return units or {unit for node in cut.side if (unit := later_unit(node)) is not None}
 
