@@ -4,7 +4,8 @@ employee address, are not counted as readers of the team they work in
 
 The people behind the HR logins are found, when a survey closes, by the login's link to its
 person or, failing that, by the same email address (surveys.closing.record_hr_readers). A
-login HR makes for itself, say one per officer under the HR desk's own domain, has neither:
+login HR makes for itself with `manage.py make_hr`, say one per officer under the HR desk's
+own domain, has neither (make_hr links the person "with that email if there is one"):
 it is HR, it reads every result, yet no person is counted as a reader in any cell, so every
 rule that takes the readers out (within a survey and across surveys) counts the officers as
 people who cannot read results.
@@ -16,12 +17,16 @@ figures are shown in whole points; the four officers know their own answers, and
 them is Quinn.
 """
 
+from io import StringIO
+
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import Client
 
 from surveys.instrument import SCALE_VALUES
-from teams.roles import ensure_hr_group
+from teams.models import Person
+from teams.roles import is_hr
 from tests.anonymity.test_across_surveys import Sheet, rescaled, run_survey
 from tests.anonymity.test_regions_between_surveys import (
     ENPS_CLASSES,
@@ -53,12 +58,14 @@ def org() -> BuiltOrg:
 
 
 def hr_desk_logins(count: int) -> list[User]:
-    """Logins HR makes for its own work: HR, under the desk's domain, linked to no person."""
+    """Logins HR makes for its own work with `manage.py make_hr`, under the desk's domain:
+    HR, and linked to no person, since no person has that address."""
     logins = []
     for number in range(1, count + 1):
         email = f"officer-{number}@hr-desk.example"
-        login = User.objects.create_user(email, email, "pw")
-        login.groups.add(ensure_hr_group())
+        call_command("make_hr", email, "--password", "a long passphrase 1", stdout=StringIO())
+        login = User.objects.get(username=email)
+        assert is_hr(login) and not Person.objects.filter(user=login).exists()
         logins.append(login)
     return logins
 
