@@ -30,6 +30,7 @@ from teams.models import Person
 from tests.anonymity.test_across_surveys import Sheet, as_reader, rescaled, run_survey
 from tests.anonymity.test_regions_between_surveys import (
     ENPS_CLASSES,
+    net_of,
     nets,
     score_sum_bounds,
     withheld,
@@ -82,7 +83,7 @@ def read_quinn_in_november(client, org: BuiltOrg, *, october_answered: bool) -> 
     if withheld(east) or east["status"] != "released" or east["enps"] is None:
         return
 
-    officers_enps = sum(int(s.enps >= 9) - int(s.enps <= 6) for s in OFFICERS)
+    officers_enps = net_of(OFFICERS)
     classes = {net - officers_enps for net in nets(east)} & set(ENPS_CLASSES)
     assert -1 in classes, "the attack is sound"
     domain = next(iter(east["domains"]))

@@ -30,6 +30,7 @@ from teams.roles import is_hr
 from tests.anonymity.test_across_surveys import Sheet, rescaled, run_survey
 from tests.anonymity.test_regions_between_surveys import (
     ENPS_CLASSES,
+    net_of,
     nets,
     score_sum_bounds,
 )
@@ -99,7 +100,7 @@ def test_hr_staff_signing_in_under_another_address_cannot_read_their_colleague(c
     if east["status"] != "released" or east["enps"] is None:
         return
 
-    officers_enps = sum(int(s.enps >= 9) - int(s.enps <= 6) for s in OFFICERS)
+    officers_enps = net_of(OFFICERS)
     classes = {net - officers_enps for net in nets(east)} & set(ENPS_CLASSES)
     assert -1 in classes, "the attack is sound"
     domain = next(iter(east["domains"]))

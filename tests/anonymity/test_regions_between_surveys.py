@@ -134,6 +134,12 @@ def test_a_manager_reads_one_joiner_from_a_department_less_its_team_in_two_surve
     )
 
 
+def net_of(sheets: Iterable[Sheet]) -> int:
+    """Promoters less detractors among these answer sheets (a skipped eNPS counts for none)."""
+    scores = [sheet.enps for sheet in sheets if sheet.enps is not None]
+    return sum(int(score >= 9) - int(score <= 6) for score in scores)
+
+
 def withheld(read: dict) -> bool:
     """Is a read unit not shown because, beside earlier surveys' figures, it would describe a
     few people? An attack that needs its figures then has nothing to read."""
