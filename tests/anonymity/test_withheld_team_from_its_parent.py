@@ -19,8 +19,7 @@ before.
 import pytest
 
 from surveys.instrument import SCALE_VALUES
-from teams.team_tree import sync_teams
-from tests.anonymity.test_across_surveys import Sheet, as_reader, rescaled, run_survey
+from tests.anonymity.test_across_surveys import as_reader, rescaled
 from tests.anonymity.test_regions_between_surveys import (
     ENPS_CLASSES,
     nets,
@@ -28,12 +27,9 @@ from tests.anonymity.test_regions_between_surveys import (
     withheld,
 )
 from tests.anonymity.test_union_of_regions_between_surveys import (
-    ENPS,
     QUINN,
-    VALUES,
-    group,
-    moved,
     org,  # noqa: F401 (the fixture)
+    two_surveys,
 )
 
 pytestmark = pytest.mark.django_db
@@ -42,17 +38,7 @@ TEAMS = ("Company", "North", "East", "South", "West")
 
 
 def test_the_company_less_south_and_west_does_not_give_the_withheld_team_back(client, org) -> None:  # noqa: F811
-    sheets = {person: Sheet(5, 8, None) for person in org.everyone}
-    for word in ("Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Phi"):
-        for person, value, enps in zip(group(org, word), VALUES, ENPS, strict=False):
-            sheets[person] = Sheet(value, enps, None)
-    sheets[org["Quinn Solo"]] = QUINN
-    october = run_survey(client, "October", sheets)
-    moved(group(org, "Beta"), org["Cleo Turner"])
-    moved([org["Quinn Solo"]], org["Dora New"])
-    moved(group(org, "Epsilon"), org["Eve Stone"])
-    sync_teams()
-    november = run_survey(client, "November", sheets)
+    october, november = two_surveys(client, org)
 
     ada = org["Ada Lovelace"]
     reads = {
