@@ -87,6 +87,26 @@ ensure_redis() {
   say "Started a throwaway Redis on port $port"
 }
 
+# redis_url_with_db URL DB_NUMBER: the same Redis server, another database number.
+redis_url_with_db() {
+  local url="$1" db="$2" rest
+  rest="${url#redis://}"
+  rest="${rest#rediss://}"
+  if [[ "$rest" == */* ]]; then
+    printf '%s/%s\n' "${url%/*}" "$db"
+  else
+    printf '%s/%s\n' "$url" "$db"
+  fi
+}
+
+# run_tagged TAG COMMAND...: run COMMAND with every line of its output prefixed "[TAG] ", so
+# that two runs side by side can be told apart; the exit status is COMMAND's.
+run_tagged() {
+  local tag="$1"
+  shift
+  ( set -o pipefail; "$@" 2>&1 | sed -u "s/^/[$tag] /" )
+}
+
 # ensure_postgres DBNAME: export DATABASE_URL for a reachable PostgreSQL.
 ensure_postgres() {
   local name="${1:-pulse}"

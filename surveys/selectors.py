@@ -120,11 +120,14 @@ def cycles_led_by(user_id: int) -> QuerySet[CycleTeam, int]:
 
 
 def viewers_per_unit(cycle_id: int) -> dict[int, int]:
-    """Reporting unit id → how many of the people invited under it can read results.
+    """Reporting unit id → how many of the people invited under it can read results of this
+    cycle or of any other (readers_of_every_cycle): someone who was HR or a manager for an
+    earlier survey remembers their own answers here too, and can take them out of this
+    survey's figures and comments beside whoever reads them now.
 
     Counted in the cell where the unit's answers are stored (answers_cell_id), so the counts
     line up with the stored responses."""
-    viewers = _viewer_person_ids(cycle_id)
+    viewers = readers_of_every_cycle()
     teams = CycleTeam.objects.filter(cycle_id=cycle_id).in_bulk()
     cell_of = {team.pk: answers_cell_id(team, teams) for team in teams.values()}
     counts: dict[int, int] = defaultdict(int)
