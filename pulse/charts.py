@@ -3,6 +3,7 @@ same time axis, and the scatter of units on HR's linked view. No script, no inli
 templates draw these shapes, and a table beside each chart carries the same numbers."""
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 WIDTH, HEIGHT, PAD = 320, 140, 28
@@ -14,6 +15,7 @@ class ChartPoint:
     y: float
     label: str
     value: float
+    step: int = 1  # of the release the value is from: the title shows its range
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,8 @@ class TrendChart:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
 
 
-def trend_chart(points: list[tuple[str, float]]) -> TrendChart | None:
+def trend_chart(points: Sequence[tuple[str, float, int]]) -> TrendChart | None:
+    """(label, value, step) per survey, oldest first: pulse.results.trend_points."""
     if len(points) < 2:
         return None
     span = WIDTH - 2 * PAD
@@ -41,8 +44,10 @@ def trend_chart(points: list[tuple[str, float]]) -> TrendChart | None:
         width=WIDTH,
         height=HEIGHT,
         points=[
-            ChartPoint(x=PAD + index * step, y=y_of(value), label=label, value=value)
-            for index, (label, value) in enumerate(points)
+            ChartPoint(
+                x=PAD + index * step, y=y_of(value), label=label, value=value, step=value_step
+            )
+            for index, (label, value, value_step) in enumerate(points)
         ],
         gridlines=[(y_of(value), value) for value in (0, 50, 100)],
     )

@@ -101,7 +101,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "children": result.children,
             "chart": trend_chart(points),
             "trend_points": points,
-            "customers": customer_panel(selected.released, earlier, [label for label, _ in points])
+            "customers": customer_panel(selected.released, earlier, [p.period for p in points])
             if selected.is_released
             else None,
             "change": describe_change(selected.released, earlier),

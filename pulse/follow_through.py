@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from common.csv_export import cell
 from pulse.access import User, releases_in_scope
-from pulse.loop import change_sentence, follow_through_of
+from pulse.loop import change_sentence, follow_through_of, step_of
 from pulse.release_models import ReleasedUnit, ReleaseStatus
 from pulse.results import UnitResult, unit_result
+from pulse.templatetags.figures import shown
 from pulse.unit_links import unit_query
 from surveys.focus_selectors import FocusView, focuses_after
 from surveys.models import Cycle, Focus
@@ -38,9 +39,11 @@ class FollowThroughRow:
     unit_id: int
     name: str
     index: int | None
+    index_step: int  # of the unit's release: a coarse index is shown as its range
     reason: str  # why the unit's figures are hidden, when they are
     focus: FocusView | None
     follow_through: int | None
+    follow_through_step: int  # of the later release it is from
     follow_through_period: str
     change: str  # of the focus domain since the focus was set, in words
     unit_query: str  # how a dashboard link addresses the unit: by its team (pulse.unit_links)
@@ -159,10 +162,11 @@ def row_of(
     released = unit.released
     team_id = released.unit.team_id
     focus = focuses.get(team_id) if team_id is not None else None
-    score, period, change = None, "", ""
+    score, score_step, period, change = None, 1, "", ""
     if focus is not None:
         if focus.id in asked:
             score, _ = follow_through_of(asked[focus.id], asked[focus.id].cycle.k)
+            score_step = step_of(asked[focus.id])
             period = asked[focus.id].cycle.period if score is not None else ""
         before = released.figures.get("domains", {}).get(focus.domain)
         after_release = later.get(released.unit_id)
@@ -175,10 +179,12 @@ def row_of(
         unit_id=released.unit_id,
         name=unit.name,
         index=released.figures.get("index") if unit.is_released else None,
+        index_step=unit.step,
         reason=unit.reason
         or ("A domain is hidden, so there is no index" if unit.is_released else ""),
         focus=focus,
         follow_through=score,
+        follow_through_step=score_step,
         follow_through_period=period,
         change=change,
         unit_query=unit_query(released.unit),
@@ -217,16 +223,21 @@ def csv_cells(row: FollowThroughRow) -> list[object]:
         cell(value)
         for value in [
             row.name,
-            "" if row.index is None else row.index,
+            shown_or_blank(row.index, row.index_step),
             focus.domain_label if focus else "",
             ("yes" if focus.is_shared else "no") if focus else "",
             " | ".join(f"{c.text} [{c.status}]" for c in focus.commitments) if focus else "",
             focus.done_count if focus else "",
-            "" if row.follow_through is None else row.follow_through,
+            shown_or_blank(row.follow_through, row.follow_through_step),
             row.follow_through_period,
             row.change,
         ]
     ]
+
+
+def shown_or_blank(value: int | None, step: int) -> str:
+    # As the page shows it: a coarse figure is the range it stands for, not a bare number.
+    return "" if value is None else shown(value, step)
 
 
 def as_csv(rows: Iterable[FollowThroughRow]) -> str:

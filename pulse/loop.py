@@ -146,11 +146,18 @@ class FocusProgress:
     focus: FocusView
     chosen_after: str  # the period of the release it answered
     follow_through: int | None
+    follow_through_step: int  # of the release it is from
     follow_through_reason: str
-    # (period, score) of the focus domain in the releases this viewer may read, oldest first.
-    domain_points: list[tuple[str, int]]
+    # (period, score, step) of the focus domain in the releases this viewer may read, oldest
+    # first: a coarse release's score is shown as the range its step stands for.
+    domain_points: list[tuple[str, int, int]]
     change: str  # since the release the focus answered, in words; "" when none can be drawn
     can_update: bool  # this viewer led the team when the focus was chosen: may set statuses
+
+
+def step_of(released: ReleasedUnit) -> int:
+    """Points per step of the release's scores (pulse.trends.coarse_step); 1 in whole points."""
+    return int(released.figures.get("precision", 1))
 
 
 def follow_through_of(released: ReleasedUnit, k: int) -> tuple[int | None, str]:
@@ -179,13 +186,13 @@ def progress_since(
     elif earlier is None:
         earlier = earlier_releases_for(user, released)
     points = [
-        (before.cycle.period, before.figures["domains"][focus.domain]["score"])
+        (before.cycle.period, before.figures["domains"][focus.domain]["score"], step_of(before))
         for before in earlier
         if focus.domain in before.figures.get("domains", {})
     ]
     after = released.figures.get("domains", {}).get(focus.domain)
     if after is not None:
-        points.append((released.cycle.period, after["score"]))
+        points.append((released.cycle.period, after["score"], step_of(released)))
     answered = next((before for before in earlier if before.cycle_id == focus.cycle_id), None)
     before = answered.figures.get("domains", {}).get(focus.domain) if answered else None
     score, reason = follow_through_of(released, released.cycle.k)
@@ -198,6 +205,7 @@ def progress_since(
         focus=focus,
         chosen_after=chosen_after,
         follow_through=score,
+        follow_through_step=step_of(released),
         follow_through_reason=reason,
         domain_points=points,
         change=change_sentence(before, after) if before and after else "",

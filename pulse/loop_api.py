@@ -221,6 +221,10 @@ class FollowThroughSerializer(serializers.Serializer):
     unit = serializers.IntegerField()
     name = serializers.CharField()
     index = serializers.IntegerField(allow_null=True)
+    precision = serializers.IntegerField(
+        help_text="Points per step of the index: above 1, it is rounded to steps that wide "
+        "(the page shows the range it stands for)."
+    )
     reason = serializers.CharField(allow_blank=True)
     focus = serializers.CharField(allow_null=True, help_text="The domain chosen, if any.")
     shared = serializers.BooleanField()
@@ -228,6 +232,9 @@ class FollowThroughSerializer(serializers.Serializer):
     commitments_done = serializers.IntegerField()
     follow_through = serializers.IntegerField(
         allow_null=True, help_text="0-100, from the team's answers on the next survey."
+    )
+    follow_through_precision = serializers.IntegerField(
+        help_text="Points per step of follow_through, as precision is of the index."
     )
     follow_through_cycle = serializers.CharField(allow_blank=True)
     focus_domain_change = serializers.CharField(allow_blank=True)
@@ -239,6 +246,7 @@ def row_payload(row: FollowThroughRow) -> dict:
         "unit": row.unit_id,
         "name": row.name,
         "index": row.index,
+        "precision": row.index_step,
         "reason": row.reason,
         "focus": focus.domain if focus else None,
         "shared": bool(focus and focus.is_shared),
@@ -248,6 +256,7 @@ def row_payload(row: FollowThroughRow) -> dict:
         ],
         "commitments_done": focus.done_count if focus else 0,
         "follow_through": row.follow_through,
+        "follow_through_precision": row.follow_through_step,
         "follow_through_cycle": row.follow_through_period,
         "focus_domain_change": row.change,
     }

@@ -1,6 +1,7 @@
 """Reads behind the dashboards and the results API: released figures, shaped for people."""
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Prefetch, Q
 
@@ -435,14 +436,25 @@ def earlier_releases_for(user: User, released: ReleasedUnit) -> list[ReleasedUni
     )
 
 
-def trend_points(released: ReleasedUnit, earlier: list[ReleasedUnit]) -> list[tuple[str, float]]:
-    """(period, index) for the `earlier` releases (earlier_releases_for), then this one."""
-    points = [
-        (before.cycle.period, before.figures["index"])
-        for before in earlier
-        if before.figures.get("index") is not None
-    ]
-    points.sort()
+class TrendPoint(NamedTuple):
+    """One release's index on a trend, with the step it was released in: a coarse release's
+    index is shown as the range it stands for, like everywhere else (pulse.templatetags)."""
+
+    period: str
+    value: float  # the index as released
+    step: int
+
+
+def trend_point(released: ReleasedUnit) -> TrendPoint:
+    figures = released.figures
+    return TrendPoint(released.cycle.period, figures["index"], int(figures.get("precision", 1)))
+
+
+def trend_points(released: ReleasedUnit, earlier: list[ReleasedUnit]) -> list[TrendPoint]:
+    """The index of the `earlier` releases (earlier_releases_for), then this one's."""
+    points = sorted(
+        trend_point(before) for before in earlier if before.figures.get("index") is not None
+    )
     if released.figures.get("index") is not None:
-        points.append((released.cycle.period, released.figures["index"]))
+        points.append(trend_point(released))
     return points

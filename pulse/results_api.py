@@ -12,6 +12,7 @@ from common.query_params import id_from_query
 from pulse.access import led_cycle_teams, may_see, reads_everything
 from pulse.release_models import ReleasedUnit
 from pulse.results import (
+    TrendPoint,
     earlier_releases_for,
     reason_text,
     small_teams,
@@ -189,8 +190,13 @@ class TrendView(CSVOrJSONView):
         )
         if request.accepted_renderer.format == "csv":
             # One row per survey: the table a spreadsheet charts.
-            rows = [{"unit": unit_id, "period": p, "index": value} for p, value in points]
+            rows = [{"unit": unit_id, **trend_point_payload(point)} for point in points]
             return Response(rows, headers=attachment(f"trend-{unit_id}.csv"))
         return Response(
-            {"unit": unit_id, "points": [{"period": p, "index": value} for p, value in points]}
+            {"unit": unit_id, "points": [trend_point_payload(point) for point in points]}
         )
+
+
+def trend_point_payload(point: TrendPoint) -> dict:
+    # `precision` as on a unit's results: above 1, the index is rounded to steps that wide.
+    return {"period": point.period, "index": point.value, "precision": point.step}

@@ -7,6 +7,7 @@ import pytest
 from pulse.models import ReleasedUnit
 from pulse.templatetags.figures import EN_DASH as TO
 from pulse.templatetags.figures import MINUS
+from surveys.models import Focus
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +87,44 @@ def test_coarse_enps_steps_lie_on_its_scale_and_all_promoters_is_no_step_of_its_
         60,
         100,
     }
+
+
+def test_the_trend_the_focus_panel_and_hrs_follow_through_list_read_coarse_figures_as_ranges(
+    demo,
+) -> None:
+    """Everywhere a released figure is repeated (the index trend under the dashboard, the focus
+    domain's scores and the follow-through score in the panel after the results, HR's
+    follow-through page, its CSV and its API) it reads as its release's range."""
+    engineering = demo["units"]["Engineering"]
+    earlier = engineering.trend_from.get()
+    focus = Focus.objects.get(team=engineering.unit.team, cycle=earlier.cycle)
+    coarsen(engineering, 20, {**SCORES, focus.domain: 40}, index=60, enps=20)
+    engineering.figures["follow_through"] = {"score": 80, "favorable": 80, "respondents": 9}
+    engineering.save(update_fields=["figures"])
+    coarsen(earlier, 50, {**SCORES, focus.domain: 50}, index=100, enps=0)
+    engineering.unit.focus = focus
+    engineering.unit.save(update_fields=["focus"])
+    cycle = demo["cycle"]
+
+    daniel = demo["clients"]["daniel"]
+    page = daniel.get(f"/dashboard/?cycle={cycle.pk}&unit={engineering.unit_id}").text
+    trend = page[page.index("index-trend-title") :]
+    assert f"<td>75{TO}100</td>" in trend and f"<td>50{TO}69</td>" in trend  # the two indexes
+    loop = page[page.index('id="loop-title"') :]
+    assert f'<span class="big-inline">70{TO}89</span>' in loop  # follow-through, steps of 20
+    assert f"<td>25{TO}74</td>" in loop and f"<td>30{TO}49</td>" in loop  # the focus domain
+
+    nadia = demo["clients"]["nadia"]
+    hr = nadia.get(f"/hr/follow-through/?cycle={earlier.cycle_id}&q=Engineering").text
+    assert f'<td data-label="Index">75{TO}100</td>' in hr
+    assert f"70{TO}89 <span" in hr
+    csv = nadia.get(f"/hr/follow-through/?cycle={earlier.cycle_id}&format=csv").getvalue()
+    row = next(line for line in csv.decode().splitlines() if line.startswith("Engineering,"))
+    assert row.startswith(f"Engineering,75{TO}100,") and f",70{TO}89," in row
+
+    listed = nadia.get(f"/api/v1/follow-through/?cycle={earlier.cycle_id}").json()
+    api_row = next(r for r in listed if r["name"] == "Engineering")
+    assert (api_row["index"], api_row["precision"]) == (100, 50)
+    assert (api_row["follow_through"], api_row["follow_through_precision"]) == (80, 20)
+    points = nadia.get(f"/api/v1/results/{engineering.unit_id}/trend").json()["points"]
+    assert [(p["index"], p["precision"]) for p in points] == [(100, 50), (60, 20)]

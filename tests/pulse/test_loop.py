@@ -7,6 +7,7 @@ from html import escape
 import pytest
 from django.utils import timezone
 
+from pulse.templatetags.figures import shown
 from surveys.models import Commitment, CommitmentStatus, Cycle, Focus
 
 pytestmark = pytest.mark.django_db
@@ -132,19 +133,25 @@ def test_hr_lists_every_unit_in_scope_weakest_first_and_the_csv_says_the_same(de
     assert csv["Content-Type"].startswith("text/csv")
     lines = csv.getvalue().decode().strip().splitlines()
     assert len(lines) == 1 + len(demo["units"])
-    indexes = [line.split(",")[1] for line in lines[1:]]
-    shown = [int(index) for index in indexes if index]
-    assert shown == sorted(shown), "lowest index first"
+    listed = nadia.get(f"/api/v1/follow-through/?cycle={cycle.pk}").json()
+    indexes = [row["index"] for row in listed if row["index"] is not None]
+    assert indexes == sorted(indexes), "lowest index first"
+    # The CSV in the same order, each index as the page shows it (a coarse one as its range).
+    assert [line.split(",")[:2] for line in lines[1:]] == [
+        [row["name"], "" if row["index"] is None else shown(row["index"], row["precision"])]
+        for row in listed
+    ]
 
 
 def test_hr_filters_units_below_a_score_and_units_without_a_focus(demo) -> None:
     nadia, cycle, units = demo["clients"]["nadia"], demo["cycle"], demo["units"]
     demo["clients"]["kenji"].post(f"/dashboard/{units['Platform'].unit_id}/focus/", focus_form())
-    below = (
-        nadia.get(f"/hr/follow-through/?cycle={cycle.pk}&below=60&format=csv").getvalue().decode()
-    )
-    for line in below.strip().splitlines()[1:]:
-        assert int(line.split(",")[1]) < 60
+    every = nadia.get(f"/api/v1/follow-through/?cycle={cycle.pk}").json()
+    below = nadia.get(f"/api/v1/follow-through/?cycle={cycle.pk}&below=60").json()
+    assert [row["name"] for row in below] == [
+        row["name"] for row in every if row["index"] is not None and row["index"] < 60
+    ]
+    assert 0 < len(below) < len(every)
     without = (
         nadia.get(f"/hr/follow-through/?cycle={cycle.pk}&without_focus_days=0&format=csv")
         .getvalue()
@@ -195,8 +202,10 @@ def give_follow_through(demo, name: str, figure: dict | None, hidden: str = "") 
 
 def test_the_follow_through_score_shows_on_the_dashboard_and_on_hrs_page(demo) -> None:
     figure = {"score": 64, "favorable": 58, "respondents": 9, "spread": 12.0}
+    released = demo["units"]["Engineering"]
+    released.figures["precision"] = 1  # in whole points: test_coarse_ranges has the steps
     focus = give_follow_through(demo, "Engineering", figure)
-    engineering = demo["units"]["Engineering"].unit_id
+    engineering = released.unit_id
     page = demo["clients"]["daniel"].get(f"/dashboard/?cycle={demo['cycle'].pk}&unit={engineering}")
     assert '<span class="big-inline">64</span>' in page.text
     hr = demo["clients"]["nadia"].get(f"/hr/follow-through/?cycle={focus.cycle_id}&format=csv")
