@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from teams.audit import acting_login
+from teams.identity_change import replacement_notice
 from teams.invitations import invite_to_log_in
 from teams.models import Person, Team
 from teams.selectors import eligible_counts, team_members
@@ -155,7 +156,14 @@ class PersonAdmin(admin.ModelAdmin):
         return getattr(person, "led_team_name", None)
 
     def save_model(self, request: HttpRequest, obj: Person, form: forms.Form, change: bool) -> None:
-        save_person(person=obj)
+        saved = save_person(person=obj)
+        if saved.pk == obj.pk:
+            return
+        # A new name, email or employee id is another person (teams.identity_change): the row
+        # HR edited is the leaver's, and the admin's history and next page are the joiner's.
+        leaver = str(form.initial.get("name", ""))
+        obj.pk, obj.user = saved.pk, saved.user
+        self.message_user(request, replacement_notice(leaver=leaver, joiner=saved))
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
