@@ -12,7 +12,8 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, F, IntegerField, QuerySet, Value, When
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from teams.audit import acting_login
@@ -164,6 +165,14 @@ class PersonAdmin(admin.ModelAdmin):
         leaver = str(form.initial.get("name", ""))
         obj.pk, obj.user = saved.pk, saved.user
         self.message_user(request, replacement_notice(leaver=leaver, joiner=saved))
+
+    def response_change(self, request: HttpRequest, obj: Person) -> HttpResponse:
+        response = super().response_change(request, obj)
+        edited = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+        if "_continue" in request.POST and edited != str(obj.pk):
+            # "Save and continue" goes on with the joiner: the row edited is the leaver's.
+            return HttpResponseRedirect(reverse("admin:teams_person_change", args=[obj.pk]))
+        return response
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
