@@ -138,7 +138,9 @@ def import_org(
     """Sync people to `rows` (already validated by teams.org_csv), all or nothing.
 
     Creates people, updates them by employee_id, reactivates anyone listed, and deactivates
-    people missing from the file only when asked. Teams then follow the reporting lines. An
+    people missing from the file only when asked. A listed employee id whose name or email is
+    no longer its person's is another person in that seat: the one who had it leaves and a new
+    row joins (teams.identity_change). Teams then follow the reporting lines. An
     import that changed something is in the audit log, with its counts, as `actor`'s (None:
     the command line); a dry run changed nothing and is not. `progress` hears how many rows
     are applied (in a dry run too: it applies them, then rolls back).

@@ -304,10 +304,11 @@ def test_the_stored_import_summaries_do_not_name_linus_once_he_left(
         created_at=timezone.now(),
         summary=summary_record(import_org(rows=tom_in_linus_seat(), dry_run=True)),
     )
-    assert preview.summary["changes"]["people_replaced"]["first"][0]["left"] == "Linus Torvalds"
+    previewed = preview.summary or {}
+    assert previewed["changes"]["people_replaced"]["first"][0]["left"] == "Linus Torvalds"
     applied = summary_record(import_org(rows=tom_in_linus_seat()))
     preview.refresh_from_db()
-    for record in (preview.summary, applied):
+    for record in (preview.summary or {}, applied):
         (replaced,) = record["changes"]["people_replaced"]["first"]
         assert (replaced["left"], replaced["name"], replaced["employee_id"]) == (
             ERASED_NAME,
