@@ -159,6 +159,27 @@ def test_hr_typing_tom_over_linus_in_the_admin_makes_linus_leave_and_tom_join(
     assert "invite Tom Newman to log in if needed" in response.text
 
 
+def test_harriet_cannot_make_her_own_record_another_person_and_lose_her_login(
+    harriet: Client, company: dict[str, Person]
+) -> None:
+    own = company["harriet"]
+    response = harriet.post(
+        f"/admin/teams/person/{own.pk}/change/",
+        {
+            "name": "Harriet Tubman-Davis",
+            "email": own.email,
+            "employee_id": own.employee_id,
+            "active": "on",
+            "manager": company["ada"].pk,
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 200
+    assert "This is your own record" in response.text
+    assert Person.objects.get(pk=own.pk).name == "Harriet Tubman"
+    assert harriet.get("/admin/teams/person/").status_code == 200  # still logged in
+
+
 def test_a_seat_keyed_org_file_makes_linus_leave_and_tom_join(
     company: dict[str, Person], october: int
 ) -> None:
