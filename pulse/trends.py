@@ -271,7 +271,9 @@ def units_blurred_by_earlier(
             exact_then=exact_then,
             k=cycle.k,
         )
-        earlier_atoms.add(survey, then_cells, exact_then)
+        # Coarse releases take part with the blur of their steps (k-1 people once): a
+        # combination can hold a few people more often than that.
+        earlier_atoms.add(survey, then_cells, exact_then, frozenset(set(releases) - exact_then))
         answer_counts.against(
             survey, then_cells, with_answer_counts, may_keep_counts - coarse - withheld
         )
@@ -282,6 +284,7 @@ def units_blurred_by_earlier(
             exact_now=published - coarse - withheld,
             earlier=earlier_atoms,
             k=cycle.k,
+            coarse_now=frozenset(coarse - withheld),
         )
     return Blurred(
         coarse=coarse - withheld,
