@@ -144,7 +144,7 @@ def test_the_eleventh_release_is_withheld_and_its_page_says_why(client, org) -> 
     why = "Beside earlier surveys&#x27; figures it would describe fewer than 5 people"
     ben = org["Ben Carter"]
     client.force_login(ben.user)
-    cycle = Cycle.objects.order_by("closes_at").last()
+    cycle = Cycle.objects.latest("closes_at")
     page = client.get(f"/dashboard/?cycle={cycle.pk}").content.decode()
     assert f"Not shown:</strong> {why}" in page
     assert "eNPS (\u2212100 to 100)" not in page, "no figure of the Studio is on Ben's page"
