@@ -72,6 +72,23 @@ class FigureShapes:
             self.above[(survey, unit)] = (survey, up) if up is not None else None
         self.coarse |= {(survey, unit) for unit in coarse}
 
+    def exact_only(self, atoms: Counter[Atom]) -> Counter[Atom]:
+        """The atoms as they are when the coarse figures are left out: a coarse unit's people
+        are in the region of the nearest exact unit above it."""
+        merged: Counter[Atom] = Counter()
+        for atom, people in atoms.items():
+            regions = tuple(
+                exact for region in atom if (exact := self.nearest_exact(region)) is not None
+            )
+            if regions:
+                merged[regions] += people
+        return merged
+
+    def nearest_exact(self, region: Region | None) -> Region | None:
+        while region is not None and region in self.coarse:
+            region = self.above.get(region)
+        return region
+
     def blur(self, coefficients: dict[Region, int], k: int) -> int:
         """How many people, each once, the coarse figures' steps cover in this combination of
         regions: k-1 for each unit of weight of each coarse figure."""
@@ -164,7 +181,11 @@ def units_in_small_combinations(
             )
             if regions:
                 atoms[regions] += people
-        targets = units_of_a_small_combination(atoms, k, figures) & (exact | coarse)
+        # Exact figures alone first, as if no coarse figure were published: what they find
+        # needs no blur counted. Then with the coarse figures and their blur.
+        targets = units_of_a_small_combination(figures.exact_only(atoms), k) & exact
+        if not targets:
+            targets = units_of_a_small_combination(atoms, k, figures) & (exact | coarse)
         if not targets:
             return blurred
         blurred |= targets
@@ -197,7 +218,9 @@ def units_of_a_small_combination(
                 return moved
             continue
         rows = [[forms[atom].get(var, 0) for var in free] for atom in group]
-        regions = {region for atom in group for region in atom} | figures.coarse
+        # Every region a unit of this survey may be withheld for, and those that say how many
+        # times the combination holds its few people and how much its coarse figures blur.
+        regions = {region for atom in group for region in atom} | later | figures.coarse
         regions |= {above for region in figures.coarse if (above := figures.above.get(region))}
         for values in small_combinations(rows, [atoms[atom] for atom in group], k):
             chosen = dict(zip(free, values, strict=True))
