@@ -16,25 +16,14 @@ some combination is non-zero there and zero on every other small atom.
 
 That search grows with the small atoms that the free coefficients join together; past
 MOST_SMALL_ATOMS of them it is not made, and every unit of this survey they touch is withheld,
-which is always safe. People are counted as invited.
-
-Coarse figures take part too, with the blur they have: a coarse step covers what k-1 people
-move a figure once, so a coarse figure of weight w in a combination blurs it by what
-w (k-1) people move it once, and an exact figure blurs it not at all. A combination of 1 to
-k-1 people, each counted as often as it holds them, is safe when its blur covers them: a team
-one joiner apart from its earlier release, shown coarser, is the joiner once against k-1
-people's blur; ten monthly releases of a mentor less one coarse release of the ten cohorts are
-the mentor ten times against the blur of k-1. Weights and multiplicities are read back from the
-prime field as the small fractions they are (the combinations found are of 0/1 systems); a
-value that cannot be read back counts as unsafe.
+which is always safe. Only exact figures count (as in pulse.cuts_between_surveys),
+and people are counted as invited.
 """
 
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from fractions import Fraction
 from itertools import combinations
-from math import isqrt, lcm
 
 from pulse.cuts_between_surveys import nearest_of
 from surveys.selectors import InvitedCells
@@ -51,80 +40,20 @@ Form = dict[Region, int]  # a linear form over the free coefficients, modulo PRI
 
 
 @dataclass
-class FigureShapes:
-    """Which regions are coarse figures' own, and each published unit's nearest published unit
-    above: a figure is the sum of its unit's region and those below, so the weight a
-    combination gives a unit's figure is its region's coefficient less the one above's."""
-
-    coarse: set[Region] = field(default_factory=set)
-    above: dict[Region, Region | None] = field(default_factory=dict)
-
-    def add(
-        self,
-        survey: int,
-        parent_of: dict[int, int | None],
-        published: set[int],
-        coarse: set[int] | frozenset[int],
-    ) -> None:
-        nearest = nearest_of(parent_of, published)
-        for unit in published:
-            up = nearest(parent_of.get(unit))
-            self.above[(survey, unit)] = (survey, up) if up is not None else None
-        self.coarse |= {(survey, unit) for unit in coarse}
-
-    def exact_only(self, atoms: Counter[Atom]) -> Counter[Atom]:
-        """The atoms as they are when the coarse figures are left out: a coarse unit's people
-        are in the region of the nearest exact unit above it."""
-        merged: Counter[Atom] = Counter()
-        for atom, people in atoms.items():
-            regions = tuple(
-                exact for region in atom if (exact := self.nearest_exact(region)) is not None
-            )
-            if regions:
-                merged[regions] += people
-        return merged
-
-    def nearest_exact(self, region: Region | None) -> Region | None:
-        while region is not None and region in self.coarse:
-            region = self.above.get(region)
-        return region
-
-    def blur(self, coefficients: dict[Region, int], k: int) -> int:
-        """How many people, each once, the coarse figures' steps cover in this combination of
-        regions: k-1 for each unit of weight of each coarse figure."""
-        total = 0
-        for region in self.coarse:
-            above = self.above.get(region)
-            weight = coefficients.get(region, 0) - (coefficients.get(above, 0) if above else 0)
-            total += abs(weight) * (k - 1)
-        return total
-
-
-@dataclass
 class EarlierAtoms:
-    """The atoms of the earlier surveys' regions, person by person, built a survey at a
-    time so that only one survey's invitations are held at once. A coarse unit's region is a
-    region like an exact one's; its figure's blur is counted when a combination takes it."""
+    """The atoms of the earlier surveys' exact regions, person by person, built a survey at a
+    time so that only one survey's invitations are held at once."""
 
     atom_of: dict[int, int] = field(default_factory=dict)
     regions_of: list[Atom] = field(default_factory=lambda: [()])
     readers: set[int] = field(default_factory=set)
-    figures: FigureShapes = field(default_factory=FigureShapes)
     _index: dict[tuple[int, Region], int] = field(default_factory=dict)
 
-    def add(
-        self,
-        survey: int,
-        cells: InvitedCells,
-        exact: set[int],
-        coarse: frozenset[int] = frozenset(),
-    ) -> None:
+    def add(self, survey: int, cells: InvitedCells, exact: set[int]) -> None:
         self.readers |= cells.readers
-        published = exact | coarse
-        if not published:
+        if not exact:
             return
-        self.figures.add(survey, cells.parent_of, published, coarse)
-        nearest = nearest_of(cells.parent_of, published)
+        nearest = nearest_of(cells.parent_of, exact)
         for person, cell in cells.cell_of_person.items():
             unit = nearest(cell)
             if unit is None:
@@ -144,17 +73,11 @@ class EarlierAtoms:
 
 
 def units_in_small_combinations(
-    *,
-    now: InvitedCells,
-    exact_now: set[int],
-    earlier: EarlierAtoms,
-    k: int,
-    coarse_now: frozenset[int] = frozenset(),
+    *, now: InvitedCells, exact_now: set[int], earlier: EarlierAtoms, k: int
 ) -> set[int]:
-    """The units of `exact_now` and `coarse_now` to withhold, so that no combination of this
-    survey's figures and every earlier survey's describes 1 to k-1 people who cannot read
-    results more often than its coarse figures' steps cover (unless the earlier surveys'
-    figures alone already did: nothing done now undoes that).
+    """The units of `exact_now` to withhold, so that no combination of this survey's exact
+    figures and every earlier survey's describes 1 to k-1 people who cannot read results
+    (unless the earlier surveys' figures alone already did: nothing done now undoes that).
 
     Each such combination is closed by withholding the units it takes from this survey; their
     people count in the nearest exact unit above, and the atoms are formed again."""
@@ -167,12 +90,9 @@ def units_in_small_combinations(
         if person not in readers and person not in now.cell_of_person:
             pairs[(atom, None)] += 1
     exact = set(exact_now)
-    coarse = set(coarse_now)
     blurred: set[int] = set()
     while True:
-        figures = FigureShapes(set(earlier.figures.coarse), dict(earlier.figures.above))
-        figures.add(NOW, now.parent_of, exact | coarse, coarse)
-        region_now = nearest_of(now.parent_of, exact | coarse)
+        region_now = nearest_of(now.parent_of, exact)
         atoms: Counter[Atom] = Counter()
         for (earlier_atom, cell_now), people in pairs.items():
             unit_now = region_now(cell_now)
@@ -181,24 +101,16 @@ def units_in_small_combinations(
             )
             if regions:
                 atoms[regions] += people
-        # Exact figures alone first, as if no coarse figure were published: what they find
-        # needs no blur counted. Then with the coarse figures and their blur.
-        targets = units_of_a_small_combination(figures.exact_only(atoms), k) & exact
-        if not targets:
-            targets = units_of_a_small_combination(atoms, k, figures) & (exact | coarse)
+        targets = units_of_a_small_combination(atoms, k) & exact
         if not targets:
             return blurred
         blurred |= targets
         exact -= targets
-        coarse -= targets
 
 
-def units_of_a_small_combination(
-    atoms: Counter[Atom], k: int, figures: FigureShapes | None = None
-) -> set[int]:
-    """This survey's units in some combination describing 1 to k-1 people more often than its
-    coarse figures blur, if there is one that takes any of them."""
-    figures = figures or FigureShapes()
+def units_of_a_small_combination(atoms: Counter[Atom], k: int) -> set[int]:
+    """This survey's units in some combination describing 1 to k-1 people, if there is one
+    that takes any of them."""
     coefficient = solve_for_large_atoms([atom for atom, people in atoms.items() if people >= k])
     later = {region for atom in atoms for region in atom if region[0] == NOW}
     forms: dict[Atom, Form] = {}
@@ -218,68 +130,16 @@ def units_of_a_small_combination(
                 return moved
             continue
         rows = [[forms[atom].get(var, 0) for var in free] for atom in group]
-        # Every region a unit of this survey may be withheld for, and those that say how many
-        # times the combination holds its few people and how much its coarse figures blur.
-        regions = {region for atom in group for region in atom} | later | figures.coarse
-        regions |= {above for region in figures.coarse if (above := figures.above.get(region))}
         for values in small_combinations(rows, [atoms[atom] for atom in group], k):
             chosen = dict(zip(free, values, strict=True))
-            combination = {
-                region: sum(c * chosen.get(var, 0) for var, c in coefficient(region).items())
-                % PRIME
-                for region in regions
+            units = {
+                region[1]
+                for region in later
+                if sum(c * chosen.get(var, 0) for var, c in coefficient(region).items()) % PRIME
             }
-            units = {region[1] for region in later if combination.get(region)}
-            if units and not covered_by_blur(combination, group, atoms, k, figures):
+            if units:
                 return units
     return set()
-
-
-def covered_by_blur(
-    combination: dict[Region, int],
-    group: list[Atom],
-    atoms: Counter[Atom],
-    k: int,
-    figures: FigureShapes,
-) -> bool:
-    """Do the coarse figures' steps cover the few people this combination describes, each
-    counted as often as it holds them? Its coefficients are read back as integers first."""
-    if not figures.coarse:
-        return False
-    weights = as_integers(combination)
-    if weights is None:
-        return False
-    held = sum(abs(sum(weights.get(region, 0) for region in atom)) * atoms[atom] for atom in group)
-    return held <= figures.blur(weights, k)
-
-
-def as_integers(values: dict[Region, int]) -> dict[Region, int] | None:
-    """Values modulo PRIME read back as the smallest whole multiple of the fractions they are,
-    or None where one is no small fraction."""
-    fractions = {}
-    for region, value in values.items():
-        fraction = small_fraction(value)
-        if fraction is None:
-            return None
-        if fraction:
-            fractions[region] = fraction
-    scale = lcm(*(f.denominator for f in fractions.values())) if fractions else 1
-    return {region: int(f * scale) for region, f in fractions.items()}
-
-
-def small_fraction(value: int) -> Fraction | None:
-    """The fraction a/b with |a|, |b| below the square root of PRIME / 2 that is `value` modulo
-    PRIME (rational reconstruction by the extended Euclidean algorithm)."""
-    bound = isqrt(PRIME // 2)
-    r0, r1 = PRIME, value % PRIME
-    s0, s1 = 0, 1
-    while r1 > bound:
-        q = r0 // r1
-        r0, r1 = r1, r0 - q * r1
-        s0, s1 = s1, s0 - q * s1
-    if s1 == 0 or abs(s1) > bound:
-        return None
-    return Fraction(r1, s1)
 
 
 def small_combinations(rows: list[list[int]], people: list[int], k: int) -> Iterator[list[int]]:

@@ -20,12 +20,11 @@ would be undone by arithmetic in small groups: eNPS over 10 people moves in step
 would be shown exactly. A trend is still drawn, through the coarse figure: both releases are
 on the pages anyway, so the line adds nothing.
 
-Other combinations of figures (of two surveys' exact ones, pulse.cuts_between_surveys; of
-every survey's, pulse.combinations_across_surveys, which counts a coarse figure with the blur
-of its step) are rarer, and a step covers k-1 people once only: a combination of three or more
-surveys can hold a person several times over (ten releases less one, ten times a mentor), and
-any step has edges a figure falls on one side of. So the units those checks find are withheld,
-not coarsened.
+Other combinations of exact figures (of two surveys, pulse.cuts_between_surveys; of every
+survey, pulse.combinations_across_surveys) are rarer, and a step covers k-1 people once only:
+a combination of three or more surveys can hold a person several times over (ten releases
+less one, ten times a mentor), and any step has edges a figure falls on one side of. So the
+units those checks find are withheld, not coarsened.
 """
 
 from collections.abc import Callable
@@ -173,10 +172,9 @@ def units_blurred_by_earlier(
     releases give its figures by subtraction, so a department whose own people grew by one
     while its team grew by five must be as coarse as if it had grown by one.
 
-    Withheld: beyond pairs and components, every combination of figures is checked, in
-    people as invited: of each earlier survey's exact ones with this one's
-    (pulse.cuts_between_surveys), then of all earlier surveys' with this one's, coarse ones
-    with the blur of their steps (pulse.combinations_across_surveys). The
+    Withheld: beyond pairs and components, every combination of exact figures is checked, in
+    people as invited: of each earlier survey's with this one's (pulse.cuts_between_surveys),
+    then of all earlier surveys' with this one's (pulse.combinations_across_surveys). The
     units they find are withheld, and count as coarse ones do: in the nearest exact unit above.
 
     Without answer counts: the same pairs, components and combinations, 1 to DISTRIBUTION_K - 1
@@ -273,9 +271,7 @@ def units_blurred_by_earlier(
             exact_then=exact_then,
             k=cycle.k,
         )
-        # Coarse releases take part with the blur of their steps (k-1 people once): a
-        # combination can hold a few people more often than that.
-        earlier_atoms.add(survey, then_cells, exact_then, frozenset(set(releases) - exact_then))
+        earlier_atoms.add(survey, then_cells, exact_then)
         answer_counts.against(
             survey, then_cells, with_answer_counts, may_keep_counts - coarse - withheld
         )
@@ -286,7 +282,6 @@ def units_blurred_by_earlier(
             exact_now=published - coarse - withheld,
             earlier=earlier_atoms,
             k=cycle.k,
-            coarse_now=frozenset(coarse - withheld),
         )
     return Blurred(
         coarse=coarse - withheld,

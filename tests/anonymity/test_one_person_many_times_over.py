@@ -9,15 +9,11 @@ trainees passes through it each month: the Studio is Quinn and cohort s in surve
 surveys, and in the eleventh the ten cohorts (forty trainees) are the Studio and Quinn is in
 Cleo's Pool. The ten Studio figures less the eleventh are ten times Quinn. No two surveys, and
 no earlier survey with the ones before it, describe a few people among exact figures. The
-eleventh release is a few apart from the Pool before (one respondent fewer), so it would be
-shown coarser, in steps of 10 (eNPS 20): what k-1 of them could move it once. Ten times Quinn
-moves it ten times as far, so that step would leave one eNPS class whatever the figures.
-
-The defence: the checks of every combination count a coarse figure with the blur it has, k-1
-people once for each unit of its weight, and the ten monthly figures less the eleventh hold
-Quinn ten times against a blur of four. So the eleventh release is withheld, and its page says
-why. A team one joiner apart from its earlier release is the joiner once against the same
-blur, and stays shown coarser.
+eleventh release is shown coarser (its forty respondents are one fewer than the Pool's
+before), in steps of 10 (eNPS 20): what k-1 of them could move it once. Ten times Quinn moves
+it ten times as far, so the coarse step leaves one eNPS class whatever the figures, not only
+at its edges. The checks of every combination, which withhold what they find, take exact
+figures only.
 
 Ada's company: six staff; Ben leads the Studio, Cleo the Pool (five staff of her own, and the
 trainees not in the Studio). Everyone answers every survey, and as before.
@@ -26,16 +22,10 @@ trainees not in the Studio). Everyone answers every survey, and as before.
 import pytest
 
 from surveys.instrument import SCALE_VALUES
-from surveys.models import Cycle
 from teams.models import Person
 from teams.team_tree import sync_teams
 from tests.anonymity.test_across_surveys import Sheet, as_reader, rescaled, run_survey
-from tests.anonymity.test_regions_between_surveys import (
-    ENPS_CLASSES,
-    nets,
-    score_sum_bounds,
-    withheld,
-)
+from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES, nets, score_sum_bounds
 from tests.org_builder import BuiltOrg, build_org
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +81,11 @@ def studio_releases(client, org: BuiltOrg, quinn_sheet: Sheet) -> list[dict]:
     return [as_reader(ben, survey, "Studio") for survey in surveys]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the last release is coarse enough for k-1 people once, and the checks of every "
+    "combination leave coarse figures out; ten releases less it hold Quinn ten times",
+)
 @pytest.mark.parametrize("quinn_class", list(QUINNS))
 def test_a_manager_reads_a_mentor_held_ten_times_in_a_combination(
     client, org, quinn_class: str
@@ -98,81 +93,34 @@ def test_a_manager_reads_a_mentor_held_ten_times_in_a_combination(
     quinn = QUINNS[quinn_class]
     reads = studio_releases(client, org, quinn)
     *monthly, last = reads
-    for read in monthly:
+    for read in reads:
         assert read["status"] == "released" and read["enps"] is not None, read
-    assert [read["respondents"] for read in monthly] == [COHORT + 1] * COHORTS
+    assert [read["respondents"] for read in reads] == [COHORT + 1] * COHORTS + [COHORTS * COHORT]
     assert [read["precision"] for read in monthly] == [1] * COHORTS
+    assert last["precision"] > 1, "the eleventh release is shown coarser"
 
-    # eNPS: the ten months' net promoters less the eleventh's are ten times Quinn's class. A
-    # withheld eleventh release shows no eNPS, and narrows nothing.
+    # eNPS: the ten months' net promoters less the eleventh's are ten times Quinn's class.
     monthly_nets = [nets(read) for read in monthly]
     assert all(len(found) == 1 for found in monthly_nets)
     total = sum(next(iter(found)) for found in monthly_nets)
-    classes = set(ENPS_CLASSES)
-    values = set(SCALE_VALUES)
-    domain = "?"
-    if last["enps"] is not None:
-        classes = {
-            (total - net) // COHORTS
-            for net in nets(last)
-            if (total - net) % COHORTS == 0 and (total - net) // COHORTS in ENPS_CLASSES
-        }
-        assert quinn_class in {ENPS_CLASSES[c] for c in classes}, "the attack is sound"
-    if last["domains"]:
-        # A domain score the same way: ten times Quinn's value, each shown score off by up
-        # to half its step.
-        domain = next(iter(last["domains"]))
-        low, high = score_sum_bounds([(read, 1) for read in monthly] + [(last, -1)], domain)
-        values = {
-            v for v in SCALE_VALUES if low / COHORTS - 1e-9 <= rescaled(v) <= high / COHORTS + 1e-9
-        }
-        assert quinn.value in values, "the attack is sound"
+    classes = {
+        (total - net) // COHORTS
+        for net in nets(last)
+        if (total - net) % COHORTS == 0 and (total - net) // COHORTS in ENPS_CLASSES
+    }
+    assert quinn_class in {ENPS_CLASSES[c] for c in classes}, "the attack is sound"
+
+    # A domain score the same way: ten times Quinn's value, each shown score off by up to half
+    # its step.
+    domain = next(iter(last["domains"]))
+    low, high = score_sum_bounds([(read, 1) for read in monthly] + [(last, -1)], domain)
+    values = {
+        v for v in SCALE_VALUES if low / COHORTS - 1e-9 <= rescaled(v) <= high / COHORTS + 1e-9
+    }
+    assert quinn.value in values, "the attack is sound"
 
     # The promise: one person's answer is bounded no better than the whole scale.
     assert classes == set(ENPS_CLASSES) and values == set(SCALE_VALUES), (
         f"Quinn is a {' or '.join(ENPS_CLASSES[c] for c in sorted(classes))} and answered "
         f"{sorted(values)} on {domain}, the last release at precision {last['precision']}"
     )
-
-
-def test_the_eleventh_release_is_withheld_and_its_page_says_why(client, org) -> None:
-    """Ben's dashboard for the eleventh survey says why the Studio is not shown, and shows
-    none of its figures."""
-    *_monthly, last = studio_releases(client, org, QUINNS["passive"])
-    assert withheld(last) and last["respondents"] is None and last["domains"] == {}, last
-
-    why = "Beside earlier surveys&#x27; figures it would describe fewer than 5 people"
-    ben = org["Ben Carter"]
-    client.force_login(ben.user)
-    cycle = Cycle.objects.latest("closes_at")
-    page = client.get(f"/dashboard/?cycle={cycle.pk}").content.decode()
-    assert f"Not shown:</strong> {why}" in page
-    assert "eNPS (\u2212100 to 100)" not in page, "no figure of the Studio is on Ben's page"
-
-
-def test_a_team_one_joiner_apart_stays_shown_coarser(client) -> None:
-    """Three surveys of a team of six, one joiner before the third: the third release less the
-    second is the joiner once, which its coarse step covers. The checks of every combination
-    take the coarse figure and leave it shown, coarser."""
-    org = build_org(
-        """
-        Ada Lovelace (Company)
-          6 staff
-          Ben Carter (Studio)
-            6 workers
-        """
-    )
-    sheets = {person: Sheet(5, 8, None) for person in org.everyone}
-    first = run_survey(client, "Month 1", sheets)
-    second = run_survey(client, "Month 2", sheets)
-    joiner = Person.objects.create(
-        employee_id="jo", email="jo@example.com", name="Jo Iner", manager=org["Ben Carter"]
-    )
-    sync_teams()
-    sheets[joiner] = Sheet(2, 3, None)
-    third = run_survey(client, "Month 3", sheets)
-    ben = org["Ben Carter"]
-    reads = [as_reader(ben, survey, "Studio") for survey in (first, second, third)]
-    assert [read["status"] for read in reads] == ["released"] * 3, reads
-    assert [read["precision"] for read in reads[:2]] == [1, 1]
-    assert reads[2]["precision"] > 1 and reads[2]["respondents"] == 7, reads[2]
