@@ -26,13 +26,21 @@ from teams.org_jobs import summary_record
 from teams.services import import_org, save_person
 from teams.team_tree import sync_teams
 from tests.focus_setup import launch_survey
-from tests.teams.test_erasing_people import person
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "a-long-test-password"
 LINUS_ID = "EMP-7731"
 TOM = {"name": "Tom Newman", "email": "tom.newman@example.com"}
+
+
+def person(employee_id: str, name: str, manager: Person | None = None) -> Person:
+    return Person.objects.create(
+        employee_id=employee_id,
+        email=f"{employee_id.lower()}@example.com",
+        name=name,
+        manager=manager,
+    )
 
 
 @pytest.fixture
