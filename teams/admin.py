@@ -12,12 +12,10 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, F, IntegerField, QuerySet, Value, When
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from teams.audit import acting_login
-from teams.identity_change import is_another_person, replacement_notice
 from teams.invitations import invite_to_log_in
 from teams.models import Person, Team
 from teams.selectors import eligible_counts, team_members
@@ -67,15 +65,9 @@ class PersonAdminForm(forms.ModelForm):
         model = Person
         fields = ("name", "email", "employee_id", "active", "manager", "user")
         help_texts = {
-            "name": "A new name, email or employee id is another person: whoever has this "
-            "record leaves (as if deleted), and the person typed here joins in their seat.",
             "manager": "Teams follow reporting lines: saving updates the team tree.",
             "active": "Inactive people are not surveyed and count in no team.",
         }
-
-    # The login editing the form (PersonAdmin.get_form): its own record cannot become another
-    # person, which would delete the login in the middle of its own request.
-    editing_login_id: int | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,26 +75,6 @@ class PersonAdminForm(forms.ModelForm):
             # Nobody reports to an erased person (teams.erasure).
             manager = cast(forms.ModelChoiceField, self.fields["manager"])
             manager.queryset = Person.objects.on_chart()
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        own = self.instance
-        if (
-            own.pk is not None
-            and own.user_id is not None
-            and own.user_id == self.editing_login_id
-            and is_another_person(
-                own,
-                employee_id=cleaned.get("employee_id", own.employee_id),
-                email=cleaned.get("email", own.email),
-                name=cleaned.get("name", own.name),
-            )
-        ):
-            raise ValidationError(
-                "This is your own record: a new name, email or employee id would make it "
-                "another person and delete your login. Ask another HR admin to make the change."
-            )
-        return cleaned
 
     def clean_manager(self) -> Person | None:
         manager = self.cleaned_data.get("manager")
@@ -182,29 +154,8 @@ class PersonAdmin(admin.ModelAdmin):
     def leads_team(self, person: Person) -> str | None:
         return getattr(person, "led_team_name", None)
 
-    def get_form(
-        self, request: HttpRequest, obj: Person | None = None, change: bool = False, **kwargs: Any
-    ) -> type[forms.ModelForm]:
-        form = super().get_form(request, obj, change, **kwargs)
-        return type(form.__name__, (form,), {"editing_login_id": request.user.pk})
-
     def save_model(self, request: HttpRequest, obj: Person, form: forms.Form, change: bool) -> None:
-        saved = save_person(person=obj)
-        if saved.pk == obj.pk:
-            return
-        # A new name, email or employee id is another person (teams.identity_change): the row
-        # HR edited is the leaver's, and the admin's history and next page are the joiner's.
-        leaver = str(form.initial.get("name", ""))
-        obj.pk, obj.user = saved.pk, saved.user
-        self.message_user(request, replacement_notice(leaver=leaver, joiner=saved))
-
-    def response_change(self, request: HttpRequest, obj: Person) -> HttpResponse:
-        response = super().response_change(request, obj)
-        edited = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
-        if "_continue" in request.POST and edited != str(obj.pk):
-            # "Save and continue" goes on with the joiner: the row edited is the leaver's.
-            return HttpResponseRedirect(reverse("admin:teams_person_change", args=[obj.pk]))
-        return response
+        save_person(person=obj)
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)

@@ -57,12 +57,6 @@ class ImportSummarySerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     deactivated = serializers.IntegerField()
-    # Summaries stored before replacements were counted have none.
-    replaced = serializers.IntegerField(
-        default=0,
-        help_text="Listed people whose name or email changed: the person who had the employee "
-        "id left, and another joined in their seat.",
-    )
     teams = serializers.IntegerField()
     dry_run = serializers.BooleanField()
 

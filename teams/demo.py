@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from teams.accounts import ensure_login
-from teams.identity_change import Joiner, is_another_person, replace_people
 from teams.models import Person, Team
 from teams.roles import ensure_hr_group
 from teams.team_tree import sync_teams
@@ -238,7 +237,6 @@ def seed_demo_org() -> DemoOrg:
     org = DemoOrg()
     team_names: dict[str, str] = {}
     for employee_id, seat, manager_id in chart_rows():
-        leave_a_seat_given_to_someone_else(employee_id, name=seat.name, email=email_for(seat.name))
         person, _ = Person.objects.update_or_create(
             employee_id=employee_id,
             defaults={
@@ -274,29 +272,6 @@ def seed_demo_org() -> DemoOrg:
             )
         )
     return org
-
-
-def leave_a_seat_given_to_someone_else(employee_id: str, *, name: str, email: str) -> None:
-    """A demo seat whose person changed since the last seed (a newer demo chart) is another
-    person's now: the one who had it leaves, as on every path that edits people
-    (teams.identity_change). The seed then updates the new row like any other."""
-    person = Person.objects.filter(employee_id=employee_id).first()
-    if person is None or not is_another_person(
-        person, employee_id=employee_id, email=email, name=name
-    ):
-        return
-    replace_people(
-        [
-            Joiner(
-                leaver_id=person.pk,
-                employee_id=employee_id,
-                email=email,
-                name=name,
-                manager_id=person.manager_id,
-                active=person.active,
-            )
-        ]
-    )
 
 
 def existing_demo_logins() -> list[DemoLogin]:

@@ -118,13 +118,6 @@ def forget_in_import_summaries(person_ids: list[int]) -> None:
         touched = False
         for kind in changes.values():
             for item in kind.get("first", []):
-                if isinstance(item, dict) and "left" in item:
-                    # Someone who left their seat (teams.identity_change): the employee id and
-                    # name beside it are the joiner's, who stays.
-                    if item["left"] in names:
-                        item["left"] = ERASED_NAME
-                        touched = True
-                    continue
                 if isinstance(item, dict) and item.get("employee_id") in people:
                     item["employee_id"] = erased_employee_id(people[item["employee_id"]])
                     item["name"] = ERASED_NAME

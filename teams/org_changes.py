@@ -14,18 +14,6 @@ class PersonChange:
 
 
 @dataclass(frozen=True, slots=True)
-class PersonReplaced:
-    """A listed person whose name or email is no longer theirs: the person who had the
-    employee id left, and another joined in their seat (teams.identity_change)."""
-
-    employee_id: str
-    name: str  # who joined
-    left: str  # who left
-    member_of: str = ""  # the team the joiner is a member of, "" for none
-    leads: str = ""  # the team the joiner leads, "" for none
-
-
-@dataclass(frozen=True, slots=True)
 class ManagerChange:
     employee_id: str
     name: str
@@ -43,7 +31,6 @@ class TeamRename:
 class ImportChanges:
     people_created: list[PersonChange] = field(default_factory=list)
     people_updated: list[PersonChange] = field(default_factory=list)
-    people_replaced: list[PersonReplaced] = field(default_factory=list)
     people_deactivated: list[PersonChange] = field(default_factory=list)
     managers_changed: list[ManagerChange] = field(default_factory=list)
     teams_created: list[str] = field(default_factory=list)

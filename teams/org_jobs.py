@@ -33,10 +33,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from teams.erasure import ERASED_NAME
 from teams.import_progress import STAGES, Progress, Stage
 from teams.models import OrgImportJob, OrgImportJobState
-from teams.org_changes import PersonReplaced
 from teams.org_csv import OrgRow, parse_csv, parse_records
 from teams.org_problems import OrgFileInvalid, RowError, check_size, problem_summary
 from teams.services import ImportSummary, import_org
@@ -227,16 +225,12 @@ def summary_record(summary: ImportSummary) -> dict[str, Any]:
         "updated": summary.updated,
         "unchanged": summary.unchanged,
         "deactivated": summary.deactivated,
-        "replaced": summary.replaced,
         "teams": summary.teams,
         "dry_run": summary.dry_run,
         "changes": {
             name: {
                 "count": len(items),
-                "first": [
-                    stored_change(item, applied=not summary.dry_run)
-                    for item in items[:KEPT_CHANGES]
-                ],
+                "first": [stored_change(item) for item in items[:KEPT_CHANGES]],
             }
             for name in changes.__dataclass_fields__
             for items in [getattr(changes, name)]
@@ -244,12 +238,8 @@ def summary_record(summary: ImportSummary) -> dict[str, Any]:
     }
 
 
-def stored_change(item: object, *, applied: bool) -> object:
-    """A change as JSON: a person's or a rename's fields, or a team's name. An applied import
-    erased the people who left their seat (teams.identity_change), so its record does not
-    name them either; a preview's does, until they are erased (teams.erasure)."""
-    if isinstance(item, PersonReplaced) and applied:
-        item = dataclasses.replace(item, left=ERASED_NAME)
+def stored_change(item: object) -> object:
+    """A change as JSON: a person's or a rename's fields, or a team's name."""
     if dataclasses.is_dataclass(item) and not isinstance(item, type):
         return dataclasses.asdict(item)
     return item

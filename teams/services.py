@@ -11,21 +11,9 @@ from django.db.models import QuerySet
 from common.bulk_rows import insert_rows, reserve_ids
 from teams.audit import record_event
 from teams.erasure import delete_or_erase
-from teams.identity_change import (
-    Joiner,
-    is_another_person,
-    replace_people,
-    replaced_people,
-    replacements_said,
-)
 from teams.import_progress import REPORT_EVERY, Progress, no_progress
 from teams.models import AuditAction, Person, Team
-from teams.org_changes import (
-    ImportChanges,
-    ManagerChange,
-    PersonChange,
-    team_changes,
-)
+from teams.org_changes import ImportChanges, ManagerChange, PersonChange, team_changes
 from teams.org_csv import OrgRow
 from teams.org_problems import OrgFileInvalid, RowError
 from teams.team_tree import sync_teams
@@ -40,21 +28,16 @@ class ImportSummary:
     unchanged: int
     deactivated: int
     teams: int
-    # Listed people whose name or email changed: another person now (teams.identity_change).
-    replaced: int = 0
     dry_run: bool = False
     # Who and what changes, for the org import page's preview; counted above as well.
     changes: ImportChanges = dataclasses.field(default_factory=ImportChanges, compare=False)
 
     def __str__(self) -> str:
         verb = "Would import" if self.dry_run else "Imported"
-        text = (
+        return (
             f"{verb}: {self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.deactivated} deactivated; {self.teams} teams."
         )
-        if not self.replaced:
-            return text
-        return f"{text} {replacements_said(self.changes.people_replaced, applied=not self.dry_run)}"
 
 
 class ReportingLineInvalid(Exception):
@@ -83,34 +66,11 @@ def check_manager(*, person: Person, manager: Person | None) -> None:
 @transaction.atomic
 def save_person(*, person: Person) -> Person:
     """Save one person; teams follow reporting lines, so the tree is synced in the same
-    transaction (a failed sync leaves the person unchanged too).
-
-    A change of name, email or employee id is another person (teams.identity_change): the
-    person the row was leaves, and the one returned is a new row in her seat. Her login stays
-    hers and goes with her; the new row gets the login `person` names only if it is another."""
+    transaction (a failed sync leaves the person unchanged too)."""
     check_manager(person=person, manager=person.manager)
-    before = Person.objects.filter(pk=person.pk).first() if person.pk is not None else None
-    if before is None or not is_another_person(
-        before, employee_id=person.employee_id, email=person.email, name=person.name
-    ):
-        person.save()
-        sync_teams()
-        return person
-    (replacement,) = replace_people(
-        [
-            Joiner(
-                leaver_id=before.pk,
-                employee_id=person.employee_id,
-                email=person.email,
-                name=person.name,
-                manager_id=person.manager_id,
-                active=person.active,
-                user_id=person.user_id if person.user_id != before.user_id else None,
-            )
-        ]
-    )
+    person.save()
     sync_teams()
-    return Person.objects.get(pk=replacement.joiner_id)
+    return person
 
 
 @transaction.atomic
@@ -138,9 +98,7 @@ def import_org(
     """Sync people to `rows` (already validated by teams.org_csv), all or nothing.
 
     Creates people, updates them by employee_id, reactivates anyone listed, and deactivates
-    people missing from the file only when asked. A listed employee id whose name or email is
-    no longer its person's is another person in that seat: the one who had it leaves and a new
-    row joins (teams.identity_change). Teams then follow the reporting lines. An
+    people missing from the file only when asked. Teams then follow the reporting lines. An
     import that changed something is in the audit log, with its counts, as `actor`'s (None:
     the command line); a dry run changed nothing and is not. `progress` hears how many rows
     are applied (in a dry run too: it applies them, then rolls back).
@@ -159,7 +117,6 @@ def import_org(
                     "updated": summary.updated,
                     "unchanged": summary.unchanged,
                     "deactivated": summary.deactivated,
-                    "replaced": summary.replaced,
                     "teams": summary.teams,
                     "deactivate_missing": deactivate_missing,
                 },
@@ -169,50 +126,18 @@ def import_org(
     return summary
 
 
-def people_on_chart() -> dict[str, Person]:
-    """Everyone an org file can name, by employee id. The erased are nobody an org file can
-    name (teams.erasure): never matched, never revived."""
-    return {
+def apply_rows(
+    rows: list[OrgRow], *, deactivate_missing: bool, progress: Progress = no_progress
+) -> ImportSummary:
+    # The erased are nobody an org file can name (teams.erasure): never matched, never revived.
+    existing = {
         person.employee_id: person
         for person in Person.objects.on_chart().only(
             "id", "employee_id", "email", "name", "manager_id", "active"
         )
     }
-
-
-def apply_rows(
-    rows: list[OrgRow], *, deactivate_missing: bool, progress: Progress = no_progress
-) -> ImportSummary:
-    existing = people_on_chart()
     check_emails_free(rows, existing)
     teams_before = dict(Team.objects.values_list("manager_id", "name"))
-    # A listed person whose name or email is no longer theirs has left; whoever the file names
-    # now takes their seat as a new row (teams.identity_change), before anything else changes.
-    replacements = replace_people(
-        [
-            Joiner(
-                leaver_id=person.pk,
-                employee_id=row.employee_id,
-                email=row.email,
-                name=row.name,
-                manager_id=person.manager_id,
-                active=person.active,
-            )
-            for row in rows
-            if (person := existing.get(row.employee_id)) is not None
-            and is_another_person(
-                person, employee_id=row.employee_id, email=row.email, name=row.name
-            )
-        ]
-    )
-    if replacements:
-        # The teams the leavers led are the joiners' now: the same teams, neither removed nor
-        # created (renamed, if they were called after the leaver).
-        for replacement in replacements:
-            if replacement.leaver_id in teams_before:
-                teams_before[replacement.joiner_id] = teams_before.pop(replacement.leaver_id)
-        existing = people_on_chart()
-    joiners = {replacement.joiner_id: replacement for replacement in replacements}
     name_of_id = {person.pk: person.name for person in existing.values()}
     new_name_of = {row.employee_id: row.name for row in rows}
     listed = {row.employee_id for row in rows}
@@ -262,10 +187,7 @@ def apply_rows(
     if deactivate_missing:
         deactivated = deactivate_outside(listed)
     sync_teams(team_names={row.employee_id: row.team for row in rows if row.team})
-    # A joiner is counted as replacing someone, not as updated (their seat's manager may have
-    # changed too: that is listed with the managers).
-    joiner_ids = {employee_id for employee_id, person in existing.items() if person.pk in joiners}
-    updated = sum(1 for employee in changed if employee not in joiner_ids)
+    updated = sum(1 for employee in changed if employee in existing)
     changes = ImportChanges(
         people_created=new_people,
         people_updated=[
@@ -275,18 +197,15 @@ def apply_rows(
                 fields=tuple(sorted(fields)),
             )
             for employee_id, fields in changed.items()
-            if employee_id not in joiner_ids
         ],
-        people_replaced=replaced_people(rows, existing, joiners),
         people_deactivated=deactivated,
         managers_changed=managers_changed,
     )
     return ImportSummary(
         created=len(new_people),
         updated=updated,
-        unchanged=len(rows) - len(new_people) - updated - len(joiners),
+        unchanged=len(rows) - len(new_people) - updated,
         deactivated=len(deactivated),
-        replaced=len(joiners),
         teams=Team.objects.count(),
         changes=team_changes(
             teams_before, dict(Team.objects.values_list("manager_id", "name")), changes

@@ -1,18 +1,16 @@
-"""HR gives a leaver's record to the person who takes her place; the checks across surveys
-still see a leaver and a joiner (docs/anonymity.md, "A change of identity is another person").
+"""HR gives a leaver's record to the person who takes her place: the checks across surveys
+see the same people, and the two releases' difference is the leaver less the joiner
+(docs/anonymity.md, "Across surveys" and "A person deleted keeps their invitations").
 
 Every comparison across surveys reads who was invited from the invitations, person by person
-(by the person's row). The admin's person form lets HR change a person's name, email and
-employee id in place (teams.admin.PersonAdminForm, saved by teams.services.save_person), and an
-org file updates people by employee id, so an HR system that keys seats rather than people
-gives Alice's row to Bob, who joins East as she leaves, without anyone meaning to. Were the row
-kept, November's East would hold the same rows as October's, everyone answered both times,
-nothing would differ, November would be in whole points, and East in October less East in
-November would be Alice less Bob; Alice ran HR in October and knows her own answer, so Bob's.
-
-The defence: a change of identity on a row is another person (teams.identity_change). Alice's
-row leaves, erased, keeping her October invitation; Bob joins as a new row. November's East
-has lost one person and gained one, so it is withheld or shown too coarse to read Bob from.
+(by the person's row). A leaver who is deleted is erased and keeps her invitations, so her
+team is seen to lose her and gain whoever joins. But the admin's person form lets HR change a
+person's name, email and employee id in place (teams.admin.PersonAdminForm, saved by
+teams.services.save_person), and an org file updates people by employee id, so an HR system
+that keys seats rather than people does it without anyone meaning to: give Alice's row to Bob, who joins East as she leaves, and
+November's East holds the same rows as October's, everyone answered both times, nothing
+differs, and November is in whole points. East in October less East in November is Alice
+less Bob. Alice ran HR in October: she knows her own answer, and so Bob's.
 
 Ada's company: ten staff; Cleo leads East: Alice (HR in October, with her login) and five
 gammas, who answer as before.
@@ -21,7 +19,6 @@ gammas, who answer as before.
 import pytest
 
 from surveys.instrument import SCALE_VALUES
-from teams.admin import PersonAdminForm
 from teams.models import Person
 from teams.org_csv import OrgRow
 from teams.services import import_org, save_person
@@ -57,22 +54,10 @@ def org() -> BuiltOrg:
 
 
 def in_place_in_the_admin(alice: Person) -> Person:
-    """The admin's person form: HR types Bob's name, email and employee id over Alice's, and
-    the admin saves what the form made (teams.admin.PersonAdmin.save_model)."""
-    row = Person.objects.get(pk=alice.pk)
-    form = PersonAdminForm(
-        instance=row,
-        data={
-            "name": "Bob Joiner",
-            "email": "bob@example.com",
-            "employee_id": "bob",
-            "active": "on",
-            "manager": str(row.manager_id),
-            "user": "",
-        },
-    )
-    assert form.is_valid(), form.errors
-    return save_person(person=form.save(commit=False))
+    """The admin's person form: HR types Bob's name, email and employee id over Alice's."""
+    bob = Person.objects.get(pk=alice.pk)
+    bob.name, bob.email, bob.employee_id, bob.user = "Bob Joiner", "bob@example.com", "bob", None
+    return save_person(person=bob)
 
 
 def in_the_org_file(alice: Person) -> Person:
@@ -91,9 +76,15 @@ def in_the_org_file(alice: Person) -> Person:
         for line, person in enumerate(people, start=2)
     ]
     import_org(rows=rows)
-    return Person.objects.get(email="bob@example.com")
+    Person.objects.filter(pk=alice.pk).update(user=None)
+    return Person.objects.get(pk=alice.pk)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="a person's row given to a joiner is the same person to every check across "
+    "surveys: October's East less November's is Alice less Bob",
+)
 @pytest.mark.parametrize("given", [in_place_in_the_admin, in_the_org_file])
 def test_a_joiner_given_a_leavers_record_cannot_be_read(client, org, given) -> None:
     sheets = {person: Sheet(5, 8, None) for person in org.everyone}
@@ -107,8 +98,8 @@ def test_a_joiner_given_a_leavers_record_cannot_be_read(client, org, given) -> N
     # Alice leaves, and her HR login with her; Bob joins East, on her record.
     login.delete()
     bob = given(alice)
-    assert (bob.name, bob.email) == ("Bob Joiner", "bob@example.com")
-    november_sheets = {p: s for p, s in sheets.items() if p.pk not in (alice.pk, bob.pk)}
+    assert bob.pk == alice.pk and bob.email == "bob@example.com"
+    november_sheets = {p: s for p, s in sheets.items() if p.pk != alice.pk}
     november_sheets[bob] = BOB
     november = run_survey(client, "November", november_sheets)
 

@@ -20,7 +20,6 @@ def test_hr_uploads_a_csv_file_and_gets_the_summary(hr) -> None:
         "updated": 0,
         "unchanged": 0,
         "deactivated": 0,
-        "replaced": 0,
         "teams": 2,
         "dry_run": False,
     }

@@ -57,7 +57,6 @@ def test_hr_starts_a_job_and_reads_its_summary_once_a_worker_has_run_it(hr, impo
         "updated": 0,
         "unchanged": 0,
         "deactivated": 0,
-        "replaced": 0,
         "teams": 2,
         "dry_run": False,
     }
