@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from common.csv_export import cell
 from pulse.access import User, releases_in_scope
-from pulse.loop import change_sentence, follow_through_of, step_of
+from pulse.loop import change_sentence, follow_through_of
 from pulse.release_models import ReleasedUnit, ReleaseStatus
-from pulse.results import UnitResult, unit_result
+from pulse.results import UnitResult, step_of, unit_result
 from pulse.templatetags.figures import shown
 from pulse.unit_links import unit_query
 from surveys.focus_selectors import FocusView, focuses_after

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pulse.access import User, may_see
 from pulse.release_models import ReleasedUnit, ReleaseStatus
-from pulse.results import earlier_releases_for, lowest_of, reason_text
+from pulse.results import earlier_releases_for, lowest_of, reason_text, step_of
 from pulse.scoring import DomainFigure, change_between
 from surveys.focus_selectors import FocusView, focus_after, latest_focus_before
 from surveys.instrument import Domain
@@ -153,11 +153,6 @@ class FocusProgress:
     domain_points: list[tuple[str, int, int]]
     change: str  # since the release the focus answered, in words; "" when none can be drawn
     can_update: bool  # this viewer led the team when the focus was chosen: may set statuses
-
-
-def step_of(released: ReleasedUnit) -> int:
-    """Points per step of the release's scores (pulse.trends.coarse_step); 1 in whole points."""
-    return int(released.figures.get("precision", 1))
 
 
 def follow_through_of(released: ReleasedUnit, k: int) -> tuple[int | None, str]:

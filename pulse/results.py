@@ -34,6 +34,11 @@ def reason_text(reason: str, k: int) -> str:
     return Suppression(reason).sentence(k)
 
 
+def step_of(released: ReleasedUnit) -> int:
+    """Points per step of the release's scores (pulse.trends.coarse_step); 1 in whole points."""
+    return int(released.figures.get("precision", 1))
+
+
 @dataclass
 class DomainCell:
     domain: str
@@ -81,7 +86,7 @@ class UnitResult:
     @property
     def step(self) -> int:
         """Points per step of the scores shown (eNPS: twice this)."""
-        return int(self.released.figures.get("precision", 1))
+        return step_of(self.released)
 
     @property
     def is_released(self) -> bool:
@@ -141,7 +146,7 @@ def unit_result(
     figures = released.figures.get("domains", {})
     hidden = released.figures.get("hidden", {})
     bench = benchmark.figures.get("domains", {}) if benchmark else {}
-    bench_step = int(benchmark.figures.get("precision", 1)) if benchmark else 1
+    bench_step = step_of(benchmark) if benchmark else 1
     return UnitResult(
         released=released,
         name=released.unit.name,
@@ -447,7 +452,7 @@ class TrendPoint(NamedTuple):
 
 def trend_point(released: ReleasedUnit) -> TrendPoint:
     figures = released.figures
-    return TrendPoint(released.cycle.period, figures["index"], int(figures.get("precision", 1)))
+    return TrendPoint(released.cycle.period, figures["index"], step_of(released))
 
 
 def trend_points(released: ReleasedUnit, earlier: list[ReleasedUnit]) -> list[TrendPoint]:
