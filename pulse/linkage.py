@@ -14,6 +14,8 @@ from customers.selectors import MetricInfo, metrics, period_after, rolled_up_for
 from pulse.access import User, releases_in_scope
 from pulse.linkage_stats import MIN_UNITS, Correlation, correlate, count_units, ranks
 from pulse.release_models import ReleasedUnit, ReleaseStatus
+from pulse.results import step_of
+from pulse.templatetags.figures import shown, shown_enps
 from surveys.instrument import Domain
 from surveys.models import Cycle
 from teams.tree_walks import IdTree
@@ -35,10 +37,11 @@ def survey_measures() -> list[tuple[str, str]]:
 class LinkedPoint:
     unit_id: int
     name: str
-    survey: float  # the released figure, as the pages show it
+    survey: float  # the released figure, as stored
     customer: float
     volume: float | None
     teams: int  # org teams whose customer values are in `customer`
+    survey_shown: str = ""  # as the pages show it: a coarse release's figure as its range
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,7 @@ def pair(units: list[ReleasedUnit], measure: str, key: str, rolled: dict[int, di
                     customer=customer.value,
                     volume=customer.volume,
                     teams=customer.teams,
+                    survey_shown=(shown_enps if measure == ENPS else shown)(figure, step_of(unit)),
                 )
             )
     tree = IdTree({unit.unit_id: unit.parent_unit_id for unit in units})

@@ -128,3 +128,13 @@ def test_the_trend_the_focus_panel_and_hrs_follow_through_list_read_coarse_figur
     assert (api_row["follow_through"], api_row["follow_through_precision"]) == (80, 20)
     points = nadia.get(f"/api/v1/results/{engineering.unit_id}/trend").json()["points"]
     assert [(p["index"], p["precision"]) for p in points] == [(100, 50), (60, 20)]
+
+
+def test_hrs_employees_and_customers_table_reads_a_coarse_index_as_its_range(demo) -> None:
+    platform = demo["units"]["Platform"]
+    coarsen(platform, 100, SCORES, index=100, enps=-100)
+    nadia = demo["clients"]["nadia"]
+    page = nadia.get(f"/hr/employees-and-customers/?cycle={demo['cycle'].pk}&x=index").text
+    assert '<th scope="row">Platform</th>' in page, "Platform is linked to customer figures"
+    row = page[page.index('<th scope="row">Platform</th>') :].split("</tr>")[0]
+    assert f"<td>50{TO}100</td>" in row
