@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Prefetch, Q
+from django.db.models import Case, Count, F, Prefetch, Q, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from pulse.access import (
     User,
@@ -63,8 +64,10 @@ class UnitResult:
     reason: str
     domains: list[DomainCell] = field(default_factory=list)
     depth: int = 0  # in the tree of reporting units, for the heatmap's indentation
-    # Teams smaller than k whose answers are counted in this unit.
+    # Teams smaller than k whose answers are counted in this unit: their names (on the pages,
+    # only the first few), and how many there are in all when more than those are named.
     counted_here: list[str] = field(default_factory=list)
+    counted_here_total: int = 0
     enps_reason: str = ""
 
     @property
@@ -76,7 +79,7 @@ class UnitResult:
         """The teams counted here, the first few by name: a unit near the top of a large
         organisation can hold hundreds, and a row must not grow with them."""
         named = ", ".join(self.counted_here[:NAMED_SMALL_TEAMS])
-        more = len(self.counted_here) - NAMED_SMALL_TEAMS
+        more = max(self.counted_here_total, len(self.counted_here)) - NAMED_SMALL_TEAMS
         return f"{named} and {more} more teams" if more > 0 else named
 
     @property
@@ -135,13 +138,19 @@ MAX_DEPTH_CLASS = 8
 NAMED_SMALL_TEAMS = 5
 
 
+@dataclass(frozen=True)
+class CountedHere:
+    first_names: list[str]  # the first NAMED_SMALL_TEAMS by name
+    total: int
+
+
 def unit_result(
     released: ReleasedUnit,
     k: int,
     benchmark: ReleasedUnit | None = None,
     *,
     depth: int = 0,
-    counted_here: list[str] | None = None,
+    counted_here: CountedHere | None = None,
 ) -> UnitResult:
     figures = released.figures.get("domains", {})
     hidden = released.figures.get("hidden", {})
@@ -166,7 +175,8 @@ def unit_result(
             for domain in Domain
         ],
         depth=depth,
-        counted_here=counted_here or [],
+        counted_here=counted_here.first_names if counted_here else [],
+        counted_here_total=counted_here.total if counted_here else 0,
         enps_reason=reason_text(hidden.get("enps", ""), k),
     )
 
@@ -233,6 +243,44 @@ def small_teams(
         )
         for team, cell in moved
     ]
+
+
+def counted_here_of(cycle: Cycle, unit_ids: list[int]) -> dict[int, CountedHere]:
+    """For each of `unit_ids`, the teams counted in it (as small_teams finds them): the first
+    few names and how many in all. Two queries, reading at most NAMED_SMALL_TEAMS names per
+    unit: a unit near the top of a large organisation holds thousands of small teams, and its
+    page must not read them all to name five."""
+    counted = (
+        CycleTeam.objects.filter(cycle=cycle)
+        .filter(
+            Q(reporting_unit_id__in=unit_ids)
+            | Q(answers_counted_in_id__in=unit_ids)
+            | Q(reporting_unit__answers_counted_in_id__in=unit_ids)
+        )
+        .annotate(cell=answers_cell())
+        .filter(cell__in=unit_ids)
+        .exclude(cell=F("id"))
+    )
+    totals = dict(
+        counted.order_by().values("cell").annotate(teams=Count("id")).values_list("cell", "teams")
+    )
+    first: dict[int, list[str]] = {}
+    named = counted.annotate(
+        rank=Window(RowNumber(), partition_by=[F("cell")], order_by=[F("name"), F("id")])
+    ).filter(rank__lte=NAMED_SMALL_TEAMS)
+    for cell, name in named.order_by("cell", "name", "id").values_list("cell", "name"):
+        first.setdefault(cell, []).append(name)
+    return {cell: CountedHere(first.get(cell, []), total) for cell, total in totals.items()}
+
+
+def answers_cell() -> Case:
+    """surveys.selectors.answers_cell_id in SQL: a team merged at launch (its reporting unit
+    another team) is counted where its unit's answers went; a unit, where its own went."""
+    own_unit = Q(reporting_unit__isnull=True) | Q(reporting_unit_id=F("id"))
+    return Case(
+        When(own_unit, then=Coalesce("answers_counted_in_id", "id")),
+        default=Coalesce("reporting_unit__answers_counted_in_id", "reporting_unit_id"),
+    )
 
 
 def unit_name(cycle_team_id: int) -> str:
@@ -328,7 +376,7 @@ def unit_page(
     if parent_id is not None and not everything:
         above = ancestors[ancestors.index(parent_id) + 1 :] if parent_id in ancestors else []
         parent_id = parent_id if within_led_teams(led, parent_id, above) else None
-    counted_here = [t.name for t in small_teams(cycle, counted_in=released.unit_id)]
+    counted_here = counted_here_of(cycle, [released.unit_id]).get(released.unit_id)
     return UnitPage(
         cycle=cycle,
         selected=unit_result(released, cycle.k, benchmark, counted_here=counted_here),
@@ -385,13 +433,14 @@ def cycle_results(user: User, cycle: Cycle) -> CycleResults:
     counted_here: dict[int, list[str]] = {}
     for team in small_teams(cycle):
         counted_here.setdefault(team.counted_in_id, []).append(team.name)
+    counted = {unit: CountedHere(sorted(names), len(names)) for unit, names in counted_here.items()}
     units = [
         unit_result(
             r,
             cycle.k,
             benchmark,
             depth=depth[r.unit_id],
-            counted_here=sorted(counted_here.get(r.unit_id, [])),
+            counted_here=counted.get(r.unit_id),
         )
         for r in tree_order(released)
         if r.unit_id in shown

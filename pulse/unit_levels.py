@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pulse.access import User
 from pulse.release_models import ReleasedUnit
-from pulse.results import UnitPage, UnitResult, small_teams, unit_page
+from pulse.results import UnitPage, UnitResult, counted_here_of, unit_page
 from surveys.models import Cycle, CycleTeam
 
 
@@ -43,13 +43,12 @@ def unit_level(
         .values_list("parent_unit_id", flat=True)
         .distinct()
     )
-    counted_here: dict[int, list[str]] = {}
-    for team in small_teams(cycle, counted_in=shown):
-        counted_here.setdefault(team.counted_in_id, []).append(team.name)
+    counted_here = counted_here_of(cycle, shown)
     rows = []
     for child in found.children:
         child.depth = 1
-        child.counted_here = sorted(counted_here.get(child.released.unit_id, []))
+        if (counted := counted_here.get(child.released.unit_id)) is not None:
+            child.counted_here, child.counted_here_total = counted.first_names, counted.total
         rows.append(LevelRow(unit=child, opens=child.released.unit_id in opening))
     above = CycleTeam.objects.filter(pk=found.parent_id).first() if found.parent_id else None
     return UnitLevel(page=found, opened=found.selected, rows=rows, above=above)
