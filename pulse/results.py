@@ -140,7 +140,10 @@ NAMED_SMALL_TEAMS = 5
 
 @dataclass(frozen=True)
 class CountedHere:
-    first_names: list[str]  # the first NAMED_SMALL_TEAMS by name
+    """The small teams counted in a unit: names by name (the first NAMED_SMALL_TEAMS where
+    counted_here_of reads them, all of them for cycle_results), and how many in all."""
+
+    first_names: list[str]
     total: int
 
 
