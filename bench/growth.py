@@ -110,6 +110,7 @@ def run_size(people: int, scratch: Path, requests: int) -> tuple[dict[str, Cell]
 
     from bench.launch_and_send import org_shape
     from surveys.models import Cadence
+    from teams.hr_identity import say_outside_org_chart
     from teams.roles import ensure_hr_group
 
     started = time.perf_counter()
@@ -131,9 +132,11 @@ def run_size(people: int, scratch: Path, requests: int) -> tuple[dict[str, Cell]
         f" ({imported.seconds / baseline.seconds:.0f}x the csv module)",
     )
     vacuum()
-    # HR before the closes: a survey's results are HR's to read only if it was HR then.
+    # HR before the closes: a survey's results are HR's to read only if it was HR then, and
+    # named a person or nobody in the org chart (teams.hr_identity).
     hr = User.objects.create_user("hr@example.com", "hr@example.com", "x")
     hr.groups.add(ensure_hr_group())
+    say_outside_org_chart(user=hr, actor=None)
     cadence = Cadence.objects.create(name="Monthly", kind="monthly")
     now = timezone.now()
     # The first cycle in an earlier month (a monthly cadence has one cycle a month).

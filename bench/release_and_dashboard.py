@@ -123,6 +123,7 @@ def run(people: int, requests: int = REQUESTS) -> dict:
     from surveys.closing import close_cycle
     from surveys.launch import launch_now
     from surveys.models import Cadence, CycleTeam
+    from teams.hr_identity import say_outside_org_chart
     from teams.models import Person
     from teams.roles import ensure_hr_group
     from teams.team_tree import sync_teams
@@ -134,9 +135,11 @@ def run(people: int, requests: int = REQUESTS) -> dict:
         cadence=Cadence.objects.create(name="Monthly", kind="monthly"), now=timezone.now()
     )
     respondents = fill_responses(cycle, random.Random(5))
-    # HR before the close: a survey's results are HR's to read only if it was HR then.
+    # HR before the close: a survey's results are HR's to read only if it was HR then, and
+    # named a person or nobody in the org chart (teams.hr_identity).
     hr = User.objects.create_user("hr@example.com", "hr@example.com", "x")
     hr.groups.add(ensure_hr_group())
+    say_outside_org_chart(user=hr, actor=None)
     close_cycle(cycle_id=cycle.pk)
 
     started = time.perf_counter()

@@ -29,6 +29,7 @@ from surveys.focus_selectors import focus_and_previous
 from surveys.instrument import Domain
 from surveys.models import CommitmentStatus, Cycle, CycleState, CycleTeam
 from surveys.selectors import open_cycle_bands
+from teams.hr_identity import names_nobody
 from teams.roles import is_hr
 
 
@@ -198,6 +199,7 @@ def heatmap(request: HttpRequest) -> HttpResponse:
             "cycles": cycles,
             "level": level_of(request, cycle),
             "domains": list(Domain),
+            "names_nobody": names_nobody(request.user),
         },
     )
 

@@ -33,8 +33,11 @@ def normalise_email(email: str) -> str:
 
 
 @transaction.atomic
-def ensure_login(*, email: str, password: str | None = None, hr: bool = False) -> Login:
-    """Create or update the user who logs in as `email`.
+def ensure_login(
+    *, email: str, password: str | None = None, hr: bool = False, person: Person | None = None
+) -> Login:
+    """Create or update the user who logs in as `email`, linked to `person` or, by default,
+    to the person with that email.
 
     The user already linked to that person wins over one merely named like the email, so running
     this again (or after an import) updates the same user. `password=None` keeps the current
@@ -44,7 +47,8 @@ def ensure_login(*, email: str, password: str | None = None, hr: bool = False) -
     """
     user_model = get_user_model()
     email = normalise_email(email)
-    person = Person.objects.select_related("user").filter(email__iexact=email).first()
+    if person is None:
+        person = Person.objects.select_related("user").filter(email__iexact=email).first()
     user = person.user if person is not None and person.user is not None else None
     if user is None:
         user = user_model.objects.filter(username__iexact=email).first()

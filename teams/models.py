@@ -100,6 +100,7 @@ class AuditAction(models.TextChoices):
     THRESHOLD_CHANGED = "threshold_changed", "Changed a threshold"
     ORG_IMPORTED = "org_imported", "Imported the org chart"
     LOGIN_INVITED = "login_invited", "Invited someone to log in"
+    LOGIN_OUTSIDE_ORG_CHART = "login_outside_org_chart", "Said a login is nobody in the org chart"
 
 
 class AuditEvent(models.Model):
@@ -125,6 +126,24 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name}: {self.get_action_display()} {self.subject}"
+
+
+class LoginOutsideOrgChart(models.Model):
+    """Someone said that this login belongs to nobody in the org chart (an outside adviser, the
+    operator's own login), so it reads results as HR though the release counts no person of it
+    as a reader (teams.hr_identity). Made by `make_hr --outside-org-chart`, which refuses it
+    for a login that names a person, and kept in the audit log with who said it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outside_org_chart"
+    )
+    stated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "logins outside the org chart"
+
+    def __str__(self) -> str:
+        return f"Login {self.user_id} outside the org chart"
 
 
 class HeldOrgFile(models.Model):

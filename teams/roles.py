@@ -15,14 +15,23 @@ HR_GROUP_NAME = "HR admins"
 # customers sits above teams); nobody edits the anonymous plane by hand.
 HR_APP_LABELS = ("teams", "surveys", "customers")
 # The audit log is written by the services only: HR reads it, and nobody edits it by hand.
-AUDIT_EDITS = ("add_auditevent", "change_auditevent", "delete_auditevent")
+# Nor does HR say of its own logins that they are nobody in the org chart: only the command
+# line does (make_hr --outside-org-chart), in the audit log (teams.hr_identity).
+NOT_HRS_TO_EDIT = (
+    "add_auditevent",
+    "change_auditevent",
+    "delete_auditevent",
+    "add_loginoutsideorgchart",
+    "change_loginoutsideorgchart",
+    "delete_loginoutsideorgchart",
+)
 
 
 def ensure_hr_group() -> Group:
     group, _ = Group.objects.get_or_create(name=HR_GROUP_NAME)
     group.permissions.set(
         Permission.objects.filter(content_type__app_label__in=HR_APP_LABELS).exclude(
-            codename__in=AUDIT_EDITS
+            codename__in=NOT_HRS_TO_EDIT
         )
     )
     return group

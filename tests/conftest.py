@@ -21,6 +21,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from rest_framework.test import APIClient
 
+from teams.hr_identity import say_outside_org_chart
 from teams.roles import ensure_hr_group
 from tests.support.import_jobs import QueuedImportJobs, queue_for_the_test
 
@@ -226,9 +227,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def hr(db: None) -> APIClient:
-    """An API client signed in as Hannah, an HR admin."""
+    """An API client signed in as Hannah, an HR admin from outside the org chart of the test
+    (so that she reads the results of the surveys that close)."""
     hannah = User.objects.create_user("hannah", "hannah@example.com", "pw")
     hannah.groups.add(ensure_hr_group())
+    say_outside_org_chart(user=hannah, actor=None)
     client = APIClient()
     client.force_authenticate(hannah)
     return client

@@ -11,6 +11,7 @@ from surveys.models import CycleTeam
 from surveys.selectors import viewers_per_unit
 from teams.roles import ensure_hr_group
 from tests.anonymity.conftest import form_answers
+from tests.support.hr_logins import outside_hr_login
 
 
 def answer_and_release(client: Client, survey, people) -> None:
@@ -75,8 +76,7 @@ def test_a_later_surveys_trend_shows_a_late_hr_login_no_earlier_figure(
     from tests.anonymity.conftest import Survey, emailed_links
 
     answer_and_release(client, survey, company["platform"][:10])
-    login = User.objects.create_user("late-hr", "late-hr@example.com", "pw")
-    login.groups.add(ensure_hr_group())
+    login = outside_hr_login("late-hr", "late-hr@example.com")
     mail.outbox.clear()
     cycle = launch_now(
         cadence=Cadence.objects.create(name="Next", kind="monthly"), now=timezone.now()

@@ -12,8 +12,8 @@ import pulse.comment_pages
 from pulse.models import ReleasedUnit
 from pulse.scheduler import run_pulse_tick
 from surveys.closing import close_cycle
-from teams.roles import ensure_hr_group
 from tests.anonymity.conftest import form_answers
+from tests.support.hr_logins import outside_hr_login
 
 pytestmark = pytest.mark.django_db
 MORE = re.compile(r'<a href="(\?[^"]*comments_from=[^"]*)">More comments</a>')
@@ -23,8 +23,7 @@ COMMENT = re.compile(r"<li>(Comment \d+)</li>")
 def test_hr_reads_platforms_25_comments_ten_at_a_time_and_each_once(
     client, survey, company, django_user_model, monkeypatch
 ) -> None:
-    hannah = django_user_model.objects.create_user("hr@example.com", "hr@example.com", "pw")
-    hannah.groups.add(ensure_hr_group())
+    hannah = outside_hr_login("hr@example.com")
     for number, engineer in enumerate(company["platform"][:25]):
         answer = form_answers(survey, [6, 5, 6, 5], comment=f"Comment {number}")
         response = client.post(f"/a/{survey.token(engineer.email)}/", answer)
@@ -60,8 +59,7 @@ def test_hr_reads_platforms_25_comments_ten_at_a_time_and_each_once(
 def test_a_page_of_comments_that_names_no_comment_is_not_found(
     client, survey, company, django_user_model
 ) -> None:
-    hannah = django_user_model.objects.create_user("hr@example.com", "hr@example.com", "pw")
-    hannah.groups.add(ensure_hr_group())
+    hannah = outside_hr_login("hr@example.com")
     close_cycle(cycle_id=survey.cycle.pk)
     run_pulse_tick()
     client.force_login(hannah)

@@ -5,14 +5,13 @@ Dee leads Ops: ten agents, and seven tiny teams of two below her (each smaller t
 so each is counted in Ops)."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 
 from pulse.models import ReleasedUnit
 from pulse.results import counted_here_of, small_teams
-from teams.roles import ensure_hr_group
 from tests.anonymity.test_across_surveys import Sheet, run_survey
 from tests.org_builder import build_org
+from tests.support.hr_logins import outside_hr_login
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +31,7 @@ def test_seven_small_teams_are_five_names_and_a_count(client) -> None:
 {tiny_teams}
         """
     )
-    hr_login = User.objects.create_user("nadia", "nadia@example.com", "pw")
-    hr_login.groups.add(ensure_hr_group())  # HR when the survey closes, so it reads it
+    hr_login = outside_hr_login("nadia", "nadia@example.com")  # HR at close, so it reads it
     survey = run_survey(client, "October", {person: Sheet(5, 8, None) for person in org.everyone})
     ops = ReleasedUnit.objects.get(cycle=survey.cycle, unit__name="Ops")
     assert ops.status == "released"

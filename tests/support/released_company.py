@@ -16,9 +16,9 @@ from surveys.closing import close_cycle
 from surveys.launch import launch_now
 from surveys.models import Cadence, Commitment, Cycle, CycleTeam, Focus
 from teams.models import Person, Team
-from teams.roles import ensure_hr_group
 from teams.team_tree import sync_teams
 from tests.org_builder import build_org, grown_outline
+from tests.support.hr_logins import outside_hr_login
 
 
 def released_company(teams_per_department: int) -> dict:
@@ -43,8 +43,7 @@ def released_company(teams_per_department: int) -> dict:
         person.user = User.objects.create_user(person.email, person.email, "pw")
         person.save()
         logins[name] = person.user
-    logins["nadia"] = User.objects.create_user("nadia@example.com", "nadia@example.com", "pw")
-    logins["nadia"].groups.add(ensure_hr_group())
+    logins["nadia"] = outside_hr_login("nadia@example.com")
     cycle = launch_now(
         cadence=Cadence.objects.create(name="Monthly pulse", kind="monthly"), now=timezone.now()
     )

@@ -1,4 +1,5 @@
-"""make_hr EMAIL [--password [PASSWORD]]: give someone an HR admin login."""
+"""make_hr EMAIL [--password [PASSWORD]] [--person ID | --outside-org-chart]: give someone an HR
+admin login, and say who is behind it (teams.hr_identity)."""
 
 import getpass
 import sys
@@ -6,13 +7,23 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_email
+from django.db import transaction
 from django.urls import reverse
 
 from teams.accounts import ensure_login, normalise_email
+from teams.hr_identity import (
+    CannotSayOutsideOrgChart,
+    is_outside_org_chart,
+    names_nobody,
+    person_of_login,
+    say_outside_org_chart,
+)
+from teams.models import Person
 
 ASK = object()
 
@@ -20,7 +31,9 @@ ASK = object()
 class Command(BaseCommand):
     help = (
         "Create or update the HR admin login for EMAIL: staff, in the HR group, linked to the "
-        "person with that email if there is one."
+        "person with that email, or to the person --person names. A login that names nobody "
+        "reads no result of a survey that closes meanwhile, unless --outside-org-chart says "
+        "it is nobody in the org chart."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,6 +45,18 @@ class Command(BaseCommand):
             default=None,
             metavar="PASSWORD",
             help="set this password; without a value, ask for it. Omitted: keep the current one.",
+        )
+        who = parser.add_mutually_exclusive_group()
+        who.add_argument(
+            "--person",
+            metavar="EMPLOYEE_ID_OR_EMAIL",
+            help="the person this login is, when the login's email is not theirs",
+        )
+        who.add_argument(
+            "--outside-org-chart",
+            action="store_true",
+            help="this login is nobody in the org chart (an outside adviser, the operator); "
+            "recorded in the audit log",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -51,10 +76,30 @@ class Command(BaseCommand):
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
 
-        login = ensure_login(email=email, password=password, hr=True)
+        # All or nothing: a statement refused leaves no login behind.
+        with transaction.atomic():
+            person = self.named_person(options["person"], email) if options["person"] else None
+            login = ensure_login(email=email, password=password, hr=True, person=person)
+            if options["outside_org_chart"]:
+                try:
+                    say_outside_org_chart(user=login.user, actor=None)
+                except CannotSayOutsideOrgChart as error:
+                    raise CommandError(f"{error} Leave out --outside-org-chart.") from error
         verb = "Created" if login.created else "Updated"
-        linked = f", linked to {login.person.name}" if login.person else ", not linked to a person"
-        self.stdout.write(self.style.SUCCESS(f"{verb} HR admin {login.user.username}{linked}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{verb} HR admin {login.user.username}{self.who(login.user)}.")
+        )
+        if names_nobody(login.user):
+            self.stdout.write(
+                self.style.WARNING(
+                    "It names nobody in the org chart, so it will not read the results of a "
+                    "survey that closes while it does: the results are protected against the "
+                    "answers of the people behind the HR logins, and this one's are unknown. "
+                    "Give --person EMPLOYEE_ID_OR_EMAIL, or --outside-org-chart if nobody in "
+                    "the org chart is behind it. A person imported later with this email is "
+                    "found by it."
+                )
+            )
         if login.user.has_usable_password():
             admin_url = settings.PULSE_BASE_URL + reverse("admin:index")
             self.stdout.write(f"Log in at {admin_url}")
@@ -62,6 +107,29 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"No password yet: run `python manage.py make_hr {email} --password` to set one."
             )
+
+    def named_person(self, wanted: str, email: str) -> Person:
+        people = Person.objects.on_chart().select_related("user")
+        wanted = wanted.strip()
+        person = (
+            people.filter(employee_id=wanted).first() or people.filter(email__iexact=wanted).first()
+        )
+        if person is None:
+            raise CommandError(f"Nobody in the org chart has the employee id or email {wanted!r}.")
+        if person.user is not None and person.user.get_username() != email:
+            raise CommandError(
+                f"{person.name} already logs in as {person.user.get_username()}: make that "
+                f"login HR instead (make_hr {person.user.get_username()})."
+            )
+        return person
+
+    def who(self, user: AbstractUser) -> str:
+        person = person_of_login(user)
+        if person is not None:
+            return f", linked to {person.name}"
+        if is_outside_org_chart(user):
+            return ", outside the org chart"
+        return ", not linked to a person"
 
     def ask_password(self) -> str:
         if not sys.stdin.isatty():

@@ -1,0 +1,65 @@
+"""Who is behind an HR login.
+
+HR reads every result, and knows its own answers: a release takes the people behind the HR
+logins out of every group before it decides what may be shown (docs/anonymity.md, "Results:
+what the readers can work out"). So each HR login must say which person it is: by its link to
+a person (`make_hr --person`, the admin's person page), by the same email as a person, or by a
+statement that it is nobody in the org chart (`make_hr --outside-org-chart`, in the audit log
+with who made it). A login that does none of these reads no result of a survey that closes
+meanwhile (surveys.closing.record_hr_readers): four officers under logins of their own could
+otherwise take their answers out of their team's figures, and read what is left.
+"""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser, User
+from django.db import transaction
+from django.utils import timezone
+
+from teams.audit import record_event
+from teams.models import AuditAction, LoginOutsideOrgChart, Person
+
+
+class CannotSayOutsideOrgChart(Exception):
+    """The login names a person: it is in the org chart, and is counted as that person."""
+
+
+def person_of_login(user: AbstractUser) -> Person | None:
+    """The person the login is: the one linked to it or, for a login made before the org chart
+    named its person, the one with the same email address."""
+    linked = Person.objects.filter(user_id=user.pk).first()
+    if linked is not None or not user.email:
+        return linked
+    return Person.objects.filter(email__iexact=user.email).first()
+
+
+def is_outside_org_chart(user: AbstractUser) -> bool:
+    return LoginOutsideOrgChart.objects.filter(user_id=user.pk).exists()
+
+
+def names_nobody(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """True when no release could count the person behind this login: it names no person and
+    nobody said it is outside the org chart. Such a login reads no result of a survey that
+    closes while this is so. A visitor who is not signed in is no login at all."""
+    if not isinstance(user, AbstractUser):
+        return False
+    return person_of_login(user) is None and not is_outside_org_chart(user)
+
+
+@transaction.atomic
+def say_outside_org_chart(*, user: AbstractUser, actor: User | None) -> None:
+    """Record that `user` belongs to nobody in the org chart, for good: the release counts no
+    person of it. Refused for a login that names a person."""
+    person = person_of_login(user)
+    if person is not None:
+        raise CannotSayOutsideOrgChart(
+            f"{user.get_username()} is {person.name} ({person.employee_id}) in the org chart."
+        )
+    _, created = LoginOutsideOrgChart.objects.get_or_create(
+        user_id=user.pk, defaults={"stated_at": timezone.now()}
+    )
+    if created:
+        record_event(
+            actor=actor,
+            action=AuditAction.LOGIN_OUTSIDE_ORG_CHART,
+            subject=user.get_username(),
+        )
