@@ -36,7 +36,7 @@ from surveys.models import (
     InvitationToken,
 )
 from teams.audit import record_event
-from teams.models import AuditAction, LoginOutsideOrgChart, Person
+from teams.models import AuditAction, Person
 from teams.roles import hr_logins
 from teams.tree_walks import IdTree
 
@@ -137,9 +137,8 @@ def record_hr_readers(*, cycle: Cycle) -> None:
     """Freeze who holds HR now: the release counts them as readers, and only they may read it.
     Each login's person is found by the login's link or, for a login made before the org chart
     named its person, by the same email address (teams.hr_identity). A login that names nobody
-    is left out, so it never reads this cycle's results: nobody can tell whose answers it
-    knows, and the figures could not be protected against them. A login said to be nobody in
-    the org chart reads them, as a reader of no person."""
+    is recorded with no person, and reads the results only once it is said to be nobody in
+    the org chart (surveys.selectors.hr_readings)."""
     logins = list(hr_logins())
     by_email = {
         email: person
@@ -148,15 +147,17 @@ def record_hr_readers(*, cycle: Cycle) -> None:
         .values_list("pk", "email_lower")
     }
     linked = dict(Person.objects.filter(user__in=logins).values_list("user_id", "pk"))
-    outside = set(
-        LoginOutsideOrgChart.objects.filter(user__in=logins).values_list("user_id", flat=True)
+    CycleReader.objects.bulk_create(
+        (
+            CycleReader(
+                cycle=cycle,
+                user=login,
+                person_id=linked.get(login.pk) or by_email.get(login.email.lower()),
+            )
+            for login in logins
+        ),
+        ignore_conflicts=True,
     )
-    readers = []
-    for login in logins:
-        person_id = linked.get(login.pk) or by_email.get(login.email.lower())
-        if person_id is not None or login.pk in outside:
-            readers.append(CycleReader(cycle=cycle, user=login, person_id=person_id))
-    CycleReader.objects.bulk_create(readers, ignore_conflicts=True)
 
 
 def rewrite_invitations(*, cycle: Cycle) -> None:

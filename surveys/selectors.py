@@ -104,13 +104,25 @@ def _viewer_person_ids(cycle_id: int | None) -> set[int]:
     return managers | recorded | hr
 
 
+def hr_readings() -> QuerySet[CycleReader]:
+    """The cycles HR logins read: those the login was HR for when they closed, if it named
+    a person then (the release counted that person as a reader) or is said to be nobody in
+    the org chart (teams.hr_identity). A login that named nobody reads none of them: nobody
+    could tell whose answers it knows, so no figure was protected against them. So also for
+    the rows of surveys that closed before this rule, which recorded every HR login."""
+    return CycleReader.objects.filter(
+        Q(person__isnull=False) | Q(user__outside_org_chart__isnull=False)
+    )
+
+
 def reads_cycle_as_hr(user_id: int, cycle_id: int) -> bool:
-    """Was this login HR when the cycle closed? Only those logins read its results as HR."""
-    return CycleReader.objects.filter(cycle_id=cycle_id, user_id=user_id).exists()
+    """Was this login HR when the cycle closed, and did the release know who is behind it?
+    Only those logins read its results as HR."""
+    return hr_readings().filter(cycle_id=cycle_id, user_id=user_id).exists()
 
 
 def cycles_read_as_hr(user_id: int) -> QuerySet[CycleReader]:
-    return CycleReader.objects.filter(user_id=user_id)
+    return hr_readings().filter(user_id=user_id)
 
 
 def cycles_led_by(user_id: int) -> QuerySet[CycleTeam, int]:

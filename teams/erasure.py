@@ -20,7 +20,8 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from teams.models import AuditEvent, OrgImportJob, Person
@@ -63,9 +64,22 @@ def delete_or_erase(*, people: QuerySet[Person]) -> int:
 
 def forget_logins(person_ids: list[int]) -> None:
     """Delete the logins of these people (named after their email), and say in the audit log
-    that a login of an erased person acted, not who."""
+    that a login of an erased person acted, not who.
+
+    A login is theirs by its link or, made before the org chart named them, by their email
+    (teams.hr_identity): kept, an HR login would name whoever is added later with that
+    email, a person never invited, while the erased row keeps the invitations and answers
+    it knows."""
+    emails = [
+        email.lower()
+        for email in Person.objects.filter(pk__in=person_ids).values_list("email", flat=True)
+        if email
+    ]
     logins = list(
-        get_user_model().objects.filter(person__pk__in=person_ids).values_list("pk", flat=True)
+        get_user_model()
+        .objects.annotate(email_lower=Lower("email"))
+        .filter(Q(person__pk__in=person_ids) | Q(email_lower__in=emails))
+        .values_list("pk", flat=True)
     )
     forget_in_admin_history(get_user_model(), logins)
     AuditEvent.objects.filter(actor_id__in=logins).update(actor_name=ERASED_NAME)

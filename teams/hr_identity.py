@@ -6,7 +6,7 @@ what the readers can work out"). So each HR login must say which person it is: b
 a person (`make_hr --person`, the admin's person page), by the same email as a person, or by a
 statement that it is nobody in the org chart (`make_hr --outside-org-chart`, in the audit log
 with who made it). A login that does none of these reads no result of a survey that closes
-meanwhile (surveys.closing.record_hr_readers): four officers under logins of their own could
+meanwhile (surveys.selectors.hr_readings): four officers under logins of their own could
 otherwise take their answers out of their team's figures, and read what is left.
 """
 

@@ -22,6 +22,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from surveys.instrument import SCALE_VALUES
+from surveys.models import CycleReader
 from teams.models import Person
 from teams.roles import is_hr
 from tests.anonymity.test_across_surveys import Sheet, rescaled, run_survey
@@ -117,6 +118,9 @@ def test_hr_staff_signing_in_under_another_address_cannot_read_their_colleague(c
     october = run_survey(client, "October", everyone_answers(org))
 
     for login in logins:
+        # HR when October closed, and recorded so, with nobody behind it: as every HR login
+        # was recorded by the surveys that closed before logins had to name their person.
+        assert CycleReader.objects.filter(cycle=october.cycle, user=login, person=None).exists()
         east = read_as(login, october.cycle.pk, "East")
         # The promise: one person's answer is bounded no better than the whole scale.
         assert quinn_as_read_from(east) == (set(ENPS_CLASSES), set(SCALE_VALUES)), east
