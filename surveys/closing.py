@@ -136,17 +136,19 @@ def count_respondents_per_cell(*, cycle: Cycle, respondents: dict[int, int]) -> 
 def record_hr_readers(*, cycle: Cycle) -> None:
     """Freeze who holds HR now: the release counts them as readers, and only they may read it.
     Each login's person is found by the login's link or, for a login made before the org chart
-    named its person, by the same email address (teams.hr_identity). A login that names nobody
-    is recorded with no person, and reads the results only once it is said to be nobody in
-    the org chart (surveys.selectors.hr_readings)."""
+    named its person, by the same email address, and only a person on the chart and active
+    (teams.hr_identity). A login that names nobody is recorded with no person, and reads the
+    results only once it is said to be nobody in the org chart (surveys.selectors.hr_readings).
+    """
     logins = list(hr_logins())
+    people = Person.objects.on_chart().filter(active=True)
     by_email = {
         email: person
-        for person, email in Person.objects.annotate(email_lower=Lower("email"))
+        for person, email in people.annotate(email_lower=Lower("email"))
         .filter(email_lower__in=[login.email.lower() for login in logins if login.email])
         .values_list("pk", "email_lower")
     }
-    linked = dict(Person.objects.filter(user__in=logins).values_list("user_id", "pk"))
+    linked = dict(people.filter(user__in=logins).values_list("user_id", "pk"))
     CycleReader.objects.bulk_create(
         (
             CycleReader(

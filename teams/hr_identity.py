@@ -25,11 +25,15 @@ class CannotSayOutsideOrgChart(Exception):
 
 def person_of_login(user: AbstractUser) -> Person | None:
     """The person the login is: the one linked to it or, for a login made before the org chart
-    named its person, the one with the same email address."""
-    linked = Person.objects.filter(user_id=user.pk).first()
+    named its person, the one with the same email address; active, since a survey invites only
+    the active. A login of an inactive row names nobody: after a migration to new employee ids
+    and addresses, the officers' logins still lead to their old rows while they answer as the
+    new ones, and counting the old rows would count nobody who answered."""
+    people = Person.objects.on_chart().filter(active=True)
+    linked = people.filter(user_id=user.pk).first()
     if linked is not None or not user.email:
         return linked
-    return Person.objects.filter(email__iexact=user.email).first()
+    return people.filter(email__iexact=user.email).first()
 
 
 def is_outside_org_chart(user: AbstractUser) -> bool:
@@ -63,3 +67,9 @@ def say_outside_org_chart(*, user: AbstractUser, actor: User | None) -> None:
             action=AuditAction.LOGIN_OUTSIDE_ORG_CHART,
             subject=user.get_username(),
         )
+
+
+def withdraw_outside_org_chart(user: AbstractUser) -> None:
+    """The login is somebody in the org chart after all (make_hr --person): it no longer
+    reads, on the statement's strength, the surveys that closed while it named nobody."""
+    LoginOutsideOrgChart.objects.filter(user_id=user.pk).delete()

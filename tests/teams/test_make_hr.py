@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from teams.hr_identity import names_nobody
+from teams.hr_identity import is_outside_org_chart, names_nobody
 from teams.models import AuditAction, AuditEvent, Person
 from teams.roles import is_hr
 
@@ -79,6 +79,13 @@ def test_bob_who_is_not_in_the_org_chart_still_gets_an_hr_login(harriet: Person)
     assert (event.subject, event.actor_name) == ("bob@example.com", "command line")
     make_hr("bob@example.com", "--outside-org-chart")
     assert AuditEvent.objects.filter(action=AuditAction.LOGIN_OUTSIDE_ORG_CHART).count() == 1
+
+    # Bob is hired: linked to his record, the statement is withdrawn.
+    Person.objects.create(employee_id="8", email="bob.b@example.com", name="Bob Brown")
+    assert "linked to Bob Brown" in make_hr("bob@example.com", "--person", "8")
+    assert not is_outside_org_chart(bob)
+    Person.objects.filter(employee_id="8").update(active=False)
+    assert names_nobody(bob), "a login whose person left names nobody"
 
 
 def test_harriet_links_an_hr_desk_login_to_herself_by_her_employee_id(harriet: Person) -> None:
