@@ -43,7 +43,8 @@ def ensure_login(
     this again (or after an import) updates the same user. `password=None` keeps the current
     password; a new user without one cannot log in until a password is set. `hr=True` makes the
     user staff (the admin needs it) and a member of the HR group; `hr=False` never takes those
-    away, so giving a manager a login cannot demote an HR admin.
+    away, so giving a manager a login cannot demote an HR admin. A `person` given must not
+    have a login of another name (make_hr refuses one): theirs would be renamed.
     """
     user_model = get_user_model()
     email = normalise_email(email)

@@ -127,7 +127,7 @@ def test_hr_staff_signing_in_under_another_address_cannot_read_their_colleague(c
         reader = Client()
         reader.force_login(login)
         page = reader.get("/hr/heatmap/").content.decode()
-        assert "This login names nobody in the org chart" in page
+        assert "This login names nobody active in the org chart" in page
         assert "East" not in page
         assert reader.get(f"/dashboard/?cycle={october.cycle.pk}").status_code == 404
 
