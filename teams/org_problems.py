@@ -83,12 +83,17 @@ class OrgFileInvalid(RowsInvalid):
 
 class OrgFileTooLarge(Exception):
     def __init__(self, size: int) -> None:
+        self.size = size
         limit = settings.PULSE_ORG_FILE_MAX_BYTES
         super().__init__(
             f"The org file is {size:,} bytes; the import reads at most {limit:,} "
             f"(PULSE_ORG_FILE_MAX_BYTES). Check that it is the right file; an organisation "
             "that really needs a larger one can raise that setting."
         )
+
+    def __reduce__(self) -> tuple[type["OrgFileTooLarge"], tuple[int]]:
+        # Made again from the size, not the message, when it crosses a process boundary.
+        return (type(self), (self.size,))
 
 
 def check_size(size: int) -> None:
