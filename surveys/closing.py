@@ -23,7 +23,6 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from common.compaction import compact
@@ -36,6 +35,7 @@ from surveys.models import (
     InvitationToken,
 )
 from teams.audit import record_event
+from teams.hr_identity import link_hr_logins_by_email
 from teams.models import AuditAction, Person
 from teams.roles import hr_logins
 from teams.tree_walks import IdTree
@@ -135,29 +135,20 @@ def count_respondents_per_cell(*, cycle: Cycle, respondents: dict[int, int]) -> 
 
 def record_hr_readers(*, cycle: Cycle) -> None:
     """Freeze who holds HR now: the release counts them as readers, and only they may read it.
-    Each login's person is found by the login's link or, for a login made before the org chart
-    named its person, by the same email address, and only a person on the chart and active
-    (teams.hr_identity). A login that names nobody is recorded with no person, and reads the
-    results only once it is said to be nobody in the org chart (surveys.selectors.hr_readings).
-    """
+    Each login's person is the one linked to it, active (teams.hr_identity; a login not linked
+    yet is linked first to the person its email finds). A login that names nobody is recorded
+    with no person, and reads the results only once it is said to be nobody in the org chart
+    (surveys.selectors.hr_readings)."""
+    link_hr_logins_by_email()
     logins = list(hr_logins())
-    people = Person.objects.on_chart().filter(active=True)
-    by_email = {
-        email: person
-        for person, email in people.annotate(email_lower=Lower("email"))
-        .filter(email_lower__in=[login.email.lower() for login in logins if login.email])
-        .values_list("pk", "email_lower")
+    linked = {
+        user_id: person_id if active else None
+        for user_id, person_id, active in Person.objects.on_chart()
+        .filter(user__in=logins)
+        .values_list("user_id", "pk", "active")
     }
-    linked = dict(people.filter(user__in=logins).values_list("user_id", "pk"))
     CycleReader.objects.bulk_create(
-        (
-            CycleReader(
-                cycle=cycle,
-                user=login,
-                person_id=linked.get(login.pk) or by_email.get(login.email.lower()),
-            )
-            for login in logins
-        ),
+        (CycleReader(cycle=cycle, user=login, person_id=linked.get(login.pk)) for login in logins),
         ignore_conflicts=True,
     )
 

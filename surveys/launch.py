@@ -25,6 +25,7 @@ from surveys.models import Cadence, Cycle, CycleItem, CycleState, CycleTeam, Inv
 from surveys.reporting_units import PopulationTooSmall, SnapshotTeam, assign_reporting_units
 from surveys.schedule import Period, ScheduleRule, period_containing
 from teams.audit import record_event
+from teams.hr_identity import link_hr_logins_by_email
 from teams.models import AuditAction, Team
 from teams.selectors import member_team_ids, subtree_team_ids
 from teams.tree_walks import IdTree
@@ -130,6 +131,8 @@ def launch_cycle(*, cycle_id: int) -> bool:
             if not claimed:
                 return False
             cycle = Cycle.objects.select_related("cadence").get(pk=cycle_id)
+            # Who is behind each HR login is settled as the invitations go out.
+            link_hr_logins_by_email()
             freeze_items(cycle)
             invited = freeze_snapshot_and_invite(cycle)
             freeze_shown_focus(cycle)

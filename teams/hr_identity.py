@@ -3,9 +3,9 @@
 HR reads every result, and knows its own answers: a release takes the people behind the HR
 logins out of every group before it decides what may be shown (docs/anonymity.md, "Results:
 what the readers can work out"). So each HR login must say which person it is: by its link to
-a person (`make_hr --person`, the admin's person page), by the same email as a person, or by a
-statement that it is nobody in the org chart (`make_hr --outside-org-chart`, in the audit log
-with who made it). A login that does none of these reads no result of a survey that closes
+a person (`make_hr --person`, the admin's person page, or the same email as a person when a
+survey opens, which links them for good), or by a statement that it is nobody in the org
+chart (`make_hr --outside-org-chart`, in the audit log with who made it). A login that does none of these reads no result of a survey that closes
 meanwhile (surveys.selectors.hr_readings): four officers under logins of their own could
 otherwise take their answers out of their team's figures, and read what is left.
 """
@@ -13,10 +13,12 @@ otherwise take their answers out of their team's figures, and read what is left.
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AbstractUser, AnonymousUser, User
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from teams.audit import record_event
 from teams.models import AuditAction, LoginOutsideOrgChart, Person
+from teams.roles import hr_logins
 
 
 class CannotSayOutsideOrgChart(Exception):
@@ -24,16 +26,43 @@ class CannotSayOutsideOrgChart(Exception):
 
 
 def person_of_login(user: AbstractUser) -> Person | None:
-    """The person the login is: the one linked to it or, for a login made before the org chart
-    named its person, the one with the same email address; active, since a survey invites only
-    the active. A login of an inactive row names nobody: after a migration to new employee ids
-    and addresses, the officers' logins still lead to their old rows while they answer as the
-    new ones, and counting the old rows would count nobody who answered."""
-    people = Person.objects.on_chart().filter(active=True)
-    linked = people.filter(user_id=user.pk).first()
-    if linked is not None or not user.email:
-        return linked
-    return people.filter(email__iexact=user.email).first()
+    """The person the login is: the one linked to it or, for a login not linked yet, the one
+    with the same email address; active, since a survey invites only the active. A login
+    linked to an inactive row names nobody (its address does not lead elsewhere): after a
+    migration to new employee ids and addresses, the officers' logins still lead to their old
+    rows while they answer as the new ones, and counting the old rows would count nobody who
+    answered."""
+    linked = Person.objects.on_chart().filter(user_id=user.pk).first()
+    if linked is not None:
+        return linked if linked.active else None
+    if not user.email:
+        return None
+    return Person.objects.on_chart().filter(active=True, email__iexact=user.email).first()
+
+
+def link_hr_logins_by_email() -> None:
+    """Link each HR login not linked yet to the person its email finds, for good. Run when a
+    survey opens and when it closes: the person behind a login is then the one it was when the
+    invitations went out, whatever the login's address becomes, so an officer who moves to a
+    new record mid-survey (and a new address on the login) is still counted as the person
+    who was invited, and her login names nobody once that record is inactive."""
+    unlinked = {
+        login.email.lower(): login
+        for login in hr_logins().filter(person__isnull=True).exclude(email="")
+    }
+    if not unlinked:
+        return
+    found = (
+        Person.objects.on_chart()
+        .filter(active=True, user__isnull=True)
+        .annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=list(unlinked))
+    )
+    people = []
+    for person in found:
+        person.user = unlinked[person.email_lower]
+        people.append(person)
+    Person.objects.bulk_update(people, ["user"])
 
 
 def is_outside_org_chart(user: AbstractUser) -> bool:

@@ -28,7 +28,7 @@ from tests.anonymity.test_hr_login_under_another_address import (
 )
 from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES
 from tests.anonymity.test_union_of_regions_between_surveys import group
-from tests.org_builder import build_org
+from tests.org_builder import BuiltOrg, build_org
 from tests.support.hr_logins import outside_hr_login
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,30 @@ def sheets_of(people: dict[str, Person]) -> dict[Person, Sheet]:
         sheets[people[f"Officer {number}"]] = sheet
     sheets[people["Quinn Solo"]] = QUINN
     return sheets
+
+
+def migrate(org: BuiltOrg) -> None:
+    """HR imports the new system's export (new ids, new addresses) through the API,
+    deactivating everyone it does not list: the old rows."""
+    api = APIClient()
+    api.force_authenticate(outside_hr_login("hannah@example.com"))
+    new_id = {person.pk: f"N-{person.employee_id}" for person in org.everyone}
+    teams = {"Ada Lovelace": "Company", "Ben Carter": "North", "Cleo Turner": "East"}
+    lines = ["employee_id,email,name,manager_id,team"]
+    for person in org.everyone:
+        email = person.email.replace("@example.com", "@newco.example")
+        manager = new_id[person.manager_id] if person.manager_id else ""
+        lines.append(
+            f"{new_id[person.pk]},{email},{person.name},{manager},{teams.get(person.name, '')}"
+        )
+    response = api.generic(
+        "POST",
+        "/api/v1/org/import?deactivate_missing=true",
+        "\n".join(lines) + "\n",
+        content_type="text/csv",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["created"] == len(org.everyone), response.json()
 
 
 def test_officers_renumbered_by_a_migration_do_not_read_their_colleague(client) -> None:
@@ -68,25 +92,7 @@ def test_officers_renumbered_by_a_migration_do_not_read_their_colleague(client) 
         assert quinn_as_read_from(read_as(login, october.cycle.pk, "East")) == NOTHING_TOLD
 
     # The merger: the new system's export, deactivating everyone it does not list.
-    api = APIClient()
-    api.force_authenticate(outside_hr_login("hannah@example.com"))
-    new_id = {person.pk: f"N-{person.employee_id}" for person in org.everyone}
-    teams = {"Ada Lovelace": "Company", "Ben Carter": "North", "Cleo Turner": "East"}
-    lines = ["employee_id,email,name,manager_id,team"]
-    for person in org.everyone:
-        email = person.email.replace("@example.com", "@newco.example")
-        manager = new_id[person.manager_id] if person.manager_id else ""
-        lines.append(
-            f"{new_id[person.pk]},{email},{person.name},{manager},{teams.get(person.name, '')}"
-        )
-    response = api.generic(
-        "POST",
-        "/api/v1/org/import?deactivate_missing=true",
-        "\n".join(lines) + "\n",
-        content_type="text/csv",
-    )
-    assert response.status_code == 200, response.content
-    assert response.json()["created"] == len(org.everyone), response.json()
+    migrate(org)
     new_people = {
         person.name: person for person in Person.objects.filter(employee_id__startswith="N-")
     }

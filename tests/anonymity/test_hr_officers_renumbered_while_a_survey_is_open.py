@@ -1,0 +1,87 @@
+"""A migration to a new HR system (new employee ids, a new mail domain), imported with
+"deactivate missing" while October is open: the officers answered October through their old
+rows, which the import makes inactive, and their new rows, never invited to October, are
+active. The officers' logins were made with make_hr before the org chart was imported (the
+usual order at install), so they found their person by email; each officer then gives her
+login her new address on the sign-in's own email page.
+
+Had the login's person been found by its address at close, each would name the officer's
+new row: the login would read October as HR, and the release would count as readers the new
+rows, not invited, and not the old rows, whose invitations the officers answered: East less
+their answers would be Quinn. A survey links the HR logins to their people when it opens
+(teams.hr_identity.link_hr_logins_by_email), so the officers are counted as the old rows,
+and their logins, linked to inactive rows, read nothing of October.
+"""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+
+from pulse.scheduler import run_pulse_tick
+from surveys.closing import close_cycle
+from surveys.models import CycleTeam
+from surveys.selectors import viewers_per_unit
+from teams.hr_identity import person_of_login
+from tests.anonymity.test_across_surveys import answer
+from tests.anonymity.test_hr_login_under_another_address import (
+    everyone_answers,
+    quinn_as_read_from,
+    read_as,
+)
+from tests.anonymity.test_hr_officers_renumbered_by_an_import import NOTHING_TOLD, migrate
+from tests.anonymity.test_union_of_regions_between_surveys import group
+from tests.focus_setup import launch_survey
+from tests.org_builder import build_org
+
+pytestmark = pytest.mark.django_db
+
+
+def change_own_address(login: User, address: str) -> None:
+    """The officer's own sign-in settings: add the new address, make it the primary one."""
+    browser = Client()
+    browser.force_login(login)
+    browser.post("/accounts/email/", {"email": address, "action_add": ""})
+    browser.post("/accounts/email/", {"email": address, "action_primary": ""})
+    login.refresh_from_db()
+
+
+def test_officers_renumbered_while_october_is_open_do_not_read_their_colleague(client) -> None:
+    logins = []
+    for number in range(1, 5):
+        email = f"officer.{number}@example.com"
+        call_command("make_hr", email, "--password", "a long passphrase 1", stdout=StringIO())
+        logins.append(User.objects.get(username=email))
+    org = build_org(
+        """
+        Ada Lovelace (Company)
+          5 staff
+          Ben Carter (North)
+            5 alphas
+          Cleo Turner (East)
+            Quinn Solo
+            4 officers
+        """
+    )
+    officers = group(org, "Officer")
+    assert [person_of_login(login) for login in logins] == officers
+    mail.outbox.clear()
+    october = launch_survey("October")
+    for person, sheet in everyone_answers(org).items():
+        answer(client, october, person, sheet)
+
+    migrate(org)
+    for number, login in enumerate(logins, start=1):
+        change_own_address(login, f"officer.{number}@newco.example")
+
+    close_cycle(cycle_id=october.cycle.pk)
+    assert october.cycle.pk in run_pulse_tick().released
+
+    east = CycleTeam.objects.get(cycle=october.cycle, name="East")
+    assert viewers_per_unit(october.cycle.pk).get(east.pk, 0) >= 4, "the officers are counted"
+    for login in logins:
+        # The promise: one person's answer is bounded no better than the whole scale.
+        assert quinn_as_read_from(read_as(login, october.cycle.pk, "East")) == NOTHING_TOLD
