@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from config.api_errors import UnknownAddress
 from config.health import health_urlpatterns
 from surveys.outbox import outbox_page
-from teams.account_views import admin_login
+from teams.account_views import admin_login, no_address_changes
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("teams.urls")),
@@ -25,6 +25,7 @@ urlpatterns = [
     # The admin's own login form is replaced by the login page's, with its failed-login limits.
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
+    path("accounts/email/", no_address_changes),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

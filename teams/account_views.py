@@ -104,3 +104,11 @@ def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
     if not revoke_token(user=logged_in_user(request), token_id=token_id):
         raise Http404("No such token.")
     return redirect("profile")
+
+
+def no_address_changes(request: HttpRequest) -> HttpResponse:
+    """allauth's page for a login's email addresses is not served: a login's address is its
+    person's work address, set by HR's invitation or make_hr. A login that could give itself a
+    colleague's address would be linked to that colleague when a survey opens, and counted
+    as them rather than as who answered (teams.hr_identity)."""
+    raise Http404("A login's address is its person's work address; HR changes it.")

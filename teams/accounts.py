@@ -17,7 +17,11 @@ from django.http import HttpRequest
 
 from common.client_address import client_address
 from teams.models import Person
-from teams.roles import ensure_hr_group
+from teams.roles import ensure_hr_group, is_hr
+
+
+class LoginOfSomeoneElse(Exception):
+    """The address leads to an HR login linked to another person: it is not moved over."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,9 @@ def ensure_login(
     user_model = get_user_model()
     email = normalise_email(email)
     if person is None:
-        person = Person.objects.select_related("user").filter(email__iexact=email).first()
+        # Two people whose addresses differ only in case: no guess (make_hr --person picks).
+        found = list(Person.objects.select_related("user").filter(email__iexact=email)[:2])
+        person = found[0] if len(found) == 1 else None
     user = person.user if person is not None and person.user is not None else None
     if user is None:
         user = user_model.objects.filter(username__iexact=email).first()
@@ -75,7 +81,16 @@ def ensure_login(
     if hr:
         user.groups.add(ensure_hr_group())
     if person is not None and person.user_id != user.pk:
-        # One user per person: a user linked to someone else with an old address moves over.
+        # One user per person: a user linked to someone else with an old address moves over;
+        # but an HR login only when whoever runs make_hr says so (hr=True), since the release
+        # counts the person it is linked to as a reader (teams.hr_identity).
+        other = Person.objects.filter(user=user).exclude(pk=person.pk).first()
+        if other is not None and not hr and is_hr(user):
+            raise LoginOfSomeoneElse(
+                f"{user.get_username()} is the HR login of {other.name} ({other.employee_id}):"
+                f" give {person.name} another address, or ask whoever runs Pulse to link it"
+                " with make_hr --person."
+            )
         Person.objects.filter(user=user).exclude(pk=person.pk).update(user=None)
         person.user = user
         person.save(update_fields=["user"])

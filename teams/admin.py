@@ -8,13 +8,14 @@ read-mostly: only their name is HR's to choose.
 from typing import Any, cast
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, F, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from teams.accounts import LoginOfSomeoneElse
 from teams.audit import acting_login
 from teams.invitations import invite_to_log_in
 from teams.models import Person, Team
@@ -106,12 +107,15 @@ class PersonAdmin(admin.ModelAdmin):
 
     @admin.action(description="Invite to log in (managers and HR; employees never need to)")
     def invite_to_log_in(self, request: HttpRequest, queryset: QuerySet) -> None:
-        people = list(queryset.filter(active=True))
-        for person in people:
-            invite_to_log_in(request=request, person=person, actor=acting_login(request.user))
-        self.message_user(
-            request, f"Sent {len(people)} invitation(s) to set a password and log in."
-        )
+        sent = 0
+        for person in queryset.filter(active=True):
+            try:
+                invite_to_log_in(request=request, person=person, actor=acting_login(request.user))
+            except LoginOfSomeoneElse as refusal:
+                self.message_user(request, str(refusal), level=messages.ERROR)
+            else:
+                sent += 1
+        self.message_user(request, f"Sent {sent} invitation(s) to set a password and log in.")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # Team names come in the same query as the people: no query per row.

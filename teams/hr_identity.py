@@ -3,9 +3,10 @@
 HR reads every result, and knows its own answers: a release takes the people behind the HR
 logins out of every group before it decides what may be shown (docs/anonymity.md, "Results:
 what the readers can work out"). So each HR login must say which person it is: by its link to
-a person (`make_hr --person`, the admin's person page, or the same email as a person when a
-survey opens, which links them for good), or by a statement that it is nobody in the org
-chart (`make_hr --outside-org-chart`, in the audit log with who made it). A login that does none of these reads no result of a survey that closes
+a person (`make_hr --person`, the admin's person page, or, when a survey opens, the person
+whose email is the address the login was made under, linked then for good), or by a
+statement that it is nobody in the org chart (`make_hr --outside-org-chart`, in the audit log
+with who made it). A login that does none of these reads no result of a survey that closes
 meanwhile (surveys.selectors.hr_readings): four officers under logins of their own could
 otherwise take their answers out of their team's figures, and read what is left.
 """
@@ -27,41 +28,51 @@ class CannotSayOutsideOrgChart(Exception):
 
 def person_of_login(user: AbstractUser) -> Person | None:
     """The person the login is: the one linked to it or, for a login not linked yet, the one
-    with the same email address; active, since a survey invites only the active. A login
-    linked to an inactive row names nobody (its address does not lead elsewhere): after a
-    migration to new employee ids and addresses, the officers' logins still lead to their old
-    rows while they answer as the new ones, and counting the old rows would count nobody who
-    answered."""
+    whose email is the address the login was made under (its username, which no page
+    changes); active, since a survey invites only the active. A login linked to an inactive
+    row names nobody (its address does not lead elsewhere): after a migration to new employee
+    ids and addresses, the officers' logins still lead to their old rows while they answer as
+    the new ones, and counting the old rows would count nobody who answered."""
     linked = Person.objects.on_chart().filter(user_id=user.pk).first()
     if linked is not None:
         return linked if linked.active else None
-    if not user.email:
-        return None
-    return Person.objects.on_chart().filter(active=True, email__iexact=user.email).first()
+    found = unlinked_people_at(user.get_username())
+    return found[0] if len(found) == 1 else None
+
+
+def unlinked_people_at(address: str) -> list[Person]:
+    """The active people without a login whose email is `address`, whatever its case: two
+    of them (the same address in two cases) are too many to say which one a login is."""
+    return list(
+        Person.objects.on_chart().filter(active=True, user__isnull=True, email__iexact=address)[:2]
+    )
 
 
 def link_hr_logins_by_email() -> None:
-    """Link each HR login not linked yet to the person its email finds, for good. Run when a
-    survey opens and when it closes: the person behind a login is then the one it was when the
-    invitations went out, whatever the login's address becomes, so an officer who moves to a
-    new record mid-survey (and a new address on the login) is still counted as the person
-    who was invited, and her login names nobody once that record is inactive."""
+    """Link each HR login not linked yet, for good, to the person whose email is the address
+    the login was made under (its username). Run when a survey opens and when it closes: the
+    person behind a login is then the one it was when the invitations went out, so an officer
+    who moves to a new record mid-survey is still counted as the person who was invited, and
+    her login names nobody once that record is inactive. An address two people share in
+    different cases links nobody."""
     unlinked = {
-        login.email.lower(): login
-        for login in hr_logins().filter(person__isnull=True).exclude(email="")
+        login.get_username().lower(): login for login in hr_logins().filter(person__isnull=True)
     }
     if not unlinked:
         return
-    found = (
+    found: dict[str, list[Person]] = {}
+    for person in (
         Person.objects.on_chart()
         .filter(active=True, user__isnull=True)
         .annotate(email_lower=Lower("email"))
         .filter(email_lower__in=list(unlinked))
-    )
+    ):
+        found.setdefault(person.email_lower, []).append(person)
     people = []
-    for person in found:
-        person.user = unlinked[person.email_lower]
-        people.append(person)
+    for address, candidates in found.items():
+        if len(candidates) == 1:
+            candidates[0].user = unlinked[address]
+            people.append(candidates[0])
     Person.objects.bulk_update(people, ["user"])
 
 

@@ -46,7 +46,8 @@ def test_an_hr_login_made_before_the_org_chart_named_its_person_counts_as_a_read
 ) -> None:
     """make_hr before import_org leaves the login unlinked; it is still that person's."""
     hr_engineer = company["platform"][0]
-    login = User.objects.create_user("hr-first", hr_engineer.email.upper(), "pw")
+    # As make_hr makes it: the username is the address, here in another case.
+    login = User.objects.create_user(hr_engineer.email.upper(), hr_engineer.email.upper(), "pw")
     login.groups.add(ensure_hr_group())
     assert hr_engineer.user is None
     answer_and_release(client, survey, company["platform"][:6])

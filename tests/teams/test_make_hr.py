@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from teams.hr_identity import is_outside_org_chart, names_nobody
+from teams.hr_identity import is_outside_org_chart, link_hr_logins_by_email, names_nobody
 from teams.models import AuditAction, AuditEvent, Person
 from teams.roles import is_hr
 
@@ -120,3 +120,12 @@ def test_make_hr_refuses_a_weak_password_and_a_non_address(harriet: Person) -> N
     with pytest.raises(CommandError, match="not an email address"):
         make_hr("harriet", "--password", PASSWORD)
     assert not User.objects.exists()
+
+
+def test_an_address_two_people_share_in_two_cases_links_nobody(harriet: Person) -> None:
+    Person.objects.create(employee_id="9", email="HARRIET.TUBMAN@example.com", name="Decoy")
+    make_hr("harriet.tubman@example.com")
+    login = User.objects.get(username="harriet.tubman@example.com")
+    link_hr_logins_by_email()  # as a survey does when it opens: no error, and no guess
+    assert not Person.objects.filter(user=login).exists()
+    assert names_nobody(login)
