@@ -7,6 +7,7 @@ they lead; the top person, who has no manager, counts in the root team they lead
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 
 class PersonQuerySet(models.QuerySet["Person"]):
@@ -46,6 +47,9 @@ class Person(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
+        # Addresses are compared case-insensitively (`email__iexact`, UPPER on PostgreSQL):
+        # finding the person behind an HR login on every HR page must not read everyone.
+        indexes = [models.Index(Upper("email"), name="person_email_any_case")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.employee_id})"
