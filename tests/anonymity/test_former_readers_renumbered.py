@@ -12,23 +12,24 @@ people to them: the twin of a leaver's row given to a joiner (docs/anonymity.md,
 across surveys").
 """
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 
 from teams.hr_identity import person_of_login
 from teams.models import Person
 from tests.anonymity.test_across_surveys import run_survey
-from tests.anonymity.test_hr_login_under_another_address import quinn_as_read_from, read_as
+from tests.anonymity.test_hr_login_under_another_address import (
+    east_with_officers,
+    quinn_as_read_from,
+    read_as,
+    work_address_logins,
+)
 from tests.anonymity.test_hr_officers_renumbered_by_an_import import (
     NOTHING_TOLD,
     migrate,
     sheets_of,
 )
 from tests.anonymity.test_union_of_regions_between_surveys import group
-from tests.org_builder import build_org
 
 pytestmark = pytest.mark.django_db
 
@@ -39,23 +40,9 @@ pytestmark = pytest.mark.django_db
     "rows are counted as their old ones, and nobody stands for the new",
 )
 def test_former_readers_moved_to_new_rows_are_still_counted_as_readers(client) -> None:
-    org = build_org(
-        """
-        Ada Lovelace (Company)
-          5 staff
-          Ben Carter (North)
-            5 alphas
-          Cleo Turner (East)
-            Quinn Solo
-            4 officers
-        """
-    )
-    logins = []
-    for officer in group(org, "Officer"):
-        call_command("make_hr", officer.email, "--password", "a long pass 1", stdout=StringIO())
-        login = User.objects.get(username=officer.email)
-        assert person_of_login(login) == officer
-        logins.append(login)
+    org = east_with_officers()
+    logins = work_address_logins(group(org, "Officer"))
+    assert [person_of_login(login) for login in logins] == group(org, "Officer")
     october = run_survey(client, "October", sheets_of(org.people))
     assert read_as(logins[0], october.cycle.pk, "North") is not None, "the officers read October"
 

@@ -7,12 +7,8 @@ East less the officers' answers would be Quinn. An invitation does not move an H
 linked to someone else (teams.accounts.ensure_login); it says why.
 """
 
-from io import StringIO
-
 import pytest
-from django.contrib.auth.models import User
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client
 
 from pulse.scheduler import run_pulse_tick
@@ -21,36 +17,24 @@ from teams.hr_identity import person_of_login
 from teams.models import Person
 from tests.anonymity.test_across_surveys import answer
 from tests.anonymity.test_hr_login_under_another_address import (
+    east_with_officers,
     everyone_answers,
     quinn_as_read_from,
     read_as,
+    work_address_logins,
 )
 from tests.anonymity.test_hr_officers_renumbered_by_an_import import NOTHING_TOLD
 from tests.anonymity.test_union_of_regions_between_surveys import group
 from tests.focus_setup import launch_survey
-from tests.org_builder import build_org
 from tests.support.hr_logins import outside_hr_login
 
 pytestmark = pytest.mark.django_db
 
 
 def test_an_invitation_does_not_move_an_officers_hr_login_to_another_row(client) -> None:
-    org = build_org(
-        """
-        Ada Lovelace (Company)
-          6 staff
-          Ben Carter (North)
-            5 alphas
-          Cleo Turner (East)
-            Quinn Solo
-            4 officers
-        """
-    )
+    org = east_with_officers(staff=6)
     officers = group(org, "Officer")
-    logins = []
-    for officer in officers:
-        call_command("make_hr", officer.email, "--password", "a long pass 1", stdout=StringIO())
-        logins.append(User.objects.get(username=officer.email))
+    logins = work_address_logins(officers)
     mail.outbox.clear()
     october = launch_survey("October")
     assert [person_of_login(login) for login in logins] == officers

@@ -14,6 +14,7 @@ from django.test import Client
 from teams.hr_identity import names_nobody
 from tests.anonymity.test_across_surveys import run_survey
 from tests.anonymity.test_hr_login_under_another_address import (
+    east_with_officers,
     everyone_answers,
     hr_desk_logins,
     quinn_as_read_from,
@@ -21,7 +22,7 @@ from tests.anonymity.test_hr_login_under_another_address import (
 )
 from tests.anonymity.test_hr_officers_renumbered_by_an_import import NOTHING_TOLD
 from tests.anonymity.test_union_of_regions_between_surveys import group
-from tests.org_builder import BuiltOrg, build_org
+from tests.org_builder import BuiltOrg
 
 pytestmark = pytest.mark.django_db
 
@@ -29,17 +30,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def org() -> BuiltOrg:
     # Six staff: with a seventh reader among them, the company's own region still has k.
-    return build_org(
-        """
-        Ada Lovelace (Company)
-          6 staff
-          Ben Carter (North)
-            5 alphas
-          Cleo Turner (East)
-            Quinn Solo
-            4 officers
-        """
-    )
+    return east_with_officers(staff=6)
 
 
 def test_an_hr_login_cannot_take_a_colleagues_address_and_be_counted_as_them(client, org) -> None:

@@ -42,12 +42,13 @@ QUINN = Sheet(7, 2, None)  # what the attack reads: agrees throughout, a detract
 OFFICERS = (Sheet(3, 9, None), Sheet(4, 10, None), Sheet(5, 8, None), Sheet(6, 7, None))
 
 
-@pytest.fixture
-def org() -> BuiltOrg:
+def east_with_officers(*, staff: int = 5) -> BuiltOrg:
+    """Ada's company: `staff` staff; Ben leads North (five alphas), Cleo leads East (Quinn and
+    four officers who run HR)."""
     return build_org(
-        """
+        f"""
         Ada Lovelace (Company)
-          5 staff
+          {staff} staff
           Ben Carter (North)
             5 alphas
           Cleo Turner (East)
@@ -55,6 +56,31 @@ def org() -> BuiltOrg:
             4 officers
         """
     )
+
+
+@pytest.fixture
+def org() -> BuiltOrg:
+    return east_with_officers()
+
+
+def work_address_logins(officers: list[Person]) -> list[User]:
+    """Each officer made HR with make_hr under her own work address: linked to her row."""
+    logins = []
+    for officer in officers:
+        call_command("make_hr", officer.email, "--password", "a long pass 1", stdout=StringIO())
+        logins.append(User.objects.get(username=officer.email))
+    return logins
+
+
+def logins_made_before_the_org_chart() -> list[User]:
+    """The officers' HR logins made with make_hr at install, before the org chart is imported
+    (the usual order): each finds its officer by the address it was made under."""
+    logins = []
+    for number in range(1, 5):
+        email = f"officer.{number}@example.com"
+        call_command("make_hr", email, "--password", "a long passphrase 1", stdout=StringIO())
+        logins.append(User.objects.get(username=email))
+    return logins
 
 
 def hr_desk_logins(officers: list[Person], *, naming: bool = False) -> list[User]:

@@ -7,12 +7,9 @@ erased rows' answers are: East less the officers' answers would be Quinn.
 (docs/anonymity.md, "Results: what the readers can work out"; teams.erasure.forget_logins)
 """
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client
 
 from pulse.scheduler import run_pulse_tick
@@ -21,36 +18,23 @@ from surveys.instrument import SCALE_VALUES
 from teams.hr_identity import person_of_login
 from tests.anonymity.test_across_surveys import answer
 from tests.anonymity.test_hr_login_under_another_address import (
+    east_with_officers,
     everyone_answers,
+    logins_made_before_the_org_chart,
     quinn_as_read_from,
     read_as,
 )
 from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES
 from tests.anonymity.test_union_of_regions_between_surveys import group
 from tests.focus_setup import launch_survey
-from tests.org_builder import build_org
 from tests.support.hr_logins import outside_hr_login
 
 pytestmark = pytest.mark.django_db
 
 
 def test_officers_erased_and_added_again_do_not_read_their_colleague(client) -> None:
-    logins = []
-    for number in range(1, 5):
-        email = f"officer.{number}@example.com"
-        call_command("make_hr", email, "--password", "a long passphrase 1", stdout=StringIO())
-        logins.append(User.objects.get(username=email))
-    org = build_org(
-        """
-        Ada Lovelace (Company)
-          5 staff
-          Ben Carter (North)
-            5 alphas
-          Cleo Turner (East)
-            Quinn Solo
-            4 officers
-        """
-    )
+    logins = logins_made_before_the_org_chart()
+    org = east_with_officers()
     officers = group(org, "Officer")
     assert [person_of_login(login) for login in logins] == officers
     mail.outbox.clear()

@@ -9,11 +9,7 @@ and East less their answers is Quinn. A login whose person is inactive names nob
 (teams.hr_identity.person_of_login), so the officers read nothing of November.
 """
 
-from io import StringIO
-
 import pytest
-from django.contrib.auth.models import User
-from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from surveys.instrument import SCALE_VALUES
@@ -23,12 +19,14 @@ from tests.anonymity.test_across_surveys import Sheet, run_survey
 from tests.anonymity.test_hr_login_under_another_address import (
     OFFICERS,
     QUINN,
+    east_with_officers,
     quinn_as_read_from,
     read_as,
+    work_address_logins,
 )
 from tests.anonymity.test_regions_between_surveys import ENPS_CLASSES
 from tests.anonymity.test_union_of_regions_between_surveys import group
-from tests.org_builder import BuiltOrg, build_org
+from tests.org_builder import BuiltOrg
 from tests.support.hr_logins import outside_hr_login
 
 pytestmark = pytest.mark.django_db
@@ -69,24 +67,9 @@ def migrate(org: BuiltOrg) -> None:
 
 
 def test_officers_renumbered_by_a_migration_do_not_read_their_colleague(client) -> None:
-    org = build_org(
-        """
-        Ada Lovelace (Company)
-          5 staff
-          Ben Carter (North)
-            5 alphas
-          Cleo Turner (East)
-            Quinn Solo
-            4 officers
-        """
-    )
-    logins = []
-    for officer in group(org, "Officer"):
-        # Each officer is HR under their work address: linked to their row.
-        call_command("make_hr", officer.email, "--password", "a long pass 1", stdout=StringIO())
-        login = User.objects.get(username=officer.email)
-        assert person_of_login(login) == officer
-        logins.append(login)
+    org = east_with_officers()
+    logins = work_address_logins(group(org, "Officer"))
+    assert [person_of_login(login) for login in logins] == group(org, "Officer")
     october = run_survey(client, "October", sheets_of(org.people))
     for login in logins:
         assert quinn_as_read_from(read_as(login, october.cycle.pk, "East")) == NOTHING_TOLD

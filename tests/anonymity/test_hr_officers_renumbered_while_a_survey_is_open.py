@@ -13,12 +13,9 @@ their answers would be Quinn. A survey links the HR logins to their people when 
 and their logins, linked to inactive rows, read nothing of October.
 """
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
-from django.core.management import call_command
 
 from pulse.scheduler import run_pulse_tick
 from surveys.closing import close_cycle
@@ -27,14 +24,15 @@ from surveys.selectors import viewers_per_unit
 from teams.hr_identity import person_of_login
 from tests.anonymity.test_across_surveys import answer
 from tests.anonymity.test_hr_login_under_another_address import (
+    east_with_officers,
     everyone_answers,
+    logins_made_before_the_org_chart,
     quinn_as_read_from,
     read_as,
 )
 from tests.anonymity.test_hr_officers_renumbered_by_an_import import NOTHING_TOLD, migrate
 from tests.anonymity.test_union_of_regions_between_surveys import group
 from tests.focus_setup import launch_survey
-from tests.org_builder import build_org
 
 pytestmark = pytest.mark.django_db
 
@@ -47,22 +45,8 @@ def change_own_address(login: User, address: str) -> None:
 
 
 def test_officers_renumbered_while_october_is_open_do_not_read_their_colleague(client) -> None:
-    logins = []
-    for number in range(1, 5):
-        email = f"officer.{number}@example.com"
-        call_command("make_hr", email, "--password", "a long passphrase 1", stdout=StringIO())
-        logins.append(User.objects.get(username=email))
-    org = build_org(
-        """
-        Ada Lovelace (Company)
-          5 staff
-          Ben Carter (North)
-            5 alphas
-          Cleo Turner (East)
-            Quinn Solo
-            4 officers
-        """
-    )
+    logins = logins_made_before_the_org_chart()
+    org = east_with_officers()
     officers = group(org, "Officer")
     assert [person_of_login(login) for login in logins] == officers
     mail.outbox.clear()
