@@ -12,12 +12,16 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 
-def configure_django(database: str, scratch: Path, postgres_name: str) -> str:
+def configure_django(
+    database: str, scratch: Path, postgres_name: str, *, fresh: bool = True
+) -> str:
     """Point Django at a fresh database with production-like settings (DEBUG off, so no query
-    log); return the database URL. PostgreSQL databases are dropped and created again."""
+    log); return the database URL. PostgreSQL databases are dropped and created again, unless
+    `fresh` is False: then the one a bench left is kept (and migrated)."""
     if database == "postgres":
         server = os.environ.get("PULSE_BENCH_POSTGRES_SERVER", POSTGRES_SERVER)
-        recreate_postgres_database(server, postgres_name)
+        if fresh:
+            recreate_postgres_database(server, postgres_name)
         url = f"{server}/{postgres_name}"
     else:
         url = f"sqlite:///{scratch / 'bench.sqlite3'}"
