@@ -66,10 +66,10 @@ def forget_logins(person_ids: list[int]) -> None:
     """Delete the logins of these people (named after their email), and say in the audit log
     that a login of an erased person acted, not who.
 
-    A login is theirs by its link or, made before the org chart named them, by their email
-    (teams.hr_identity): kept, an HR login would name whoever is added later with that
-    email, a person never invited, while the erased row keeps the invitations and answers
-    it knows."""
+    A login is theirs by its link or, made before the org chart named them, by their email as
+    its address or the address it was made under (teams.hr_identity): kept, an HR login would
+    name whoever is added later with that email, a person never invited, while the erased
+    row keeps the invitations and answers it knows."""
     emails = [
         email.lower()
         for email in Person.objects.filter(pk__in=person_ids).values_list("email", flat=True)
@@ -77,8 +77,10 @@ def forget_logins(person_ids: list[int]) -> None:
     ]
     logins = list(
         get_user_model()
-        .objects.annotate(email_lower=Lower("email"))
-        .filter(Q(person__pk__in=person_ids) | Q(email_lower__in=emails))
+        .objects.annotate(email_lower=Lower("email"), username_lower=Lower("username"))
+        .filter(
+            Q(person__pk__in=person_ids) | Q(email_lower__in=emails) | Q(username_lower__in=emails)
+        )
         .values_list("pk", flat=True)
     )
     forget_in_admin_history(get_user_model(), logins)
