@@ -17,12 +17,10 @@ from urllib.parse import quote
 import pytest
 import redis
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.db import connection
 from rest_framework.test import APIClient
 
-from teams.hr_identity import say_outside_org_chart
-from teams.roles import ensure_hr_group
+from tests.support.hr_logins import outside_hr_login
 from tests.support.import_jobs import QueuedImportJobs, queue_for_the_test
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -229,9 +227,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def hr(db: None) -> APIClient:
     """An API client signed in as Hannah, an HR admin from outside the org chart of the test
     (so that she reads the results of the surveys that close)."""
-    hannah = User.objects.create_user("hannah", "hannah@example.com", "pw")
-    hannah.groups.add(ensure_hr_group())
-    say_outside_org_chart(user=hannah, actor=None)
+    hannah = outside_hr_login("hannah", "hannah@example.com")
     client = APIClient()
     client.force_authenticate(hannah)
     return client

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -19,7 +18,6 @@ from teams.accounts import ensure_login, normalise_email
 from teams.hr_identity import (
     CannotSayOutsideOrgChart,
     is_outside_org_chart,
-    names_nobody,
     person_of_login,
     say_outside_org_chart,
     withdraw_outside_org_chart,
@@ -89,10 +87,14 @@ class Command(BaseCommand):
                 except CannotSayOutsideOrgChart as error:
                     raise CommandError(f"{error} Leave out --outside-org-chart.") from error
         verb = "Created" if login.created else "Updated"
-        self.stdout.write(
-            self.style.SUCCESS(f"{verb} HR admin {login.user.username}{self.who(login.user)}.")
-        )
-        if names_nobody(login.user):
+        person = person_of_login(login.user)
+        outside = person is None and is_outside_org_chart(login.user)
+        if person is not None:
+            who = f", linked to {person.name}"
+        else:
+            who = ", outside the org chart" if outside else ", not linked to a person"
+        self.stdout.write(self.style.SUCCESS(f"{verb} HR admin {login.user.username}{who}."))
+        if person is None and not outside:
             self.stdout.write(
                 self.style.WARNING(
                     "It names nobody in the org chart, so it will not read the results of a "
@@ -125,14 +127,6 @@ class Command(BaseCommand):
                 f"login HR instead (make_hr {person.user.get_username()})."
             )
         return person
-
-    def who(self, user: AbstractUser) -> str:
-        person = person_of_login(user)
-        if person is not None:
-            return f", linked to {person.name}"
-        if is_outside_org_chart(user):
-            return ", outside the org chart"
-        return ", not linked to a person"
 
     def ask_password(self) -> str:
         if not sys.stdin.isatty():
