@@ -110,8 +110,10 @@ def hr_readings() -> QuerySet[CycleReader]:
     the org chart (teams.hr_identity). A login that named nobody reads none of them: nobody
     could tell whose answers it knows, so no figure was protected against them. So also for
     the rows of surveys that closed before this rule, which recorded every HR login."""
+    # The statement counts only for a login linked to nobody (teams.hr_identity).
     return CycleReader.objects.filter(
-        Q(person__isnull=False) | Q(user__outside_org_chart__isnull=False)
+        Q(person__isnull=False)
+        | Q(user__outside_org_chart__isnull=False, user__person__isnull=True)
     )
 
 

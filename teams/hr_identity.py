@@ -77,7 +77,10 @@ def link_hr_logins_by_email() -> None:
 
 
 def is_outside_org_chart(user: AbstractUser) -> bool:
-    return LoginOutsideOrgChart.objects.filter(user_id=user.pk).exists()
+    """Said to be nobody in the org chart, and linked to nobody: once a login is linked to a
+    person (by make_hr, a superuser or a survey opening), the statement is no longer true,
+    and does not come back when that person's row turns inactive (a migration to new rows)."""
+    return LoginOutsideOrgChart.objects.filter(user_id=user.pk, user__person__isnull=True).exists()
 
 
 def names_nobody(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -91,9 +94,9 @@ def names_nobody(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 @transaction.atomic
 def say_outside_org_chart(*, user: AbstractUser, actor: User | None) -> None:
-    """Record that `user` belongs to nobody in the org chart, for good: the release counts no
-    person of it. Refused for a login that names a person."""
-    person = person_of_login(user)
+    """Record that `user` belongs to nobody in the org chart: the release counts no person of
+    it. Refused for a login that names a person or is linked to one, active or not."""
+    person = Person.objects.filter(user_id=user.pk).first() or person_of_login(user)
     if person is not None:
         raise CannotSayOutsideOrgChart(
             f"{user.get_username()} is {person.name} ({person.employee_id}) in the org chart."
@@ -107,9 +110,3 @@ def say_outside_org_chart(*, user: AbstractUser, actor: User | None) -> None:
             action=AuditAction.LOGIN_OUTSIDE_ORG_CHART,
             subject=user.get_username(),
         )
-
-
-def withdraw_outside_org_chart(user: AbstractUser) -> None:
-    """The login is somebody in the org chart after all (make_hr --person): it no longer
-    reads, on the statement's strength, the surveys that closed while it named nobody."""
-    LoginOutsideOrgChart.objects.filter(user_id=user.pk).delete()

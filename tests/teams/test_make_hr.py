@@ -80,7 +80,7 @@ def test_bob_who_is_not_in_the_org_chart_still_gets_an_hr_login(harriet: Person)
     make_hr("bob@example.com", "--outside-org-chart")
     assert AuditEvent.objects.filter(action=AuditAction.LOGIN_OUTSIDE_ORG_CHART).count() == 1
 
-    # Bob is hired: linked to his record, the statement is withdrawn.
+    # Bob is hired: linked to his record, the statement no longer counts.
     Person.objects.create(employee_id="8", email="bob.b@example.com", name="Bob Brown")
     assert "linked to Bob Brown" in make_hr("bob@example.com", "--person", "8")
     assert not is_outside_org_chart(bob)

@@ -20,7 +20,6 @@ from teams.hr_identity import (
     is_outside_org_chart,
     person_of_login,
     say_outside_org_chart,
-    withdraw_outside_org_chart,
 )
 from teams.models import Person
 
@@ -79,8 +78,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             person = self.named_person(options["person"], email) if options["person"] else None
             login = ensure_login(email=email, password=password, hr=True, person=person)
-            if person is not None:
-                withdraw_outside_org_chart(login.user)
             if options["outside_org_chart"]:
                 try:
                     say_outside_org_chart(user=login.user, actor=None)
