@@ -5,8 +5,10 @@ of the time and memory of the write. Where the caller already has the values (id
 `insert_rows` streams tuples straight to the database: PostgreSQL's `COPY ... FROM STDIN`
 through Django's own connection (so it is part of the caller's transaction), and on other
 databases `executemany` of one INSERT in batches. Fields the caller does not name get the
-model's default, as `bulk_create` would give them. No row is logged (Django's SQL logging
-sees one COPY, not its data).
+model's default, as `bulk_create` would give them. Values of plain columns (numbers, text,
+flags) go as given; the others (uuids, JSON, times) through their field's own conversion, so
+each database stores them as the ORM would. No row is logged (Django's SQL logging sees one
+COPY, not its data).
 
 A COPY cannot return the ids it wrote, so a caller that needs them (to point other rows at
 them) takes them first with `reserve_ids` and writes them explicitly.
@@ -25,10 +27,11 @@ EXECUTEMANY_BATCH = 5000
 def insert_rows(
     model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
-    """Insert `rows` (tuples of database-ready values for `fields`, in that order) into
-    `model`'s table; the model's other fields, the primary key excepted, get their defaults.
-    Returns how many rows were written. Rows are consumed as they come, never all held."""
+    """Insert `rows` (tuples of values for `fields`, in that order) into `model`'s table; the
+    model's other fields, the primary key excepted, get their defaults. Returns how many rows
+    were written. Rows are consumed as they come, never all held."""
     named = [concrete_field(model, name) for name in fields]
+    converted = [index for index, field in enumerate(named) if not is_plain(field)]
     defaulted = [
         field
         for field in model._meta.concrete_fields
@@ -40,7 +43,10 @@ def insert_rows(
         raise ValueError(f"give {model.__name__}'s {', '.join(per_row)} per row")
     defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in defaulted)
     columns = [str(field.column) for field in (*named, *defaulted)]
-    complete = (tuple(row) + defaults for row in rows)
+    complete = (
+        (with_db_values(row, named, converted) if converted else tuple(row)) + defaults
+        for row in rows
+    )
     table = connection.ops.quote_name(model._meta.db_table)
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
     if connection.vendor == "postgresql":
@@ -54,6 +60,40 @@ def insert_rows(
             cursor.executemany(sql, batch)
             written += len(batch)
     return written
+
+
+# Columns whose Python values every database takes as they are: converting them per row would
+# cost a call per value at a million rows for nothing.
+PLAIN_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "EmailField",
+        "IntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SlugField",
+        "SmallIntegerField",
+        "TextField",
+    }
+)
+
+
+def is_plain(field: models.Field) -> bool:
+    stored = field.target_field if isinstance(field, models.ForeignKey) else field
+    return stored.get_internal_type() in PLAIN_TYPES
+
+
+def with_db_values(
+    row: Sequence[Any], named: list[models.Field], converted: list[int]
+) -> tuple[Any, ...]:
+    values = list(row)
+    for index in converted:
+        values[index] = named[index].get_db_prep_save(values[index], connection)
+    return tuple(values)
 
 
 def concrete_field(model: type[models.Model], name: str) -> models.Field:

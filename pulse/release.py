@@ -23,11 +23,12 @@ subtree's sums, never from its subtree's ballots. Rows are written a batch at a 
 import logging
 import math
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from common.batch_writer import BatchWriter
+from common.bulk_rows import insert_rows
 from common.compaction import compact
 from pulse.disclosure import DISTRIBUTION_K, Suppression, UnitCounts, decide_publication
 from pulse.models import Comment, Response
@@ -58,7 +59,12 @@ from pulse.trends import (
 )
 from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
 from surveys.models import Cycle, CycleState, StuckReason
-from surveys.selectors import ReportingUnit, reporting_units, viewers_per_unit
+from surveys.selectors import (
+    ReportingUnit,
+    readers_of_every_cycle,
+    reporting_units,
+    viewers_per_unit,
+)
 from teams.tree_walks import IdTree
 
 logger = logging.getLogger(__name__)
@@ -120,10 +126,13 @@ def decide_all(
     units: list[ReportingUnit],
     own_counts: dict[int, FigureCounts],
     questions: list[Question],
+    *,
+    readers: frozenset[int] | None = None,
 ) -> Decisions:
     """Every figure's decision from the units' own counts of it. Figures with the same counts
-    at the same threshold (every question nobody skipped) get the same decision: computed once."""
-    viewers = viewers_per_unit(cycle.pk)
+    at the same threshold (every question nobody skipped) get the same decision: computed once.
+    `readers`: readers_of_every_cycle, if the caller has it."""
+    viewers = viewers_per_unit(cycle.pk, readers=readers)
     decided: dict[tuple[int, tuple[int, ...]], Decision] = {}
 
     def decide(name: str, k: int) -> Decision:
@@ -171,7 +180,9 @@ def write_release(cycle: Cycle) -> int:
     asked_follow_through = any(item.key == FOLLOW_THROUGH_KEY for item in items)
     own_stats, ballots_read = stats_by_unit(cycle.pk, [*questions, FOLLOW_THROUGH_QUESTION])
     own_counts = {unit.id: figure_counts(own_stats.get(unit.id), questions) for unit in units}
-    decisions = decide_all(cycle, units, own_counts, questions)
+    # Who can read some survey's results: read once, for the decisions and the comparison.
+    readers = readers_of_every_cycle()
+    decisions = decide_all(cycle, units, own_counts, questions, readers=readers)
     subtree_counts = subtree_sums(tree, own_counts)
     published = {unit.id: unit.team_id for unit in units if decisions.overall[unit.id] is None}
     comparisons = compare_with_earlier(
@@ -186,6 +197,7 @@ def write_release(cycle: Cycle) -> int:
             }
             for unit_id in published
         },
+        readers=readers,
     )
     eligible = subtree_sums(
         tree, {unit.id: {"eligible": unit.unit_eligible_count} for unit in units}
@@ -202,62 +214,86 @@ def write_release(cycle: Cycle) -> int:
         if reason_of[unit.id] is None and decisions.comments[unit.id] is None
     }
     comment_layout = lay_out_comments(cycle.pk, tree, comments_shown_at)
-    writer = BatchWriter(ReleasedUnit)
     # Unit id → its ReleasedUnit's id, for the units released: all the comments and trend
     # links need once the figures are written.
     released: dict[int, uuid.UUID] = {}
-    rolled: dict[int, GroupStats] = {}
-    for unit_id in tree.bottom_up():
-        stats = own_stats.pop(unit_id, None) or GroupStats()
-        for child in tree.children_of(unit_id):
-            child_stats = rolled.pop(child, None)
-            if child_stats is not None:
-                stats.add(child_stats)
-        rolled[unit_id] = stats
-        unit = by_id[unit_id]
-        reason = reason_of[unit.id]
-        comparison = comparisons.get(unit.id, Comparison(trend_from=[], precision=FINE_PRECISION))
-        figures: UnitFigures = {}
-        comments_from, comments_count = comment_layout.slice_of(unit.id)
-        if reason is None:
-            figures = unit_figures(
-                figures_of(stats, questions),
-                questions,
-                unit_id=unit.id,
-                decisions=decisions,
-                precision=comparison.precision,
-                few_apart=comparison.few_apart,
-                answer_counts=comparison.answer_counts,
+
+    def rows_bottom_up() -> Iterator[tuple[object, ...]]:
+        """Each unit's row (RELEASED_UNIT_FIELDS), children before parents: a unit's stats
+        are its own plus its children's, each child's dropped once added."""
+        rolled: dict[int, GroupStats] = {}
+        for unit_id in tree.bottom_up():
+            stats = own_stats.pop(unit_id, None) or GroupStats()
+            for child in tree.children_of(unit_id):
+                child_stats = rolled.pop(child, None)
+                if child_stats is not None:
+                    stats.add(child_stats)
+            rolled[unit_id] = stats
+            unit = by_id[unit_id]
+            reason = reason_of[unit.id]
+            comparison = comparisons.get(
+                unit.id, Comparison(trend_from=[], precision=FINE_PRECISION)
             )
-            if asked_follow_through and unit.asks_follow_through:
-                add_follow_through(
-                    figures,
-                    domain_figure(stats, FOLLOW_THROUGH_KEY, [FOLLOW_THROUGH_QUESTION]),
-                    reason=decisions.follow_through[unit.id],
+            figures: UnitFigures = {}
+            comments_from, comments_count = comment_layout.slice_of(unit.id)
+            if reason is None:
+                figures = unit_figures(
+                    figures_of(stats, questions),
+                    questions,
+                    unit_id=unit.id,
+                    decisions=decisions,
                     precision=comparison.precision,
+                    few_apart=comparison.few_apart,
+                    answer_counts=comparison.answer_counts,
                 )
-        release = ReleasedUnit(
-            cycle=cycle,
-            unit_id=unit.id,
-            parent_unit_id=unit.parent_unit_id,
-            status=ReleaseStatus.RELEASED if reason is None else ReleaseStatus.SUPPRESSED,
-            reason=reason.value if reason else "",
-            eligible=eligible[unit.id]["eligible"],
-            respondents=stats.respondents if reason is None else None,
-            figures=figures,
-            comments_released=unit.id in comments_shown_at,
-            comments_from=comments_from,
-            comments_count=comments_count,
-        )
-        writer.add(release)
-        if reason is None:
-            released[unit.id] = release.pk
-    writer.flush()
+                if asked_follow_through and unit.asks_follow_through:
+                    add_follow_through(
+                        figures,
+                        domain_figure(stats, FOLLOW_THROUGH_KEY, [FOLLOW_THROUGH_QUESTION]),
+                        reason=decisions.follow_through[unit.id],
+                        precision=comparison.precision,
+                    )
+            release_id = uuid.uuid4()
+            if reason is None:
+                released[unit.id] = release_id
+            yield (
+                release_id,
+                cycle.pk,
+                unit.id,
+                unit.parent_unit_id,
+                ReleaseStatus.RELEASED if reason is None else ReleaseStatus.SUPPRESSED,
+                reason.value if reason else "",
+                eligible[unit.id]["eligible"],
+                stats.respondents if reason is None else None,
+                figures,
+                unit.id in comments_shown_at,
+                comments_from,
+                comments_count,
+                uuid.uuid4(),
+            )
+
+    insert_rows(ReleasedUnit, RELEASED_UNIT_FIELDS, rows_bottom_up())
     write_comments(cycle.pk, comment_layout, released)
     link_trends(released=released, comparisons=comparisons)
     return ballots_read
 
 
+# What rows_bottom_up gives for each unit, in this order.
+RELEASED_UNIT_FIELDS = (
+    "id",
+    "cycle",
+    "unit",
+    "parent_unit",
+    "status",
+    "reason",
+    "eligible",
+    "respondents",
+    "figures",
+    "comments_released",
+    "comments_from",
+    "comments_count",
+    "comments_shuffle_key",
+)
 FOLLOW_THROUGH_QUESTION = Question(FOLLOW_THROUGH_KEY, FOLLOW_THROUGH_KEY, reverse_scored=False)
 
 

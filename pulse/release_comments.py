@@ -14,7 +14,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 
-from common.batch_writer import BatchWriter
+from common.bulk_rows import insert_rows
 from pulse.release_inputs import comments_by_unit
 from pulse.release_models import ReleasedComment
 from teams.tree_walks import IdTree
@@ -71,18 +71,11 @@ def lay_out_comments(cycle_id: int, tree: IdTree, shown_at: set[int]) -> Comment
 
 def write_comments(cycle_id: int, layout: CommentLayout, release_of: dict[int, uuid.UUID]) -> None:
     """One row per shown comment, belonging to its unit's release (`release_of`: unit id →
-    its ReleasedUnit's id), inserted in position order."""
-    writer = BatchWriter(ReleasedComment)
-    position = 0
-    for unit_id, texts in layout.blocks:
-        for text in texts:
-            writer.add(
-                ReleasedComment(
-                    cycle_id=cycle_id,
-                    released_unit_id=release_of[unit_id],
-                    position=position,
-                    text=text,
-                )
-            )
-            position += 1
-    writer.flush()
+    its ReleasedUnit's id), written in position order."""
+    rows = (
+        (uuid.uuid4(), cycle_id, release_of[unit_id], position, text)
+        for position, (unit_id, text) in enumerate(
+            (unit_id, text) for unit_id, texts in layout.blocks for text in texts
+        )
+    )
+    insert_rows(ReleasedComment, ("id", "cycle", "released_unit", "position", "text"), rows)

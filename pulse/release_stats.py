@@ -17,7 +17,6 @@ pulse.scoring computes it from the ballots themselves:
 
 import math
 import sys
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -41,47 +40,77 @@ from teams.tree_walks import IdTree
 DomainPart = tuple[int, int]
 
 
+# Value → how many times it occurs. Plain dicts, not Counters: a release holds one per question
+# and domain of every unit, and counting into them is the release's innermost loop.
+Tally = dict
+
+
 @dataclass
 class GroupStats:
     respondents: int = 0
-    questions: dict[str, Counter[int]] = field(default_factory=dict)
-    domains: dict[str, Counter[DomainPart]] = field(default_factory=dict)
-    enps: Counter[int] = field(default_factory=Counter)
+    questions: dict[str, Tally[int, int]] = field(default_factory=dict)
+    domains: dict[str, Tally[DomainPart, int]] = field(default_factory=dict)
+    enps: Tally[int, int] = field(default_factory=dict)
 
     def count(self, ballot: Ballot, by_key: dict[str, Question]) -> None:
         """Add one ballot; answers to items not in `by_key` count for nothing, as in scoring."""
         self.respondents += 1
         parts: dict[str, list[int]] = {}
+        questions = self.questions
         for key, answer in ballot.answers.items():
             question = by_key.get(key)
             if question is None:
                 continue
-            self.questions.setdefault(key, Counter())[answer] += 1
-            part = parts.setdefault(question.domain, [0, 0])
+            answers = questions.get(key)
+            if answers is None:
+                answers = questions[key] = {}
+            answers[answer] = answers.get(answer, 0) + 1
+            part = parts.get(question.domain)
+            if part is None:
+                part = parts[question.domain] = [0, 0]
             part[0] += 1
             part[1] += keyed(question, answer)
         for domain, (answered, keyed_sum) in parts.items():
-            self.domains.setdefault(domain, Counter())[(answered, keyed_sum)] += 1
+            add_one(self.domains, domain, (answered, keyed_sum))
         if ballot.enps is not None:
-            self.enps[ballot.enps] += 1
+            self.enps[ballot.enps] = self.enps.get(ballot.enps, 0) + 1
 
     def add(self, other: "GroupStats") -> None:
         """Add another group's stats into these (a child unit's roll-up into its parent's)."""
         self.respondents += other.respondents
-        for key, answers in other.questions.items():
-            self.questions.setdefault(key, Counter()).update(answers)
-        for domain, parts in other.domains.items():
-            self.domains.setdefault(domain, Counter()).update(parts)
-        self.enps.update(other.enps)
+        add_tallies(self.questions, other.questions)
+        add_tallies(self.domains, other.domains)
+        add_tally(self.enps, other.enps)
 
     def answered(self, key: str) -> int:
-        return sum(self.questions.get(key, Counter()).values())
+        return sum(self.questions.get(key, {}).values())
 
     def answered_domain(self, domain: str) -> int:
-        return sum(self.domains.get(domain, Counter()).values())
+        return sum(self.domains.get(domain, {}).values())
 
     def answered_enps(self) -> int:
         return sum(self.enps.values())
+
+
+def add_one(tallies: dict[str, Tally], name: str, value: object) -> None:
+    tally = tallies.get(name)
+    if tally is None:
+        tally = tallies[name] = {}
+    tally[value] = tally.get(value, 0) + 1
+
+
+def add_tallies(into: dict[str, Tally], other: dict[str, Tally]) -> None:
+    for name, tally in other.items():
+        mine = into.get(name)
+        if mine is None:
+            into[name] = dict(tally)
+        else:
+            add_tally(mine, tally)
+
+
+def add_tally(into: Tally, other: Tally) -> None:
+    for value, count in other.items():
+        into[value] = into.get(value, 0) + count
 
 
 def score(ballots: Iterable[Ballot], questions: list[Question]) -> Figures:
@@ -137,7 +166,7 @@ def domain_figure(stats: GroupStats, domain: str, questions: list[Question]) -> 
     squares = sum(value * value * count for value, count in scaled)
     answers = favorable = 0
     for question in questions:
-        for answer, count in stats.questions.get(question.key, Counter()).items():
+        for answer, count in stats.questions.get(question.key, {}).items():
             answers += count
             favorable += count if keyed(question, answer) >= FAVORABLE_FROM else 0
     return DomainFigure(
@@ -179,7 +208,7 @@ def integer_sqrt_round_to_odd(numerator: int, denominator: int) -> int:
     return root | (root * root * denominator != numerator)
 
 
-def question_figure(answers: Counter[int] | None, question: Question) -> QuestionFigure | None:
+def question_figure(answers: Tally[int, int] | None, question: Question) -> QuestionFigure | None:
     respondents = sum(answers.values()) if answers else 0
     if not answers or respondents == 0:
         return None
@@ -191,11 +220,11 @@ def question_figure(answers: Counter[int] | None, question: Question) -> Questio
         respondents=respondents,
         mean=float(keyed_sum) / respondents,
         favorable=100 * favorable / respondents,
-        distribution=tuple(answers[value] for value in range(SCALE_MIN, SCALE_MAX + 1)),
+        distribution=tuple(answers.get(value, 0) for value in range(SCALE_MIN, SCALE_MAX + 1)),
     )
 
 
-def net_promoter_score(answers: Counter[int]) -> float | None:
+def net_promoter_score(answers: Tally[int, int]) -> float | None:
     given = sum(answers.values())
     if not given:
         return None

@@ -27,11 +27,11 @@ less one, ten times a mentor), and any step has edges a figure falls on one side
 units those checks find are withheld, not coarsened.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from uuid import UUID
 
+from common.bulk_rows import insert_rows
 from pulse.combinations_across_surveys import EarlierAtoms, units_in_small_combinations
 from pulse.cuts_between_surveys import units_with_small_cuts
 from pulse.disclosure import DISTRIBUTION_K
@@ -72,7 +72,7 @@ def coarse_step(*, respondents: int, k: int) -> int:
 class Comparison:
     """How a unit of this release relates to the earlier releases of the same team."""
 
-    trend_from: list[ReleasedUnit]
+    trend_from: list[UUID]  # the ReleasedUnit ids its trend is drawn from
     precision: int
     # Its people may differ by a few from an earlier release's. Then no figure is stored finer
     # than the pages show, even where whole points are wide enough (precision 1 from 200 (k-1)
@@ -93,12 +93,14 @@ def compare_with_earlier(
     team_of_unit: dict[int, int | None],
     respondents: dict[int, int],
     figure_counts: dict[int, dict[str, int]],
+    readers: frozenset[int] | None = None,
 ) -> dict[int, Comparison]:
     """Unit id → its comparison, for the published units of this cycle (`team_of_unit`).
 
     `respondents` is each unit's subtree respondent count in this cycle, and `figure_counts`
     each figure's own count (figure_counts_of): a person who skips one item in one survey and
-    not in the other changes that figure's count and nothing else.
+    not in the other changes that figure's count and nothing else. `readers`: the people who
+    can read some survey's results (readers_of_every_cycle), if the caller has them already.
 
     A unit is compared with every already published unit whose people overlap its own, of any
     team and any survey, whenever that survey closes: a team that got a new manager is a new
@@ -107,24 +109,17 @@ def compare_with_earlier(
     a survey closed early (or held back by a failing store) is released before one that closes
     sooner. The trend is drawn only from the same team's releases that close before it."""
     published = set(team_of_unit)
-    earlier = list(
-        ReleasedUnit.objects.filter(status=ReleaseStatus.RELEASED)
-        .exclude(cycle_id=cycle.pk)
-        .select_related("unit", "cycle")
-    )
+    trend_from: dict[int, list[UUID]] = {}
     found = units_blurred_by_earlier(
         cycle=cycle,
         published=published,
-        earlier=earlier,
+        earlier=earlier_surveys(cycle, trend_from),
         counts={
             unit: {RESPONDENTS: respondents.get(unit, 0), **figure_counts.get(unit, {})}
             for unit in published
         },
+        readers=readers,
     )
-    trend_from: dict[int, list[ReleasedUnit]] = {}
-    for release in earlier:
-        if release.unit.team_id is not None and release.cycle.closes_at < cycle.closes_at:
-            trend_from.setdefault(release.unit.team_id, []).append(release)
     comparisons = {}
     for unit_id, team_id in team_of_unit.items():
         smallest = min(
@@ -141,6 +136,75 @@ def compare_with_earlier(
             answer_counts=unit_id not in found.without_answer_counts,
         )
     return comparisons
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierRelease:
+    """What the comparison needs of an earlier published unit, taken from its stored figures
+    as they are read: the figures themselves are dropped, since at a million people a survey's
+    figures are most of what a release would hold."""
+
+    pk: UUID
+    counts: dict[str, int]  # RESPONDENTS and stored_counts
+    # As fine as the figures behind it: whole points, and small enough for a few people to
+    # move them, or keeping its exact answer counts per statement (at this release's k).
+    exact: bool
+    keeps_answer_counts: bool
+    # Shows every figure and statement: nothing hidden for want of answers.
+    shows_everything: bool
+
+
+# An earlier survey: its cycle id and its published units (unit id → what the checks need).
+EarlierSurvey = tuple[int, dict[int, EarlierRelease]]
+
+
+def earlier_surveys(cycle: Cycle, trend_from: dict[int, list[UUID]]) -> Iterator[EarlierSurvey]:
+    """Every other survey with published units, oldest first, read one at a time so that only
+    one earlier survey's figures are held at once. On the way, `trend_from` gets, per team,
+    the ids of its releases that closed before this one (a trend is drawn from those)."""
+    surveys = (
+        Cycle.objects.filter(released_units__status=ReleaseStatus.RELEASED)
+        .exclude(pk=cycle.pk)
+        .distinct()
+        .order_by("closes_at", "pk")
+        .values_list("pk", "closes_at")
+    )
+    for earlier_id, closes_at in list(surveys):
+        releases = {}
+        rows = (
+            ReleasedUnit.objects.filter(cycle_id=earlier_id, status=ReleaseStatus.RELEASED)
+            .values_list("pk", "unit_id", "unit__team_id", "respondents", "figures")
+            .iterator(chunk_size=EARLIER_CHUNK)
+        )
+        for pk, unit_id, team_id, respondents, figures in rows:
+            releases[unit_id] = earlier_release(pk, respondents, figures, k=cycle.k)
+            if team_id is not None and closes_at < cycle.closes_at:
+                trend_from.setdefault(team_id, []).append(pk)
+        yield earlier_id, releases
+
+
+# Released units read per round trip from an earlier survey.
+EARLIER_CHUNK = 2000
+
+
+def earlier_release(
+    pk: UUID, respondents: int | None, figures: UnitFigures, *, k: int
+) -> EarlierRelease:
+    counts = {RESPONDENTS: respondents or 0, **stored_counts(figures)}
+    keeps = keeps_answer_counts(figures)
+    return EarlierRelease(
+        pk=pk,
+        counts=counts,
+        exact=figures.get("precision") == FINE_PRECISION
+        and (not blurred_by_rounding(counts, k) or keeps),
+        keeps_answer_counts=keeps,
+        # A figure hidden for want of answers leaves no count to compare.
+        shows_everything=not figures.get("hidden")
+        and all(
+            question["status"] == ReleaseStatus.RELEASED
+            for question in figures.get("questions", {}).values()
+        ),
+    )
 
 
 RESPONDENTS = "respondents"
@@ -160,8 +224,9 @@ def units_blurred_by_earlier(
     *,
     cycle: Cycle,
     published: set[int],
-    earlier: list[ReleasedUnit],
+    earlier: Iterable[EarlierSurvey],
     counts: dict[int, dict[str, int]],
+    readers: frozenset[int] | None = None,
 ) -> Blurred:
     """Coarse: the published units whose group or region some earlier published group or
     region differs from by 1 to k-1: in its invited people, in those of them who cannot read
@@ -179,13 +244,10 @@ def units_blurred_by_earlier(
 
     Without answer counts: the same pairs, components and combinations, 1 to DISTRIBUTION_K - 1
     apart from earlier releases that kept their answer counts (AnswerCountChecks)."""
-    by_cycle: dict[int, dict[int, ReleasedUnit]] = {}
-    for release in earlier:
-        by_cycle.setdefault(release.cycle_id, {})[release.unit_id] = release
     # This cycle's invitations and readers are read once, whatever the number of earlier cycles.
     # Whoever read any survey's results counts as a reader in every comparison: they know
     # their own answers whichever survey they read.
-    readers = readers_of_every_cycle()
+    readers = readers_of_every_cycle() if readers is None else readers
     now_cells = invited_cells(cycle.pk, readers=readers)
     below_now = published_below(now_cells.parent_of, published)
     region_now = regions_of(counts, below_now)
@@ -202,32 +264,22 @@ def units_blurred_by_earlier(
         unit for unit in published if counts[unit].get(RESPONDENTS, 0) >= DISTRIBUTION_K
     }
 
-    for survey, (earlier_cycle_id, releases) in enumerate(by_cycle.items()):
+    for survey, (earlier_cycle_id, releases) in enumerate(earlier):
         then_cells = invited_cells(earlier_cycle_id, readers=readers)
         below_then = published_below(then_cells.parent_of, set(releases))
-        stored_of = {
-            unit_id: {RESPONDENTS: release.respondents or 0, **stored_counts(release.figures)}
-            for unit_id, release in releases.items()
-        }
+        stored_of = {unit_id: release.counts for unit_id, release in releases.items()}
         region_then = regions_of(stored_of, below_then)
-        # Releases as fine as the figures behind them: in whole points, and small enough for a
-        # few people to move them, or keeping their exact answer counts per statement.
-        exact_then = {
-            unit_id
-            for unit_id, release in releases.items()
-            if release.figures.get("precision") == FINE_PRECISION
-            and (
-                not blurred_by_rounding(stored_of[unit_id], cycle.k)
-                or keeps_answer_counts(release.figures)
-            )
-        }
+        exact_then = {unit_id for unit_id, release in releases.items() if release.exact}
         with_answer_counts = {
-            unit_id for unit_id in exact_then if keeps_answer_counts(releases[unit_id].figures)
+            unit_id for unit_id in exact_then if releases[unit_id].keeps_answer_counts
         }
         met = compare_cycles(
             now=now_cells, unit_ids=published, then=then_cells, earlier_unit_ids=set(releases)
         )
         for overlap in met.overlaps:
+            if overlap.unit_id in coarse:
+                # Coarse already, whatever this pair adds; and a coarse unit keeps no counts.
+                continue
             now = region_now(overlap.unit_id) if overlap.region else counts[overlap.unit_id]
             stored = (
                 region_then(overlap.earlier_unit_id)
@@ -243,6 +295,8 @@ def units_blurred_by_earlier(
             ):
                 without_answer_counts.add(overlap.unit_id)
         for component, earlier_units in met.components:
+            if component.unit_ids <= coarse:
+                continue
             now = summed([region_now(unit) for unit in component.unit_ids])
             stored = summed([region_then(unit) for unit in earlier_units])
             if few_apart(component, now, stored, cycle.k):
@@ -337,7 +391,7 @@ def units_with_unsure_answerers(
     now: InvitedCells,
     published: set[int],
     then: InvitedCells,
-    releases: dict[int, ReleasedUnit],
+    releases: dict[int, EarlierRelease],
     stored_of: dict[int, dict[str, int]],
     exact_then: set[int],
 ) -> set[int]:
@@ -349,13 +403,7 @@ def units_with_unsure_answerers(
     answered_by_all = {
         unit_id
         for unit_id, release in releases.items()
-        # A figure hidden for want of answers leaves no count to compare.
-        if not release.figures.get("hidden")
-        and all(
-            question["status"] == ReleaseStatus.RELEASED
-            for question in release.figures.get("questions", {}).values()
-        )
-        and fully_answered(stored_of[unit_id], invited[unit_id])
+        if release.shows_everything and fully_answered(stored_of[unit_id], invited[unit_id])
     }
     sure = holders(then.parent_of, answered_by_all)
     exact = holders(then.parent_of, exact_then)
@@ -403,14 +451,15 @@ def few_apart(
     """Do two groups differ by 1 to k-1: in people, in people who cannot read results, in
     respondents, or in the count of any one figure both publish? Or could the people counted
     in one figure differ by 1 to k-1, though the counts are the same?"""
-    return (
-        changed_by_few(people.changed, k)
-        or changed_by_few(people.changed_not_reading, k)
-        or any(
-            changed_by_few(abs(now[name] - stored[name]), k)
-            or respondents_may_differ_by_few(people, now[name], stored[name], k)
-            for name in now.keys() & stored.keys()
-        )
+    if changed_by_few(people.changed, k) or changed_by_few(people.changed_not_reading, k):
+        return True
+    # Most figures count the same people as the group's respondents: each pair of counts is
+    # checked once, whichever figures share it.
+    pairs = {(now[name], stored[name]) for name in now.keys() & stored.keys()}
+    return any(
+        changed_by_few(abs(answered - answered_before), k)
+        or respondents_may_differ_by_few(people, answered, answered_before, k)
+        for answered, answered_before in pairs
     )
 
 
@@ -547,17 +596,11 @@ def changed_by_few(changed: int, k: int) -> bool:
 
 def link_trends(*, released: dict[int, UUID], comparisons: dict[int, Comparison]) -> None:
     """Link each released unit (`released`: unit id → its ReleasedUnit's id) to the earlier
-    releases its trend is drawn from, a batch of rows per INSERT."""
+    releases its trend is drawn from."""
     links = (
-        ReleasedUnit.trend_from.through(
-            from_releasedunit_id=release_id, to_releasedunit_id=before.pk
-        )
+        (release_id, before)
         for unit_id, release_id in released.items()
         if unit_id in comparisons
         for before in comparisons[unit_id].trend_from
     )
-    while batch := list(islice(links, LINK_BATCH)):
-        ReleasedUnit.trend_from.through.objects.bulk_create(batch)
-
-
-LINK_BATCH = 1000
+    insert_rows(ReleasedUnit.trend_from.through, ("from_releasedunit", "to_releasedunit"), links)

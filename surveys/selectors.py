@@ -1,7 +1,7 @@
 """Reads of the surveys plane that other apps may use. None of them says who answered."""
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +17,6 @@ from surveys.models import Cycle, CycleReader, CycleState, CycleTeam, Invitation
 from surveys.snapshot_tree import ancestors_of as ancestors_of
 from surveys.snapshot_tree import subtree_ids as subtree_ids
 from teams.models import Person
-from teams.tree_walks import IdTree
 
 
 @dataclass(frozen=True)
@@ -133,23 +132,33 @@ def cycles_led_by(user_id: int) -> QuerySet[CycleTeam, int]:
     return CycleTeam.objects.filter(manager__user_id=user_id).values_list("cycle_id", flat=True)
 
 
-def viewers_per_unit(cycle_id: int) -> dict[int, int]:
+def viewers_per_unit(cycle_id: int, *, readers: frozenset[int] | None = None) -> dict[int, int]:
     """Reporting unit id → how many of the people invited under it can read results of this
-    cycle or of any other (readers_of_every_cycle): someone who was HR or a manager for an
-    earlier survey remembers their own answers here too, and can take them out of this
-    survey's figures and comments beside whoever reads them now.
+    cycle or of any other (readers_of_every_cycle, or `readers` if the caller has them):
+    someone who was HR or a manager for an earlier survey remembers their own answers here
+    too, and can take them out of this survey's figures and comments beside whoever reads
+    them now.
 
     Counted in the cell where the unit's answers are stored (answers_cell_id), so the counts
     line up with the stored responses."""
-    viewers = readers_of_every_cycle()
-    teams = CycleTeam.objects.filter(cycle_id=cycle_id).in_bulk()
-    cell_of = {team.pk: answers_cell_id(team, teams) for team in teams.values()}
+    viewers = readers_of_every_cycle() if readers is None else readers
+    teams = CycleTeam.objects.filter(cycle_id=cycle_id).values_list(
+        "id", "reporting_unit_id", "answers_counted_in_id"
+    )
+    unit_of, counted_in = {}, {}
+    for team_id, unit_id, counted_in_id in teams.iterator(chunk_size=INVITATION_CHUNK):
+        unit_of[team_id] = unit_id or team_id
+        if counted_in_id is not None:
+            counted_in[team_id] = counted_in_id
     counts: dict[int, int] = defaultdict(int)
-    for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id).values_list(
+    invitations = Invitation.objects.filter(cycle_id=cycle_id).values_list(
         "reporting_unit_id", "person_id"
-    ):
+    )
+    for team_id, person_id in invitations.iterator(chunk_size=INVITATION_CHUNK):
         if person_id in viewers:
-            counts[cell_of.get(unit_id, unit_id)] += 1
+            # As answers_cell_id finds it: the unit's final cell, or the unit itself.
+            unit_id = unit_of.get(team_id, team_id)
+            counts[counted_in.get(unit_id, unit_id)] += 1
     return dict(counts)
 
 
@@ -227,10 +236,11 @@ INVITATION_CHUNK = 5000
 
 @dataclass(frozen=True)
 class CycleComparison:
-    """How a later cycle's published groups meet an earlier cycle's: pair by pair, and as
+    """How a later cycle's published groups meet an earlier cycle's: pair by pair (made as
+    they are read, never all held: at a million people there are millions), and as
     components of regions joined by the people they share."""
 
-    overlaps: list["GroupOverlap"]
+    overlaps: Iterator["GroupOverlap"]
     components: list[tuple["RegionComponent", frozenset[int]]]
 
 
@@ -258,7 +268,7 @@ def overlaps_between(
     earlier_unit_ids: set[int],
     *,
     readers: frozenset[int] | set[int] = frozenset(),
-) -> list[GroupOverlap]:
+) -> Iterator[GroupOverlap]:
     """A unit's group is everyone invited in its subtree; its region, everyone whose nearest
     published unit it is. People are counted per pair of cells (theirs in each cycle), and each
     pair's count added to every pair of groups holding the two cells: linear in people, with no
@@ -275,36 +285,34 @@ def overlaps_between(
         for person, cell in now.cell_of_person.items()
         if person in then.cell_of_person
     )
-    common: Counter[tuple[Group, Group]] = Counter()
+    # The innermost loop of a release compared with an earlier one (a pair of cells counts in
+    # every pair of groups above them): plain dicts, each pair's groups looked up once.
+    common: dict[tuple[Group, Group], int] = {}
     common_readers: Counter[tuple[Group, Group]] = Counter()
     for (cell, earlier_cell, reads), people in pairs.items():
+        earlier_groups = then_groups(earlier_cell)
         for group in now_groups(cell):
-            for earlier in then_groups(earlier_cell):
-                common[(group, earlier)] += people
+            for earlier in earlier_groups:
+                key = (group, earlier)
+                common[key] = common.get(key, 0) + people
                 if reads:
-                    common_readers[(group, earlier)] += people
-    overlaps = []
+                    common_readers[key] += people
     for (group, earlier), shared in common.items():
         changed = size_now[group] + size_then[earlier] - 2 * shared
         readers_changed = (
             readers_now[group] + readers_then[earlier] - 2 * common_readers[(group, earlier)]
         )
-        overlaps.append(
-            GroupOverlap(
-                unit_id=group[0],
-                earlier_unit_id=earlier[0],
-                changed=changed,
-                changed_not_reading=changed - readers_changed,
-                invited=size_now[group],
-                earlier_invited=size_then[earlier],
-                readers=readers_now[group]
-                + readers_then[earlier]
-                - common_readers[(group, earlier)],
-                region=group[1],
-                earlier_region=earlier[1],
-            )
+        yield GroupOverlap(
+            unit_id=group[0],
+            earlier_unit_id=earlier[0],
+            changed=changed,
+            changed_not_reading=changed - readers_changed,
+            invited=size_now[group],
+            earlier_invited=size_then[earlier],
+            readers=readers_now[group] + readers_then[earlier] - common_readers[(group, earlier)],
+            region=group[1],
+            earlier_region=earlier[1],
         )
-    return overlaps
 
 
 @dataclass(frozen=True)
@@ -400,10 +408,16 @@ def groups_holding(parent_of: dict[int, int | None], wanted: set[int]) -> Callab
     """cell → the groups that hold it: the units among `wanted` at or above it, and the region
     of the nearest of them."""
     units_of = holders(parent_of, wanted)
+    found: dict[int, list[Group]] = {}
 
     def of(cell: int) -> list[Group]:
-        units = units_of(cell)
-        return [(unit, False) for unit in units] + [(units[0], True)] if units else []
+        groups = found.get(cell)
+        if groups is None:
+            units = units_of(cell)
+            groups = found[cell] = (
+                [(unit, False) for unit in units] + [(units[0], True)] if units else []
+            )
+        return groups
 
     return of
 
@@ -422,13 +436,31 @@ def published_below(parent_of: dict[int, int | None], published: set[int]) -> di
 
 
 def holders(parent_of: dict[int, int | None], wanted: set[int]) -> Callable[[int], list[int]]:
-    """cell → the cell and its ancestors that are among `wanted`, remembered per cell."""
-    tree = IdTree(parent_of)
+    """cell → the cell and its ancestors that are among `wanted`, nearest first, as
+    IdTree.ancestors walks them. Each cell is walked once: a cell's list is its own id before
+    its parent's list, or its parent's list itself when the cell is not wanted, so a tree of
+    many levels costs a step per cell, not one per level below it. The lists are shared:
+    callers must not change them."""
     found: dict[int, list[int]] = {}
 
     def of(cell: int) -> list[int]:
-        if cell not in found:
-            found[cell] = [team for team in (cell, *tree.ancestors(cell)) if team in wanted]
+        known = found.get(cell)
+        if known is not None:
+            return known
+        path, on_path = [cell], {cell}
+        node = parent_of.get(cell)
+        while node is not None and node in parent_of and node not in found:
+            if node in on_path:  # a loop: no tree above it
+                node = None
+                break
+            path.append(node)
+            on_path.add(node)
+            node = parent_of.get(node)
+        above = found[node] if node is not None and node in parent_of else []
+        for step in reversed(path):
+            if step in wanted:
+                above = [step, *above]
+            found[step] = above
         return found[cell]
 
     return of

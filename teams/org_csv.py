@@ -8,9 +8,8 @@ input, the "line" is the 1-based position in the list.
 
 import csv
 import functools
-import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -72,7 +71,7 @@ def parse_csv(data: bytes, *, progress: Progress = no_progress) -> list[OrgRow]:
     # The whole file is already in memory and under the size limit, so let fields be as long as
     # the file: an over-long value is then reported against MAX_LENGTHS with its column.
     csv.field_size_limit(max(csv.field_size_limit(), settings.PULSE_ORG_FILE_MAX_BYTES))
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(lines_of(text))
     # One search of the whole file spares a good file (nearly every file) a search per value.
     has_unreadable_values = NOT_UTF8_OR_NUL.search(text) is not None
     try:
@@ -138,6 +137,18 @@ def parse_csv(data: bytes, *, progress: Progress = no_progress) -> list[OrgRow]:
         records.append(org_row(line, dict(zip(columns, values, strict=True))))
     progress("read", read, read)
     return checked_rows(records, errors, known_ids=ids_on_bad_lines, progress=progress)
+
+
+# A line and its ending (\r\n, \r or \n, as a file opened with newline="" reads them), or
+# the file's last line when it has no ending.
+LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
+def lines_of(text: str) -> Iterator[str]:
+    """The file's lines, endings kept, one at a time, as the csv module reads them from a
+    file: a StringIO of a large file holds a second copy of it, at four bytes a character."""
+    for line in LINE.finditer(text):
+        yield line.group()
 
 
 def width_problem(values: list[str], columns: list[str], first_line: int, line: int) -> str:

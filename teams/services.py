@@ -40,6 +40,18 @@ class ImportSummary:
         )
 
 
+@dataclass(slots=True)
+class OnChart:
+    """A person the org chart holds, as an import compares them with their row: at a million
+    people, a model instance each would take more memory than the rest of the import."""
+
+    pk: int
+    email: str
+    name: str
+    manager_id: int | None
+    active: bool
+
+
 class ReportingLineInvalid(Exception):
     """A manager choice that would break the tree; the message says why, for HR."""
 
@@ -131,10 +143,10 @@ def apply_rows(
 ) -> ImportSummary:
     # The erased are nobody an org file can name (teams.erasure): never matched, never revived.
     existing = {
-        person.employee_id: person
-        for person in Person.objects.on_chart().only(
-            "id", "employee_id", "email", "name", "manager_id", "active"
-        )
+        employee_id: OnChart(pk, email, name, manager_id, active)
+        for pk, employee_id, email, name, manager_id, active in Person.objects.on_chart()
+        .values_list("id", "employee_id", "email", "name", "manager_id", "active")
+        .iterator(chunk_size=BATCH)
     }
     check_emails_free(rows, existing)
     teams_before = dict(Team.objects.values_list("manager_id", "name"))
@@ -148,6 +160,7 @@ def apply_rows(
     )
 
     changed: dict[str, set[str]] = defaultdict(set)
+    # Only the people who change become model instances, holding their new values.
     updates: dict[str, Person] = {}
     email_moves: list[Person] = []
     managers_changed: list[ManagerChange] = []
@@ -169,11 +182,10 @@ def apply_rows(
                     new_manager=new_name_of.get(row.manager_id, ""),
                 )
             )
-        for field in fields:
-            setattr(person, field, wanted[field])
+        update = Person(pk=person.pk, employee_id=row.employee_id, **wanted)
         if "email" in fields:
-            email_moves.append(person)
-        updates[row.employee_id] = person
+            email_moves.append(update)
+        updates[row.employee_id] = update
         changed[row.employee_id] |= {"manager" if f == "manager_id" else f for f in fields}
 
     move_emails(email_moves)
@@ -283,11 +295,11 @@ def deactivate_outside(listed: set[str]) -> list[PersonChange]:
     return [change for _, change in missing]
 
 
-def check_emails_free(rows: list[OrgRow], existing: dict[str, Person]) -> None:
+def check_emails_free(rows: list[OrgRow], existing: dict[str, OnChart]) -> None:
     """An email may not belong to someone else who stays in the database outside this file."""
     listed = {row.employee_id for row in rows}
     owner_outside = {
-        person.email.lower(): person.employee_id
+        person.email.lower(): employee_id
         for employee_id, person in existing.items()
         if employee_id not in listed
     }

@@ -466,9 +466,7 @@ def comments_by_unit(cycle_id: int) -> dict[int, list[str]]:
 
 def link_trends(*, released: list[ReleasedUnit], comparisons: dict[int, Comparison]) -> None:
     links = [
-        ReleasedUnit.trend_from.through(
-            from_releasedunit_id=release.pk, to_releasedunit_id=before.pk
-        )
+        ReleasedUnit.trend_from.through(from_releasedunit_id=release.pk, to_releasedunit_id=before)
         for release in released
         if release.status == ReleaseStatus.RELEASED and release.unit_id in comparisons
         for before in comparisons[release.unit_id].trend_from

@@ -173,7 +173,10 @@ def earlier_releases_and_viewers(
     withheld = dict(zip(team_ids, spec["withheld"], strict=True))
 
     def compare_with_earlier(**asked: Any) -> dict[int, Comparison]:
-        calls.append({name: value for name, value in asked.items() if name != "cycle"})
+        # The readers are what the release read once for its own use, not what was asked.
+        calls.append(
+            {name: value for name, value in asked.items() if name not in ("cycle", "readers")}
+        )
         return {
             unit: Comparison(trend_from=[], precision=precision[unit], withheld=withheld[unit])
             for unit in asked["team_of_unit"]
@@ -181,7 +184,7 @@ def earlier_releases_and_viewers(
 
     with pytest.MonkeyPatch.context() as patch:
         for module in (release, release_oracle):
-            patch.setattr(module, "viewers_per_unit", lambda cycle_id: viewers)
+            patch.setattr(module, "viewers_per_unit", lambda cycle_id, readers=None: viewers)
             patch.setattr(module, "compare_with_earlier", compare_with_earlier)
         yield
 

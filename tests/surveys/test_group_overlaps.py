@@ -11,6 +11,7 @@ from surveys.selectors import (
     GroupOverlap,
     InvitedCells,
     RegionComponent,
+    holders,
     overlaps_between,
     region_components,
 )
@@ -74,7 +75,7 @@ def test_overlaps_are_the_symmetric_differences_of_the_two_groups(data, people) 
     unit_ids = data.draw(st.sets(st.sampled_from(sorted(now.parent_of))))
     earlier_ids = data.draw(st.sets(st.sampled_from(sorted(then.parent_of))))
     readers = data.draw(st.sets(st.integers(0, people - 1)))
-    found = overlaps_between(now, unit_ids, then, earlier_ids, readers=readers)
+    found = list(overlaps_between(now, unit_ids, then, earlier_ids, readers=readers))
     assert len(found) == len(set(found))
     assert set(found) == by_definition(now, unit_ids, then, earlier_ids, readers)
 
@@ -140,3 +141,21 @@ def test_region_components_join_the_regions_that_share_people(data, people) -> N
     found = region_components(now, unit_ids, then, earlier_ids, readers=readers)
     assert len(found) == len(set(found))
     assert set(found) == components_by_definition(now, unit_ids, then, earlier_ids, readers)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_the_units_holding_a_cell_are_its_wanted_ancestors_whatever_the_order_asked(data) -> None:
+    size = data.draw(st.integers(1, 15))
+    parent_of: dict[int, int | None] = {0: None}
+    for team in range(1, size):
+        # Some parents lie outside the snapshot read: the walk stops there, as IdTree's does.
+        parent_of[team] = data.draw(st.integers(0, team - 1) | st.just(100 + team))
+    # Wanted may name ids outside the snapshot too: those hold nothing.
+    known = sorted({*parent_of, *(parent for parent in parent_of.values() if parent is not None)})
+    wanted = data.draw(st.sets(st.sampled_from(known)))
+    tree = IdTree(parent_of)
+    units_of = holders(parent_of, wanted)
+    for cell in data.draw(st.permutations(sorted(parent_of))):
+        expected = [team for team in (cell, *tree.ancestors(cell)) if team in wanted]
+        assert units_of(cell) == expected
