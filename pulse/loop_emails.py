@@ -12,20 +12,23 @@ that cycle's emails rather than sending any twice.
 """
 
 import logging
+import secrets
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from pulse.release_models import ReleasedUnit, ReleaseStatus
 from surveys.focus_selectors import teams_with_focus
 from surveys.models import Cycle, CycleTeam
-from teams.models import Person
 from teams.tree_walks import IdTree
 
 logger = logging.getLogger(__name__)
@@ -36,31 +39,85 @@ class ManagerNotice:
     person_id: int
     email: str
     first_name: str
-    teams: tuple[str, ...]  # the released units they lead or lead above, by name
+    # The first released units they lead or lead above, by name (at most NAMES_SHOWN), and how
+    # many more there are: a department head's email stays a few lines at any size.
+    teams: tuple[str, ...]
+    more_teams: int = 0
+
+
+NAMES_SHOWN = 3
+# Messages built and handed to the mail connection at a time: never all of a cycle's at once.
+SEND_BATCH = 500
 
 
 def dashboard_link(cycle: Cycle) -> str:
     return f"{settings.PULSE_BASE_URL}{reverse('dashboard')}?cycle={cycle.pk}"
 
 
+@dataclass(frozen=True)
+class Manager:
+    person_id: int
+    email: str
+    name: str
+
+
 def managers_with_results(cycle: Cycle) -> list[ManagerNotice]:
-    """Managers of the cycle's snapshot with at least one released unit in what they led."""
-    teams = list(CycleTeam.objects.filter(cycle=cycle).select_related("manager"))
-    tree = IdTree({team.pk: team.parent_id for team in teams})
+    """Managers of the cycle's snapshot with at least one released unit in what they led.
+
+    One pass up the snapshot: each team's count of released units below it (itself
+    included) and the first NAMES_SHOWN of their names, from its children's."""
+    parent_of: dict[int, int | None] = {}
+    manager_of: dict[int, Manager] = {}
+    teams = CycleTeam.objects.filter(cycle=cycle).values_list(
+        "id", "parent_id", "manager_id", "manager__email", "manager__name", "manager__active"
+    )
+    for team_id, parent_id, person_id, email, name, active in teams.iterator(chunk_size=2000):
+        parent_of[team_id] = parent_id
+        if person_id is not None and active and email:
+            manager_of[team_id] = Manager(person_id, email, name)
     released = dict(
         ReleasedUnit.objects.filter(cycle=cycle, status=ReleaseStatus.RELEASED).values_list(
             "unit_id", "unit__name"
         )
     )
-    found: dict[int, tuple[Person, list[str]]] = {}
-    for team in teams:
-        manager = team.manager
-        if manager is None or not manager.active or not manager.email:
+    tree = IdTree(parent_of)
+    teams_led = Counter(manager.person_id for manager in manager_of.values())
+    below: dict[int, tuple[int, list[str]]] = {}
+    found: dict[int, tuple[Manager, int, list[str]]] = {}
+    for team_id in tree.bottom_up():
+        count, names = (1, [released[team_id]]) if team_id in released else (0, [])
+        for child in tree.children_of(team_id):
+            child_count, child_names = below.pop(child)
+            count += child_count
+            names.extend(child_names)
+        names = sorted(set(names))[:NAMES_SHOWN]
+        below[team_id] = (count, names)
+        manager = manager_of.get(team_id)
+        if manager is None or not count:
             continue
-        names = [released[unit] for unit in tree.subtree(team.pk) if unit in released]
-        if names:
-            found.setdefault(manager.pk, (manager, []))[1].extend(names)
-    return [notice_of(person, names) for person, names in found.values()]
+        if teams_led[manager.person_id] > 1 and led_by_same_manager_above(
+            team_id, parent_of, manager_of
+        ):
+            continue  # counted once, in their team above
+        _, total, shown = found.get(manager.person_id, (manager, 0, []))
+        found[manager.person_id] = (manager, total + count, [*shown, *names])
+    return [notice_of(manager, names, count=count) for manager, count, names in found.values()]
+
+
+def led_by_same_manager_above(
+    team_id: int, parent_of: dict[int, int | None], manager_of: dict[int, "Manager"]
+) -> bool:
+    """Does the manager of `team_id` also lead a team above it (in this snapshot)?"""
+    manager = manager_of[team_id]
+    parent = parent_of.get(team_id)
+    seen = {team_id}
+    while parent is not None and parent not in seen:
+        above = manager_of.get(parent)
+        if above is not None and above.person_id == manager.person_id:
+            return True
+        seen.add(parent)
+        parent = parent_of.get(parent)
+    return False
 
 
 def managers_without_focus(cycle: Cycle) -> list[ManagerNotice]:
@@ -68,49 +125,77 @@ def managers_without_focus(cycle: Cycle) -> list[ManagerNotice]:
     with_focus = teams_with_focus(cycle.pk)
     units = ReleasedUnit.objects.filter(
         cycle=cycle, status=ReleaseStatus.RELEASED, unit__manager__isnull=False
-    ).select_related("unit", "unit__manager")
-    found: dict[int, tuple[Person, list[str]]] = {}
-    for released in units:
-        unit, manager = released.unit, released.unit.manager
-        if manager is None or not manager.active or not manager.email:
-            continue
-        if unit.team_id is None or unit.team_id in with_focus:
-            continue
-        found.setdefault(manager.pk, (manager, []))[1].append(unit.name)
-    return [notice_of(person, names) for person, names in found.values()]
-
-
-def notice_of(person: Person, names: list[str]) -> ManagerNotice:
-    first_name = person.name.split()[0] if person.name.strip() else "there"
-    return ManagerNotice(person.pk, person.email, first_name, tuple(sorted(set(names))))
-
-
-def build_notice(
-    notice: ManagerNotice, cycle: Cycle, *, template: str, subject: str
-) -> EmailMultiAlternatives:
-    context = {
-        "first_name": notice.first_name,
-        "teams": notice.teams,
-        "survey": str(cycle),
-        "link": dashboard_link(cycle),
-        "days": cycle.cadence.focus_reminder_days,
-    }
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"pulse/email/{template}.txt", context),
-        to=[notice.email],
+    ).values_list(
+        "unit__name",
+        "unit__team_id",
+        "unit__manager_id",
+        "unit__manager__email",
+        "unit__manager__name",
+        "unit__manager__active",
     )
-    message.attach_alternative(
-        render_to_string(f"pulse/email/{template}.html", context), "text/html"
+    found: dict[int, tuple[Manager, list[str]]] = {}
+    for name, team_id, person_id, email, manager_name, active in units.iterator(chunk_size=2000):
+        if person_id is None or not active or not email:
+            continue
+        if team_id is None or team_id in with_focus:
+            continue
+        manager = Manager(person_id, email, manager_name)
+        found.setdefault(person_id, (manager, []))[1].append(name)
+    return [notice_of(manager, names, count=len(names)) for manager, names in found.values()]
+
+
+def notice_of(manager: Manager, names: list[str], *, count: int) -> ManagerNotice:
+    """`count` released units, of which `names` are the first by name."""
+    first_name = manager.name.split()[0] if manager.name.strip() else "there"
+    shown = tuple(sorted(set(names))[:NAMES_SHOWN])
+    return ManagerNotice(
+        manager.person_id, manager.email, first_name, shown, more_teams=max(count - len(shown), 0)
     )
-    return message
 
 
-def send_all(messages: list[EmailMultiAlternatives]) -> int:
-    if not messages:
-        return 0
-    with get_connection() as connection:
-        return connection.send_messages(messages) or 0
+class NoticeEmail:
+    """One of the loop's emails for one cycle, rendered once with a placeholder for what
+    differs between managers (their first name, their teams), then filled in for each: at a
+    million people a cycle has some ninety thousand managers, and rendering both templates
+    for each took longer than the release itself. The values are escaped for the HTML part
+    as its template would have escaped them."""
+
+    def __init__(self, cycle: Cycle, *, template: str, subject: str) -> None:
+        self.subject = subject
+        # Random, so no manager's name or team can contain it.
+        self.first_name, self.teams = (f"\x00{secrets.token_hex(8)}\x00" for _ in range(2))
+        context = {
+            "first_name": self.first_name,
+            "teams": self.teams,
+            "survey": str(cycle),
+            "link": dashboard_link(cycle),
+            "days": cycle.cadence.focus_reminder_days,
+        }
+        self.text = render_to_string(f"pulse/email/{template}.txt", context)
+        self.html = render_to_string(f"pulse/email/{template}.html", context)
+
+    def to(self, notice: ManagerNotice) -> EmailMultiAlternatives:
+        teams = team_list(notice)
+        message = EmailMultiAlternatives(
+            subject=self.subject,
+            body=self.filled(self.text, notice.first_name, teams),
+            to=[notice.email],
+        )
+        message.attach_alternative(
+            self.filled(self.html, escape(notice.first_name), escape(teams)), "text/html"
+        )
+        return message
+
+    def filled(self, body: str, first_name: str, teams: str) -> str:
+        return body.replace(self.first_name, first_name).replace(self.teams, teams)
+
+
+def team_list(notice: ManagerNotice) -> str:
+    """ "Alpha, Beta, Gamma and 12 other teams": the names, then how many more."""
+    names = ", ".join(notice.teams)
+    if not notice.more_teams:
+        return names
+    return f"{names} and {notice.more_teams} other team{pluralize(notice.more_teams)}"
 
 
 def announce_results(*, now: datetime | None = None) -> int:
@@ -173,11 +258,14 @@ def send_once(
     claimed = Cycle.objects.filter(pk=cycle.pk, **{f"{claim}__isnull": True}).update(**{claim: now})
     if claimed != 1 or newer_release_exists(cycle):
         return 0
-    messages = [
-        build_notice(notice, cycle, template=template, subject=subject) for notice in notices(cycle)
-    ]
-    sent = send_all(messages)
-    logger.info(sent_what, cycle.pk, len(messages))
+    recipients = notices(cycle)
+    email = NoticeEmail(cycle, template=template, subject=subject)
+    sent = 0
+    with get_connection() as connection:
+        for start in range(0, len(recipients), SEND_BATCH):
+            messages = [email.to(notice) for notice in recipients[start : start + SEND_BATCH]]
+            sent += connection.send_messages(messages) or 0
+    logger.info(sent_what, cycle.pk, len(recipients))
     return sent
 
 

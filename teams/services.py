@@ -150,8 +150,6 @@ def apply_rows(
     }
     check_emails_free(rows, existing)
     teams_before = dict(Team.objects.values_list("manager_id", "name"))
-    name_of_id = {person.pk: person.name for person in existing.values()}
-    new_name_of = {row.employee_id: row.name for row in rows}
     listed = {row.employee_id for row in rows}
 
     ids = {employee_id: person.pk for employee_id, person in existing.items()}
@@ -163,7 +161,9 @@ def apply_rows(
     # Only the people who change become model instances, holding their new values.
     updates: dict[str, Person] = {}
     email_moves: list[Person] = []
-    managers_changed: list[ManagerChange] = []
+    # (row, their manager's id before): named once the rows are through, so that no map of
+    # everyone's name is built for the few who changed managers.
+    moved: list[tuple[OrgRow, int | None]] = []
     for row in rows:
         person = existing.get(row.employee_id)
         if person is None:
@@ -174,20 +174,14 @@ def apply_rows(
         if not fields:
             continue
         if "manager_id" in fields:
-            managers_changed.append(
-                ManagerChange(
-                    employee_id=row.employee_id,
-                    name=row.name,
-                    old_manager=name_of_id.get(person.manager_id or 0, ""),
-                    new_manager=new_name_of.get(row.manager_id, ""),
-                )
-            )
+            moved.append((row, person.manager_id))
         update = Person(pk=person.pk, employee_id=row.employee_id, **wanted)
         if "email" in fields:
             email_moves.append(update)
         updates[row.employee_id] = update
         changed[row.employee_id] |= {"manager" if f == "manager_id" else f for f in fields}
 
+    managers_changed = manager_changes(moved, existing, rows)
     move_emails(email_moves)
     for field in ("name", "manager", "active"):
         batch = [updates[e] for e, fields in changed.items() if field in fields]
@@ -223,6 +217,25 @@ def apply_rows(
             teams_before, dict(Team.objects.values_list("manager_id", "name")), changes
         ),
     )
+
+
+def manager_changes(
+    moved: list[tuple[OrgRow, int | None]], existing: dict[str, OnChart], rows: list[OrgRow]
+) -> list[ManagerChange]:
+    """Who moved from which manager (by name, as before the import) to which (as listed)."""
+    old_ids = {old for _, old in moved if old is not None}
+    old_names = {person.pk: person.name for person in existing.values() if person.pk in old_ids}
+    new_ids = {row.manager_id for row, _ in moved}
+    new_names = {row.employee_id: row.name for row in rows if row.employee_id in new_ids}
+    return [
+        ManagerChange(
+            employee_id=row.employee_id,
+            name=row.name,
+            old_manager=old_names.get(old or 0, ""),
+            new_manager=new_names.get(row.manager_id, ""),
+        )
+        for row, old in moved
+    ]
 
 
 def create_top_down(

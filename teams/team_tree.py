@@ -5,6 +5,8 @@ import, the admin), `sync_teams` makes the Team rows match the active people in 
 bulk queries, whatever the size of the organisation.
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from common.bulk_rows import insert_rows, reserve_ids
@@ -14,6 +16,19 @@ from teams.tree_walks import IdTree
 # Teams removed per statement: a statement binds at most this many ids, whatever the size of
 # the organisation (SQLite refuses a statement with more than 250,000 parameters).
 DELETE_BATCH = 500
+
+
+# Rows per round trip when the people and teams are streamed.
+STREAM_CHUNK = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRow:
+    """A team as it is before the sync: a model instance per team would hold far more."""
+
+    pk: int
+    name: str
+    parent_id: int | None
 
 
 def default_team_name(manager_name: str) -> str:
@@ -28,18 +43,31 @@ def sync_teams(*, team_names: dict[str, str] | None = None) -> None:
     it keep their team's current name, or get a default one.
     """
     team_names = team_names or {}
-    people = {
-        person_id: (manager_id, name, employee_id)
-        for person_id, manager_id, name, employee_id in Person.objects.filter(
-            active=True
-        ).values_list("id", "manager_id", "name", "employee_id")
-    }
+    # Everyone's manager, streamed; names only for the leaders, whose teams carry them: at a
+    # million people, every name and employee id held at once is most of an import's memory.
+    manager_of = dict(
+        Person.objects.filter(active=True)
+        .values_list("id", "manager_id")
+        .iterator(chunk_size=STREAM_CHUNK)
+    )
     leaders = {
         manager_id
-        for person_id, (manager_id, _, _) in people.items()
-        if manager_id in people and manager_id != person_id
+        for person_id, manager_id in manager_of.items()
+        if manager_id in manager_of and manager_id != person_id
     }
-    teams_by_leader = {team.manager_id: team for team in Team.objects.all()}
+    leader_names = {
+        person_id: (name, employee_id)
+        for person_id, name, employee_id in Person.objects.filter(active=True)
+        .values_list("id", "name", "employee_id")
+        .iterator(chunk_size=STREAM_CHUNK)
+        if person_id in leaders
+    }
+    teams_by_leader = {
+        manager_id: TeamRow(pk, name, parent_id)
+        for pk, manager_id, name, parent_id in Team.objects.values_list(
+            "id", "manager_id", "name", "parent_id"
+        ).iterator(chunk_size=STREAM_CHUNK)
+    }
 
     # Teams whose leader no longer leads anyone, by id and in batches: excluding the leaders
     # instead would bind one parameter per leader in a single statement.
@@ -48,7 +76,7 @@ def sync_teams(*, team_names: dict[str, str] | None = None) -> None:
         Team.objects.filter(pk__in=gone[start : start + DELETE_BATCH]).delete()
     # The team a leader's team hangs under: the team their own manager leads, if any.
     parent_leader = {
-        leader_id: people[leader_id][0] if people[leader_id][0] in leaders else None
+        leader_id: manager_of[leader_id] if manager_of[leader_id] in leaders else None
         for leader_id in leaders
     }
     team_ids = {
@@ -70,7 +98,8 @@ def sync_teams(*, team_names: dict[str, str] | None = None) -> None:
             (
                 team_ids[leader_id],
                 leader_id,
-                team_names.get(people[leader_id][2]) or default_team_name(people[leader_id][1]),
+                team_names.get(leader_names[leader_id][1])
+                or default_team_name(leader_names[leader_id][0]),
                 team_ids[parent] if (parent := parent_leader[leader_id]) is not None else None,
             )
             for leader_id in new_leaders
@@ -84,13 +113,11 @@ def sync_teams(*, team_names: dict[str, str] | None = None) -> None:
     for leader_id, team in teams_by_leader.items():
         if leader_id not in leaders:
             continue
-        wanted_name = team_names.get(people[leader_id][2])
+        wanted_name = team_names.get(leader_names[leader_id][1])
         if wanted_name and team.name != wanted_name:
-            team.name = wanted_name
-            renamed.append(team)
+            renamed.append(Team(pk=team.pk, name=wanted_name))
         wanted_parent = team_ids.get(parent_leader[leader_id] or 0)
         if team.parent_id != wanted_parent:
-            team.parent_id = wanted_parent
-            reparented.append(team)
+            reparented.append(Team(pk=team.pk, parent_id=wanted_parent))
     Team.objects.bulk_update(renamed, ["name"], batch_size=2000)
     Team.objects.bulk_update(reparented, ["parent"], batch_size=2000)

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from pulse.loop_emails import announce_results, remind_about_focus
 from pulse.scheduler import run_pulse_tick
-from surveys.models import Cycle, Focus
-from teams.models import Team
+from surveys.models import Cycle, CycleTeam, Focus
+from teams.models import Person, Team
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,45 @@ def test_results_ready_goes_once_to_every_manager_with_released_results_and_no_o
     mail.outbox.clear()
     run_pulse_tick()
     assert announce_results() == 0 and mail.outbox == []
+
+
+def test_an_email_names_three_teams_and_counts_the_rest_however_many_are_below(released) -> None:
+    """The top manager's email would otherwise list every released team of the company."""
+    names = sorted(
+        released.released_units.filter(status="released").values_list("unit__name", flat=True)
+    )
+    assert len(names) > 3
+    (message,) = [
+        m
+        for m in mail.outbox
+        if m.to == ["amara.okafor@example.com"] and released.period in m.subject
+    ]
+    rest = len(names) - 3
+    expected = f"are ready for {', '.join(names[:3])} and {rest} other teams."
+    assert expected in " ".join(message.body.split())
+    assert names[3] not in message.body
+    html = str(message.alternatives[0][0])
+    assert f"and {rest} other teams" in html
+
+    (kenji,) = [
+        m
+        for m in mail.outbox
+        if m.to == ["kenji.tanaka@example.com"] and released.period in m.subject
+    ]
+    assert "are ready for Platform." in " ".join(kenji.body.split()), "one team: no count"
+
+
+def test_names_are_escaped_in_the_html_part_and_kept_as_they_are_in_the_text(released) -> None:
+    CycleTeam.objects.filter(cycle=released, name="Platform").update(name="R&D <Ops>")
+    Person.objects.filter(email="kenji.tanaka@example.com").update(name="<b>Kenji</b> Tanaka")
+    Cycle.objects.filter(pk=released.pk).update(results_announced_at=None)
+    mail.outbox.clear()
+    announce_results()
+    (kenji,) = [m for m in mail.outbox if m.to == ["kenji.tanaka@example.com"]]
+    assert "Hi <b>Kenji</b>," in kenji.body and "ready for R&D <Ops>." in kenji.body
+    html = str(kenji.alternatives[0][0])
+    assert "Hi &lt;b&gt;Kenji&lt;/b&gt;," in html and "ready for R&amp;D &lt;Ops&gt;." in html
+    assert "<b>" not in html and "\x00" not in html + kenji.body
 
 
 def test_an_earlier_release_overtaken_by_a_later_one_is_not_announced(released) -> None:
