@@ -94,6 +94,7 @@ def test_an_email_names_three_teams_and_counts_the_rest_however_many_are_below(r
     expected = f"are ready for {', '.join(names[:3])} and {rest} other teams."
     assert expected in " ".join(message.body.split())
     assert names[3] not in message.body
+    assert isinstance(message, EmailMultiAlternatives)
     html = str(message.alternatives[0][0])
     assert f"and {rest} other teams" in html
 
@@ -113,6 +114,7 @@ def test_names_are_escaped_in_the_html_part_and_kept_as_they_are_in_the_text(rel
     announce_results()
     (kenji,) = [m for m in mail.outbox if m.to == ["kenji.tanaka@example.com"]]
     assert "Hi <b>Kenji</b>," in kenji.body and "ready for R&D <Ops>." in kenji.body
+    assert isinstance(kenji, EmailMultiAlternatives)
     html = str(kenji.alternatives[0][0])
     assert "Hi &lt;b&gt;Kenji&lt;/b&gt;," in html and "ready for R&amp;D &lt;Ops&gt;." in html
     assert "<b>" not in html and "\x00" not in html + kenji.body
