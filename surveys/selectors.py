@@ -2,7 +2,7 @@
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
@@ -17,6 +17,7 @@ from surveys.models import Cycle, CycleReader, CycleState, CycleTeam, Invitation
 from surveys.snapshot_tree import ancestors_of as ancestors_of
 from surveys.snapshot_tree import subtree_ids as subtree_ids
 from teams.models import Person
+from teams.tree_walks import IdTree
 
 
 @dataclass(frozen=True)
@@ -270,10 +271,13 @@ def overlaps_between(
     readers: frozenset[int] | set[int] = frozenset(),
 ) -> Iterator[GroupOverlap]:
     """A unit's group is everyone invited in its subtree; its region, everyone whose nearest
-    published unit it is. People are counted per pair of cells (theirs in each cycle), and each
-    pair's count added to every pair of groups holding the two cells: linear in people, with no
-    set of people per group. Readers are counted apart, so the change can be told in people
-    who do not read results (a reader knows their own answer and can take it out)."""
+    published unit it is. Counts only, with no set of people per group: each later cell's
+    people are counted per earlier group they were in (own), then one pass up the later tree
+    adds each unit's children's counts to its own, a unit's region taking only those of the
+    children not published. So the work is one step per cell and earlier group above it, and
+    then one per pair of groups found, whatever the depth of the two trees. Readers are counted
+    apart, so the change can be told in people who do not read results (a reader knows their
+    own answer and can take it out)."""
     now_groups = groups_holding(now.parent_of, unit_ids)
     then_groups = groups_holding(then.parent_of, earlier_unit_ids)
     size_now = group_sizes(now, now_groups)
@@ -285,34 +289,66 @@ def overlaps_between(
         for person, cell in now.cell_of_person.items()
         if person in then.cell_of_person
     )
-    # The innermost loop of a release compared with an earlier one (a pair of cells counts in
-    # every pair of groups above them): plain dicts, each pair's groups looked up once.
-    common: dict[tuple[Group, Group], int] = {}
-    common_readers: Counter[tuple[Group, Group]] = Counter()
+    # Later cell → earlier group → people (and readers) of the cell who were in it.
+    own: dict[int, dict[Group, int]] = defaultdict(dict)
+    own_readers: dict[int, dict[Group, int]] = defaultdict(dict)
     for (cell, earlier_cell, reads), people in pairs.items():
-        earlier_groups = then_groups(earlier_cell)
-        for group in now_groups(cell):
-            for earlier in earlier_groups:
-                key = (group, earlier)
-                common[key] = common.get(key, 0) + people
-                if reads:
-                    common_readers[key] += people
-    for (group, earlier), shared in common.items():
-        changed = size_now[group] + size_then[earlier] - 2 * shared
-        readers_changed = (
-            readers_now[group] + readers_then[earlier] - 2 * common_readers[(group, earlier)]
-        )
-        yield GroupOverlap(
-            unit_id=group[0],
-            earlier_unit_id=earlier[0],
-            changed=changed,
-            changed_not_reading=changed - readers_changed,
-            invited=size_now[group],
-            earlier_invited=size_then[earlier],
-            readers=readers_now[group] + readers_then[earlier] - common_readers[(group, earlier)],
-            region=group[1],
-            earlier_region=earlier[1],
-        )
+        for counts in (own[cell], own_readers[cell]) if reads else (own[cell],):
+            for earlier in then_groups(earlier_cell):
+                counts[earlier] = counts.get(earlier, 0) + people
+    del pairs
+    tree = IdTree(now.parent_of)
+    # Per unit on the way up: its subtree's counts and its region's so far, each taken over by
+    # its parent (merged into the largest, so no count is copied more than it must be).
+    below: dict[int, tuple[SharedCounts, SharedCounts]] = {}
+    for cell in tree.bottom_up():
+        subtree = SharedCounts(own.pop(cell, {}), own_readers.pop(cell, {}))
+        region = subtree.copy()
+        for child in tree.children_of(cell):
+            child_subtree, child_region = below.pop(child, (SharedCounts(), SharedCounts()))
+            subtree = subtree.merged(child_subtree)
+            if child not in unit_ids:
+                region = region.merged(child_region)
+        if cell in unit_ids:
+            for group, shared in ((cell, False), subtree), ((cell, True), region):
+                for earlier, people in shared.people.items():
+                    common_readers = shared.readers.get(earlier, 0)
+                    changed = size_now[group] + size_then[earlier] - 2 * people
+                    readers_changed = (
+                        readers_now[group] + readers_then[earlier] - 2 * common_readers
+                    )
+                    yield GroupOverlap(
+                        unit_id=cell,
+                        earlier_unit_id=earlier[0],
+                        changed=changed,
+                        changed_not_reading=changed - readers_changed,
+                        invited=size_now[group],
+                        earlier_invited=size_then[earlier],
+                        readers=readers_now[group] + readers_then[earlier] - common_readers,
+                        region=group[1],
+                        earlier_region=earlier[1],
+                    )
+        below[cell] = (subtree, region)
+
+
+@dataclass
+class SharedCounts:
+    """Earlier group → how many of some later people were in it, and how many of those read
+    results: what overlaps_between carries up the later tree."""
+
+    people: dict[Group, int] = field(default_factory=dict)
+    readers: dict[Group, int] = field(default_factory=dict)
+
+    def copy(self) -> "SharedCounts":
+        return SharedCounts(dict(self.people), dict(self.readers))
+
+    def merged(self, other: "SharedCounts") -> "SharedCounts":
+        """Both counts added, into the larger of the two (the other is dropped by the caller)."""
+        into, part = (self, other) if len(self.people) >= len(other.people) else (other, self)
+        for counts, extra in ((into.people, part.people), (into.readers, part.readers)):
+            for earlier, people in extra.items():
+                counts[earlier] = counts.get(earlier, 0) + people
+        return into
 
 
 @dataclass(frozen=True)
