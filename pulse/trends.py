@@ -29,6 +29,7 @@ units those checks find are withheld, not coarsened.
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from uuid import UUID
 
 from common.bulk_rows import insert_rows
@@ -247,6 +248,11 @@ def units_blurred_by_earlier(
     # This cycle's invitations and readers are read once, whatever the number of earlier cycles.
     # Whoever read any survey's results counts as a reader in every comparison: they know
     # their own answers whichever survey they read.
+    surveys = iter(earlier)
+    first = next(surveys, None)
+    if first is None:
+        # Nothing published before: nothing to compare, and no need to read who was invited.
+        return Blurred(coarse=set(), withheld=set(), without_answer_counts=set())
     readers = readers_of_every_cycle() if readers is None else readers
     now_cells = invited_cells(cycle.pk, readers=readers)
     below_now = published_below(now_cells.parent_of, published)
@@ -264,7 +270,7 @@ def units_blurred_by_earlier(
         unit for unit in published if counts[unit].get(RESPONDENTS, 0) >= DISTRIBUTION_K
     }
 
-    for survey, (earlier_cycle_id, releases) in enumerate(earlier):
+    for survey, (earlier_cycle_id, releases) in enumerate(chain([first], surveys)):
         then_cells = invited_cells(earlier_cycle_id, readers=readers)
         below_then = published_below(then_cells.parent_of, set(releases))
         stored_of = {unit_id: release.counts for unit_id, release in releases.items()}
@@ -274,7 +280,11 @@ def units_blurred_by_earlier(
             unit_id for unit_id in exact_then if releases[unit_id].keeps_answer_counts
         }
         met = compare_cycles(
-            now=now_cells, unit_ids=published, then=then_cells, earlier_unit_ids=set(releases)
+            now=now_cells,
+            unit_ids=published,
+            then=then_cells,
+            earlier_unit_ids=set(releases),
+            settled=coarse,  # a coarse unit stays coarse, whatever its other pairs say
         )
         for overlap in met.overlaps:
             if overlap.unit_id in coarse:
