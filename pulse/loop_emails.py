@@ -87,7 +87,8 @@ def managers_with_results(cycle: Cycle) -> list[ManagerNotice]:
     for team_id in tree.bottom_up():
         count, names = (1, [released[team_id]]) if team_id in released else (0, [])
         for child in tree.children_of(team_id):
-            child_count, child_names = below.pop(child)
+            # A reporting loop (refused on every write) must not stop the emails.
+            child_count, child_names = below.pop(child, (0, []))
             count += child_count
             names.extend(child_names)
         names = sorted(set(names))[:NAMES_SHOWN]

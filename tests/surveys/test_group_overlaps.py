@@ -159,3 +159,26 @@ def test_the_units_holding_a_cell_are_its_wanted_ancestors_whatever_the_order_as
     for cell in data.draw(st.permutations(sorted(parent_of))):
         expected = [team for team in (cell, *tree.ancestors(cell)) if team in wanted]
         assert units_of(cell) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), people=st.integers(1, 40))
+def test_no_pair_is_made_for_a_unit_the_caller_has_settled_even_while_pairs_are_made(
+    data, people
+) -> None:
+    now = data.draw(cycles(1000, people))
+    then = data.draw(cycles(2000, people))
+    unit_ids = data.draw(st.sets(st.sampled_from(sorted(now.parent_of))))
+    earlier_ids = data.draw(st.sets(st.sampled_from(sorted(then.parent_of))))
+    settled = data.draw(st.sets(st.sampled_from(sorted(now.parent_of))))
+    everything = set(overlaps_between(now, unit_ids, then, earlier_ids))
+    made = []
+    settling: set[int] = set(settled)
+    for overlap in overlaps_between(now, unit_ids, then, earlier_ids, settled=settling):
+        assert overlap.unit_id not in settling
+        made.append(overlap)
+        settling.add(overlap.unit_id)  # as the release does once a unit is found coarse
+    assert {overlap.unit_id for overlap in made} == {
+        overlap.unit_id for overlap in everything if overlap.unit_id not in settled
+    }
+    assert set(made) <= everything
