@@ -17,7 +17,8 @@ The release is written in one transaction and never changed afterwards.
 It grows linearly with people and units: the responses are streamed and counted once into
 their unit's stats (pulse.release_stats), every decision is taken from those counts, and one
 bottom-up pass adds each unit's stats into its parent's, so a unit is scored from its
-subtree's sums, never from its subtree's ballots. Rows are written a batch at a time.
+subtree's sums, never from its subtree's ballots. Rows are streamed to the
+database as they are made (common.bulk_rows: COPY on PostgreSQL), never all held.
 """
 
 import logging

@@ -1,0 +1,117 @@
+"""Where a release's time goes, phase by phase, without a profiler's overhead.
+
+Usage:
+    .venv/bin/python bench/release_phases.py --postgres-database pulse_bench_release_growth
+        [--first]
+
+Runs `write_release()` on the latest closed cycle of a database a bench left (for example
+bench/release_growth.py's, which ends with a third cycle closed and not released), in a
+transaction that is rolled back, so it can be run again on the same store. Each phase's
+function is wrapped to add up its wall time: reading and counting the responses, the
+disclosure decisions, the comparison with earlier surveys (and, within it, its larger
+parts), laying out and writing the comments, and writing the unit rows (COPY on PostgreSQL),
+which includes scoring each unit as its row is made. `--first` deletes, inside the same
+transaction, every earlier release first, so the release is timed as a first cycle's.
+
+Prints the phases, longest first, with the release's wall time and the process's peak RSS.
+"""
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import configure_django  # noqa: E402
+
+RELEASE_PHASES = (
+    "reporting_units",
+    "stats_by_unit",
+    "readers_of_every_cycle",
+    "decide_all",
+    "compare_with_earlier",
+    "lay_out_comments",
+    "insert_rows",
+    "write_comments",
+    "link_trends",
+)
+# Parts of compare_with_earlier (the overlaps of groups are made as they are checked, so
+# their time is in compare_with_earlier's own).
+COMPARISON_PARTS = (
+    "invited_cells",
+    "compare_cycles",
+    "units_with_unsure_answerers",
+    "units_with_small_cuts",
+    "units_in_small_combinations",
+)
+
+
+class PhaseClock:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def wrap(self, module: ModuleType, name: str) -> None:
+        timed: Callable[..., Any] = getattr(module, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return timed(*args, **kwargs)
+            finally:
+                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+        setattr(module, name, wrapper)
+
+
+class RolledBack(Exception):
+    pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres-database", required=True, help="a pulse_bench_ database")
+    parser.add_argument("--first", action="store_true", help="time it as a first cycle's")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="pulse-bench-") as scratch:
+        configure_django("postgres", Path(scratch), args.postgres_database, fresh=False)
+        from django.db import transaction
+
+        import pulse.release
+        import pulse.trends
+        from pulse.models import ReleasedUnit
+        from surveys.models import Cycle, CycleState
+
+        clock = PhaseClock()
+        for name in RELEASE_PHASES:
+            clock.wrap(pulse.release, name)
+        for name in COMPARISON_PARTS:
+            clock.wrap(pulse.trends, name)
+        cycle = Cycle.objects.filter(state=CycleState.CLOSED).order_by("-closes_at").first()
+        assert cycle is not None, "no closed cycle in that database"
+        try:
+            with transaction.atomic():
+                if args.first:
+                    ReleasedUnit.objects.exclude(cycle=cycle).delete()
+                started = time.perf_counter()
+                pulse.release.write_release(cycle)
+                wall = time.perf_counter() - started
+                raise RolledBack
+        except RolledBack:
+            pass
+    print(f"write_release: {wall:.1f} s")
+    for name, seconds in sorted(clock.seconds.items(), key=lambda item: -item[1]):
+        part = "  (of compare_with_earlier)" if name in COMPARISON_PARTS else ""
+        print(f"  {name}: {seconds:.1f} s{part}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS: {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
