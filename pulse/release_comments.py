@@ -72,10 +72,9 @@ def lay_out_comments(cycle_id: int, tree: IdTree, shown_at: set[int]) -> Comment
 def write_comments(cycle_id: int, layout: CommentLayout, release_of: dict[int, uuid.UUID]) -> None:
     """One row per shown comment, belonging to its unit's release (`release_of`: unit id →
     its ReleasedUnit's id), written in position order."""
+    in_order = ((unit_id, text) for unit_id, texts in layout.blocks for text in texts)
     rows = (
         (uuid.uuid4(), cycle_id, release_of[unit_id], position, text)
-        for position, (unit_id, text) in enumerate(
-            (unit_id, text) for unit_id, texts in layout.blocks for text in texts
-        )
+        for position, (unit_id, text) in enumerate(in_order)
     )
     insert_rows(ReleasedComment, ("id", "cycle", "released_unit", "position", "text"), rows)

@@ -46,7 +46,7 @@ from surveys.selectors import (
     InvitedCells,
     RegionComponent,
     compare_cycles,
-    group_sizes,
+    group_sizes_and_readers,
     holders,
     invited_cells,
     published_below,
@@ -409,7 +409,7 @@ def units_with_unsure_answerers(
     an exact group but in no released group that everyone answered: who of them answered then
     is known to the holder of a backup, not to the checks, which count people as invited.
     `stored_of` is each earlier release's counts (RESPONDENTS and stored_counts)."""
-    invited = group_sizes(then, holders(then.parent_of, set(releases)))
+    invited, _ = group_sizes_and_readers(then, holders(then.parent_of, set(releases)))
     answered_by_all = {
         unit_id
         for unit_id, release in releases.items()

@@ -516,7 +516,9 @@ def holders(parent_of: dict[int, int | None], wanted: set[int]) -> Callable[[int
 
 
 def group_sizes_and_readers(
-    cells: InvitedCells, groups_of: Callable[[int], list], readers: frozenset[int] | set[int]
+    cells: InvitedCells,
+    groups_of: Callable[[int], list],
+    readers: frozenset[int] | set[int] = frozenset(),
 ) -> tuple[Counter, Counter]:
     """Group → how many people were invited in it, and how many of them are `readers`: both
     from one pass over the cycle's people."""
@@ -529,23 +531,6 @@ def group_sizes_and_readers(
             if reads:
                 reading[group] += people
     return sizes, reading
-
-
-def group_sizes(
-    cells: InvitedCells,
-    groups_of: Callable[[int], list],
-    *,
-    only: frozenset[int] | set[int] | None = None,
-) -> Counter:
-    """Group → how many people were invited in it (of `only`, when given)."""
-    per_cell = Counter(
-        cell for person, cell in cells.cell_of_person.items() if only is None or person in only
-    )
-    sizes: Counter = Counter()
-    for cell, people in per_cell.items():
-        for group in groups_of(cell):
-            sizes[group] += people
-    return sizes
 
 
 def answered_counts(cycle_id: int) -> dict[int, int]:
