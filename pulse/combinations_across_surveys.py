@@ -21,7 +21,7 @@ and people are counted as invited.
 """
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -42,34 +42,65 @@ Form = dict[Region, int]  # a linear form over the free coefficients, modulo PRI
 @dataclass
 class EarlierAtoms:
     """The atoms of the earlier surveys' exact regions, person by person, built a survey at a
-    time so that only one survey's invitations are held at once."""
+    time so that only one survey's invitations are held at once.
 
-    atom_of: dict[int, int] = field(default_factory=dict)
+    Atoms only matter from two earlier surveys on (with one, pulse.cuts_between_surveys has
+    looked at every combination already), so the first survey with exact groups is kept as it
+    came and formed into atoms only when a second one does: a second cycle's release, the most
+    common, makes no atom per person."""
+
     regions_of: list[Atom] = field(default_factory=lambda: [()])
     readers: set[int] = field(default_factory=set)
+    _atom_of: dict[int, int] = field(default_factory=dict)
     _index: dict[tuple[int, Region], int] = field(default_factory=dict)
+    # The first survey with exact groups, not yet formed: its index, people and their regions.
+    _waiting: tuple[int, dict[int, int], Callable[[int | None], int | None]] | None = None
 
     def add(self, survey: int, cells: InvitedCells, exact: set[int]) -> None:
         self.readers |= cells.readers
         if not exact:
             return
         nearest = nearest_of(cells.parent_of, exact)
-        for person, cell in cells.cell_of_person.items():
+        if self._waiting is None and len(self.regions_of) == 1:
+            self._waiting = (survey, cells.cell_of_person, nearest)
+            return
+        self._form_waiting()
+        self._form(survey, cells.cell_of_person, nearest)
+
+    @property
+    def atom_of(self) -> dict[int, int]:
+        """Person → their atom (an index into regions_of); 0, or absent, for none."""
+        self._form_waiting()
+        return self._atom_of
+
+    @property
+    def surveys(self) -> int:
+        formed = {survey for regions in self.regions_of for survey, _unit in regions}
+        return len(formed) + (self._waiting is not None)
+
+    def _form_waiting(self) -> None:
+        if self._waiting is not None:
+            waiting, self._waiting = self._waiting, None
+            self._form(*waiting)
+
+    def _form(
+        self,
+        survey: int,
+        cell_of_person: dict[int, int],
+        nearest: Callable[[int | None], int | None],
+    ) -> None:
+        for person, cell in cell_of_person.items():
             unit = nearest(cell)
             if unit is None:
                 continue
-            before = self.atom_of.get(person, 0)
+            before = self._atom_of.get(person, 0)
             key = (before, (survey, unit))
             atom = self._index.get(key)
             if atom is None:
                 atom = len(self.regions_of)
                 self._index[key] = atom
                 self.regions_of.append((*self.regions_of[before], (survey, unit)))
-            self.atom_of[person] = atom
-
-    @property
-    def surveys(self) -> int:
-        return len({survey for regions in self.regions_of for survey, _unit in regions})
+            self._atom_of[person] = atom
 
 
 def units_in_small_combinations(
@@ -82,11 +113,12 @@ def units_in_small_combinations(
     Each such combination is closed by withholding the units it takes from this survey; their
     people count in the nearest exact unit above, and the atoms are formed again."""
     readers = earlier.readers | now.readers
+    atom_of = earlier.atom_of
     pairs: Counter[tuple[int, int | None]] = Counter()
     for person, cell in now.cell_of_person.items():
         if person not in readers:
-            pairs[(earlier.atom_of.get(person, 0), cell)] += 1
-    for person, atom in earlier.atom_of.items():
+            pairs[(atom_of.get(person, 0), cell)] += 1
+    for person, atom in atom_of.items():
         if person not in readers and person not in now.cell_of_person:
             pairs[(atom, None)] += 1
     exact = set(exact_now)

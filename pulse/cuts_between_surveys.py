@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from surveys.selectors import InvitedCells, holders
+from surveys.selectors import TwoCycles, holders
 
 # A node of the graph: (True, unit) for a region of this survey, (False, unit) for one of the
 # earlier survey, NEITHER for the people of no exact group (in either survey: its sum is
@@ -56,7 +56,7 @@ class SmallCut:
 
 
 def units_with_small_cuts(
-    *, now: InvitedCells, exact_now: set[int], then: InvitedCells, exact_then: set[int], k: int
+    *, cycles: TwoCycles, exact_now: set[int], exact_then: set[int], k: int
 ) -> set[int]:
     """The units of `exact_now` to withhold, so that no combination of this survey's exact
     figures (units `exact_now`) and the earlier survey's (`exact_then`) describes 1 to k-1
@@ -66,7 +66,8 @@ def units_with_small_cuts(
     other later units that hold a piece of the same earlier region (the team a person left and
     the team they joined); a withheld unit's people count in its nearest exact ancestor, and
     the graph is drawn again until no small cut is left."""
-    pairs = cell_pairs(now, then)
+    now, then = cycles.now, cycles.then
+    pairs = cell_pairs(cycles)
     region_then = nearest_of(then.parent_of, exact_then)
     exact = set(exact_now)
     blurred: set[int] = set()
@@ -93,17 +94,13 @@ def units_with_small_cuts(
         exact -= targets
 
 
-def cell_pairs(now: InvitedCells, then: InvitedCells) -> Counter[tuple[int | None, int | None]]:
+def cell_pairs(cycles: TwoCycles) -> Counter[tuple[int | None, int | None]]:
     """(cell then, cell now) → the people in both who cannot read results; None where a person
     was not invited. Counted once: drawing the graph again only maps cells to regions."""
-    readers = now.readers | then.readers
     pairs: Counter[tuple[int | None, int | None]] = Counter()
-    for person, cell in now.cell_of_person.items():
-        if person not in readers:
-            pairs[(then.cell_of_person.get(person), cell)] += 1
-    for person, cell in then.cell_of_person.items():
-        if person not in readers and person not in now.cell_of_person:
-            pairs[(cell, None)] += 1
+    for (cell_then, cell_now, reads), people in cycles.people.items():
+        if not reads:
+            pairs[(cell_then, cell_now)] += people
     return pairs
 
 

@@ -45,6 +45,7 @@ from surveys.selectors import (
     GroupOverlap,
     InvitedCells,
     RegionComponent,
+    TwoCycles,
     compare_cycles,
     group_sizes_and_readers,
     holders,
@@ -272,6 +273,8 @@ def units_blurred_by_earlier(
 
     for survey, (earlier_cycle_id, releases) in enumerate(chain([first], surveys)):
         then_cells = invited_cells(earlier_cycle_id, readers=readers)
+        # Every check below works from this one count of the two cycles' people.
+        cycles = TwoCycles.of(now_cells, then_cells)
         below_then = published_below(then_cells.parent_of, set(releases))
         stored_of = {unit_id: release.counts for unit_id, release in releases.items()}
         region_then = regions_of(stored_of, below_then)
@@ -280,9 +283,8 @@ def units_blurred_by_earlier(
             unit_id for unit_id in exact_then if releases[unit_id].keeps_answer_counts
         }
         met = compare_cycles(
-            now=now_cells,
+            cycles=cycles,
             unit_ids=published,
-            then=then_cells,
             earlier_unit_ids=set(releases),
             settled=coarse,  # a coarse unit stays coarse, whatever its other pairs say
         )
@@ -316,9 +318,8 @@ def units_blurred_by_earlier(
             ):
                 without_answer_counts |= component.unit_ids
         coarse |= units_with_unsure_answerers(
-            now=now_cells,
+            cycles=cycles,
             published=published,
-            then=then_cells,
             releases=releases,
             stored_of=stored_of,
             exact_then=exact_then,
@@ -329,15 +330,14 @@ def units_blurred_by_earlier(
         # too large for a few people to move its whole points still counts: it stores its
         # answer counts per statement, exactly.
         withheld |= units_with_small_cuts(
-            now=now_cells,
+            cycles=cycles,
             exact_now=published - coarse - withheld,
-            then=then_cells,
             exact_then=exact_then,
             k=cycle.k,
         )
         earlier_atoms.add(survey, then_cells, exact_then)
         answer_counts.against(
-            survey, then_cells, with_answer_counts, may_keep_counts - coarse - withheld
+            survey, cycles, with_answer_counts, may_keep_counts - coarse - withheld
         )
     without_answer_counts |= answer_counts.stripped(may_keep_counts - coarse - withheld)
     if earlier_atoms.surveys >= 2:
@@ -368,15 +368,11 @@ class AnswerCountChecks:
     atoms: EarlierAtoms = field(default_factory=EarlierAtoms)
     found: set[int] = field(default_factory=set)
 
-    def against(self, survey: int, then: InvitedCells, kept: set[int], exact_now: set[int]) -> None:
+    def against(self, survey: int, cycles: TwoCycles, kept: set[int], exact_now: set[int]) -> None:
         self.found |= units_with_small_cuts(
-            now=self.now,
-            exact_now=exact_now - self.found,
-            then=then,
-            exact_then=kept,
-            k=DISTRIBUTION_K,
+            cycles=cycles, exact_now=exact_now - self.found, exact_then=kept, k=DISTRIBUTION_K
         )
-        self.atoms.add(survey, then, kept)
+        self.atoms.add(survey, cycles.then, kept)
 
     def stripped(self, exact_now: set[int]) -> set[int]:
         if self.atoms.surveys >= 2:
@@ -398,9 +394,8 @@ def answerers_unknown(overlap: GroupOverlap, now: dict[str, int], exact_then: se
 
 def units_with_unsure_answerers(
     *,
-    now: InvitedCells,
+    cycles: TwoCycles,
     published: set[int],
-    then: InvitedCells,
     releases: dict[int, EarlierRelease],
     stored_of: dict[int, dict[str, int]],
     exact_then: set[int],
@@ -409,7 +404,10 @@ def units_with_unsure_answerers(
     an exact group but in no released group that everyone answered: who of them answered then
     is known to the holder of a backup, not to the checks, which count people as invited.
     `stored_of` is each earlier release's counts (RESPONDENTS and stored_counts)."""
-    invited, _ = group_sizes_and_readers(then, holders(then.parent_of, set(releases)))
+    now, then = cycles.now, cycles.then
+    invited, _ = group_sizes_and_readers(
+        cycles.per_cell_then, holders(then.parent_of, set(releases))
+    )
     answered_by_all = {
         unit_id
         for unit_id, release in releases.items()
@@ -419,10 +417,8 @@ def units_with_unsure_answerers(
     exact = holders(then.parent_of, exact_then)
     unsure_cells = {
         cell
-        for person, cell in now.cell_of_person.items()
-        if (before := then.cell_of_person.get(person)) is not None
-        and exact(before)
-        and not sure(before)
+        for before, cell, _reads in cycles.people
+        if cell is not None and before is not None and exact(before) and not sure(before)
     }
     holding_now = holders(now.parent_of, published)
     return {unit for cell in unsure_cells for unit in holding_now(cell)}

@@ -4,6 +4,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import NamedTuple
 
 from django.core.cache import cache
@@ -238,6 +239,62 @@ def invited_cells(cycle_id: int, *, readers: frozenset[int] | None = None) -> In
 INVITATION_CHUNK = 5000
 
 
+# (cell in the earlier cycle, cell in the later one, reads results) → how many people; a cell
+# is None where that cycle did not invite them.
+PeopleBetween = Counter[tuple[int | None, int | None, bool]]
+# (cell, reads results) → how many people one cycle invited there.
+PeoplePerCell = Counter[tuple[int, bool]]
+
+
+@dataclass(frozen=True)
+class TwoCycles:
+    """A later cycle's invitations beside an earlier one's, for comparing their groups: both
+    snapshots, and every person of either counted by where each cycle invited them and whether
+    they read results. The people are gone through once, here; every comparison of the two
+    cycles' groups (overlaps_between, region_components, pulse.cuts_between_surveys, the check
+    of unsure answerers) then works on pairs of cells, about as many as there are cells,
+    rather than on a million people each."""
+
+    now: InvitedCells
+    then: InvitedCells
+    people: PeopleBetween
+
+    @classmethod
+    def of(
+        cls, now: InvitedCells, then: InvitedCells, *, readers: Container[int] | None = None
+    ) -> "TwoCycles":
+        """`readers`: who counts as one (default: the readers of either cycle)."""
+        reading = now.readers | then.readers if readers is None else readers
+        earlier_cell = then.cell_of_person.get
+        people: PeopleBetween = Counter(
+            (earlier_cell(person), cell, person in reading)
+            for person, cell in now.cell_of_person.items()
+        )
+        later = now.cell_of_person
+        people.update(
+            (cell, None, person in reading)
+            for person, cell in then.cell_of_person.items()
+            if person not in later
+        )
+        return cls(now, then, people)
+
+    @cached_property
+    def per_cell_now(self) -> PeoplePerCell:
+        return self._per_cell(later=True)
+
+    @cached_property
+    def per_cell_then(self) -> PeoplePerCell:
+        return self._per_cell(later=False)
+
+    def _per_cell(self, *, later: bool) -> PeoplePerCell:
+        counts: PeoplePerCell = Counter()
+        for (earlier_cell, later_cell, reads), people in self.people.items():
+            cell = later_cell if later else earlier_cell
+            if cell is not None:
+                counts[(cell, reads)] += people
+        return counts
+
+
 @dataclass(frozen=True)
 class CycleComparison:
     """How a later cycle's published groups meet an earlier cycle's: pair by pair (made as
@@ -250,24 +307,19 @@ class CycleComparison:
 
 def compare_cycles(
     *,
-    now: InvitedCells,
+    cycles: TwoCycles,
     unit_ids: set[int],
-    then: InvitedCells,
     earlier_unit_ids: set[int],
     settled: Container[int] = frozenset(),
 ) -> CycleComparison:
-    """Every pair of a group of `unit_ids` (of the cycle `now`) and an earlier group of
-    `earlier_unit_ids` (of `then`) that share at least one invited person, and every component
-    of their regions, each with the size of the difference; readers are the people who can read
-    either cycle's results. Both are computed from the same reads of each cycle (invited_cells).
-    `settled`: units whose pairs the caller no longer needs, looked at as the pairs are made
-    (it may grow meanwhile)."""
-    readers = now.readers | then.readers
+    """Every pair of a group of `unit_ids` (of the later cycle) and an earlier group of
+    `earlier_unit_ids` that share at least one invited person, and every component of their
+    regions, each with the size of the difference, from the same count of the two cycles'
+    people (TwoCycles). `settled`: units whose pairs the caller no longer needs, looked at as
+    the pairs are made (it may grow meanwhile)."""
     return CycleComparison(
-        overlaps=overlaps_between(
-            now, unit_ids, then, earlier_unit_ids, readers=readers, settled=settled
-        ),
-        components=region_components(now, unit_ids, then, earlier_unit_ids, readers=readers),
+        overlaps=overlaps_between(cycles, unit_ids, earlier_unit_ids, settled=settled),
+        components=region_components(cycles, unit_ids, earlier_unit_ids),
     )
 
 
@@ -275,39 +327,34 @@ Group = tuple[int, bool]  # (unit id, whether the group is the unit's region)
 
 
 def overlaps_between(
-    now: InvitedCells,
+    cycles: TwoCycles,
     unit_ids: set[int],
-    then: InvitedCells,
     earlier_unit_ids: set[int],
     *,
-    readers: frozenset[int] | set[int] = frozenset(),
     settled: Container[int] = frozenset(),
 ) -> Iterator[GroupOverlap]:
     """A unit's group is everyone invited in its subtree; its region, everyone whose nearest
     published unit it is. Counts only, with no set of people per group: each later cell's
     people are counted per earlier group they were in (own), then one pass up the later tree
     adds each unit's children's counts to its own, a unit's region taking only those of the
-    children not published. So the work is one step per cell and earlier group above it, and
-    then one per pair of groups found, whatever the depth of the two trees. Readers are counted
-    apart, so the change can be told in people who do not read results (a reader knows their
-    own answer and can take it out)."""
+    children not published. So the work is one step per pair of cells and earlier group above
+    it, and then one per pair of groups found, whatever the depth of the two trees. Readers are
+    counted apart, so the change can be told in people who do not read results (a reader knows
+    their own answer and can take it out)."""
+    now, then = cycles.now, cycles.then
     now_groups = groups_holding(now.parent_of, unit_ids)
     then_groups = groups_holding(then.parent_of, earlier_unit_ids)
-    size_now, readers_now = group_sizes_and_readers(now, now_groups, readers)
-    size_then, readers_then = group_sizes_and_readers(then, then_groups, readers)
-    pairs: Counter[tuple[int, int, bool]] = Counter(
-        (cell, then.cell_of_person[person], person in readers)
-        for person, cell in now.cell_of_person.items()
-        if person in then.cell_of_person
-    )
+    size_now, readers_now = group_sizes_and_readers(cycles.per_cell_now, now_groups)
+    size_then, readers_then = group_sizes_and_readers(cycles.per_cell_then, then_groups)
     # Later cell → earlier group → people (and readers) of the cell who were in it.
     own: dict[int, dict[Group, int]] = defaultdict(dict)
     own_readers: dict[int, dict[Group, int]] = defaultdict(dict)
-    for (cell, earlier_cell, reads), people in pairs.items():
+    for (earlier_cell, cell, reads), people in cycles.people.items():
+        if cell is None or earlier_cell is None:
+            continue
         for counts in (own[cell], own_readers[cell]) if reads else (own[cell],):
             for earlier in then_groups(earlier_cell):
                 counts[earlier] = counts.get(earlier, 0) + people
-    del pairs
     tree = IdTree(now.parent_of)
     # Per unit on the way up: its subtree's counts and its region's so far, each taken over by
     # its parent (merged into the largest, so no count is copied more than it must be).
@@ -384,16 +431,11 @@ class RegionComponent:
 
 
 def region_components(
-    now: InvitedCells,
-    unit_ids: set[int],
-    then: InvitedCells,
-    earlier_unit_ids: set[int],
-    *,
-    readers: frozenset[int] | set[int] = frozenset(),
+    cycles: TwoCycles, unit_ids: set[int], earlier_unit_ids: set[int]
 ) -> list[tuple[RegionComponent, frozenset[int]]]:
     """Every component with the earlier cycle's units whose regions are in it."""
-    region_now = holders(now.parent_of, unit_ids)
-    region_then = holders(then.parent_of, earlier_unit_ids)
+    region_now = holders(cycles.now.parent_of, unit_ids)
+    region_then = holders(cycles.then.parent_of, earlier_unit_ids)
     leader: dict[tuple[bool, int], tuple[bool, int]] = {}
 
     def find(node: tuple[bool, int]) -> tuple[bool, int]:
@@ -406,28 +448,21 @@ def region_components(
     alone: Counter[tuple[tuple[bool, int], bool]] = Counter()  # (region, reads) → people
     invited: Counter[tuple[bool, int]] = Counter()  # region → people invited in it
     reading: Counter[tuple[bool, int]] = Counter()  # region → readers, each at one region
-    for person, cell in now.cell_of_person.items():
-        mine = region_now(cell)
-        earlier_cell = then.cell_of_person.get(person)
+    for (earlier_cell, cell, reads), people in cycles.people.items():
+        mine = region_now(cell) if cell is not None else []
         before = region_then(earlier_cell) if earlier_cell is not None else []
         if mine:
-            invited[(True, mine[0])] += 1
+            invited[(True, mine[0])] += people
         if before:
-            invited[(False, before[0])] += 1
-        if person in readers and (mine or before):
-            reading[(True, mine[0]) if mine else (False, before[0])] += 1
+            invited[(False, before[0])] += people
+        if reads and (mine or before):
+            reading[(True, mine[0]) if mine else (False, before[0])] += people
         if mine and before:
             leader[find((True, mine[0]))] = find((False, before[0]))
         elif mine:
-            alone[((True, mine[0]), person in readers)] += 1
+            alone[((True, mine[0]), reads)] += people
         elif before:
-            alone[((False, before[0]), person in readers)] += 1
-    for person, earlier_cell in then.cell_of_person.items():
-        before = region_then(earlier_cell)
-        if before and person not in now.cell_of_person:
-            invited[(False, before[0])] += 1
-            reading[(False, before[0])] += person in readers
-            alone[((False, before[0]), person in readers)] += 1
+            alone[((False, before[0]), reads)] += people
     members: dict[tuple[bool, int], set[tuple[bool, int]]] = defaultdict(set)
     for node in list(leader) + list(invited):
         members[find(node)].add(node)
@@ -516,13 +551,10 @@ def holders(parent_of: dict[int, int | None], wanted: set[int]) -> Callable[[int
 
 
 def group_sizes_and_readers(
-    cells: InvitedCells,
-    groups_of: Callable[[int], list],
-    readers: frozenset[int] | set[int] = frozenset(),
+    per_cell: PeoplePerCell, groups_of: Callable[[int], list]
 ) -> tuple[Counter, Counter]:
-    """Group → how many people were invited in it, and how many of them are `readers`: both
-    from one pass over the cycle's people."""
-    per_cell = Counter((cell, person in readers) for person, cell in cells.cell_of_person.items())
+    """Group → how many people were invited in it, and how many of them read results, from
+    one cycle's people per cell (TwoCycles.per_cell_now or per_cell_then)."""
     sizes: Counter = Counter()
     reading: Counter = Counter()
     for (cell, reads), people in per_cell.items():

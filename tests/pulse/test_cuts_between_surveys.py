@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pulse.combinations_across_surveys import EarlierAtoms, units_in_small_combinations
 from pulse.cuts_between_surveys import units_with_small_cuts
 from pulse.trends import AnswerCountChecks
-from surveys.selectors import InvitedCells
+from surveys.selectors import InvitedCells, TwoCycles
 from teams.tree_walks import IdTree
 
 # Ranks are taken modulo a large prime: for 0/1 matrices this small, the rational ranks.
@@ -128,7 +128,7 @@ def leaks(earlier: list[Survey], now: Survey, k: int) -> int | None:
 def test_no_combination_of_two_surveys_exact_figures_describes_fewer_than_k(drawn) -> None:
     [(then, exact_then), (now, exact_now)], k = drawn
     blurred = units_with_small_cuts(
-        now=now, exact_now=exact_now, then=then, exact_then=exact_then, k=k
+        cycles=TwoCycles.of(now, then), exact_now=exact_now, exact_then=exact_then, k=k
     )
     assert blurred <= exact_now
     assert leaks([(then, exact_then)], (now, exact_now - blurred), k) is None, (
@@ -156,11 +156,16 @@ def test_a_team_that_lost_one_person_and_took_in_one_is_coarsened() -> None:
     stayers = {person: 1 for person in range(6)}
     then = InvitedCells(parent_of={1: None}, cell_of_person={**stayers, 50: 1})
     now = InvitedCells(parent_of={101: None}, cell_of_person={**{p: 101 for p in stayers}, 60: 101})
-    assert units_with_small_cuts(now=now, exact_now={101}, then=then, exact_then={1}, k=5) == {101}
+    assert units_with_small_cuts(
+        cycles=TwoCycles.of(now, then), exact_now={101}, exact_then={1}, k=5
+    ) == {101}
     # With five new hires in place of Ray, the difference describes six people: exact.
     hires = {60 + i: 101 for i in range(5)}
     now = InvitedCells(parent_of={101: None}, cell_of_person={**{p: 101 for p in stayers}, **hires})
-    assert units_with_small_cuts(now=now, exact_now={101}, then=then, exact_then={1}, k=5) == set()
+    assert (
+        units_with_small_cuts(cycles=TwoCycles.of(now, then), exact_now={101}, exact_then={1}, k=5)
+        == set()
+    )
 
 
 def test_two_teams_that_swapped_one_person_each_are_coarsened() -> None:
@@ -176,7 +181,7 @@ def test_two_teams_that_swapped_one_person_each_are_coarsened() -> None:
         cell_of_person={0: 101, 1: 101, 2: 101, 13: 101, 10: 102, 11: 102, 12: 102, 3: 102},
     )
     assert units_with_small_cuts(
-        now=now, exact_now={101, 102}, then=then, exact_then={1, 2}, k=4
+        cycles=TwoCycles.of(now, then), exact_now={101, 102}, exact_then={1, 2}, k=4
     ) == {101, 102}
 
 
@@ -204,12 +209,14 @@ def test_answer_counts_of_five_who_left_two_teams_together_are_not_kept() -> Non
     )
     exact_then, exact_now = {1, 2, 3, 4}, {101, 102, 103, 104}
     assert (
-        units_with_small_cuts(now=now, exact_now=exact_now, then=then, exact_then=exact_then, k=5)
+        units_with_small_cuts(
+            cycles=TwoCycles.of(now, then), exact_now=exact_now, exact_then=exact_then, k=5
+        )
         == set()
     ), "five people are k: the figures stay exact"
 
     checks = AnswerCountChecks(now)
-    checks.against(0, then, exact_then, exact_now)
+    checks.against(0, TwoCycles.of(now, then), exact_then, exact_now)
     found = checks.stripped(exact_now)
     assert found & {101, 102}, "North or East keeps no answer counts"
     # Without the five, nothing is described by fewer than ten: every unit keeps its counts.
@@ -223,5 +230,5 @@ def test_answer_counts_of_five_who_left_two_teams_together_are_not_kept() -> Non
         cell_of_person={p: groups_now[g] for g, members in people.items() for p in members},
     )
     checks = AnswerCountChecks(now)
-    checks.against(0, then, exact_then, exact_now)
+    checks.against(0, TwoCycles.of(now, then), exact_then, exact_now)
     assert checks.stripped(exact_now) == set()

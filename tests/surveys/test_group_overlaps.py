@@ -11,6 +11,7 @@ from surveys.selectors import (
     GroupOverlap,
     InvitedCells,
     RegionComponent,
+    TwoCycles,
     holders,
     overlaps_between,
     region_components,
@@ -75,7 +76,7 @@ def test_overlaps_are_the_symmetric_differences_of_the_two_groups(data, people) 
     unit_ids = data.draw(st.sets(st.sampled_from(sorted(now.parent_of))))
     earlier_ids = data.draw(st.sets(st.sampled_from(sorted(then.parent_of))))
     readers = data.draw(st.sets(st.integers(0, people - 1)))
-    found = list(overlaps_between(now, unit_ids, then, earlier_ids, readers=readers))
+    found = list(overlaps_between(TwoCycles.of(now, then, readers=readers), unit_ids, earlier_ids))
     assert len(found) == len(set(found))
     assert set(found) == by_definition(now, unit_ids, then, earlier_ids, readers)
 
@@ -138,7 +139,7 @@ def test_region_components_join_the_regions_that_share_people(data, people) -> N
     unit_ids = data.draw(st.sets(st.sampled_from(sorted(now.parent_of))))
     earlier_ids = data.draw(st.sets(st.sampled_from(sorted(then.parent_of))))
     readers = data.draw(st.sets(st.integers(0, people - 1)))
-    found = region_components(now, unit_ids, then, earlier_ids, readers=readers)
+    found = region_components(TwoCycles.of(now, then, readers=readers), unit_ids, earlier_ids)
     assert len(found) == len(set(found))
     assert set(found) == components_by_definition(now, unit_ids, then, earlier_ids, readers)
 
@@ -171,10 +172,12 @@ def test_no_pair_is_made_for_a_unit_the_caller_has_settled_even_while_pairs_are_
     unit_ids = data.draw(st.sets(st.sampled_from(sorted(now.parent_of))))
     earlier_ids = data.draw(st.sets(st.sampled_from(sorted(then.parent_of))))
     settled = data.draw(st.sets(st.sampled_from(sorted(now.parent_of))))
-    everything = set(overlaps_between(now, unit_ids, then, earlier_ids))
+    everything = set(overlaps_between(TwoCycles.of(now, then), unit_ids, earlier_ids))
     made = []
     settling: set[int] = set(settled)
-    for overlap in overlaps_between(now, unit_ids, then, earlier_ids, settled=settling):
+    for overlap in overlaps_between(
+        TwoCycles.of(now, then), unit_ids, earlier_ids, settled=settling
+    ):
         assert overlap.unit_id not in settling
         made.append(overlap)
         settling.add(overlap.unit_id)  # as the release does once a unit is found coarse
