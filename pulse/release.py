@@ -167,6 +167,22 @@ def decide_all(
     )
 
 
+def decide_and_count(
+    cycle: Cycle,
+    units: list[ReportingUnit],
+    tree: IdTree,
+    own_stats: dict[int, GroupStats],
+    questions: list[Question],
+    readers: frozenset[int],
+) -> tuple[Decisions, dict[int, FigureCounts]]:
+    """Every figure's decision, and each unit's subtree count of each figure. The units' own
+    counts are dropped on return: at a million people they are some 50 MB the comparison with
+    earlier surveys would otherwise hold beside its own."""
+    own_counts = {unit.id: figure_counts(own_stats.get(unit.id), questions) for unit in units}
+    decisions = decide_all(cycle, units, own_counts, questions, readers=readers)
+    return decisions, subtree_sums(tree, own_counts)
+
+
 def write_release(cycle: Cycle) -> int:
     """Store the cycle's release; the number of responses it was computed from."""
     units = reporting_units(cycle.pk)
@@ -180,24 +196,14 @@ def write_release(cycle: Cycle) -> int:
     ]
     asked_follow_through = any(item.key == FOLLOW_THROUGH_KEY for item in items)
     own_stats, ballots_read = stats_by_unit(cycle.pk, [*questions, FOLLOW_THROUGH_QUESTION])
-    own_counts = {unit.id: figure_counts(own_stats.get(unit.id), questions) for unit in units}
     # Who can read some survey's results: read once, for the decisions and the comparison.
     readers = readers_of_every_cycle()
-    decisions = decide_all(cycle, units, own_counts, questions, readers=readers)
-    subtree_counts = subtree_sums(tree, own_counts)
+    decisions, subtree_counts = decide_and_count(cycle, units, tree, own_stats, questions, readers)
     published = {unit.id: unit.team_id for unit in units if decisions.overall[unit.id] is None}
     comparisons = compare_with_earlier(
         cycle=cycle,
         team_of_unit=published,
-        respondents={unit.id: subtree_counts[unit.id][RESPONDENTS] for unit in units},
-        figure_counts={
-            unit_id: {
-                name: count
-                for name, count in subtree_counts[unit_id].items()
-                if name != RESPONDENTS
-            }
-            for unit_id in published
-        },
+        counts={unit_id: subtree_counts[unit_id] for unit_id in published},
         readers=readers,
     )
     eligible = subtree_sums(

@@ -61,9 +61,11 @@ class GroupStats:
             question = by_key.get(key)
             if question is None:
                 continue
+            # Keyed by the question's own key: the ballot's is a string of its own, and a unit
+            # holding it would keep one copy per unit and question.
             answers = questions.get(key)
             if answers is None:
-                answers = questions[key] = {}
+                answers = questions[question.key] = {}
             answers[answer] = answers.get(answer, 0) + 1
             part = parts.get(question.domain)
             if part is None:
@@ -71,7 +73,7 @@ class GroupStats:
             part[0] += 1
             part[1] += keyed(question, answer)
         for domain, (answered, keyed_sum) in parts.items():
-            add_one(self.domains, domain, (answered, keyed_sum))
+            add_one(self.domains, domain, domain_part(answered, keyed_sum))
         if ballot.enps is not None:
             self.enps[ballot.enps] = self.enps.get(ballot.enps, 0) + 1
 
@@ -90,6 +92,13 @@ class GroupStats:
 
     def answered_enps(self) -> int:
         return sum(self.enps.values())
+
+
+@cache
+def domain_part(answered: int, keyed_sum: int) -> DomainPart:
+    """One tuple per part, shared by every tally that counts it: a release at a million people
+    holds some two million of them."""
+    return (answered, keyed_sum)
 
 
 def add_one(tallies: dict[str, Tally], name: str, value: object) -> None:

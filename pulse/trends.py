@@ -29,6 +29,7 @@ units those checks find are withheld, not coarsened.
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import chain
 from uuid import UUID
 
@@ -56,6 +57,8 @@ from surveys.selectors import (
 
 FINE_PRECISION = 1
 COARSE_STEPS = (5, 10, 20, 25, 50, 100)
+# Figure name → how many people it counts (names as stored_counts gives them, and RESPONDENTS).
+FigureCounts = dict[str, int]
 
 
 def coarse_step(*, respondents: int, k: int) -> int:
@@ -93,16 +96,15 @@ def compare_with_earlier(
     *,
     cycle: Cycle,
     team_of_unit: dict[int, int | None],
-    respondents: dict[int, int],
-    figure_counts: dict[int, dict[str, int]],
+    counts: dict[int, FigureCounts],
     readers: frozenset[int] | None = None,
 ) -> dict[int, Comparison]:
     """Unit id → its comparison, for the published units of this cycle (`team_of_unit`).
 
-    `respondents` is each unit's subtree respondent count in this cycle, and `figure_counts`
-    each figure's own count (figure_counts_of): a person who skips one item in one survey and
-    not in the other changes that figure's count and nothing else. `readers`: the people who
-    can read some survey's results (readers_of_every_cycle), if the caller has them already.
+    `counts` is each published unit's subtree count of each figure (figure_counts), its
+    respondents included: a person who skips one item in one survey and not in the other
+    changes that figure's count and nothing else. `readers`: the people who can read some
+    survey's results (readers_of_every_cycle), if the caller has them already.
 
     A unit is compared with every already published unit whose people overlap its own, of any
     team and any survey, whenever that survey closes: a team that got a new manager is a new
@@ -110,27 +112,22 @@ def compare_with_earlier(
     it differ by the department's few others, two surveys of one team can close together, and
     a survey closed early (or held back by a failing store) is released before one that closes
     sooner. The trend is drawn only from the same team's releases that close before it."""
-    published = set(team_of_unit)
     trend_from: dict[int, list[UUID]] = {}
     found = units_blurred_by_earlier(
         cycle=cycle,
-        published=published,
+        published=set(team_of_unit),
         earlier=earlier_surveys(cycle, trend_from),
-        counts={
-            unit: {RESPONDENTS: respondents.get(unit, 0), **figure_counts.get(unit, {})}
-            for unit in published
-        },
+        counts=counts,
         readers=readers,
     )
     comparisons = {}
     for unit_id, team_id in team_of_unit.items():
-        smallest = min(
-            (count for count in figure_counts.get(unit_id, {}).values() if count > 0),
-            default=respondents.get(unit_id, 0),
-        )
+        respondents = counts[unit_id][RESPONDENTS]
+        # The step covers the figure counting the fewest people (its respondents at most).
+        smallest = min((count for count in counts[unit_id].values() if count > 0), default=0)
         comparisons[unit_id] = Comparison(
             trend_from=trend_from.get(team_id, []) if team_id is not None else [],
-            precision=coarse_step(respondents=min(smallest, respondents.get(unit_id, 0)), k=cycle.k)
+            precision=coarse_step(respondents=min(smallest, respondents), k=cycle.k)
             if unit_id in found.coarse
             else FINE_PRECISION,
             few_apart=unit_id in found.coarse,
@@ -553,14 +550,15 @@ def region_counts(
 
 ENPS = "enps"
 FOLLOW_THROUGH = "follow_through"
-# Figure name → how many people it counts (names as stored_counts gives them, and RESPONDENTS).
-FigureCounts = dict[str, int]
 
 
+# Cached, so every unit's counts share one string per name rather than holding their own.
+@cache
 def question_count(key: str) -> str:
     return f"question:{key}"
 
 
+@cache
 def domain_count(domain: str) -> str:
     return f"domain:{domain}"
 

@@ -224,14 +224,21 @@ def invited_cells(cycle_id: int, *, readers: frozenset[int] | None = None) -> In
     InvitedCells of its own cycle to compare_cycles for each of them."""
     return InvitedCells(
         parent_of=dict(CycleTeam.objects.filter(cycle_id=cycle_id).values_list("id", "parent_id")),
-        cell_of_person={
-            person_id: unit_id
-            for unit_id, person_id in Invitation.objects.filter(cycle_id=cycle_id)
-            .values_list("reporting_unit_id", "person_id")
-            .iterator(chunk_size=INVITATION_CHUNK)
-        },
+        cell_of_person=cells_of_people(cycle_id),
         readers=frozenset(_viewer_person_ids(cycle_id)) if readers is None else readers,
     )
+
+
+def cells_of_people(cycle_id: int) -> dict[int, int]:
+    """Person → the cell their invitation counts under. Each cell's id is one object shared by
+    its people: read row by row, a million invitations would hold a million copies."""
+    shared: dict[int, int] = {}
+    rows = (
+        Invitation.objects.filter(cycle_id=cycle_id)
+        .values_list("person_id", "reporting_unit_id")
+        .iterator(chunk_size=INVITATION_CHUNK)
+    )
+    return {person_id: shared.setdefault(cell, cell) for person_id, cell in rows}
 
 
 # Invitations fetched per round trip when a cycle's cells are read: at a million people the
@@ -346,21 +353,19 @@ def overlaps_between(
     then_groups = groups_holding(then.parent_of, earlier_unit_ids)
     size_now, readers_now = group_sizes_and_readers(cycles.per_cell_now, now_groups)
     size_then, readers_then = group_sizes_and_readers(cycles.per_cell_then, then_groups)
-    # Later cell → earlier group → people (and readers) of the cell who were in it.
-    own: dict[int, dict[Group, int]] = defaultdict(dict)
-    own_readers: dict[int, dict[Group, int]] = defaultdict(dict)
+    # Later cell → (earlier cell, reads, people) of its people who were invited then. Each
+    # cell's counts per earlier group are made from these as the walk up reaches it, not all
+    # at once: a cell has an earlier group per level above its people's earlier cells.
+    met_in: dict[int, list[tuple[int, bool, int]]] = defaultdict(list)
     for (earlier_cell, cell, reads), people in cycles.people.items():
-        if cell is None or earlier_cell is None:
-            continue
-        for counts in (own[cell], own_readers[cell]) if reads else (own[cell],):
-            for earlier in then_groups(earlier_cell):
-                counts[earlier] = counts.get(earlier, 0) + people
+        if cell is not None and earlier_cell is not None:
+            met_in[cell].append((earlier_cell, reads, people))
     tree = IdTree(now.parent_of)
     # Per unit on the way up: its subtree's counts and its region's so far, each taken over by
     # its parent (merged into the largest, so no count is copied more than it must be).
     below: dict[int, tuple[SharedCounts, SharedCounts]] = {}
     for cell in tree.bottom_up():
-        subtree = SharedCounts(own.pop(cell, {}), own_readers.pop(cell, {}))
+        subtree = SharedCounts.of_cell(met_in.pop(cell, []), then_groups)
         region = subtree.copy()
         for child in tree.children_of(cell):
             child_subtree, child_region = below.pop(child, (SharedCounts(), SharedCounts()))
@@ -398,6 +403,18 @@ class SharedCounts:
 
     people: dict[Group, int] = field(default_factory=dict)
     readers: dict[Group, int] = field(default_factory=dict)
+
+    @classmethod
+    def of_cell(
+        cls, met: list[tuple[int, bool, int]], then_groups: Callable[[int], list[Group]]
+    ) -> "SharedCounts":
+        """A later cell's own counts, from its people per earlier cell (overlaps_between)."""
+        shared = cls()
+        for earlier_cell, reads, people in met:
+            for counts in (shared.people, shared.readers) if reads else (shared.people,):
+                for earlier in then_groups(earlier_cell):
+                    counts[earlier] = counts.get(earlier, 0) + people
+        return shared
 
     def copy(self) -> "SharedCounts":
         return SharedCounts(dict(self.people), dict(self.readers))

@@ -60,6 +60,7 @@ from pulse.scoring import (
 from pulse.trends import (
     FINE_PRECISION,
     FOLLOW_THROUGH,
+    RESPONDENTS,
     Comparison,
     compare_with_earlier,
 )
@@ -144,13 +145,15 @@ def write_release(cycle: Cycle) -> int:
     comparisons = compare_with_earlier(
         cycle=cycle,
         team_of_unit=published,
-        respondents={unit.id: len(subtree_ballots.get(unit.id, [])) for unit in units},
-        figure_counts={
-            unit_id: figure_counts_of(
-                subtree_ballots.get(unit_id, []),
-                domain_keys=domain_keys,
-                question_keys=[q.key for q in questions],
-            )
+        counts={
+            unit_id: {
+                RESPONDENTS: len(subtree_ballots.get(unit_id, [])),
+                **figure_counts_of(
+                    subtree_ballots.get(unit_id, []),
+                    domain_keys=domain_keys,
+                    question_keys=[q.key for q in questions],
+                ),
+            }
             for unit_id in published
         },
     )
