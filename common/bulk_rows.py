@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 # Rows per executemany call on databases without COPY: bounds what is held at once.
 EXECUTEMANY_BATCH = 5000
@@ -41,10 +41,13 @@ def insert_rows(
     if per_row:
         # One value for every row would repeat what is meant to differ (a uuid4, a time).
         raise ValueError(f"give {model.__name__}'s {', '.join(per_row)} per row")
-    defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in defaulted)
+    # The connection itself, not the proxy `connection`, whose every attribute is looked up
+    # again: the conversions below read it for each value.
+    database = connections[DEFAULT_DB_ALIAS]
+    defaults = tuple(field.get_db_prep_save(field.get_default(), database) for field in defaulted)
     columns = [str(field.column) for field in (*named, *defaulted)]
     complete = (
-        (with_db_values(row, named, converted) if converted else tuple(row)) + defaults
+        (with_db_values(row, named, converted, database) if converted else tuple(row)) + defaults
         for row in rows
     )
     table = connection.ops.quote_name(model._meta.db_table)
@@ -88,11 +91,11 @@ def is_plain(field: models.Field) -> bool:
 
 
 def with_db_values(
-    row: Sequence[Any], named: list[models.Field], converted: list[int]
+    row: Sequence[Any], named: list[models.Field], converted: list[int], database: Any
 ) -> tuple[Any, ...]:
     values = list(row)
     for index in converted:
-        values[index] = named[index].get_db_prep_save(values[index], connection)
+        values[index] = named[index].get_db_prep_save(values[index], database)
     return tuple(values)
 
 

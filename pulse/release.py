@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 
 from common.bulk_rows import insert_rows
 from common.compaction import compact
+from common.random_ids import uuid4s
 from pulse.disclosure import DISTRIBUTION_K, Suppression, UnitCounts, decide_publication
 from pulse.models import Comment, Response
 from pulse.release_comments import lay_out_comments, write_comments
@@ -58,7 +59,7 @@ from pulse.trends import (
     link_trends,
     question_count,
 )
-from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
+from surveys.instrument import DOMAINS, FOLLOW_THROUGH_KEY
 from surveys.models import Cycle, CycleState, StuckReason
 from surveys.selectors import (
     ReportingUnit,
@@ -159,7 +160,7 @@ def decide_all(
         comments=decide(RESPONDENTS, cycle.k_comment),
         questions={q.key: decide(question_count(q.key), cycle.k) for q in questions},
         distributions={q.key: decide(question_count(q.key), DISTRIBUTION_K) for q in questions},
-        domains={domain: decide(domain_count(domain), cycle.k) for domain in Domain.values},
+        domains={domain: decide(domain_count(domain), cycle.k) for domain in DOMAINS},
         enps=decide(ENPS, cycle.k),
         # Decided over every unit with the item's own counts, then published only where it
         # was asked: leaving out published figures merges regions, never splits one.
@@ -224,6 +225,7 @@ def write_release(cycle: Cycle) -> int:
     # Unit id → its ReleasedUnit's id, for the units released: all the comments and trend
     # links need once the figures are written.
     released: dict[int, uuid.UUID] = {}
+    random_ids = uuid4s()
 
     def rows_bottom_up() -> Iterator[tuple[object, ...]]:
         """Each unit's row (RELEASED_UNIT_FIELDS), children before parents: a unit's stats
@@ -260,7 +262,7 @@ def write_release(cycle: Cycle) -> int:
                         reason=decisions.follow_through[unit.id],
                         precision=comparison.precision,
                     )
-            release_id = uuid.uuid4()
+            release_id = next(random_ids)
             if reason is None:
                 released[unit.id] = release_id
             yield (
@@ -276,7 +278,7 @@ def write_release(cycle: Cycle) -> int:
                 unit.id in comments_shown_at,
                 comments_from,
                 comments_count,
-                uuid.uuid4(),
+                next(random_ids),
             )
 
     insert_rows(ReleasedUnit, RELEASED_UNIT_FIELDS, rows_bottom_up())
@@ -393,11 +395,11 @@ def unit_figures(
                 "favorable": None,
                 "distribution": None,
             }
-    complete = len(domains) == len(Domain.values)
+    complete = len(domains) == len(DOMAINS)
     enps_ok = decisions.enps[unit_id] is None and figures.enps is not None
     hidden = {
         domain: (decisions.domains[domain][unit_id] or Suppression.TOO_FEW_RESPONSES).value
-        for domain in Domain.values
+        for domain in DOMAINS
         if domain not in domains
     }
     if not enps_ok:

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from common.bulk_rows import insert_rows
+from common.random_ids import uuid4s
 from pulse.release_inputs import comments_by_unit
 from pulse.release_models import ReleasedComment
 from teams.tree_walks import IdTree
@@ -73,8 +74,9 @@ def write_comments(cycle_id: int, layout: CommentLayout, release_of: dict[int, u
     """One row per shown comment, belonging to its unit's release (`release_of`: unit id →
     its ReleasedUnit's id), written in position order."""
     in_order = ((unit_id, text) for unit_id, texts in layout.blocks for text in texts)
+    ids = uuid4s()
     rows = (
-        (uuid.uuid4(), cycle_id, release_of[unit_id], position, text)
+        (next(ids), cycle_id, release_of[unit_id], position, text)
         for position, (unit_id, text) in enumerate(in_order)
     )
     insert_rows(ReleasedComment, ("id", "cycle", "released_unit", "position", "text"), rows)

@@ -40,7 +40,7 @@ from pulse.disclosure import DISTRIBUTION_K
 from pulse.release_models import ReleasedUnit, ReleaseStatus, UnitFigures
 from pulse.release_stats import GroupStats
 from pulse.scoring import Question
-from surveys.instrument import FOLLOW_THROUGH_KEY, Domain
+from surveys.instrument import DOMAINS, FOLLOW_THROUGH_KEY
 from surveys.models import Cycle
 from surveys.selectors import (
     GroupOverlap,
@@ -571,7 +571,7 @@ def figure_counts(stats: GroupStats | None, questions: list[Question]) -> Figure
         ENPS: stats.answered_enps(),
         FOLLOW_THROUGH: stats.answered(FOLLOW_THROUGH_KEY),
     }
-    for domain in Domain.values:
+    for domain in DOMAINS:
         counts[domain_count(domain)] = stats.answered_domain(domain)
     for question in questions:
         counts[question_count(question.key)] = stats.answered(question.key)

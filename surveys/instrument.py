@@ -18,6 +18,11 @@ class Domain(models.TextChoices):
     INCLUSIVITY = "inclusivity", "Inclusivity"
 
 
+# The domains' values in order, made once: Domain.values builds a new list on every use, and a
+# release uses it for every unit.
+DOMAINS: tuple[str, ...] = tuple(Domain.values)
+
+
 class SurveyKind(models.TextChoices):
     MONTHLY_PULSE = "monthly", "Monthly pulse"
     QUARTERLY_FULL = "quarterly", "Quarterly full set"

@@ -90,8 +90,11 @@ def _viewer_person_ids(cycle_id: int | None) -> set[int]:
     the login's link or, for a login made before the org chart named its person, by the same
     email address."""
     of_cycle = {} if cycle_id is None else {"cycle_id": cycle_id}
+    # Unordered: with the model's ordering, DISTINCT would be over (manager, the cycle's date,
+    # the team's name) and sort every team of every cycle.
     managers = set(
         CycleTeam.objects.filter(manager__isnull=False, **of_cycle)
+        .order_by()
         .values_list("manager_id", flat=True)
         .distinct()
     )
@@ -102,6 +105,7 @@ def _viewer_person_ids(cycle_id: int | None) -> set[int]:
     hr = set(
         Person.objects.annotate(email_lower=Lower("email"))
         .filter(Q(user__in=readers.values("user")) | Q(email_lower__in=emails))
+        .order_by()
         .values_list("pk", flat=True)
     )
     return managers | recorded | hr
