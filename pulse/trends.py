@@ -538,9 +538,13 @@ def region_counts(
     counts: dict[int, dict[str, int]], unit_id: int, below: dict[int, list[int]]
 ) -> dict[str, int]:
     """A unit's counts less those of the published units right below it, for the figures all
-    of them publish (a figure hidden below cannot be subtracted)."""
+    of them publish (a figure hidden below cannot be subtracted). A unit with none below it is
+    its own region: its counts are returned as they are (not a copy; callers only read them),
+    since at a million people most units are such and their copies took some 100 MB a cycle."""
     parts = [counts.get(child, {}) for child in below.get(unit_id, [])]
     own = counts.get(unit_id, {})
+    if not parts:
+        return own
     return {
         name: count - sum(part[name] for part in parts)
         for name, count in own.items()

@@ -511,17 +511,25 @@ def region_components(
 
 def groups_holding(parent_of: dict[int, int | None], wanted: set[int]) -> Callable[[int], list]:
     """cell → the groups that hold it: the units among `wanted` at or above it, and the region
-    of the nearest of them."""
+    of the nearest of them. The lists are shared, by every cell with the same nearest unit,
+    and so are the groups in them: at a million people, a list and its tuples per cell held
+    some 80 MB a cycle. Callers must not change them."""
     units_of = holders(parent_of, wanted)
     found: dict[int, list[Group]] = {}
+    of_nearest: dict[int, list[Group]] = {}
+    group_of: dict[Group, Group] = {}
 
     def of(cell: int) -> list[Group]:
         groups = found.get(cell)
         if groups is None:
             units = units_of(cell)
-            groups = found[cell] = (
-                [(unit, False) for unit in units] + [(units[0], True)] if units else []
-            )
+            groups = of_nearest.get(units[0]) if units else []
+            if groups is None:
+                groups = of_nearest[units[0]] = [
+                    group_of.setdefault(group, group)
+                    for group in (*((unit, False) for unit in units), (units[0], True))
+                ]
+            found[cell] = groups
         return groups
 
     return of
