@@ -97,7 +97,7 @@ class GroupStats:
 @cache
 def domain_part(answered: int, keyed_sum: int) -> DomainPart:
     """One tuple per part, shared by every tally that counts it: a release at a million people
-    holds some two million of them."""
+    holds some 1.7 million of them."""
     return (answered, keyed_sum)
 
 

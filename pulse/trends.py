@@ -540,7 +540,7 @@ def region_counts(
     """A unit's counts less those of the published units right below it, for the figures all
     of them publish (a figure hidden below cannot be subtracted). A unit with none below it is
     its own region: its counts are returned as they are (not a copy; callers only read them),
-    since at a million people most units are such and their copies took some 100 MB a cycle."""
+    since most units are such, and a copy of each would be held for the whole comparison."""
     parts = [counts.get(child, {}) for child in below.get(unit_id, [])]
     own = counts.get(unit_id, {})
     if not parts:

@@ -512,8 +512,8 @@ def region_components(
 def groups_holding(parent_of: dict[int, int | None], wanted: set[int]) -> Callable[[int], list]:
     """cell → the groups that hold it: the units among `wanted` at or above it, and the region
     of the nearest of them. The lists are shared, by every cell with the same nearest unit,
-    and so are the groups in them: at a million people, a list and its tuples per cell held
-    some 80 MB a cycle. Callers must not change them."""
+    and so are the groups in them, rather than a list and its tuples per cell of a million
+    people's snapshot. Callers must not change them."""
     units_of = holders(parent_of, wanted)
     found: dict[int, list[Group]] = {}
     of_nearest: dict[int, list[Group]] = {}
