@@ -141,6 +141,56 @@ def import_org(
 def apply_rows(
     rows: list[OrgRow], *, deactivate_missing: bool, progress: Progress = no_progress
 ) -> ImportSummary:
+    teams_before = dict(Team.objects.values_list("manager_id", "name"))
+    # What the chart held is dropped once the people are in place: at a million people it is
+    # some hundreds of MB that the team sync would otherwise hold beside its own.
+    applied = apply_people(rows, progress)
+    # Everyone listed is now in place; the teams follow from their reporting lines.
+    progress("applied", len(rows), len(rows))
+
+    deactivated: list[PersonChange] = []
+    if deactivate_missing:
+        deactivated = deactivate_outside({row.employee_id for row in rows})
+    sync_teams(team_names={row.employee_id: row.team for row in rows if row.team})
+    changes = ImportChanges(
+        people_created=applied.created,
+        people_updated=[
+            PersonChange(
+                employee_id=employee_id,
+                name=applied.updates[employee_id].name,
+                fields=tuple(sorted(fields)),
+            )
+            for employee_id, fields in applied.changed.items()
+        ],
+        people_deactivated=deactivated,
+        managers_changed=applied.managers_changed,
+    )
+    return ImportSummary(
+        created=len(applied.created),
+        updated=applied.updated,
+        unchanged=len(rows) - len(applied.created) - applied.updated,
+        deactivated=len(deactivated),
+        teams=Team.objects.count(),
+        changes=team_changes(
+            teams_before, dict(Team.objects.values_list("manager_id", "name")), changes
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class PeopleApplied:
+    """What apply_people did: the people created, and for each existing person who changed,
+    the fields and their new values."""
+
+    created: list[PersonChange]
+    changed: dict[str, set[str]]
+    updates: dict[str, Person]
+    managers_changed: list[ManagerChange]
+    updated: int
+
+
+def apply_people(rows: list[OrgRow], progress: Progress) -> PeopleApplied:
+    """Create, update and reactivate the people of `rows`, teams left as they were."""
     # The erased are nobody an org file can name (teams.erasure): never matched, never revived.
     existing = {
         employee_id: OnChart(pk, email, name, manager_id, active)
@@ -149,8 +199,6 @@ def apply_rows(
         .iterator(chunk_size=BATCH)
     }
     check_emails_free(rows, existing)
-    teams_before = dict(Team.objects.values_list("manager_id", "name"))
-    listed = {row.employee_id for row in rows}
 
     ids = {employee_id: person.pk for employee_id, person in existing.items()}
     new_people = create_top_down(
@@ -186,36 +234,12 @@ def apply_rows(
     for field in ("name", "manager", "active"):
         batch = [updates[e] for e, fields in changed.items() if field in fields]
         Person.objects.bulk_update(batch, [field], batch_size=BATCH)
-    # Everyone listed is now in place; the teams follow from their reporting lines.
-    progress("applied", len(rows), len(rows))
-
-    deactivated: list[PersonChange] = []
-    if deactivate_missing:
-        deactivated = deactivate_outside(listed)
-    sync_teams(team_names={row.employee_id: row.team for row in rows if row.team})
-    updated = sum(1 for employee in changed if employee in existing)
-    changes = ImportChanges(
-        people_created=new_people,
-        people_updated=[
-            PersonChange(
-                employee_id=employee_id,
-                name=updates[employee_id].name,
-                fields=tuple(sorted(fields)),
-            )
-            for employee_id, fields in changed.items()
-        ],
-        people_deactivated=deactivated,
+    return PeopleApplied(
+        created=new_people,
+        changed=dict(changed),
+        updates=updates,
         managers_changed=managers_changed,
-    )
-    return ImportSummary(
-        created=len(new_people),
-        updated=updated,
-        unchanged=len(rows) - len(new_people) - updated,
-        deactivated=len(deactivated),
-        teams=Team.objects.count(),
-        changes=team_changes(
-            teams_before, dict(Team.objects.values_list("manager_id", "name")), changes
-        ),
+        updated=sum(1 for employee in changed if employee in existing),
     )
 
 
