@@ -21,7 +21,7 @@ and people are counted as invited.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -54,7 +54,7 @@ class EarlierAtoms:
     _atom_of: dict[int, int] = field(default_factory=dict)
     _index: dict[tuple[int, Region], int] = field(default_factory=dict)
     # The first survey with exact groups, not yet formed: its index, people and their regions.
-    _waiting: tuple[int, dict[int, int], Callable[[int | None], int | None]] | None = None
+    _waiting: tuple[int, Mapping[int, int], Callable[[int | None], int | None]] | None = None
 
     def add(self, survey: int, cells: InvitedCells, exact: set[int]) -> None:
         self.readers |= cells.readers
@@ -86,7 +86,7 @@ class EarlierAtoms:
     def _form(
         self,
         survey: int,
-        cell_of_person: dict[int, int],
+        cell_of_person: Mapping[int, int],
         nearest: Callable[[int | None], int | None],
     ) -> None:
         for person, cell in cell_of_person.items():

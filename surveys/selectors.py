@@ -1,14 +1,14 @@
 """Reads of the surveys plane that other apps may use. None of them says who answered."""
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Container, Iterator, Mapping
+from collections.abc import Callable, Container, ItemsView, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -204,11 +204,14 @@ class GroupOverlap(NamedTuple):
 class InvitedCells:
     """Where a cycle invited each person: the snapshot's tree (team → parent) and, for each
     person, the team their invitation counts under. One cell per person and cycle. `readers`
-    are the people who can read the cycle's results (_viewer_person_ids)."""
+    are the people who can read the cycle's results (_viewer_person_ids). `cycle_id` names the
+    cycle whose invitations these are, if they were read from the database (invited_cells):
+    TwoCycles.of then counts two cycles' people without reading either's person by person."""
 
     parent_of: dict[int, int | None]
-    cell_of_person: dict[int, int]
+    cell_of_person: Mapping[int, int]
     readers: frozenset[int] = frozenset()
+    cycle_id: int | None = None
 
 
 def readers_of_every_cycle() -> frozenset[int]:
@@ -225,12 +228,44 @@ def invited_cells(cycle_id: int, *, readers: frozenset[int] | None = None) -> In
     `readers`: who counts as a reader (default: the cycle's own, _viewer_person_ids).
 
     Read once per cycle: a release compared with several earlier cycles passes the same
-    InvitedCells of its own cycle to compare_cycles for each of them."""
+    InvitedCells of its own cycle to compare_cycles for each of them. Each person's cell is
+    read only when first asked for (PeopleCells)."""
     return InvitedCells(
         parent_of=dict(CycleTeam.objects.filter(cycle_id=cycle_id).values_list("id", "parent_id")),
-        cell_of_person=cells_of_people(cycle_id),
+        cell_of_person=PeopleCells(cycle_id),
         readers=frozenset(_viewer_person_ids(cycle_id)) if readers is None else readers,
+        cycle_id=cycle_id,
     )
+
+
+class PeopleCells(Mapping[int, int]):
+    """Person → the cell their invitation of one cycle counts under, read when first used.
+
+    A release compared with one earlier survey, the most common, never uses it (TwoCycles.of
+    counts the two cycles' people in the database); at a million people each cycle's would be
+    some 85 MB. Only the atoms of two earlier surveys or more go person by person."""
+
+    def __init__(self, cycle_id: int) -> None:
+        self.cycle_id = cycle_id
+
+    @cached_property
+    def _cells(self) -> dict[int, int]:
+        return cells_of_people(self.cycle_id)
+
+    def __getitem__(self, person_id: int) -> int:
+        return self._cells[person_id]
+
+    def __contains__(self, person_id: object) -> bool:
+        return person_id in self._cells
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._cells)
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def items(self) -> ItemsView[int, int]:
+        return self._cells.items()
 
 
 def cells_of_people(cycle_id: int) -> dict[int, int]:
@@ -243,6 +278,36 @@ def cells_of_people(cycle_id: int) -> dict[int, int]:
         .iterator(chunk_size=INVITATION_CHUNK)
     )
     return {person_id: shared.setdefault(cell, cell) for person_id, cell in rows}
+
+
+def people_of_two_cycles(
+    later_cycle_id: int, earlier_cycle_id: int
+) -> Iterator[tuple[int, int | None, int | None]]:
+    """(person, cell in the earlier cycle, cell in the later one) for everyone either cycle
+    invited, None where a cycle did not: the two cycles' invitations joined in the database
+    and streamed, so neither cycle's people are held."""
+    earlier_cell = Invitation.objects.filter(
+        cycle_id=earlier_cycle_id, person_id=OuterRef("person_id")
+    ).values("reporting_unit_id")
+    in_later = (
+        Invitation.objects.filter(cycle_id=later_cycle_id)
+        .annotate(earlier_cell=Subquery(earlier_cell))
+        .order_by()
+        .values_list("person_id", "earlier_cell", "reporting_unit_id")
+    )
+    for person_id, cell_then, cell_now in in_later.iterator(chunk_size=INVITATION_CHUNK):
+        yield person_id, cell_then, cell_now
+    invited_later = Invitation.objects.filter(
+        cycle_id=later_cycle_id, person_id=OuterRef("person_id")
+    )
+    only_earlier = (
+        Invitation.objects.filter(cycle_id=earlier_cycle_id)
+        .exclude(Exists(invited_later))
+        .order_by()
+        .values_list("person_id", "reporting_unit_id")
+    )
+    for person_id, cell_then in only_earlier.iterator(chunk_size=INVITATION_CHUNK):
+        yield person_id, cell_then, None
 
 
 # Invitations fetched per round trip when a cycle's cells are read: at a million people the
@@ -276,16 +341,9 @@ class TwoCycles:
     ) -> "TwoCycles":
         """`readers`: who counts as one (default: the readers of either cycle)."""
         reading = now.readers | then.readers if readers is None else readers
-        earlier_cell = then.cell_of_person.get
         people: PeopleBetween = Counter(
-            (earlier_cell(person), cell, person in reading)
-            for person, cell in now.cell_of_person.items()
-        )
-        later = now.cell_of_person
-        people.update(
-            (cell, None, person in reading)
-            for person, cell in then.cell_of_person.items()
-            if person not in later
+            (cell_then, cell_now, person in reading)
+            for person, cell_then, cell_now in people_of_both(now, then)
         )
         return cls(now, then, people)
 
@@ -304,6 +362,23 @@ class TwoCycles:
             if cell is not None:
                 counts[(cell, reads)] += people
         return counts
+
+
+def people_of_both(
+    now: InvitedCells, then: InvitedCells
+) -> Iterator[tuple[int, int | None, int | None]]:
+    """(person, cell then, cell now) for everyone either cycle invited: joined in the database
+    when both were read from it, else from the cells held."""
+    if now.cycle_id is not None and then.cycle_id is not None:
+        yield from people_of_two_cycles(now.cycle_id, then.cycle_id)
+        return
+    earlier_cell = then.cell_of_person.get
+    for person, cell in now.cell_of_person.items():
+        yield person, earlier_cell(person), cell
+    later = now.cell_of_person
+    for person, cell in then.cell_of_person.items():
+        if person not in later:
+            yield person, cell, None
 
 
 @dataclass(frozen=True)
