@@ -402,13 +402,12 @@ def units_with_unsure_answerers(
     is known to the holder of a backup, not to the checks, which count people as invited.
     `stored_of` is each earlier release's counts (RESPONDENTS and stored_counts)."""
     now, then = cycles.now, cycles.then
-    invited, _ = group_sizes_and_readers(
-        cycles.per_cell_then, holders(then.parent_of, set(releases))
-    )
+    invited, _ = group_sizes_and_readers(cycles.per_cell_then, then.parent_of, set(releases))
     answered_by_all = {
         unit_id
         for unit_id, release in releases.items()
-        if release.shows_everything and fully_answered(stored_of[unit_id], invited[unit_id])
+        if release.shows_everything
+        and fully_answered(stored_of[unit_id], invited[(unit_id, False)])
     }
     sure = holders(then.parent_of, answered_by_all)
     exact = holders(then.parent_of, exact_then)

@@ -1,14 +1,16 @@
 """Reads of the surveys plane that other apps may use. None of them says who answered."""
 
+import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Container, ItemsView, Iterator, Mapping
+from collections.abc import Callable, Container, ItemsView, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -280,34 +282,45 @@ def cells_of_people(cycle_id: int) -> dict[int, int]:
     return {person_id: shared.setdefault(cell, cell) for person_id, cell in rows}
 
 
-def people_of_two_cycles(
-    later_cycle_id: int, earlier_cycle_id: int
-) -> Iterator[tuple[int, int | None, int | None]]:
-    """(person, cell in the earlier cycle, cell in the later one) for everyone either cycle
-    invited, None where a cycle did not: the two cycles' invitations joined in the database
-    and streamed, so neither cycle's people are held."""
-    earlier_cell = Invitation.objects.filter(
-        cycle_id=earlier_cycle_id, person_id=OuterRef("person_id")
-    ).values("reporting_unit_id")
-    in_later = (
-        Invitation.objects.filter(cycle_id=later_cycle_id)
-        .annotate(earlier_cell=Subquery(earlier_cell))
-        .order_by()
-        .values_list("person_id", "earlier_cell", "reporting_unit_id")
-    )
-    for person_id, cell_then, cell_now in in_later.iterator(chunk_size=INVITATION_CHUNK):
-        yield person_id, cell_then, cell_now
-    invited_later = Invitation.objects.filter(
-        cycle_id=later_cycle_id, person_id=OuterRef("person_id")
-    )
-    only_earlier = (
-        Invitation.objects.filter(cycle_id=earlier_cycle_id)
-        .exclude(Exists(invited_later))
-        .order_by()
-        .values_list("person_id", "reporting_unit_id")
-    )
-    for person_id, cell_then in only_earlier.iterator(chunk_size=INVITATION_CHUNK):
-        yield person_id, cell_then, None
+def people_between_cycles(
+    later_cycle_id: int, earlier_cycle_id: int, readers: Iterable[int]
+) -> "PeopleBetween":
+    """Everyone either cycle invited, counted in the database by (cell then, cell now, reads
+    results): the two cycles' invitations joined there, with `readers` sent as one JSON array
+    (one parameter, whatever their number). A million people come back as about as many rows
+    as there are cells, and no person's row leaves the database."""
+    table = Invitation._meta.db_table
+    if connection.vendor == "postgresql":
+        reader_ids = "SELECT DISTINCT value::bigint AS id FROM jsonb_array_elements_text(%s::jsonb)"
+    else:
+        reader_ids = "SELECT DISTINCT value AS id FROM json_each(%s)"
+    # One full join, so that the planner cannot take the few invited in only one cycle for
+    # none and look each of them up among the readers one by one.
+    query = f"""
+        WITH reader AS ({reader_ids})
+        SELECT earlier.reporting_unit_id, later.reporting_unit_id, reader.id IS NOT NULL, COUNT(*)
+        FROM (SELECT person_id, reporting_unit_id FROM {table} WHERE cycle_id = %s) later
+        FULL OUTER JOIN (
+            SELECT person_id, reporting_unit_id FROM {table} WHERE cycle_id = %s
+        ) earlier ON earlier.person_id = later.person_id
+        LEFT JOIN reader ON reader.id = COALESCE(later.person_id, earlier.person_id)
+        GROUP BY 1, 2, 3
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            query,
+            [
+                json.dumps(sorted(readers)),
+                later_cycle_id,
+                earlier_cycle_id,
+            ],
+        )
+        return Counter(
+            {
+                (cell_then, cell_now, bool(reads)): people
+                for cell_then, cell_now, reads, people in cursor
+            }
+        )
 
 
 # Invitations fetched per round trip when a cycle's cells are read: at a million people the
@@ -341,10 +354,13 @@ class TwoCycles:
     ) -> "TwoCycles":
         """`readers`: who counts as one (default: the readers of either cycle)."""
         reading = now.readers | then.readers if readers is None else readers
-        people: PeopleBetween = Counter(
-            (cell_then, cell_now, person in reading)
-            for person, cell_then, cell_now in people_of_both(now, then)
-        )
+        if now.cycle_id is not None and then.cycle_id is not None and isinstance(reading, Set):
+            people = people_between_cycles(now.cycle_id, then.cycle_id, reading)
+        else:
+            people = Counter(
+                (cell_then, cell_now, person in reading)
+                for person, cell_then, cell_now in people_of_both(now, then)
+            )
         return cls(now, then, people)
 
     @cached_property
@@ -367,11 +383,7 @@ class TwoCycles:
 def people_of_both(
     now: InvitedCells, then: InvitedCells
 ) -> Iterator[tuple[int, int | None, int | None]]:
-    """(person, cell then, cell now) for everyone either cycle invited: joined in the database
-    when both were read from it, else from the cells held."""
-    if now.cycle_id is not None and then.cycle_id is not None:
-        yield from people_of_two_cycles(now.cycle_id, then.cycle_id)
-        return
+    """(person, cell then, cell now) for everyone either cycle invited, from the cells held."""
     earlier_cell = then.cell_of_person.get
     for person, cell in now.cell_of_person.items():
         yield person, earlier_cell(person), cell
@@ -428,10 +440,11 @@ def overlaps_between(
     counted apart, so the change can be told in people who do not read results (a reader knows
     their own answer and can take it out)."""
     now, then = cycles.now, cycles.then
-    now_groups = groups_holding(now.parent_of, unit_ids)
     then_groups = groups_holding(then.parent_of, earlier_unit_ids)
-    size_now, readers_now = group_sizes_and_readers(cycles.per_cell_now, now_groups)
-    size_then, readers_then = group_sizes_and_readers(cycles.per_cell_then, then_groups)
+    size_now, readers_now = group_sizes_and_readers(cycles.per_cell_now, now.parent_of, unit_ids)
+    size_then, readers_then = group_sizes_and_readers(
+        cycles.per_cell_then, then.parent_of, earlier_unit_ids
+    )
     # Later cell → (earlier cell, reads, people) of its people who were invited then. Each
     # cell's counts per earlier group are made from these as the walk up reaches it, not all
     # at once: a cell has an earlier group per level above its people's earlier cells.
@@ -655,17 +668,49 @@ def holders(parent_of: dict[int, int | None], wanted: set[int]) -> Callable[[int
 
 
 def group_sizes_and_readers(
-    per_cell: PeoplePerCell, groups_of: Callable[[int], list]
-) -> tuple[Counter, Counter]:
+    per_cell: PeoplePerCell, parent_of: dict[int, int | None], wanted: set[int]
+) -> tuple[Counter[Group], Counter[Group]]:
     """Group → how many people were invited in it, and how many of them read results, from
-    one cycle's people per cell (TwoCycles.per_cell_now or per_cell_then)."""
-    sizes: Counter = Counter()
-    reading: Counter = Counter()
+    one cycle's people per cell (TwoCycles.per_cell_now or per_cell_then), for the groups of
+    the units `wanted` (groups_holding): a unit's people, and its region's. One pass up the
+    tree `parent_of`: a unit's subtree counts are its own and its children's, its region's
+    its own and those of the children not wanted, so a cell costs one step, not one per
+    group above it."""
+    own: dict[int, list[int]] = {}  # cell → [people, readers]
     for (cell, reads), people in per_cell.items():
-        for group in groups_of(cell):
-            sizes[group] += people
-            if reads:
-                reading[group] += people
+        counts = own.setdefault(cell, [0, 0])
+        counts[0] += people
+        if reads:
+            counts[1] += people
+    sizes: Counter[Group] = Counter()
+    reading: Counter[Group] = Counter()
+    # Each cell's subtree counts and the part of them that counts in the region above it.
+    subtree: dict[int, tuple[int, int]] = {}
+    toward_region: dict[int, tuple[int, int]] = {}
+    tree = IdTree(parent_of)
+    for cell in tree.bottom_up():
+        people, readers = own.pop(cell, (0, 0))
+        region_people, region_readers = people, readers
+        for child in tree.children_of(cell):
+            # A child not walked yet closes a loop of reporting lines: none is counted twice.
+            child_people, child_readers = subtree.pop(child, (0, 0))
+            people, readers = people + child_people, readers + child_readers
+            child_region_people, child_region_readers = toward_region.pop(child, (0, 0))
+            region_people += child_region_people
+            region_readers += child_region_readers
+        subtree[cell] = (people, readers)
+        if cell in wanted:
+            sizes[(cell, False)], reading[(cell, False)] = people, readers
+            sizes[(cell, True)], reading[(cell, True)] = region_people, region_readers
+            toward_region[cell] = (0, 0)
+        else:
+            toward_region[cell] = (region_people, region_readers)
+    # A cell outside the tree is a group of its own, as groups_holding finds it.
+    for cell, (people, readers) in own.items():
+        if cell in wanted:
+            for group in (cell, False), (cell, True):
+                sizes[group] += people
+                reading[group] += readers
     return sizes, reading
 
 

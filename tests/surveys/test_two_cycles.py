@@ -1,5 +1,5 @@
 """Two cycles read from the database are counted there: their invitations are joined by the
-database (surveys.selectors.people_of_two_cycles), not held person by person, and every pair
+database (surveys.selectors.people_between_cycles), not held person by person, and every pair
 of cells counts the same people as when both cycles' cells are held (TwoCycles.of on held
 cells, as the property tests of the comparison build them)."""
 
