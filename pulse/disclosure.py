@@ -68,26 +68,46 @@ class UnitCounts:
 
 def decide_publication(units: list[UnitCounts], *, k: int) -> dict[int, Suppression | None]:
     """unit id → None when the unit's roll-up may be published, else why it is suppressed."""
-    by_id = {unit.unit_id: unit for unit in units}
-    # A parent that is not among the units makes its child a root.
-    tree = IdTree({unit.unit_id: unit.parent_id for unit in units})
+    return PublicationTree(units).decide(
+        {unit.unit_id: unit.own_respondents for unit in units}, k=k
+    )
 
-    eligible = subtree_totals(tree, {u: unit.own_eligible for u, unit in by_id.items()})
-    respondents = subtree_totals(tree, {u: unit.own_respondents for u, unit in by_id.items()})
-    viewers = subtree_totals(tree, {u: unit.own_viewers for u, unit in by_id.items()})
-    decision: dict[int, Suppression | None] = {}
-    for unit_id in by_id:
-        if eligible[unit_id] < k:
-            decision[unit_id] = Suppression.TOO_FEW_ELIGIBLE
-        elif respondents[unit_id] < k:
-            decision[unit_id] = Suppression.TOO_FEW_RESPONSES
-        elif respondents[unit_id] - viewers[unit_id] < k:
-            decision[unit_id] = Suppression.VIEWERS_KNOWN
-        else:
-            decision[unit_id] = None
 
-    enforce_regions(tree, decision, respondents, viewers, k=k)
-    return decision
+class PublicationTree:
+    """The units' tree with what every figure's decision shares (eligible people and viewers
+    per subtree): a release decides a dozen figures over the same units, each from its own
+    respondent counts, and builds this once for all of them. The units' own respondents are
+    not used here: each decision is given its own."""
+
+    def __init__(self, units: list[UnitCounts]) -> None:
+        # The units' order is the order the region rule goes through them in.
+        self.unit_ids = list(dict.fromkeys(unit.unit_id for unit in units))
+        # A parent that is not among the units makes its child a root.
+        self.tree = IdTree({unit.unit_id: unit.parent_id for unit in units})
+        self.eligible = subtree_totals(
+            self.tree, {unit.unit_id: unit.own_eligible for unit in units}
+        )
+        self.viewers = subtree_totals(self.tree, {unit.unit_id: unit.own_viewers for unit in units})
+
+    def decide(
+        self, own_respondents: Mapping[int, int], *, k: int
+    ) -> dict[int, Suppression | None]:
+        """unit id → the decision, from each unit's own respondents (`own_respondents`)."""
+        eligible, viewers = self.eligible, self.viewers
+        respondents = subtree_totals(self.tree, own_respondents)
+        decision: dict[int, Suppression | None] = {}
+        for unit_id in self.unit_ids:
+            if eligible[unit_id] < k:
+                decision[unit_id] = Suppression.TOO_FEW_ELIGIBLE
+            elif respondents[unit_id] < k:
+                decision[unit_id] = Suppression.TOO_FEW_RESPONSES
+            elif respondents[unit_id] - viewers[unit_id] < k:
+                decision[unit_id] = Suppression.VIEWERS_KNOWN
+            else:
+                decision[unit_id] = None
+
+        enforce_regions(self.tree, decision, respondents, viewers, k=k)
+        return decision
 
 
 def enforce_regions(

@@ -32,7 +32,7 @@ from django.db import IntegrityError, transaction
 from common.bulk_rows import insert_rows
 from common.compaction import compact
 from common.random_ids import uuid4s
-from pulse.disclosure import DISTRIBUTION_K, Suppression, UnitCounts, decide_publication
+from pulse.disclosure import DISTRIBUTION_K, PublicationTree, Suppression, UnitCounts
 from pulse.models import Comment, Response
 from pulse.release_comments import lay_out_comments, write_comments
 from pulse.release_inputs import has_pending_ballots, stats_by_unit
@@ -135,23 +135,25 @@ def decide_all(
     at the same threshold (every question nobody skipped) get the same decision: computed once.
     `readers`: readers_of_every_cycle, if the caller has it."""
     viewers = viewers_per_unit(cycle.pk, readers=readers)
+    tree = PublicationTree(
+        [
+            UnitCounts(
+                unit_id=unit.id,
+                parent_id=unit.parent_unit_id,
+                own_eligible=unit.unit_eligible_count,
+                own_respondents=0,  # each figure's own, below
+                own_viewers=viewers.get(unit.id, 0),
+            )
+            for unit in units
+        ]
+    )
     decided: dict[tuple[int, tuple[int, ...]], Decision] = {}
 
     def decide(name: str, k: int) -> Decision:
         counts = tuple(own_counts[unit.id][name] for unit in units)
         if (k, counts) not in decided:
-            decided[(k, counts)] = decide_publication(
-                [
-                    UnitCounts(
-                        unit_id=unit.id,
-                        parent_id=unit.parent_unit_id,
-                        own_eligible=unit.unit_eligible_count,
-                        own_respondents=count,
-                        own_viewers=viewers.get(unit.id, 0),
-                    )
-                    for unit, count in zip(units, counts, strict=True)
-                ],
-                k=k,
+            decided[(k, counts)] = tree.decide(
+                dict(zip((unit.id for unit in units), counts, strict=True)), k=k
             )
         return decided[(k, counts)]
 

@@ -34,7 +34,7 @@ def stats_by_unit(cycle_id: int, questions: list[Question]) -> tuple[dict[int, G
         "reporting_unit_id", "answers", "enps"
     )
     for unit_id, answers, enps in rows.iterator(chunk_size=CHUNK_SIZE):
-        stats[unit_id].count(Ballot(answers=answers, enps=enps), by_key)
+        stats[unit_id].count_answers(answers, enps, by_key)
         total += 1
     return stats, total
 

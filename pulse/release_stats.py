@@ -54,19 +54,26 @@ class GroupStats:
 
     def count(self, ballot: Ballot, by_key: dict[str, Question]) -> None:
         """Add one ballot; answers to items not in `by_key` count for nothing, as in scoring."""
+        self.count_answers(ballot.answers, ballot.enps, by_key)
+
+    def count_answers(
+        self, answers: Mapping[str, int], enps: int | None, by_key: dict[str, Question]
+    ) -> None:
+        """Add one ballot given as its answers and eNPS answer (Ballot's fields): a release
+        streaming a million responses makes no Ballot for each."""
         self.respondents += 1
         parts: dict[str, list[int]] = {}
         questions = self.questions
-        for key, answer in ballot.answers.items():
+        for key, answer in answers.items():
             question = by_key.get(key)
             if question is None:
                 continue
             # Keyed by the question's own key: the ballot's is a string of its own, and a unit
             # holding it would keep one copy per unit and question.
-            answers = questions.get(key)
-            if answers is None:
-                answers = questions[question.key] = {}
-            answers[answer] = answers.get(answer, 0) + 1
+            tally = questions.get(key)
+            if tally is None:
+                tally = questions[question.key] = {}
+            tally[answer] = tally.get(answer, 0) + 1
             part = parts.get(question.domain)
             if part is None:
                 part = parts[question.domain] = [0, 0]
@@ -74,8 +81,8 @@ class GroupStats:
             part[1] += keyed(question, answer)
         for domain, (answered, keyed_sum) in parts.items():
             add_one(self.domains, domain, domain_part(answered, keyed_sum))
-        if ballot.enps is not None:
-            self.enps[ballot.enps] = self.enps.get(ballot.enps, 0) + 1
+        if enps is not None:
+            self.enps[enps] = self.enps.get(enps, 0) + 1
 
     def add(self, other: "GroupStats") -> None:
         """Add another group's stats into these (a child unit's roll-up into its parent's)."""

@@ -161,15 +161,35 @@ def viewers_per_unit(cycle_id: int, *, readers: frozenset[int] | None = None) ->
         if counted_in_id is not None:
             counted_in[team_id] = counted_in_id
     counts: dict[int, int] = defaultdict(int)
-    invitations = Invitation.objects.filter(cycle_id=cycle_id).values_list(
-        "reporting_unit_id", "person_id"
-    )
-    for team_id, person_id in invitations.iterator(chunk_size=INVITATION_CHUNK):
-        if person_id in viewers:
-            # As answers_cell_id finds it: the unit's final cell, or the unit itself.
-            unit_id = unit_of.get(team_id, team_id)
-            counts[counted_in.get(unit_id, unit_id)] += 1
+    for team_id, invited in readers_invited_per_cell(cycle_id, viewers).items():
+        # As answers_cell_id finds it: the unit's final cell, or the unit itself.
+        unit_id = unit_of.get(team_id, team_id)
+        counts[counted_in.get(unit_id, unit_id)] += invited
     return dict(counts)
+
+
+def readers_invited_per_cell(cycle_id: int, readers: Iterable[int]) -> dict[int, int]:
+    """Cell (the team an invitation counts under) → how many of `readers` the cycle invited
+    there: counted in the database, `readers` sent as one JSON array."""
+    query = f"""
+        WITH reader AS ({reader_ids_sql()})
+        SELECT invitation.reporting_unit_id, COUNT(*)
+        FROM {Invitation._meta.db_table} invitation
+        JOIN reader ON reader.id = invitation.person_id
+        WHERE invitation.cycle_id = %s
+        GROUP BY 1
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(query, [json.dumps(sorted(readers)), cycle_id])
+        return dict(cursor.fetchall())
+
+
+def reader_ids_sql() -> str:
+    """A query of the ids in a JSON array of person ids (its one parameter), each once: how a
+    set of readers is sent to the database, one parameter whatever their number."""
+    if connection.vendor == "postgresql":
+        return "SELECT DISTINCT value::bigint AS id FROM jsonb_array_elements_text(%s::jsonb)"
+    return "SELECT DISTINCT value AS id FROM json_each(%s)"
 
 
 class GroupOverlap(NamedTuple):
@@ -286,18 +306,14 @@ def people_between_cycles(
     later_cycle_id: int, earlier_cycle_id: int, readers: Iterable[int]
 ) -> "PeopleBetween":
     """Everyone either cycle invited, counted in the database by (cell then, cell now, reads
-    results): the two cycles' invitations joined there, with `readers` sent as one JSON array
-    (one parameter, whatever their number). A million people come back as about as many rows
+    results): the two cycles' invitations joined there, `readers` sent as one JSON array
+    (reader_ids_sql). A million people come back as about as many rows
     as there are cells, and no person's row leaves the database."""
     table = Invitation._meta.db_table
-    if connection.vendor == "postgresql":
-        reader_ids = "SELECT DISTINCT value::bigint AS id FROM jsonb_array_elements_text(%s::jsonb)"
-    else:
-        reader_ids = "SELECT DISTINCT value AS id FROM json_each(%s)"
     # One full join, so that the planner cannot take the few invited in only one cycle for
     # none and look each of them up among the readers one by one.
     query = f"""
-        WITH reader AS ({reader_ids})
+        WITH reader AS ({reader_ids_sql()})
         SELECT earlier.reporting_unit_id, later.reporting_unit_id, reader.id IS NOT NULL, COUNT(*)
         FROM (SELECT person_id, reporting_unit_id FROM {table} WHERE cycle_id = %s) later
         FULL OUTER JOIN (
