@@ -13,10 +13,12 @@ parts), laying out and writing the comments, and writing the unit rows (COPY on 
 which includes scoring each unit as its row is made. `--first` deletes, inside the same
 transaction, every earlier release first, so the release is timed as a first cycle's.
 
-Prints the phases, longest first, with the release's wall time and the process's peak RSS.
+Prints the phases, longest first, with the release's wall time and the process's peak RSS,
+then the peak RSS as each phase ended, in the order they ended.
 """
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
@@ -30,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import configure_django  # noqa: E402
+from bench.growth_steps import peak_rss_mib  # noqa: E402
 
 RELEASE_PHASES = (
     "reporting_units",
@@ -56,6 +59,9 @@ COMPARISON_PARTS = (
 class PhaseClock:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        # (phase, the process's peak RSS in MiB when it ended), in the order the phases ended:
+        # where a step of the peak was reached.
+        self.peaks: list[tuple[str, float]] = []
 
     def wrap(self, module: ModuleType, name: str) -> None:
         timed: Callable[..., Any] = getattr(module, name)
@@ -66,6 +72,7 @@ class PhaseClock:
                 return timed(*args, **kwargs)
             finally:
                 self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+                self.peaks.append((name, peak_rss_mib(os.getpid())))
 
         setattr(module, name, wrapper)
 
@@ -111,6 +118,9 @@ def main() -> None:
         print(f"  {name}: {seconds:.1f} s{part}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak:.0f} MiB")
+    print("peak RSS as each phase ended:")
+    for name, mib in clock.peaks:
+        print(f"  {name}: {mib:.0f} MiB")
 
 
 if __name__ == "__main__":

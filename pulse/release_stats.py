@@ -45,7 +45,8 @@ DomainPart = tuple[int, int]
 Tally = dict
 
 
-@dataclass
+# Slots: a release holds one per reporting unit until its rows are written.
+@dataclass(slots=True)
 class GroupStats:
     respondents: int = 0
     questions: dict[str, Tally[int, int]] = field(default_factory=dict)

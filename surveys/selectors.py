@@ -235,6 +235,11 @@ class InvitedCells:
     readers: frozenset[int] = frozenset()
     cycle_id: int | None = None
 
+    @cached_property
+    def tree(self) -> IdTree:
+        """The snapshot's tree, built once: each check of a comparison walks it."""
+        return IdTree(self.parent_of)
+
 
 def readers_of_every_cycle() -> frozenset[int]:
     """Everyone who can read the results of some cycle, whichever: across surveys, a person who
@@ -457,9 +462,9 @@ def overlaps_between(
     their own answer and can take it out)."""
     now, then = cycles.now, cycles.then
     then_groups = groups_holding(then.parent_of, earlier_unit_ids)
-    size_now, readers_now = group_sizes_and_readers(cycles.per_cell_now, now.parent_of, unit_ids)
+    size_now, readers_now = group_sizes_and_readers(cycles.per_cell_now, now.tree, unit_ids)
     size_then, readers_then = group_sizes_and_readers(
-        cycles.per_cell_then, then.parent_of, earlier_unit_ids
+        cycles.per_cell_then, then.tree, earlier_unit_ids
     )
     # Later cell → (earlier cell, reads, people) of its people who were invited then. Each
     # cell's counts per earlier group are made from these as the walk up reaches it, not all
@@ -468,7 +473,7 @@ def overlaps_between(
     for (earlier_cell, cell, reads), people in cycles.people.items():
         if cell is not None and earlier_cell is not None:
             met_in[cell].append((earlier_cell, reads, people))
-    tree = IdTree(now.parent_of)
+    tree = now.tree
     # Per unit on the way up: its subtree's counts and its region's so far, each taken over by
     # its parent (merged into the largest, so no count is copied more than it must be).
     below: dict[int, tuple[SharedCounts, SharedCounts]] = {}
@@ -684,14 +689,14 @@ def holders(parent_of: dict[int, int | None], wanted: set[int]) -> Callable[[int
 
 
 def group_sizes_and_readers(
-    per_cell: PeoplePerCell, parent_of: dict[int, int | None], wanted: set[int]
+    per_cell: PeoplePerCell, tree: IdTree, wanted: set[int]
 ) -> tuple[Counter[Group], Counter[Group]]:
     """Group → how many people were invited in it, and how many of them read results, from
     one cycle's people per cell (TwoCycles.per_cell_now or per_cell_then), for the groups of
     the units `wanted` (groups_holding): a unit's people, and its region's. One pass up the
-    tree `parent_of`: a unit's subtree counts are its own and its children's, its region's
-    its own and those of the children not wanted, so a cell costs one step, not one per
-    group above it."""
+    cycle's tree (InvitedCells.tree): a unit's subtree counts are its own and its children's,
+    its region's its own and those of the children not wanted, so a cell costs one step, not
+    one per group above it."""
     own: dict[int, list[int]] = {}  # cell → [people, readers]
     for (cell, reads), people in per_cell.items():
         counts = own.setdefault(cell, [0, 0])
@@ -703,7 +708,6 @@ def group_sizes_and_readers(
     # Each cell's subtree counts and the part of them that counts in the region above it.
     subtree: dict[int, tuple[int, int]] = {}
     toward_region: dict[int, tuple[int, int]] = {}
-    tree = IdTree(parent_of)
     for cell in tree.bottom_up():
         people, readers = own.pop(cell, (0, 0))
         region_people, region_readers = people, readers
