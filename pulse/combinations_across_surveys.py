@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from pulse.cuts_between_surveys import nearest_of
+from pulse.cuts_between_surveys import NearestExact, nearest_of
 from surveys.selectors import InvitedCells
 
 PRIME = 2**61 - 1
@@ -122,12 +122,12 @@ def units_in_small_combinations(
         if person not in readers and person not in now.cell_of_person:
             pairs[(atom, None)] += 1
     exact = set(exact_now)
+    region_now = NearestExact(now.parent_of, exact)
     blurred: set[int] = set()
     while True:
-        region_now = nearest_of(now.parent_of, exact)
         atoms: Counter[Atom] = Counter()
         for (earlier_atom, cell_now), people in pairs.items():
-            unit_now = region_now(cell_now)
+            unit_now = region_now.of(cell_now)
             regions = earlier.regions_of[earlier_atom] + (
                 ((NOW, unit_now),) if unit_now is not None else ()
             )
@@ -138,6 +138,7 @@ def units_in_small_combinations(
             return blurred
         blurred |= targets
         exact -= targets
+        region_now.withhold(targets)
 
 
 def units_of_a_small_combination(atoms: Counter[Atom], k: int) -> set[int]:

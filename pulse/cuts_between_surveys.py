@@ -67,13 +67,18 @@ def units_with_small_cuts(
     the team they joined); a withheld unit's people count in its nearest exact ancestor, and
     the graph is drawn again until no small cut is left."""
     now, then = cycles.now, cycles.then
-    pairs = cell_pairs(cycles)
+    # Each pair's earlier region is found once: only the later regions change, as units are
+    # withheld.
     region_then = nearest_of(then.parent_of, exact_then)
+    pairs: Counter[tuple[int | None, int | None]] = Counter()
+    for (cell_then, cell_now), people in cell_pairs(cycles).items():
+        pairs[(region_then(cell_then), cell_now)] += people
     exact = set(exact_now)
+    region_now = NearestExact(now.parent_of, exact)
     blurred: set[int] = set()
     settled: set[Node] = set()  # earlier regions whose cut this survey cannot change
     while True:
-        pieces = pieces_of(pairs, region_then, nearest_of(now.parent_of, exact), settled)
+        pieces = pieces_of(pairs, region_now.of, settled)
         cuts = small_cuts(pieces, k)
         if not cuts:
             return blurred
@@ -92,6 +97,7 @@ def units_with_small_cuts(
             return blurred  # nothing this survey shows can close what is left
         blurred |= targets
         exact -= targets
+        region_now.withhold(targets)
 
 
 def cell_pairs(cycles: TwoCycles) -> Counter[tuple[int | None, int | None]]:
@@ -119,16 +125,41 @@ def nearest_of(
     return of
 
 
+class NearestExact:
+    """cell → the nearest exact unit at or above it, while units are withheld one drawing of
+    the graph after another. Walking the whole snapshot again for every drawing would cost a
+    step per cell each time; here a cell whose nearest unit was withheld goes on to that
+    unit's parent's, so only the withheld units' cells take more than one step."""
+
+    def __init__(self, parent_of: dict[int, int | None], exact: set[int]) -> None:
+        self.parent_of = parent_of
+        self.first_nearest = nearest_of(parent_of, set(exact))
+        self.withheld: set[int] = set()
+
+    def withhold(self, units: set[int]) -> None:
+        self.withheld |= units
+
+    def of(self, cell: int | None) -> int | None:
+        unit = self.first_nearest(cell)
+        passed: set[int] = set()
+        while unit is not None and unit in self.withheld:
+            if unit in passed:  # a loop of reporting lines: no exact unit above it
+                return None
+            passed.add(unit)
+            unit = self.first_nearest(self.parent_of.get(unit))
+        return unit
+
+
 def pieces_of(
     pairs: Counter[tuple[int | None, int | None]],
-    region_then: Callable[[int | None], int | None],
     region_now: Callable[[int | None], int | None],
     settled: set[Node],
 ) -> Counter[tuple[Node, Node]]:
-    """(earlier node, later node) → people, for the pieces with someone in an exact group."""
+    """(earlier node, later node) → people, for the pieces with someone in an exact group.
+    `pairs`: (earlier region, later cell) → people."""
     pieces: Counter[tuple[Node, Node]] = Counter()
-    for (cell_then, cell_now), people in pairs.items():
-        unit_then, unit_now = region_then(cell_then), region_now(cell_now)
+    for (unit_then, cell_now), people in pairs.items():
+        unit_now = region_now(cell_now)
         before: Node = NEITHER if unit_then is None else (False, unit_then)
         after: Node = NEITHER if unit_now is None else (True, unit_now)
         if before in settled:
