@@ -312,8 +312,8 @@ def people_between_cycles(
 ) -> "PeopleBetween":
     """Everyone either cycle invited, counted in the database by (cell then, cell now, reads
     results): the two cycles' invitations joined there, `readers` sent as one JSON array
-    (reader_ids_sql). A million people come back as about as many rows
-    as there are cells, and no person's row leaves the database."""
+    (reader_ids_sql). A million people come back as about as many rows as there are cells,
+    and no person's row leaves the database."""
     table = Invitation._meta.db_table
     # One full join, so that the planner cannot take the few invited in only one cycle for
     # none and look each of them up among the readers one by one.
@@ -330,11 +330,7 @@ def people_between_cycles(
     with connection.cursor() as cursor:
         cursor.execute(
             query,
-            [
-                json.dumps(sorted(readers)),
-                later_cycle_id,
-                earlier_cycle_id,
-            ],
+            [json.dumps(sorted(readers)), later_cycle_id, earlier_cycle_id],
         )
         return Counter(
             {
