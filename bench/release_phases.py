@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python bench/release_phases.py --postgres-database pulse_bench_release_growth
-        [--first]
+        [--first | --pulse-pass]
 
 Runs `write_release()` on the latest closed cycle of a database a bench left (for example
 bench/release_growth.py's, which ends with a third cycle closed and not released), in a
@@ -13,11 +13,17 @@ parts), laying out and writing the comments, and writing the unit rows (COPY on 
 which includes scoring each unit as its row is made. `--first` deletes, inside the same
 transaction, every earlier release first, so the release is timed as a first cycle's.
 
+`--pulse-pass` runs the scheduler's whole pulse pass instead (`run_pulse_tick`: the sweep,
+`release_cycle` with its commit, the answers' deletion and compaction, the results emails to
+Django's dummy backend), on a copy of the database made for it and dropped afterwards, since
+that pass commits; the parts around `write_release` are timed as well.
+
 Prints the phases, longest first, with the release's wall time and the process's peak RSS,
 then the peak RSS as each phase ended, in the order they ended.
 """
 
 import argparse
+import importlib
 import os
 import resource
 import sys
@@ -31,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import configure_django  # noqa: E402
+from bench.common import POSTGRES_SERVER, configure_django  # noqa: E402
 from bench.growth_steps import peak_rss_mib  # noqa: E402
 
 RELEASE_PHASES = (
@@ -44,6 +50,15 @@ RELEASE_PHASES = (
     "insert_rows",
     "write_comments",
     "link_trends",
+)
+# What a pulse pass does around write_release: the commit is what release_cycle's own time
+# leaves once these are taken out.
+PULSE_PASS_PARTS = (
+    ("pulse.scheduler", "sweep"),
+    ("pulse.release", "discard_raw_answers"),
+    ("pulse.release", "compact"),
+    ("pulse.scheduler", "announce_results"),
+    ("pulse.scheduler", "remind_about_focus"),
 )
 # Parts of compare_with_earlier (the overlaps of groups are made as they are checked, so
 # their time is in compare_with_earlier's own).
@@ -84,10 +99,84 @@ class RolledBack(Exception):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres-database", required=True, help="a pulse_bench_ database")
-    parser.add_argument("--first", action="store_true", help="time it as a first cycle's")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--first", action="store_true", help="time it as a first cycle's")
+    kind.add_argument("--pulse-pass", action="store_true", help="time a whole pulse pass")
     args = parser.parse_args()
+    if args.pulse_pass:
+        copy = f"{args.postgres_database}_pass"
+        copy_database(args.postgres_database, copy)
+        try:
+            time_pulse_pass(copy)
+        finally:
+            drop_database(copy)
+    else:
+        time_write_release(args.postgres_database, first=args.first)
+
+
+def server() -> str:
+    return os.environ.get("PULSE_BENCH_POSTGRES_SERVER", POSTGRES_SERVER)
+
+
+def copy_database(source: str, copy: str) -> None:
+    import psycopg
+
+    started = time.perf_counter()
+    drop_database(copy)
+    with psycopg.connect(f"{server()}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+    print(f"copied {source} to {copy} in {time.perf_counter() - started:.0f} s")
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    assert name.startswith("pulse_bench_"), name
+    with psycopg.connect(f"{server()}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def time_pulse_pass(database: str) -> None:
     with tempfile.TemporaryDirectory(prefix="pulse-bench-") as scratch:
-        configure_django("postgres", Path(scratch), args.postgres_database, fresh=False)
+        configure_django("postgres", Path(scratch), database, fresh=False)
+        from django.conf import settings
+
+        import pulse.release
+        import pulse.scheduler
+        import pulse.trends
+
+        settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+        clock = PhaseClock()
+        for name in (*RELEASE_PHASES, "write_release", "release_cycle"):
+            clock.wrap(pulse.release, name)
+        for module, name in PULSE_PASS_PARTS:
+            clock.wrap(importlib.import_module(module), name)
+        for name in COMPARISON_PARTS:
+            clock.wrap(pulse.trends, name)
+        # release_cycle is looked up from the scheduler's own namespace.
+        pulse.scheduler.release_cycle = pulse.release.release_cycle
+        started = time.perf_counter()
+        report = pulse.scheduler.run_pulse_tick()
+        wall = time.perf_counter() - started
+    assert report.released, "no cycle was released"
+    seconds = clock.seconds
+    commit = seconds["release_cycle"] - sum(
+        seconds.get(name, 0.0) for name in ("write_release", "discard_raw_answers", "compact")
+    )
+    print(f"pulse pass: {wall:.1f} s, {report.results_emails} results emails")
+    print(f"  release_cycle: {seconds['release_cycle']:.1f} s")
+    print(f"    write_release: {seconds['write_release']:.1f} s")
+    for name in ("discard_raw_answers", "compact"):
+        print(f"    {name}: {seconds[name]:.1f} s")
+    print(f"    the rest (the commit, with its deferred checks): {commit:.1f} s")
+    for name in ("sweep", "announce_results", "remind_about_focus"):
+        print(f"  {name}: {seconds[name]:.1f} s")
+    print_peaks(clock)
+
+
+def time_write_release(database: str, *, first: bool) -> None:
+    with tempfile.TemporaryDirectory(prefix="pulse-bench-") as scratch:
+        configure_django("postgres", Path(scratch), database, fresh=False)
         from django.db import transaction
 
         import pulse.release
@@ -104,7 +193,7 @@ def main() -> None:
         assert cycle is not None, "no closed cycle in that database"
         try:
             with transaction.atomic():
-                if args.first:
+                if first:
                     ReleasedUnit.objects.exclude(cycle=cycle).delete()
                 started = time.perf_counter()
                 pulse.release.write_release(cycle)
@@ -116,6 +205,10 @@ def main() -> None:
     for name, seconds in sorted(clock.seconds.items(), key=lambda item: -item[1]):
         part = "  (of compare_with_earlier)" if name in COMPARISON_PARTS else ""
         print(f"  {name}: {seconds:.1f} s{part}")
+    print_peaks(clock)
+
+
+def print_peaks(clock: PhaseClock) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak:.0f} MiB")
     print("peak RSS as each phase ended:")

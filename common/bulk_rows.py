@@ -12,8 +12,14 @@ COPY, not its data).
 
 A COPY cannot return the ids it wrote, so a caller that needs them (to point other rows at
 them) takes them first with `reserve_ids` and writes them explicitly.
+
+`update_rows` is the same for changing rows: `bulk_update` builds a CASE of one WHEN per row
+for each field, Python objects the ORM compiles and the database then tries one by one for
+every row (at 130,000 units of a million people's close it took nearly a minute). Here the
+new values go as one JSON array per batch, joined to the table by primary key.
 """
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
@@ -22,6 +28,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 # Rows per executemany call on databases without COPY: bounds what is held at once.
 EXECUTEMANY_BATCH = 5000
+# Rows per UPDATE of update_rows: one JSON parameter of some megabytes at most.
+UPDATE_BATCH = 20_000
 
 
 def insert_rows(
@@ -139,6 +147,46 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         )
         (highest,) = cursor.fetchone()
     return list(range(highest + 1, highest + 1 + count))
+
+
+def update_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Set `fields` of existing rows of `model`: `rows` are tuples of the primary key and then
+    the new values of `fields`, in that order, plain values only (numbers, text, flags, None).
+    Rows whose key is not in the table are left out. Returns how many rows were given."""
+    named = [concrete_field(model, "pk"), *(concrete_field(model, name) for name in fields)]
+    not_plain = [field.name for field in named if not is_plain(field)]
+    if not_plain:
+        raise ValueError(f"update_rows takes plain columns only, not {', '.join(not_plain)}")
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    key, *columns = (quote(str(field.column)) for field in named)
+    if connection.vendor == "postgresql":
+        # Each value cast to its column's own type: JSON holds numbers, text and flags.
+        values = ", ".join(
+            f"(item.value ->> {index})::{field.db_type(connection)} AS {quote(str(field.column))}"
+            for index, field in enumerate(named)
+        )
+        source = "jsonb_array_elements(%s::jsonb) AS item(value)"
+    else:
+        values = ", ".join(
+            f"item.value ->> {index} AS {quote(str(field.column))}"
+            for index, field in enumerate(named)
+        )
+        source = "json_each(%s) AS item"
+    assignments = ", ".join(f"{column} = changed.{column}" for column in columns)
+    # Table and columns come from the model, quoted; the values are one bound parameter.
+    sql = (
+        f"UPDATE {table} SET {assignments} FROM (SELECT {values} FROM {source}) AS changed "  # noqa: S608
+        f"WHERE {table}.{key} = changed.{key}"
+    )
+    given = 0
+    with connection.cursor() as cursor:
+        for batch in batches((tuple(row) for row in rows), UPDATE_BATCH):
+            cursor.execute(sql, [json.dumps(batch)])
+            given += len(batch)
+    return given
 
 
 def copy_rows(table: str, column_list: str, rows: Iterable[tuple[Any, ...]]) -> int:

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from common.bulk_rows import insert_rows
+from common.bulk_rows import insert_rows, update_rows
 from common.compaction import compact
 from surveys.models import (
     Cycle,
@@ -101,14 +101,22 @@ def count_respondents_per_cell(*, cycle: Cycle, respondents: dict[int, int]) -> 
     """Move-up by respondents: deepest units first, a unit with fewer than k respondents (its
     own plus those of units already moved into it; none included) is counted in its parent
     unit's cell."""
-    teams = {team.pk: team for team in CycleTeam.objects.filter(cycle=cycle)}
-    units = {pk: team for pk, team in teams.items() if team.reporting_unit_id == pk}
+    # Plain ids, not a model instance per team: a million people's snapshot has 140,000.
+    teams = CycleTeam.objects.filter(cycle=cycle).values_list(
+        "pk", "parent_id", "reporting_unit_id"
+    )
+    parent_team: dict[int, int | None] = {}
+    unit_of_team: dict[int, int | None] = {}
+    for pk, parent_id, unit_id in teams.iterator(chunk_size=5000):
+        parent_team[pk] = parent_id
+        unit_of_team[pk] = unit_id
+    units = [pk for pk, unit_id in unit_of_team.items() if unit_id == pk]
 
-    def parent_unit_of(unit: CycleTeam) -> int | None:
-        parent = teams.get(unit.parent_id) if unit.parent_id else None
-        return parent.reporting_unit_id if parent else None
+    def parent_unit_of(unit_id: int) -> int | None:
+        parent = parent_team[unit_id]
+        return unit_of_team.get(parent) if parent is not None else None
 
-    unit_tree = IdTree({pk: parent_unit_of(unit) for pk, unit in units.items()})
+    unit_tree = IdTree({pk: parent_unit_of(pk) for pk in units})
     in_cell = {pk: respondents.get(pk, 0) for pk in units}
     moved_into: dict[int, int] = {}
     for pk in unit_tree.bottom_up():
@@ -117,20 +125,23 @@ def count_respondents_per_cell(*, cycle: Cycle, respondents: dict[int, int]) -> 
         if in_cell[pk] >= cycle.k:
             continue
         parent = unit_tree.parent_of[pk]
-        if parent is not None and parent in units:
+        if parent is not None and parent in in_cell:
             in_cell[parent] += in_cell[pk]
             moved_into[pk] = parent
         # A top cell with 1..k-1 has nowhere to go: those answers are not stored (the sweep
         # destroys them unopened), since a stored group of fewer than k has a name.
         in_cell[pk] = 0
-    for unit in units.values():
-        cell = unit.pk
+
+    def cell_of(unit_id: int) -> int | None:
+        cell = unit_id
         while cell in moved_into:
             cell = moved_into[cell]
-        unit.answers_counted_in_id = cell if cell != unit.pk else None
-        unit.unit_respondent_count = in_cell[unit.pk]
-    CycleTeam.objects.bulk_update(
-        units.values(), ["unit_respondent_count", "answers_counted_in"], batch_size=2000
+        return cell if cell != unit_id else None
+
+    update_rows(
+        CycleTeam,
+        ["unit_respondent_count", "answers_counted_in"],
+        ((pk, in_cell[pk], cell_of(pk)) for pk in units),
     )
 
 
