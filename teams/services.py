@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 
-from common.bulk_rows import insert_rows, reserve_ids
+from common.bulk_rows import insert_rows, reserve_ids, update_rows
 from teams.audit import record_event
 from teams.erasure import delete_or_erase
 from teams.import_progress import REPORT_EVERY, Progress, no_progress
@@ -231,9 +231,16 @@ def apply_people(rows: list[OrgRow], progress: Progress) -> PeopleApplied:
 
     managers_changed = manager_changes(moved, existing, rows)
     move_emails(email_moves)
-    for field in ("name", "manager", "active"):
-        batch = [updates[e] for e, fields in changed.items() if field in fields]
-        Person.objects.bulk_update(batch, [field], batch_size=BATCH)
+    for field, attribute in (("name", "name"), ("manager", "manager_id"), ("active", "active")):
+        update_rows(
+            Person,
+            [field],
+            (
+                (updates[e].pk, getattr(updates[e], attribute))
+                for e, fields in changed.items()
+                if field in fields
+            ),
+        )
     return PeopleApplied(
         created=new_people,
         changed=dict(changed),
@@ -318,7 +325,7 @@ def create_top_down(
 
 
 def deactivate_outside(listed: set[str]) -> list[PersonChange]:
-    """Deactivate everyone not listed, without an IN list larger than a database accepts."""
+    """Deactivate everyone not listed, the ids sent as one JSON array per batch."""
     missing = [
         (person_id, PersonChange(employee_id=employee_id, name=name, fields=("active",)))
         for person_id, employee_id, name in Person.objects.filter(active=True).values_list(
@@ -326,9 +333,7 @@ def deactivate_outside(listed: set[str]) -> list[PersonChange]:
         )
         if employee_id not in listed
     ]
-    ids = [person_id for person_id, _ in missing]
-    for start in range(0, len(ids), BATCH):
-        Person.objects.filter(id__in=ids[start : start + BATCH]).update(active=False)
+    update_rows(Person, ["active"], ((person_id, False) for person_id, _ in missing))
     return [change for _, change in missing]
 
 
@@ -359,10 +364,7 @@ def move_emails(people: list[Person]) -> None:
     unique constraint halfway through."""
     if not people:
         return
-    final = {person.pk: person.email for person in people}
-    for person in people:
-        person.email = f"moving-{person.pk}@pulse.invalid"
-    Person.objects.bulk_update(people, ["email"], batch_size=BATCH)
-    for person in people:
-        person.email = final[person.pk]
-    Person.objects.bulk_update(people, ["email"], batch_size=BATCH)
+    update_rows(
+        Person, ["email"], ((person.pk, f"moving-{person.pk}@pulse.invalid") for person in people)
+    )
+    update_rows(Person, ["email"], ((person.pk, person.email) for person in people))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from common.bulk_rows import insert_rows, reserve_ids
+from common.bulk_rows import insert_rows, reserve_ids, update_rows
 from teams.models import Person, Team
 from teams.tree_walks import IdTree
 
@@ -115,9 +115,9 @@ def sync_teams(*, team_names: dict[str, str] | None = None) -> None:
             continue
         wanted_name = team_names.get(leader_names[leader_id][1])
         if wanted_name and team.name != wanted_name:
-            renamed.append(Team(pk=team.pk, name=wanted_name))
+            renamed.append((team.pk, wanted_name))
         wanted_parent = team_ids.get(parent_leader[leader_id] or 0)
         if team.parent_id != wanted_parent:
-            reparented.append(Team(pk=team.pk, parent_id=wanted_parent))
-    Team.objects.bulk_update(renamed, ["name"], batch_size=2000)
-    Team.objects.bulk_update(reparented, ["parent"], batch_size=2000)
+            reparented.append((team.pk, wanted_parent))
+    update_rows(Team, ["name"], renamed)
+    update_rows(Team, ["parent"], reparented)
