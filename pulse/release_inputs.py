@@ -27,14 +27,16 @@ def ballots_by_unit(cycle_id: int) -> dict[int, list[Ballot]]:
 def stats_by_unit(cycle_id: int, questions: list[Question]) -> tuple[dict[int, GroupStats], int]:
     """Unit id → the stats of the ballots stored under that unit itself, and how many ballots
     there were in all: the responses are streamed, each counted once and dropped."""
-    by_key = {question.key: question for question in questions}
-    stats: dict[int, GroupStats] = defaultdict(GroupStats)
+    stats: dict[int, GroupStats] = {}
     total = 0
     rows = Response.objects.filter(cycle_id=cycle_id).values_list(
         "reporting_unit_id", "answers", "enps"
     )
     for unit_id, answers, enps in rows.iterator(chunk_size=CHUNK_SIZE):
-        stats[unit_id].count_answers(answers, enps, by_key)
+        unit_stats = stats.get(unit_id)
+        if unit_stats is None:
+            unit_stats = stats[unit_id] = GroupStats.of(questions)
+        unit_stats.count_answers(answers, enps)
         total += 1
     return stats, total
 

@@ -16,8 +16,10 @@ pulse.scoring computes it from the ballots themselves:
 """
 
 import math
+import operator
 import sys
-from collections.abc import Iterable, Mapping
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from statistics import fmean
@@ -39,95 +41,162 @@ from teams.tree_walks import IdTree
 # Items answered, keyed sum of those answers: one respondent's part of a domain.
 DomainPart = tuple[int, int]
 
+ANSWERS = SCALE_MAX - SCALE_MIN + 1
+ENPS_ANSWERS = 11  # 0..10
 
-# Value → how many times it occurs. Plain dicts, not Counters: a release holds one per question
-# and domain of every unit, and counting into them is the release's innermost loop.
-Tally = dict
+
+@cache
+def part_start(answered: int) -> int:
+    """Where the parts of `answered` items start among a domain's counts: the parts of j items
+    have keyed sums j * SCALE_MIN .. j * SCALE_MAX, so j * (ANSWERS - 1) + 1 of them."""
+    return sum(items * (ANSWERS - 1) + 1 for items in range(1, answered))
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Where one question's counts are: its answers (as given), and its domain's parts."""
+
+    question: Question
+    answers_at: int
+    domain_at: int
+
+
+@dataclass(frozen=True)
+class CountLayout:
+    """Where each count of a GroupStats lives in its one flat array: each question's count of
+    each answer, each domain's count of each part (items answered, keyed sum), then eNPS's of
+    each answer. A release holds one GroupStats per reporting unit until its rows are written:
+    one array of small integers each is about a sixth of the dicts of counts it replaces."""
+
+    slots: dict[str, Slot]
+    domains: dict[str, tuple[int, int]]  # domain → where its parts start, its items
+    enps_at: int
+    size: int
+
+    def parts_of(self, counts: array, domain: str) -> Iterator[tuple[DomainPart, int]]:
+        """The domain's parts that some respondent has, with how many have each."""
+        at, items = self.domains[domain]
+        for answered in range(1, items + 1):
+            start = at + part_start(answered) - answered * SCALE_MIN
+            for keyed_sum in range(answered * SCALE_MIN, answered * SCALE_MAX + 1):
+                if count := counts[start + keyed_sum]:
+                    yield domain_part(answered, keyed_sum), count
+
+    def domain_span(self, domain: str) -> tuple[int, int]:
+        at, items = self.domains[domain]
+        return at, at + part_start(items + 1)
+
+
+@cache
+def layout_of(questions: tuple[Question, ...]) -> CountLayout:
+    """One layout per list of questions, shared by every GroupStats counted with it."""
+    items: dict[str, int] = {}
+    for question in questions:
+        items[question.domain] = items.get(question.domain, 0) + 1
+    domains: dict[str, tuple[int, int]] = {}
+    at = len(questions) * ANSWERS
+    for domain, count in items.items():
+        domains[domain] = (at, count)
+        at += part_start(count + 1)
+    slots = {
+        question.key: Slot(question, index * ANSWERS, domains[question.domain][0])
+        for index, question in enumerate(questions)
+    }
+    return CountLayout(slots=slots, domains=domains, enps_at=at, size=at + ENPS_ANSWERS)
 
 
 # Slots: a release holds one per reporting unit until its rows are written.
 @dataclass(slots=True)
 class GroupStats:
+    """A group's counts, laid out by `layout` (None: nothing counted yet, by any layout)."""
+
+    layout: CountLayout | None = None
     respondents: int = 0
-    questions: dict[str, Tally[int, int]] = field(default_factory=dict)
-    domains: dict[str, Tally[DomainPart, int]] = field(default_factory=dict)
-    enps: Tally[int, int] = field(default_factory=dict)
+    counts: array = field(default_factory=lambda: array("I"))
 
-    def count(self, ballot: Ballot, by_key: dict[str, Question]) -> None:
-        """Add one ballot; answers to items not in `by_key` count for nothing, as in scoring."""
-        self.count_answers(ballot.answers, ballot.enps, by_key)
+    @classmethod
+    def of(cls, questions: Iterable[Question]) -> "GroupStats":
+        layout = layout_of(tuple(questions))
+        return cls(layout, 0, array("I", bytes(4 * layout.size)))
 
-    def count_answers(
-        self, answers: Mapping[str, int], enps: int | None, by_key: dict[str, Question]
-    ) -> None:
+    def count(self, ballot: Ballot) -> None:
+        """Add one ballot; answers to items not in the layout count for nothing, as in
+        scoring."""
+        self.count_answers(ballot.answers, ballot.enps)
+
+    def count_answers(self, answers: Mapping[str, int], enps: int | None) -> None:
         """Add one ballot given as its answers and eNPS answer (Ballot's fields): a release
         streaming a million responses makes no Ballot for each."""
+        layout = self.layout
+        if layout is None:
+            raise ValueError("counted by GroupStats.of(questions)")
+        counts = self.counts
         self.respondents += 1
-        parts: dict[str, list[int]] = {}
-        questions = self.questions
+        parts: dict[int, list[int]] = {}
+        slots = layout.slots
         for key, answer in answers.items():
-            question = by_key.get(key)
-            if question is None:
+            slot = slots.get(key)
+            if slot is None:
                 continue
-            # Keyed by the question's own key: the ballot's is a string of its own, and a unit
-            # holding it would keep one copy per unit and question.
-            tally = questions.get(key)
-            if tally is None:
-                tally = questions[question.key] = {}
-            tally[answer] = tally.get(answer, 0) + 1
-            part = parts.get(question.domain)
+            if not SCALE_MIN <= answer <= SCALE_MAX:
+                # The door refuses these; a count outside the layout would land in another's.
+                raise ValueError(f"answer {answer!r} to {key} is outside the scale")
+            counts[slot.answers_at + answer - SCALE_MIN] += 1
+            part = parts.get(slot.domain_at)
             if part is None:
-                part = parts[question.domain] = [0, 0]
+                part = parts[slot.domain_at] = [0, 0]
             part[0] += 1
-            part[1] += keyed(question, answer)
-        for domain, (answered, keyed_sum) in parts.items():
-            add_one(self.domains, domain, domain_part(answered, keyed_sum))
+            part[1] += keyed(slot.question, answer)
+        for domain_at, (answered, keyed_sum) in parts.items():
+            counts[domain_at + part_start(answered) + keyed_sum - answered * SCALE_MIN] += 1
         if enps is not None:
-            self.enps[enps] = self.enps.get(enps, 0) + 1
+            if not 0 <= enps < ENPS_ANSWERS:
+                raise ValueError(f"eNPS answer {enps!r} is outside 0..10")
+            counts[layout.enps_at + enps] += 1
 
     def add(self, other: "GroupStats") -> None:
         """Add another group's stats into these (a child unit's roll-up into its parent's)."""
         self.respondents += other.respondents
-        add_tallies(self.questions, other.questions)
-        add_tallies(self.domains, other.domains)
-        add_tally(self.enps, other.enps)
+        if other.layout is None:
+            return
+        if self.layout is None:
+            self.layout, self.counts = other.layout, array("I", other.counts)
+        elif self.layout is other.layout:
+            self.counts = array("I", map(operator.add, self.counts, other.counts))
+        else:
+            raise ValueError("stats counted for different questions")
+
+    def answers_of(self, key: str) -> tuple[int, ...] | None:
+        """How many gave each answer SCALE_MIN..SCALE_MAX to the question; None if not
+        counted."""
+        slot = self.layout.slots.get(key) if self.layout else None
+        if slot is None:
+            return None
+        return tuple(self.counts[slot.answers_at : slot.answers_at + ANSWERS])
+
+    def enps_answers(self) -> tuple[int, ...]:
+        if self.layout is None:
+            return (0,) * ENPS_ANSWERS
+        at = self.layout.enps_at
+        return tuple(self.counts[at : at + ENPS_ANSWERS])
 
     def answered(self, key: str) -> int:
-        return sum(self.questions.get(key, {}).values())
+        return sum(self.answers_of(key) or ())
 
     def answered_domain(self, domain: str) -> int:
-        return sum(self.domains.get(domain, {}).values())
+        if self.layout is None or domain not in self.layout.domains:
+            return 0
+        start, end = self.layout.domain_span(domain)
+        return sum(self.counts[start:end])
 
     def answered_enps(self) -> int:
-        return sum(self.enps.values())
+        return sum(self.enps_answers())
 
 
 @cache
 def domain_part(answered: int, keyed_sum: int) -> DomainPart:
-    """One tuple per part, shared by every tally that counts it: a release at a million people
-    holds some 1.7 million of them."""
+    """One tuple per part, shared by every figure that reads it."""
     return (answered, keyed_sum)
-
-
-def add_one(tallies: dict[str, Tally], name: str, value: object) -> None:
-    tally = tallies.get(name)
-    if tally is None:
-        tally = tallies[name] = {}
-    tally[value] = tally.get(value, 0) + 1
-
-
-def add_tallies(into: dict[str, Tally], other: dict[str, Tally]) -> None:
-    for name, tally in other.items():
-        mine = into.get(name)
-        if mine is None:
-            into[name] = dict(tally)
-        else:
-            add_tally(mine, tally)
-
-
-def add_tally(into: Tally, other: Tally) -> None:
-    for value, count in other.items():
-        into[value] = into.get(value, 0) + count
 
 
 def score(ballots: Iterable[Ballot], questions: list[Question]) -> Figures:
@@ -136,10 +205,9 @@ def score(ballots: Iterable[Ballot], questions: list[Question]) -> Figures:
 
 
 def stats_of(ballots: Iterable[Ballot], questions: list[Question]) -> GroupStats:
-    by_key = {question.key: question for question in questions}
-    stats = GroupStats()
+    stats = GroupStats.of(questions)
     for ballot in ballots:
-        stats.count(ballot, by_key)
+        stats.count(ballot)
     return stats
 
 
@@ -153,28 +221,30 @@ def figures_of(stats: GroupStats, questions: list[Question]) -> Figures:
     questions_out = {
         question.key: figure
         for question in questions
-        if (figure := question_figure(stats.questions.get(question.key), question)) is not None
+        if (figure := question_figure(stats.answers_of(question.key), question)) is not None
     }
-    enps_answers = stats.answered_enps()
+    enps_answers = stats.enps_answers()
     return Figures(
         respondents=stats.respondents,
         domains=domains,
         questions=questions_out,
         index=fmean(d.score for d in domains.values()) if domains else None,
-        enps=net_promoter_score(stats.enps),
-        enps_respondents=enps_answers,
+        enps=net_promoter_score(enps_answers),
+        enps_respondents=sum(enps_answers),
     )
 
 
 def domain_figure(stats: GroupStats, domain: str, questions: list[Question]) -> DomainFigure | None:
-    parts = stats.domains.get(domain)
-    respondents = sum(parts.values()) if parts else 0
-    if not parts or respondents == 0:
+    if stats.layout is None or domain not in stats.layout.domains:
+        return None
+    parts = list(stats.layout.parts_of(stats.counts, domain))
+    respondents = sum(count for _, count in parts)
+    if respondents == 0:
         return None
     # Each respondent's domain value exactly as scoring computes it (a float, so an integer
     # over a power of two), with how many share it; summed exactly in integers over the
     # largest of those powers.
-    ratios = [(domain_value_ratio(part), count) for part, count in parts.items() if count]
+    ratios = [(domain_value_ratio(part), count) for part, count in parts]
     scale = max(denominator for (_, denominator), _ in ratios)
     scaled = [
         (numerator * (scale // denominator), count) for (numerator, denominator), count in ratios
@@ -183,7 +253,7 @@ def domain_figure(stats: GroupStats, domain: str, questions: list[Question]) -> 
     squares = sum(value * value * count for value, count in scaled)
     answers = favorable = 0
     for question in questions:
-        for answer, count in stats.questions.get(question.key, {}).items():
+        for answer, count in enumerate(stats.answers_of(question.key) or (), SCALE_MIN):
             answers += count
             favorable += count if keyed(question, answer) >= FAVORABLE_FROM else 0
     return DomainFigure(
@@ -225,28 +295,29 @@ def integer_sqrt_round_to_odd(numerator: int, denominator: int) -> int:
     return root | (root * root * denominator != numerator)
 
 
-def question_figure(answers: Tally[int, int] | None, question: Question) -> QuestionFigure | None:
-    respondents = sum(answers.values()) if answers else 0
+def question_figure(answers: tuple[int, ...] | None, question: Question) -> QuestionFigure | None:
+    """`answers`: how many gave each answer SCALE_MIN..SCALE_MAX (GroupStats.answers_of)."""
+    respondents = sum(answers) if answers else 0
     if not answers or respondents == 0:
         return None
-    keyed_sum = sum(keyed(question, answer) * count for answer, count in answers.items())
-    favorable = sum(
-        count for answer, count in answers.items() if keyed(question, answer) >= FAVORABLE_FROM
-    )
+    given = list(enumerate(answers, SCALE_MIN))
+    keyed_sum = sum(keyed(question, answer) * count for answer, count in given)
+    favorable = sum(count for answer, count in given if keyed(question, answer) >= FAVORABLE_FROM)
     return QuestionFigure(
         respondents=respondents,
         mean=float(keyed_sum) / respondents,
         favorable=100 * favorable / respondents,
-        distribution=tuple(answers.get(value, 0) for value in range(SCALE_MIN, SCALE_MAX + 1)),
+        distribution=answers,
     )
 
 
-def net_promoter_score(answers: Tally[int, int]) -> float | None:
-    given = sum(answers.values())
+def net_promoter_score(answers: tuple[int, ...]) -> float | None:
+    """`answers`: how many gave each eNPS answer 0..10."""
+    given = sum(answers)
     if not given:
         return None
-    promoters = sum(count for answer, count in answers.items() if answer >= 9)
-    detractors = sum(count for answer, count in answers.items() if answer <= 6)
+    promoters = sum(answers[9:])
+    detractors = sum(answers[:7])
     return 100 * (promoters - detractors) / given
 
 
