@@ -21,7 +21,7 @@ import sys
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from statistics import fmean
 
 from pulse.scoring import (
@@ -82,9 +82,12 @@ class CountLayout:
                 if count := counts[start + keyed_sum]:
                     yield domain_part(answered, keyed_sum), count
 
-    def domain_span(self, domain: str) -> tuple[int, int]:
-        at, items = self.domains[domain]
-        return at, at + part_start(items + 1)
+    @cached_property
+    def domain_spans(self) -> dict[str, tuple[int, int]]:
+        """Domain → where its counts start and end."""
+        return {
+            domain: (at, at + part_start(items + 1)) for domain, (at, items) in self.domains.items()
+        }
 
 
 @cache
@@ -180,14 +183,19 @@ class GroupStats:
         at = self.layout.enps_at
         return tuple(self.counts[at : at + ENPS_ANSWERS])
 
+    # Counted for every figure of every unit (pulse.trends.figure_counts): slices summed as
+    # they are, no tuple made.
     def answered(self, key: str) -> int:
-        return sum(self.answers_of(key) or ())
+        slot = self.layout.slots.get(key) if self.layout else None
+        if slot is None:
+            return 0
+        return sum(self.counts[slot.answers_at : slot.answers_at + ANSWERS])
 
     def answered_domain(self, domain: str) -> int:
-        if self.layout is None or domain not in self.layout.domains:
+        span = self.layout.domain_spans.get(domain) if self.layout else None
+        if span is None:
             return 0
-        start, end = self.layout.domain_span(domain)
-        return sum(self.counts[start:end])
+        return sum(self.counts[span[0] : span[1]])
 
     def answered_enps(self) -> int:
         return sum(self.enps_answers())

@@ -48,7 +48,6 @@ from surveys.selectors import (
     RegionComponent,
     TwoCycles,
     compare_cycles,
-    group_sizes_and_readers,
     holders,
     invited_cells,
     published_below,
@@ -402,7 +401,7 @@ def units_with_unsure_answerers(
     is known to the holder of a backup, not to the checks, which count people as invited.
     `stored_of` is each earlier release's counts (RESPONDENTS and stored_counts)."""
     now, then = cycles.now, cycles.then
-    invited, _ = group_sizes_and_readers(cycles.per_cell_then, then.tree, set(releases))
+    invited, _ = cycles.group_sizes(later=False, wanted=set(releases))
     answered_by_all = {
         unit_id
         for unit_id, release in releases.items()

@@ -388,6 +388,22 @@ class TwoCycles:
     def per_cell_then(self) -> PeoplePerCell:
         return self._per_cell(later=False)
 
+    @cached_property
+    def _group_sizes(self) -> dict[tuple[bool, frozenset[int]], "GroupSizes"]:
+        return {}
+
+    def group_sizes(self, *, later: bool, wanted: set[int]) -> "GroupSizes":
+        """group_sizes_and_readers of one cycle's groups of the units `wanted`, counted once
+        for each set of units: the overlaps and the check of unsure answerers both need the
+        earlier cycle's."""
+        key = (later, frozenset(wanted))
+        if key not in self._group_sizes:
+            cells, per_cell = (
+                (self.now, self.per_cell_now) if later else (self.then, self.per_cell_then)
+            )
+            self._group_sizes[key] = group_sizes_and_readers(per_cell, cells.tree, wanted)
+        return self._group_sizes[key]
+
     def _per_cell(self, *, later: bool) -> PeoplePerCell:
         counts: PeoplePerCell = Counter()
         for (earlier_cell, later_cell, reads), people in self.people.items():
@@ -458,10 +474,8 @@ def overlaps_between(
     their own answer and can take it out)."""
     now, then = cycles.now, cycles.then
     then_groups = groups_holding(then.parent_of, earlier_unit_ids)
-    size_now, readers_now = group_sizes_and_readers(cycles.per_cell_now, now.tree, unit_ids)
-    size_then, readers_then = group_sizes_and_readers(
-        cycles.per_cell_then, then.tree, earlier_unit_ids
-    )
+    size_now, readers_now = cycles.group_sizes(later=True, wanted=unit_ids)
+    size_then, readers_then = cycles.group_sizes(later=False, wanted=earlier_unit_ids)
     # Later cell → (earlier cell, reads, people) of its people who were invited then. Each
     # cell's counts per earlier group are made from these as the walk up reaches it, not all
     # at once: a cell has an earlier group per level above its people's earlier cells.
@@ -684,9 +698,11 @@ def holders(parent_of: dict[int, int | None], wanted: set[int]) -> Callable[[int
     return of
 
 
-def group_sizes_and_readers(
-    per_cell: PeoplePerCell, tree: IdTree, wanted: set[int]
-) -> tuple[Counter[Group], Counter[Group]]:
+# Group → how many people were invited in it, and how many of them read results.
+GroupSizes = tuple[Counter[Group], Counter[Group]]
+
+
+def group_sizes_and_readers(per_cell: PeoplePerCell, tree: IdTree, wanted: set[int]) -> GroupSizes:
     """Group → how many people were invited in it, and how many of them read results, from
     one cycle's people per cell (TwoCycles.per_cell_now or per_cell_then), for the groups of
     the units `wanted` (groups_holding): a unit's people, and its region's. One pass up the
