@@ -389,20 +389,21 @@ class TwoCycles:
         return self._per_cell(later=False)
 
     @cached_property
-    def _group_sizes(self) -> dict[tuple[bool, frozenset[int]], "GroupSizes"]:
+    def _earlier_group_sizes(self) -> dict[frozenset[int], "GroupSizes"]:
         return {}
 
     def group_sizes(self, *, later: bool, wanted: set[int]) -> "GroupSizes":
-        """group_sizes_and_readers of one cycle's groups of the units `wanted`, counted once
-        for each set of units: the overlaps and the check of unsure answerers both need the
-        earlier cycle's."""
-        key = (later, frozenset(wanted))
-        if key not in self._group_sizes:
-            cells, per_cell = (
-                (self.now, self.per_cell_now) if later else (self.then, self.per_cell_then)
+        """group_sizes_and_readers of one cycle's groups of the units `wanted`. The earlier
+        cycle's are counted once for each set of units and kept: the overlaps and the check of
+        unsure answerers both need them. The later cycle's are needed once, and not kept."""
+        if later:
+            return group_sizes_and_readers(self.per_cell_now, self.now.tree, wanted)
+        key = frozenset(wanted)
+        if key not in self._earlier_group_sizes:
+            self._earlier_group_sizes[key] = group_sizes_and_readers(
+                self.per_cell_then, self.then.tree, wanted
             )
-            self._group_sizes[key] = group_sizes_and_readers(per_cell, cells.tree, wanted)
-        return self._group_sizes[key]
+        return self._earlier_group_sizes[key]
 
     def _per_cell(self, *, later: bool) -> PeoplePerCell:
         counts: PeoplePerCell = Counter()
