@@ -153,8 +153,9 @@ def update_rows(
     model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
     """Set `fields` of existing rows of `model`: `rows` are tuples of the primary key and then
-    the new values of `fields`, in that order, plain values only (numbers, text, flags, None).
-    Rows whose key is not in the table are left out. Returns how many rows were given."""
+    the new values of `fields`, in that order, plain values only (numbers, text without NUL
+    characters, flags, None). Rows whose key is not in the table are left out; a key given
+    twice in one call gets either of its values. Returns how many rows were given."""
     named = [concrete_field(model, "pk"), *(concrete_field(model, name) for name in fields)]
     not_plain = [field.name for field in named if not is_plain(field)]
     if not_plain:
@@ -163,15 +164,18 @@ def update_rows(
     table = quote(model._meta.db_table)
     key, *columns = (quote(str(field.column)) for field in named)
     if connection.vendor == "postgresql":
-        # Each value cast to its column's own type: JSON holds numbers, text and flags.
+        # Each value cast to its column's type: JSON holds numbers, text and flags. Text goes
+        # as text, so a value too long for its column is refused on assignment, as an INSERT
+        # would refuse it (a cast to varchar(n) would cut it short without a word).
         values = ", ".join(
-            f"(item.value ->> {index})::{field.db_type(connection)} AS {quote(str(field.column))}"
+            f"(item.value ->> {index})::{update_cast(field)} AS {quote(str(field.column))}"
             for index, field in enumerate(named)
         )
         source = "jsonb_array_elements(%s::jsonb) AS item(value)"
     else:
+        # json_extract, not ->> (SQLite 3.38 and later only).
         values = ", ".join(
-            f"item.value ->> {index} AS {quote(str(field.column))}"
+            f"json_extract(item.value, '$[{index}]') AS {quote(str(field.column))}"
             for index, field in enumerate(named)
         )
         source = "json_each(%s) AS item"
@@ -184,9 +188,22 @@ def update_rows(
     given = 0
     with connection.cursor() as cursor:
         for batch in batches((tuple(row) for row in rows), UPDATE_BATCH):
+            if any(isinstance(value, str) and "\x00" in value for row in batch for value in row):
+                # SQLite's JSON functions end a string at NUL; PostgreSQL's jsonb refuses it.
+                raise ValueError("update_rows cannot write text with NUL characters")
             cursor.execute(sql, [json.dumps(batch)])
             given += len(batch)
     return given
+
+
+TEXT_TYPES = frozenset({"CharField", "EmailField", "SlugField", "TextField"})
+
+
+def update_cast(field: models.Field) -> str:
+    stored = field.target_field if isinstance(field, models.ForeignKey) else field
+    if stored.get_internal_type() in TEXT_TYPES:
+        return "text"
+    return str(field.db_type(connection))
 
 
 def copy_rows(table: str, column_list: str, rows: Iterable[tuple[Any, ...]]) -> int:

@@ -3,7 +3,7 @@ taken for them never collide with ids handed out before or after, and an update 
 fields named, of the rows named, and nothing else."""
 
 import pytest
-from django.db import transaction
+from django.db import DataError, connection, transaction
 
 from common import bulk_rows
 from common.bulk_rows import insert_rows, reserve_ids, update_rows
@@ -78,3 +78,20 @@ def test_an_update_refuses_columns_whose_values_need_converting() -> None:
     # A time would go through JSON as text, and each database reads text as a time its own way.
     with pytest.raises(ValueError, match="plain columns only, not erased_at"):
         update_rows(Person, ["name", "erased_at"], [])
+
+
+def test_an_update_refuses_text_with_a_nul_character_rather_than_cutting_it_short() -> None:
+    ada = Person.objects.create(employee_id="E1", email="a@x.io", name="Ada")
+    with pytest.raises(ValueError, match="NUL"):
+        update_rows(Person, ["name"], [(ada.pk, "Ada\x00Lovelace")])
+    assert Person.objects.get(pk=ada.pk).name == "Ada"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite does not hold text to its column's length"
+)
+def test_an_update_refuses_text_too_long_for_its_column_rather_than_cutting_it_short() -> None:
+    ada = Person.objects.create(employee_id="E1", email="a@x.io", name="Ada")
+    with pytest.raises(DataError), transaction.atomic():
+        update_rows(Person, ["name"], [(ada.pk, "x" * 201)])
+    assert Person.objects.get(pk=ada.pk).name == "Ada"
