@@ -304,12 +304,7 @@ class CycleTeam(models.Model):
 class Invitation(models.Model):
     """One person's invitation to one cycle. Wiped of everything answer-related at close."""
 
-    # No index of its own: both indexes below begin with the cycle and serve every lookup by
-    # it, and a third would be written again for each of a million invitations at launch and
-    # at close.
-    cycle = models.ForeignKey(
-        Cycle, on_delete=models.CASCADE, related_name="invitations", db_index=False
-    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="invitations")
     # PROTECT: a survey's figures count its invitations, so deleting a person erases them
     # instead (teams.erasure) and nothing may take their invitations with them.
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="invitations")
