@@ -248,8 +248,8 @@ def on_chart_beside(rows: list[OrgRow]) -> dict[str, OnChart]:
     """Employee id → the person the org chart holds under it. Where their employee id, email
     or name is the same as in their row, the row's own string is kept rather than a second
     copy read from the database: re-importing a million people, the copies took the import's
-    peak from 751 MiB to 951. The erased are nobody an org file can name (teams.erasure): never matched,
-    never revived."""
+    peak from 751 MiB to 951. The erased are nobody an org file can name (teams.erasure):
+    never matched, never revived."""
     row_of = {row.employee_id: row for row in rows}
     existing: dict[str, OnChart] = {}
     people = (
