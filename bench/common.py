@@ -19,7 +19,7 @@ def configure_django(
     log); return the database URL. PostgreSQL databases are dropped and created again, unless
     `fresh` is False: then the one a bench left is kept (and migrated)."""
     if database == "postgres":
-        server = os.environ.get("PULSE_BENCH_POSTGRES_SERVER", POSTGRES_SERVER)
+        server = postgres_server()
         if fresh:
             recreate_postgres_database(server, postgres_name)
         url = f"{server}/{postgres_name}"
@@ -44,14 +44,28 @@ def configure_django(
     return url
 
 
-def recreate_postgres_database(server: str, name: str) -> None:
+def postgres_server() -> str:
+    return os.environ.get("PULSE_BENCH_POSTGRES_SERVER", POSTGRES_SERVER)
+
+
+def recreate_postgres_database(server: str, name: str, *, template: str | None = None) -> None:
+    """Drop the benchmark database `name` and create it again, empty or as a copy of
+    `template` (which nobody may be connected to)."""
+    import psycopg
+
+    drop_postgres_database(server, name)
+    copy_of = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"{copy_of}')
+
+
+def drop_postgres_database(server: str, name: str) -> None:
     import psycopg
 
     if not name.startswith("pulse_bench_"):
         raise SystemExit(f"Refusing to drop {name!r}: benchmark databases start with pulse_bench_")
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def machine() -> str:

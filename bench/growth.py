@@ -76,12 +76,11 @@ def fresh_database(database: str, scratch: Path) -> None:
     from django.core.management import call_command
     from django.db import connections
 
-    from bench.common import POSTGRES_SERVER, recreate_postgres_database
+    from bench.common import postgres_server, recreate_postgres_database
 
     connections.close_all()
     if database == "postgres":
-        server = os.environ.get("PULSE_BENCH_POSTGRES_SERVER", POSTGRES_SERVER)
-        recreate_postgres_database(server, POSTGRES_DATABASE)
+        recreate_postgres_database(postgres_server(), POSTGRES_DATABASE)
     else:
         (scratch / "bench.sqlite3").unlink()
     call_command("migrate", verbosity=0)

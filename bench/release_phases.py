@@ -37,7 +37,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import POSTGRES_SERVER, configure_django  # noqa: E402
+from bench.common import (  # noqa: E402
+    configure_django,
+    drop_postgres_database,
+    postgres_server,
+    recreate_postgres_database,
+)
 from bench.growth_steps import peak_rss_mib  # noqa: E402
 
 RELEASE_PHASES = (
@@ -105,35 +110,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.pulse_pass:
         copy = f"{args.postgres_database}_pass"
-        copy_database(args.postgres_database, copy)
+        started = time.perf_counter()
+        recreate_postgres_database(postgres_server(), copy, template=args.postgres_database)
+        print(f"copied {args.postgres_database} in {time.perf_counter() - started:.0f} s")
         try:
             time_pulse_pass(copy)
         finally:
-            drop_database(copy)
+            drop_postgres_database(postgres_server(), copy)
     else:
         time_write_release(args.postgres_database, first=args.first)
-
-
-def server() -> str:
-    return os.environ.get("PULSE_BENCH_POSTGRES_SERVER", POSTGRES_SERVER)
-
-
-def copy_database(source: str, copy: str) -> None:
-    import psycopg
-
-    started = time.perf_counter()
-    drop_database(copy)
-    with psycopg.connect(f"{server()}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
-    print(f"copied {source} to {copy} in {time.perf_counter() - started:.0f} s")
-
-
-def drop_database(name: str) -> None:
-    import psycopg
-
-    assert name.startswith("pulse_bench_"), name
-    with psycopg.connect(f"{server()}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def time_pulse_pass(database: str) -> None:

@@ -94,8 +94,14 @@ PLAIN_TYPES = frozenset(
 
 
 def is_plain(field: models.Field) -> bool:
+    return stored_type(field) in PLAIN_TYPES
+
+
+def stored_type(field: models.Field) -> str:
+    """The internal type of what the column holds: a foreign key's, that of the key it
+    points at."""
     stored = field.target_field if isinstance(field, models.ForeignKey) else field
-    return stored.get_internal_type() in PLAIN_TYPES
+    return str(stored.get_internal_type())
 
 
 def with_db_values(
@@ -200,8 +206,7 @@ TEXT_TYPES = frozenset({"CharField", "EmailField", "SlugField", "TextField"})
 
 
 def update_cast(field: models.Field) -> str:
-    stored = field.target_field if isinstance(field, models.ForeignKey) else field
-    if stored.get_internal_type() in TEXT_TYPES:
+    if stored_type(field) in TEXT_TYPES:
         return "text"
     return str(field.db_type(connection))
 

@@ -401,7 +401,7 @@ def units_with_unsure_answerers(
     is known to the holder of a backup, not to the checks, which count people as invited.
     `stored_of` is each earlier release's counts (RESPONDENTS and stored_counts)."""
     now, then = cycles.now, cycles.then
-    invited, _ = cycles.group_sizes(later=False, wanted=set(releases))
+    invited, _ = cycles.earlier_group_sizes(set(releases))
     answered_by_all = {
         unit_id
         for unit_id, release in releases.items()

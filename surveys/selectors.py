@@ -392,12 +392,10 @@ class TwoCycles:
     def _earlier_group_sizes(self) -> dict[frozenset[int], "GroupSizes"]:
         return {}
 
-    def group_sizes(self, *, later: bool, wanted: set[int]) -> "GroupSizes":
-        """group_sizes_and_readers of one cycle's groups of the units `wanted`. The earlier
-        cycle's are counted once for each set of units and kept: the overlaps and the check of
-        unsure answerers both need them. The later cycle's are needed once, and not kept."""
-        if later:
-            return group_sizes_and_readers(self.per_cell_now, self.now.tree, wanted)
+    def earlier_group_sizes(self, wanted: set[int]) -> "GroupSizes":
+        """group_sizes_and_readers of the earlier cycle's groups of the units `wanted`, counted
+        once for each set of units: the overlaps and the check of unsure answerers both need
+        them."""
         key = frozenset(wanted)
         if key not in self._earlier_group_sizes:
             self._earlier_group_sizes[key] = group_sizes_and_readers(
@@ -475,8 +473,8 @@ def overlaps_between(
     their own answer and can take it out)."""
     now, then = cycles.now, cycles.then
     then_groups = groups_holding(then.parent_of, earlier_unit_ids)
-    size_now, readers_now = cycles.group_sizes(later=True, wanted=unit_ids)
-    size_then, readers_then = cycles.group_sizes(later=False, wanted=earlier_unit_ids)
+    size_now, readers_now = group_sizes_and_readers(cycles.per_cell_now, now.tree, unit_ids)
+    size_then, readers_then = cycles.earlier_group_sizes(earlier_unit_ids)
     # Later cell → (earlier cell, reads, people) of its people who were invited then. Each
     # cell's counts per earlier group are made from these as the walk up reaches it, not all
     # at once: a cell has an earlier group per level above its people's earlier cells.
